@@ -1,0 +1,63 @@
+/**
+ * The model's metadata.json: the one place where feature parameters live. Every stage that needs
+ * the sample rate, n_fft, hop length, mel bands or the window size reads them from here, so the
+ * spectrogram the model sees at run time is the one it was trained on.
+ */
+
+/** Log-mel spectrogram parameters (librosa conventions: Slaney mel scale, Hann window, centred frames). */
+export interface LogMelParams {
+  /** Sample rate of the mono PCM the model expects, in Hz (22,050). */
+  readonly sampleRate: number;
+  /** FFT size in samples (1,024 ≈ 46 ms at 22,050 Hz). */
+  readonly nFft: number;
+  /** Hop length between frames in samples (512 ≈ 23 ms at 22,050 Hz). */
+  readonly hopLength: number;
+  /** Number of mel bands (64). */
+  readonly nMels: number;
+  /** Lowest mel filter edge in Hz. */
+  readonly fMin: number;
+  /** Highest mel filter edge in Hz (≤ sampleRate / 2). */
+  readonly fMax: number;
+  /** Added to mel power before the natural log: `log(mel + logOffset)`. */
+  readonly logOffset: number;
+}
+
+/** How the spectrogram is cut into the fixed-size windows the CNN embeds. */
+export interface WindowParams {
+  /** Frames per window (128 frames × 512 / 22,050 Hz ≈ 2.97 s). */
+  readonly frames: number;
+  /** Hop between consecutive windows, in frames. */
+  readonly hopFrames: number;
+}
+
+/** Contents of models/<name>/metadata.json. */
+export interface ModelMetadata {
+  /** Model name, e.g. "synesthete-cnn". */
+  readonly name: string;
+  /** Model version; catalogue embeddings made with another version are stale. */
+  readonly version: string;
+  readonly features: LogMelParams;
+  readonly window: WindowParams;
+  /** Embedding size (length of the L2-normalised vector). */
+  readonly embeddingSize: number;
+  /** Global input normalisation applied to log-mel values: (x - mean) / std. */
+  readonly inputNormalization: { readonly mean: number; readonly std: number };
+  /** Free-form training record: corpus, packages, steps, seed, windows/s. */
+  readonly training?: Record<string, unknown>;
+  /** Free-form evaluation figures measured on this exact model. */
+  readonly evaluation?: Record<string, unknown>;
+}
+
+/** The feature parameters the shipped model uses; tests and tools that need defaults start here. */
+export const DEFAULT_LOG_MEL: LogMelParams = {
+  sampleRate: 22050,
+  nFft: 1024,
+  hopLength: 512,
+  nMels: 64,
+  fMin: 30,
+  fMax: 8000,
+  logOffset: 1e-6,
+};
+
+/** Default window: 128 frames (≈ 2.97 s), hop 64 frames (50 % overlap). */
+export const DEFAULT_WINDOW: WindowParams = { frames: 128, hopFrames: 64 };

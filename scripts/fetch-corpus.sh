@@ -41,7 +41,7 @@ for pkg in "${packages[@]}"; do
   case "$pkg" in
     fretsonfire-songs-*)
       find "$root" -name song.ogg -print0 | while IFS= read -r -d '' song; do
-        dir=$(dirname "$song"); name=$(basename "$dir" | tr -c 'A-Za-z0-9._-\n' '_')
+        dir=$(dirname "$song"); name=$(basename "$dir" | tr -c 'A-Za-z0-9._\n-' '_')
         target="$out/$name.ogg"
         [ -s "$target" ] && continue
         if [ -f "$dir/guitar.ogg" ]; then

@@ -42,6 +42,10 @@ export interface ModelMetadata {
   readonly embeddingSize: number;
   /** Global input normalisation applied to log-mel values: (x - mean) / std. */
   readonly inputNormalization: { readonly mean: number; readonly std: number };
+  /** Thresholds that decide when a clip *is* a catalogue track (see core/recommend/identify.ts). */
+  readonly matching: { readonly minScore: number; readonly minMargin: number };
+  /** Logistic calibration of cosine similarity to confidence (see core/evaluation/calibration.ts). */
+  readonly calibration: { readonly a: number; readonly b: number; readonly method: string };
   /** Free-form training record: corpus, packages, steps, seed, windows/s. */
   readonly training?: Record<string, unknown>;
   /** Free-form evaluation figures measured on this exact model. */

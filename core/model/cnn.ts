@@ -1,0 +1,174 @@
+/**
+ * The Synesthete CNN: a stack of 1-D convolutions over time on log-mel windows (mel bands are the
+ * input channels, as in the "timbre" front ends of Pons et al. 2017 and Dieleman & Schrauwen 2014),
+ * average pooling between layers, global mean + max pooling over time, and a linear layer to the
+ * embedding. A small projection head is used only by contrastive training (SimCLR, Chen et al.
+ * 2020) and is not part of the embedding.
+ *
+ * Convolutions are written as pad → k shifted slices → concat → one matrix product (im2col). Every
+ * op of that form has a gradient on the WebAssembly backend, which lacks Conv2DBackpropFilter, and
+ * the matrix product's gradient uses explicit transposes: the wasm BatchMatMul with a transpose flag
+ * was measured ten times slower than transpose + plain BatchMatMul on this machine.
+ */
+import { type BackendName, tf } from './backend.js';
+
+/** Shape of the network; stored in model.json so a loader can rebuild it. */
+export interface CnnArchitecture {
+  readonly kind: 'conv1d-stack';
+  /** Frames per input window (time axis). Must be divisible by 2^(channels.length - 1). */
+  readonly inputFrames: number;
+  /** Mel bands per frame (input channels). */
+  readonly nMels: number;
+  /** Odd convolution kernel size along time. */
+  readonly kernelSize: number;
+  /** Output channels of each convolution; a ×2 average pool follows every one but the last. */
+  readonly channels: readonly number[];
+  /** Embedding size. */
+  readonly embeddingSize: number;
+  /** Size of the contrastive projection head (training only). */
+  readonly projectionSize: number;
+}
+
+/** Named weight tensors of a {@link CnnArchitecture}. */
+export type CnnWeights = Record<string, tf.Tensor>;
+
+/** Default architecture: 64 mel bands × 128 frames → 128-d embedding (~0.3 M parameters). */
+export const DEFAULT_ARCHITECTURE: CnnArchitecture = {
+  kind: 'conv1d-stack',
+  inputFrames: 128,
+  nMels: 64,
+  kernelSize: 3,
+  channels: [128, 128, 128, 256],
+  embeddingSize: 128,
+  projectionSize: 128,
+};
+
+/** Weight names and shapes of an architecture, in a stable order. */
+export function weightShapes(arch: CnnArchitecture): Array<[string, number[]]> {
+  const shapes: Array<[string, number[]]> = [];
+  let inChannels = arch.nMels;
+  arch.channels.forEach((out, i) => {
+    shapes.push([`conv${i}/kernel`, [arch.kernelSize * inChannels, out]]);
+    shapes.push([`conv${i}/bias`, [out]]);
+    inChannels = out;
+  });
+  shapes.push(['embed/kernel', [2 * inChannels, arch.embeddingSize]]);
+  shapes.push(['embed/bias', [arch.embeddingSize]]);
+  shapes.push(['head/kernel', [arch.embeddingSize, arch.projectionSize]]);
+  shapes.push(['head/bias', [arch.projectionSize]]);
+  return shapes;
+}
+
+/**
+ * He-normal initialised weights (He et al. 2015) as trainable variables, from a seed.
+ *
+ * @param arch - the architecture
+ * @param seed - integer seed; the same seed gives the same weights
+ */
+export function initWeights(arch: CnnArchitecture, seed: number): Record<string, tf.Variable> {
+  const weights: Record<string, tf.Variable> = {};
+  weightShapes(arch).forEach(([name, shape], i) => {
+    const init = name.endsWith('/bias')
+      ? tf.zeros(shape)
+      : tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0] ?? 1)), 'float32', seed + i);
+    weights[name] = tf.variable(init, true, name);
+  });
+  return weights;
+}
+
+/**
+ * x · w with a gradient that avoids the slow transposed matrix products of the wasm backend.
+ * x: [n, a], w: [a, b] → [n, b].
+ */
+const linear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+function weight(weights: CnnWeights, name: string): tf.Tensor {
+  const w = weights[name];
+  if (!w) throw new Error(`missing weight ${name}`);
+  return w;
+}
+
+/** 'same' 1-D convolution + bias + ReLU. x: [b, t, c] → [b, t, out]. */
+function conv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k: number): tf.Tensor3D {
+  const [b, t, c] = x.shape;
+  const half = (k - 1) / 2;
+  const padded = tf.pad(x, [
+    [0, 0],
+    [half, half],
+    [0, 0],
+  ]);
+  const shifted: tf.Tensor3D[] = [];
+  for (let i = 0; i < k; i++) shifted.push(tf.slice(padded, [0, i, 0], [b, t, c]));
+  const cols = tf.reshape(tf.concat(shifted, 2), [b * t, k * c]);
+  const out = tf.add(linear(cols as tf.Tensor2D, kernel as tf.Tensor2D), bias);
+  return tf.reshape(tf.relu(out), [b, t, -1]);
+}
+
+/** ×2 average pooling over time. x: [b, t, c] → [b, t/2, c]. */
+function avgPool2(x: tf.Tensor3D): tf.Tensor3D {
+  const [b, t, c] = x.shape;
+  return tf.mean(tf.reshape(x, [b, t / 2, 2, c]), 2);
+}
+
+/**
+ * Embeds a batch of normalised log-mel windows.
+ *
+ * @param weights - weights of `arch`
+ * @param arch - the architecture
+ * @param x - [batch, inputFrames, nMels] normalised log-mel windows
+ * @returns [batch, embeddingSize] embeddings, not yet L2-normalised
+ */
+export function embedBatch(
+  weights: CnnWeights,
+  arch: CnnArchitecture,
+  x: tf.Tensor3D,
+): tf.Tensor2D {
+  let h = x;
+  arch.channels.forEach((_, i) => {
+    h = conv1d(
+      h,
+      weight(weights, `conv${i}/kernel`),
+      weight(weights, `conv${i}/bias`),
+      arch.kernelSize,
+    );
+    if (i < arch.channels.length - 1) h = avgPool2(h);
+  });
+  const pooled = tf.concat([tf.mean(h, 1), tf.max(h, 1)], 1) as tf.Tensor2D;
+  return tf.add(
+    linear(pooled, weight(weights, 'embed/kernel') as tf.Tensor2D),
+    weight(weights, 'embed/bias'),
+  );
+}
+
+/**
+ * Contrastive projection head (training only): ReLU then linear. [batch, E] → [batch, P].
+ */
+export function projectionHead(weights: CnnWeights, embedding: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(
+    linear(tf.relu(embedding), weight(weights, 'head/kernel') as tf.Tensor2D),
+    weight(weights, 'head/bias'),
+  );
+}
+
+/** Row-wise L2 normalisation of [n, d]; rows of zeros stay zero. */
+export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.add(tf.norm(x, 2, 1, true), 1e-12));
+}
+
+/** Number of trainable parameters of an architecture (embedding and head). */
+export function parameterCount(arch: CnnArchitecture): number {
+  return weightShapes(arch).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
+}
+
+export type { BackendName };

@@ -1,0 +1,142 @@
+/**
+ * Honest evaluation of a trained model on held-out groups (soundtracks the model never saw):
+ * precision@5 of same-group neighbours, the MFCC-statistics baseline on the same tracks,
+ * identification of 10 s voice-note excerpts, and the calibration and match thresholds that the
+ * shipped model's metadata.json carries.
+ */
+import { type Calibration, calibratedConfidence, fitCalibration, reliability } from '../core/evaluation/calibration.js';
+import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
+import { dot, leaveOneOutPrecision } from '../core/evaluation/precision.js';
+import type { EmbeddingModel } from '../core/model/embedder.js';
+import { cutWindows } from '../core/model/windows.js';
+import { type MatchThresholds, rankByWindows, type WindowHit } from '../core/recommend/identify.js';
+import type { CachedTrack } from './cache.js';
+import { createRng, randomInt } from './random.js';
+
+/** Figures written to metadata.json. */
+export interface HeldOutReport {
+  readonly tracks: number;
+  readonly groups: string[];
+  readonly precisionAt5: number;
+  readonly mfccBaselinePrecisionAt5: number;
+  readonly chance: number;
+  readonly identificationTop1: number;
+  readonly identificationMatched: number;
+  readonly falseMatchRate: number;
+  readonly matching: MatchThresholds;
+  readonly calibration: Calibration;
+  readonly reliability: ReturnType<typeof reliability>;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))] ?? 0;
+}
+
+/**
+ * @param model - the model to evaluate
+ * @param tracks - cached held-out tracks (clean and voice-note spectrograms)
+ * @param seed - for the excerpt positions
+ * @param excerptSeconds - length of identification queries (10 s)
+ */
+export function evaluateHeldOut(
+  model: EmbeddingModel,
+  tracks: readonly CachedTrack[],
+  seed: number,
+  excerptSeconds = 10,
+): HeldOutReport {
+  const { features, window } = model.metadata;
+  const dim = model.architecture.embeddingSize;
+  const embedded = tracks.map((t) =>
+    model.embedSpectrograms([{ data: t.clean, frames: t.frames, nMels: t.nMels }], 32),
+  );
+  const labels = tracks.map((t) => t.group);
+  const report = leaveOneOutPrecision(
+    embedded.map((e) => e.embedding),
+    labels,
+    [5],
+  );
+  const baseline = leaveOneOutPrecision(
+    mfccBaselineVectors(tracks.map((t) => ({ data: t.clean, frames: t.frames, nMels: t.nMels }))),
+    labels,
+    [5],
+  );
+
+  // Identification: 10 s of the voice-note version against every track's clean windows.
+  const allWindows: Array<{ trackIndex: number; vector: Float32Array }> = [];
+  embedded.forEach((e, trackIndex) => {
+    for (let w = 0; w < e.windowCount; w++) {
+      allWindows.push({ trackIndex, vector: e.windowEmbeddings.subarray(w * dim, (w + 1) * dim) });
+    }
+  });
+  const search =
+    (skip: number) =>
+    (vector: Float32Array, k: number): WindowHit[] =>
+      allWindows
+        .filter((w) => w.trackIndex !== skip)
+        .map((w) => ({ trackId: w.trackIndex, similarity: dot(vector, w.vector) }))
+        .sort((a, b) => b.similarity - a.similarity)
+        .slice(0, k);
+  const rng = createRng(seed);
+  const excerptFrames = Math.round((excerptSeconds * features.sampleRate) / features.hopLength);
+  const genuine: Array<{ score: number; margin: number; correct: boolean }> = [];
+  const impostor: number[] = [];
+  tracks.forEach((t, i) => {
+    const start = randomInt(rng, 0, Math.max(0, t.frames - excerptFrames));
+    const frames = Math.min(excerptFrames, t.frames);
+    const excerpt = { data: t.degraded.subarray(start * t.nMels, (start + frames) * t.nMels), frames, nMels: t.nMels };
+    const windows = cutWindows([excerpt], window, 32);
+    const query = model.embedWindows(windows);
+    const ranked = rankByWindows(query, windows.count, dim, search(-1));
+    const [best, second] = ranked;
+    genuine.push({
+      score: best?.score ?? 0,
+      margin: (best?.score ?? 0) - (second?.score ?? 0),
+      correct: best?.trackId === i,
+    });
+    impostor.push(rankByWindows(query, windows.count, dim, search(i))[0]?.score ?? 0);
+  });
+  const correctScores = genuine.filter((g) => g.correct).map((g) => g.score);
+  // Threshold between the 2nd percentile of true matches and the 99th of impostors (a clip whose
+  // own track is not in the catalogue); when they overlap, favour rejecting impostors.
+  const lowGenuine = quantile(correctScores, 0.02);
+  const highImpostor = quantile(impostor, 0.99);
+  const minScore = lowGenuine > highImpostor ? (lowGenuine + highImpostor) / 2 : highImpostor;
+  const matching: MatchThresholds = { minScore, minMargin: 0.01 };
+  const matched = genuine.filter((g) => g.correct && g.score >= minScore && g.margin >= matching.minMargin).length;
+
+  // Calibration on all held-out (query, candidate) pairs among each query's 10 nearest.
+  const sims: number[] = [];
+  const positives: number[] = [];
+  embedded.forEach((q, i) => {
+    embedded
+      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q.embedding, c.embedding) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 10)
+      .forEach(({ j, s }) => {
+        sims.push(s);
+        positives.push(labels[j] === labels[i] ? 1 : 0);
+      });
+  });
+  const calibration = fitCalibration(
+    sims,
+    positives,
+    'Platt scaling of cosine similarity on held-out soundtracks: P(same soundtrack) among each track’s 10 nearest',
+  );
+  return {
+    tracks: tracks.length,
+    groups: [...new Set(labels)],
+    precisionAt5: report.precisionAtK['5'] ?? 0,
+    mfccBaselinePrecisionAt5: baseline.precisionAtK['5'] ?? 0,
+    chance: report.chance,
+    identificationTop1: genuine.filter((g) => g.correct).length / Math.max(1, genuine.length),
+    identificationMatched: matched / Math.max(1, genuine.length),
+    falseMatchRate: impostor.filter((s) => s >= minScore).length / Math.max(1, impostor.length),
+    matching,
+    calibration,
+    reliability: reliability(
+      sims.map((s) => calibratedConfidence(s, calibration)),
+      positives,
+    ),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The whole training pipeline, used for the shipped model and by `synesthete train <dir>`:
+ * corpus → spectrogram cache → contrastive training → held-out evaluation → export to models/.
+ */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { initBackend } from '../core/model/backend.js';
+import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
+import { createEmbeddingModel } from '../core/model/embedder.js';
+import { DEFAULT_LOG_MEL, DEFAULT_WINDOW, type ModelMetadata } from '../core/model/metadata.js';
+import { saveModel } from '../core/model/weights-io.js';
+import { buildCache, type CachedTrack } from './cache.js';
+import type { CorpusItem } from './corpus.js';
+import { evaluateHeldOut } from './held-out.js';
+import { createRng, randomInt } from './random.js';
+import { DEFAULT_SAMPLER } from './sampler.js';
+import { train } from './train.js';
+
+/** Options of {@link runTrainingPipeline}. */
+export interface PipelineOptions {
+  readonly items: readonly CorpusItem[];
+  /** Groups evaluated but never trained on. */
+  readonly heldOutGroups: readonly string[];
+  /** Where the model is written (model.json, weights.bin, metadata.json). */
+  readonly outDir: string;
+  readonly cacheDir: string;
+  /** Checkpoints; a run with the same directory resumes. */
+  readonly runDir: string;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly maxSecondsPerTrack: number;
+  readonly architecture?: CnnArchitecture;
+  readonly corpusDescription: string;
+  readonly progress: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Global standard deviation of window-mean-removed log-mel values over random windows. */
+function inputStd(tracks: readonly CachedTrack[], seed: number, frames: number): number {
+  const rng = createRng(seed);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < 500; i++) {
+    const t = tracks[randomInt(rng, 0, tracks.length - 1)]!;
+    const start = randomInt(rng, 0, Math.max(0, t.frames - frames));
+    const view = t.clean.subarray(start * t.nMels, Math.min(t.frames, start + frames) * t.nMels);
+    let mean = 0;
+    for (const v of view) mean += v;
+    mean /= view.length || 1;
+    for (const v of view) sum += (v - mean) ** 2;
+    count += view.length;
+  }
+  return Math.sqrt(sum / Math.max(1, count));
+}
+
+/**
+ * Runs the pipeline and writes the model.
+ *
+ * @returns the metadata written to `outDir/metadata.json`
+ * @throws Error when fewer training tracks than a batch could be read
+ */
+export async function runTrainingPipeline(options: PipelineOptions): Promise<ModelMetadata> {
+  const backend = await initBackend();
+  const architecture = options.architecture ?? DEFAULT_ARCHITECTURE;
+  const params = DEFAULT_LOG_MEL;
+  options.log(`backend ${backend}; ${options.items.length} files; caching spectrograms in ${options.cacheDir}`);
+  const bar = options.progress
+    ? new cliProgress.SingleBar(
+        { format: 'cache |{bar}| {value}/{total} files | {failed} unreadable | ETA {eta_formatted}', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(options.items.length, 0, { failed: 0 });
+  const cached = await buildCache(options.items, {
+    cacheDir: options.cacheDir,
+    params,
+    maxSecondsPerTrack: options.maxSecondsPerTrack,
+    concurrency: Math.max(1, os.availableParallelism()),
+    seed: options.seed,
+    onProgress: (done, _total, failed) => bar?.update(done, { failed }),
+  });
+  bar?.stop();
+  for (const f of cached.failed.slice(0, 10)) options.log(`skipped unreadable ${f.file}: ${f.error.split('\n')[0]}`);
+  const trainTracks = cached.tracks.filter((t) => !options.heldOutGroups.includes(t.group));
+  const heldOut = cached.tracks.filter((t) => options.heldOutGroups.includes(t.group));
+  const trainHours = trainTracks.reduce((s, t) => s + t.frames, 0) * (params.hopLength / params.sampleRate) / 3600;
+  options.log(
+    `training on ${trainTracks.length} tracks (${trainHours.toFixed(1)} h analysed) from ${new Set(trainTracks.map((t) => t.group)).size} groups; ` +
+      `${heldOut.length} held-out tracks from ${new Set(heldOut.map((t) => t.group)).size} groups`,
+  );
+  const batchSize = Math.min(options.batchSize, trainTracks.length);
+  if (batchSize < 8) throw new Error(`need at least 8 readable training tracks, found ${trainTracks.length}`);
+  const std = inputStd(trainTracks, options.seed, DEFAULT_WINDOW.frames);
+  const result = await train(trainTracks, {
+    architecture,
+    sampler: { ...DEFAULT_SAMPLER, frames: DEFAULT_WINDOW.frames },
+    batchSize,
+    steps: options.steps,
+    learningRate: 1e-3,
+    warmupSteps: Math.min(50, Math.ceil(options.steps / 10)),
+    temperature: 0.1,
+    seed: options.seed,
+    inputStd: std,
+    checkpointDir: options.runDir,
+    checkpointEvery: 50,
+    progress: options.progress,
+  });
+  options.log(`trained ${result.steps} steps, final loss ${result.finalLoss.toFixed(3)}, ${result.windowsPerSecond.toFixed(0)} windows/s`);
+
+  const weightsHash = createHash('sha1');
+  for (const tensor of Object.values(result.weights)) weightsHash.update(Buffer.from((tensor.dataSync() as Float32Array).buffer));
+  const version = `${new Date().toISOString().slice(0, 10)}-${weightsHash.digest('hex').slice(0, 8)}`;
+  const provisional: ModelMetadata = {
+    name: 'synesthete-cnn',
+    version,
+    features: params,
+    window: DEFAULT_WINDOW,
+    embeddingSize: architecture.embeddingSize,
+    inputNormalization: { mean: 0, std },
+    matching: { minScore: 0.8, minMargin: 0.01 },
+    calibration: { a: 10, b: -5, method: 'uncalibrated default' },
+  };
+  const model = createEmbeddingModel(architecture, result.weights, provisional, backend, options.outDir);
+  const evaluation = heldOut.length >= 10 ? evaluateHeldOut(model, heldOut, options.seed + 1) : undefined;
+  if (evaluation) {
+    options.log(
+      `held-out: precision@5 ${evaluation.precisionAt5.toFixed(3)} (MFCC baseline ${evaluation.mfccBaselinePrecisionAt5.toFixed(3)}, chance ${evaluation.chance.toFixed(3)}); ` +
+        `10 s voice-note identification top-1 ${evaluation.identificationTop1.toFixed(3)}, matched ${evaluation.identificationMatched.toFixed(3)}, false matches ${evaluation.falseMatchRate.toFixed(3)}`,
+    );
+  }
+  const metadata: ModelMetadata = {
+    ...provisional,
+    matching: evaluation?.matching ?? provisional.matching,
+    calibration: evaluation?.calibration ?? provisional.calibration,
+    training: {
+      corpus: options.corpusDescription,
+      trainGroups: [...new Set(trainTracks.map((t) => t.group))],
+      trainTracks: trainTracks.length,
+      trainHoursAnalysed: Number(trainHours.toFixed(2)),
+      heldOutGroups: options.heldOutGroups,
+      objective: 'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
+      steps: result.steps,
+      batchSize,
+      seed: options.seed,
+      finalLoss: Number(result.finalLoss.toFixed(4)),
+      windowsPerSecond: Number(result.windowsPerSecond.toFixed(1)),
+      backend,
+      parameters: parameterCount(architecture),
+      architecture: `${architecture.kind} ${architecture.channels.join('-')} → ${architecture.embeddingSize}`,
+    },
+    ...(evaluation ? { evaluation: { heldOut: evaluation } } : {}),
+  };
+  await saveModel(options.outDir, architecture, result.weights, metadata);
+  options.log(`model written to ${path.resolve(options.outDir)} (version ${version})`);
+  model.dispose();
+  return metadata;
+}

@@ -1,0 +1,212 @@
+/**
+ * The voice-note chain: what a phone does to music it hears in a room. Noise is added at a chosen
+ * signal-to-noise ratio, then ffmpeg band-limits like a phone microphone, adds room reflections,
+ * changes gain and encodes to Ogg Opus at voice-note bitrates; a second ffmpeg decodes it back to
+ * PCM. Used to make training views, evaluation queries and the demo's query clip.
+ */
+import { spawn } from 'node:child_process';
+import { type Rng, gaussian, uniform } from './random.js';
+
+/** Parameters of one pass through the chain. */
+export interface VoiceNoteOptions {
+  /** Opus bitrate in kbit/s (WhatsApp/Telegram voice notes: 16–32). */
+  readonly bitrateKbps: number;
+  /** High-pass cut-off in Hz (phone microphones roll off below ~100–300 Hz). */
+  readonly highpassHz: number;
+  /** Low-pass cut-off in Hz (≤ 8 kHz for wide-band phone audio). */
+  readonly lowpassHz: number;
+  /** Signal-to-noise ratio of added pink noise in dB; `null` adds none. */
+  readonly snrDb: number | null;
+  /** Room reflections for ffmpeg's `aecho` (delays in ms, decays 0..1); `null` for none. */
+  readonly reverb: {
+    readonly delaysMs: readonly number[];
+    readonly decays: readonly number[];
+  } | null;
+  /** Gain in dB applied before encoding. */
+  readonly gainDb: number;
+}
+
+/** Ranges the training augmentation draws from (one place, as issue "Model quality" asks). */
+export const VOICE_NOTE_RANGES = {
+  bitrateKbps: [16, 32],
+  highpassHz: [100, 400],
+  lowpassHz: [3500, 8000],
+  snrDb: [0, 20],
+  noiseProbability: 0.7,
+  reverbProbability: 0.6,
+  gainDb: [-12, 3],
+} as const;
+
+/** The fixed chain of evaluation: 24 kbps, 200 Hz–7 kHz, pink noise at 10 dB SNR, a small room. */
+export const EVALUATION_VOICE_NOTE: VoiceNoteOptions = {
+  bitrateKbps: 24,
+  highpassHz: 200,
+  lowpassHz: 7000,
+  snrDb: 10,
+  reverb: { delaysMs: [23, 41, 67], decays: [0.35, 0.25, 0.15] },
+  gainDb: -3,
+};
+
+/** Draws chain parameters from {@link VOICE_NOTE_RANGES}. */
+export function randomVoiceNoteOptions(rng: Rng): VoiceNoteOptions {
+  const r = VOICE_NOTE_RANGES;
+  return {
+    bitrateKbps: Math.round(uniform(rng, r.bitrateKbps[0], r.bitrateKbps[1])),
+    highpassHz: Math.round(uniform(rng, r.highpassHz[0], r.highpassHz[1])),
+    lowpassHz: Math.round(uniform(rng, r.lowpassHz[0], r.lowpassHz[1])),
+    snrDb: rng() < r.noiseProbability ? uniform(rng, r.snrDb[0], r.snrDb[1]) : null,
+    reverb:
+      rng() < r.reverbProbability
+        ? {
+            delaysMs: [uniform(rng, 10, 40), uniform(rng, 40, 90)].map(Math.round),
+            decays: [uniform(rng, 0.2, 0.5), uniform(rng, 0.1, 0.3)],
+          }
+        : null,
+    gainDb: uniform(rng, r.gainDb[0], r.gainDb[1]),
+  };
+}
+
+/**
+ * Pink (1/f) noise by Paul Kellet's refined filter of white noise ("pink noise generation",
+ * musicdsp.org, 1999), scaled to unit RMS.
+ */
+export function pinkNoise(length: number, rng: Rng): Float32Array {
+  const out = new Float32Array(length);
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  let b4 = 0;
+  let b5 = 0;
+  let b6 = 0;
+  let energy = 0;
+  for (let i = 0; i < length; i++) {
+    const white = gaussian(rng);
+    b0 = 0.99886 * b0 + white * 0.0555179;
+    b1 = 0.99332 * b1 + white * 0.0750759;
+    b2 = 0.969 * b2 + white * 0.153852;
+    b3 = 0.8665 * b3 + white * 0.3104856;
+    b4 = 0.55 * b4 + white * 0.5329522;
+    b5 = -0.7616 * b5 - white * 0.016898;
+    const v = b0 + b1 + b2 + b3 + b4 + b5 + b6 + white * 0.5362;
+    b6 = white * 0.115926;
+    out[i] = v;
+    energy += v * v;
+  }
+  const scale = 1 / Math.sqrt(energy / Math.max(1, length) || 1);
+  for (let i = 0; i < length; i++) out[i]! *= scale;
+  return out;
+}
+
+/**
+ * Adds noise to `pcm` at `snrDb` relative to the signal's RMS (in place).
+ */
+export function addNoise(pcm: Float32Array, snrDb: number, rng: Rng): Float32Array {
+  let energy = 0;
+  for (let i = 0; i < pcm.length; i++) energy += pcm[i]! * pcm[i]!;
+  const rms = Math.sqrt(energy / Math.max(1, pcm.length));
+  const noise = pinkNoise(pcm.length, rng);
+  const scale = rms / 10 ** (snrDb / 20);
+  for (let i = 0; i < pcm.length; i++) pcm[i]! += noise[i]! * scale;
+  return pcm;
+}
+
+/** ffmpeg `-af` filter string for the band-limit, reverb and gain stages. */
+export function voiceNoteFilter(options: VoiceNoteOptions): string {
+  const stages = [`highpass=f=${options.highpassHz}`, `lowpass=f=${options.lowpassHz}`];
+  if (options.reverb) {
+    stages.push(
+      `aecho=0.9:0.9:${options.reverb.delaysMs.join('|')}:${options.reverb.decays.map((d) => d.toFixed(2)).join('|')}`,
+    );
+  }
+  stages.push(`volume=${options.gainDb.toFixed(1)}dB`, 'alimiter=limit=0.99');
+  return stages.join(',');
+}
+
+function run(ffmpeg: string, args: string[], input: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-2000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(new Error(`ffmpeg exited ${code}: ${stderr}`)),
+    );
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Encodes mono PCM as an Ogg Opus voice note after noise, band-limiting, reverb and gain.
+ *
+ * @param pcm - mono Float32 PCM in [-1, 1] at `sampleRate` Hz (not modified)
+ * @param sampleRate - in Hz
+ * @param options - chain parameters
+ * @param ffmpeg - path of the ffmpeg binary
+ * @param rng - generator for the noise
+ * @returns the Ogg Opus file's bytes
+ * @throws Error when ffmpeg fails
+ */
+export async function encodeVoiceNote(
+  pcm: Float32Array,
+  sampleRate: number,
+  options: VoiceNoteOptions,
+  ffmpeg: string,
+  rng: Rng,
+): Promise<Buffer> {
+  const noisy = Float32Array.from(pcm);
+  if (options.snrDb !== null) addNoise(noisy, options.snrDb, rng);
+  const input = Buffer.from(noisy.buffer, noisy.byteOffset, noisy.byteLength);
+  return run(
+    ffmpeg,
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(sampleRate)],
+      ...['-ac', '1', '-i', 'pipe:0', '-af', voiceNoteFilter(options), '-c:a', 'libopus'],
+      ...['-b:a', `${options.bitrateKbps}k`, '-application', 'voip', '-f', 'ogg', 'pipe:1'],
+    ],
+    input,
+  );
+}
+
+/**
+ * Runs PCM through the whole chain and decodes it back: what the model hears from a voice note.
+ *
+ * @returns mono Float32 PCM at `sampleRate`, about as long as the input
+ */
+export async function degradeLikeVoiceNote(
+  pcm: Float32Array,
+  sampleRate: number,
+  options: VoiceNoteOptions,
+  ffmpeg: string,
+  rng: Rng,
+): Promise<Float32Array> {
+  const ogg = await encodeVoiceNote(pcm, sampleRate, options, ffmpeg, rng);
+  const raw = await run(
+    ffmpeg,
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      'pipe:0',
+      '-f',
+      'f32le',
+      '-ac',
+      '1',
+      '-ar',
+      String(sampleRate),
+      'pipe:1',
+    ],
+    ogg,
+  );
+  const out = new Float32Array(raw.byteLength / 4);
+  Buffer.from(out.buffer).set(raw);
+  return out;
+}

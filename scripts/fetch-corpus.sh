@@ -56,7 +56,11 @@ for pkg in "${packages[@]}"; do
         unzip -qq -o -j "$pk3" '*.ogg' -d "$out" 2>/dev/null || true
       done ;;
     *)
-      find "$root" -type f \( -iname '*.ogg' -o -iname '*.mp3' -o -iname '*.flac' -o -iname '*.wav' -o -iname '*.opus' \) -print0 |
+      # Audio by extension (tracker modules included: ffmpeg reads them through libopenmpt), plus
+      # extension-less files in music folders (blobwars); ffprobe below drops what is not audio.
+      find "$root" -type f \( -iname '*.ogg' -o -iname '*.mp3' -o -iname '*.flac' -o -iname '*.wav' \
+        -o -iname '*.opus' -o -iname '*.mod' -o -iname '*.xm' -o -iname '*.s3m' -o -iname '*.it' \
+        -o \( -path '*/music/*' ! -name '*.*' \) \) -print0 |
         while IFS= read -r -d '' f; do
           rel=${f#"$root"/}; name=$(echo "$rel" | tr '/ ' '__')
           [ -e "$out/$name" ] || ln -s "$f" "$out/$name"

@@ -1,0 +1,76 @@
+/** `synesthete doctor`: what was found — Node, ffmpeg, tfjs backend, model, catalogue, index. */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
+import { toSynestheteError } from '../../core/errors.js';
+import { type CommonOptions, engineFrom, withCommonOptions } from '../common.js';
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** Registers the command. */
+export function registerDoctor(program: Command): void {
+  withCommonOptions(
+    program.command('doctor').description('print what was found: Node, ffmpeg, tfjs backend, model, catalogue and index'),
+  ).action(async (options: CommonOptions) => {
+    const lines: string[] = [];
+    let problems = 0;
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const nodeOk = major > 22 || (major === 22 && minor >= 12);
+    lines.push(`node        ${process.versions.node}${nodeOk ? '' : '  (needs ≥ 22.12)'}`);
+    if (!nodeOk) problems++;
+    try {
+      const ff = await resolveFfmpeg();
+      lines.push(`ffmpeg      ${ff.version ?? 'unknown version'} (${ff.path}, from ${ff.source})`);
+    } catch (error) {
+      problems++;
+      lines.push(`ffmpeg      MISSING: ${toSynestheteError(error).message}`);
+    }
+    lines.push(
+      `packages    @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')}, tfjs-node ${packageVersion('@tensorflow/tfjs-node')}, ` +
+        `hnswlib-node ${packageVersion('hnswlib-node')}, pglite ${packageVersion('@electric-sql/pglite')}, drizzle-orm ${packageVersion('drizzle-orm')}`,
+    );
+    try {
+      const engine = await engineFrom(options);
+      try {
+        const m = engine.model.metadata;
+        lines.push(`tfjs        backend ${engine.model.backend}`);
+        lines.push(`model       ${m.name} ${m.version} (${engine.model.dir})`);
+        lines.push(
+          `            ${m.features.sampleRate} Hz, n_fft ${m.features.nFft}, hop length ${m.features.hopLength}, ` +
+            `${m.features.nMels} mel bands ${m.features.fMin}–${m.features.fMax} Hz, window ${m.window.frames} frames, embedding ${m.embeddingSize}`,
+        );
+        const heldOut = (m.evaluation as { heldOut?: { precisionAt5?: number; identificationTop1?: number } } | undefined)?.heldOut;
+        if (heldOut) {
+          lines.push(`            held-out precision@5 ${heldOut.precisionAt5?.toFixed(3)}, voice-note identification ${heldOut.identificationTop1?.toFixed(3)}`);
+        }
+        const counts = await engine.catalog.countByModelVersion(m.version);
+        lines.push(`catalogue   ${engine.catalog.location} (${engine.catalog.kind}): ${counts.current + counts.stale} tracks, ${counts.stale} stale`);
+        let sidecar = 'none yet (built on first recommend)';
+        try {
+          const json = JSON.parse(await readFile(path.join(engine.indexDir, 'index.json'), 'utf8')) as Record<string, unknown>;
+          sidecar = `${json.trackCount ?? '?'} tracks, ${json.windowCount ?? '?'} windows, model ${json.modelVersion ?? '?'}, built ${json.builtAt ?? '?'}`;
+        } catch {
+          // no index yet
+        }
+        lines.push(`index       ${engine.indexDir}: ${sidecar}`);
+      } finally {
+        await engine.close();
+      }
+    } catch (error) {
+      problems++;
+      lines.push(`engine      ERROR: ${toSynestheteError(error).message}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (problems > 0) process.exitCode = 1;
+  });
+}

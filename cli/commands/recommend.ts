@@ -1,0 +1,81 @@
+/** `synesthete recommend <clip…>`: five similar tracks for each clip. */
+import type { Command } from 'commander';
+import { type CommonOptions, engineFrom, positiveInt, reportError, withCommonOptions } from '../common.js';
+import { formatMatch, formatRecommendations, resultJson, trackLabel } from '../format.js';
+
+interface RecommendOptions extends CommonOptions {
+  k: number;
+  json?: boolean;
+}
+
+/** Registers the command. */
+export function registerRecommend(program: Command): void {
+  withCommonOptions(
+    program
+      .command('recommend')
+      .description('recommend catalogue tracks that sound like each clip (any audio file ffmpeg reads)')
+      .argument('<clip...>', 'audio files: voice notes, recordings, cuts of songs')
+      .option('-k, --k <n>', 'number of recommendations', positiveInt, 5)
+      .option('--json', 'one JSON object per clip and line: { clip, match?, recommendations }'),
+  )
+    .addHelpText(
+      'after',
+      '\nWhen a clip is itself a catalogue track (a phone recording or a cut of it), it is named as the\n' +
+        'match and left out of the recommendations.\n\nExample:\n  synesthete recommend data/demo/queries/voice-note.ogg',
+    )
+    .action(async (clips: string[], options: RecommendOptions) => {
+      let engine: Awaited<ReturnType<typeof engineFrom>>;
+      try {
+        engine = await engineFrom(options);
+      } catch (error) {
+        process.exitCode = reportError(error);
+        return;
+      }
+      let failures = 0;
+      try {
+        for (const clip of clips) {
+          try {
+            const result = await engine.recommend(clip, { k: options.k });
+            if (options.json) {
+              process.stdout.write(
+                `${JSON.stringify({
+                  clip,
+                  ...(result.match
+                    ? {
+                        match: {
+                          trackId: result.match.trackId,
+                          title: result.match.title,
+                          artist: result.match.artist,
+                          album: result.match.album,
+                          score: Number(result.match.score.toFixed(4)),
+                        },
+                      }
+                    : {}),
+                  recommendations: result.recommendations.map(resultJson),
+                })}\n`,
+              );
+            } else {
+              const lines = [`${clip}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`];
+              if (result.match) lines.push(formatMatch(result.match));
+              lines.push(result.match ? `  ${options.k} more like ${trackLabel(result.match)}:` : `  ${options.k} similar tracks:`);
+              lines.push(...formatRecommendations(result.recommendations), '');
+              process.stdout.write(`${lines.join('\n')}\n`);
+            }
+          } catch (error) {
+            failures++;
+            reportError(error, clip);
+            if (engineFatal(error)) break;
+          }
+        }
+      } finally {
+        await engine.close();
+      }
+      if (failures > 0) process.exitCode = 1;
+    });
+}
+
+/** Errors after which trying the next clip is pointless. */
+function engineFatal(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'E_EMPTY_CATALOG' || code === 'E_CATALOG' || code === 'E_FFMPEG_MISSING';
+}

@@ -1,0 +1,65 @@
+/**
+ * What every CLI command shares: the --catalog/--model options, opening the engine, printing
+ * errors as one line, and progress bars.
+ */
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { toSynestheteError } from '../core/errors.js';
+import { type Engine, openEngine } from '../core/recommend.js';
+
+/** Options every command takes. */
+export interface CommonOptions {
+  catalog?: string;
+  model?: string;
+}
+
+/** Adds --catalog and --model to a command. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option(
+      '--catalog <dir|postgres-url>',
+      'catalogue: a PGlite directory or a postgres:// URL (default: $DATABASE_URL, else data/catalog)',
+    )
+    .option('--model <dir>', 'model directory (default: $SYNESTHETE_MODEL_DIR, else models/synesthete-cnn)');
+}
+
+/** Opens the engine from the common options. */
+export function engineFrom(options: CommonOptions): Promise<Engine> {
+  return openEngine({
+    ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
+    ...(options.model !== undefined ? { modelDir: options.model } : {}),
+  });
+}
+
+/** Prints one line for an error and returns the exit code (1). */
+export function reportError(error: unknown, prefix?: string): number {
+  const e = toSynestheteError(error);
+  process.stderr.write(`error: ${prefix ? `${prefix}: ` : ''}${e.message}\n`);
+  if (process.env.SYNESTHETE_DEBUG && e.cause) process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
+  return 1;
+}
+
+/**
+ * A progress bar on stderr: redrawn in place on a terminal, one line every few seconds otherwise
+ * (CI logs), so long runs always show progress, speed and ETA.
+ */
+export function progressBar(format: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar(
+    {
+      format,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      etaBuffer: 30,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+/** Parses a positive integer option. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,62 @@
+/**
+ * One recording in, everything the engine needs out: decode → log-mel spectrogram per segment →
+ * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
+ */
+import { type DecodeOptions, decodeAudio } from './audio/decode.js';
+import { computeDescriptors, type Descriptors } from './features/descriptors.js';
+import { computeLogMel } from './features/log-mel.js';
+import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
+
+/** The analysis of one recording. */
+export interface Analysis {
+  readonly embedding: TrackEmbedding;
+  readonly descriptors: Descriptors;
+  /** Duration of the whole source in seconds (container duration, or decoded length). */
+  readonly sourceDurationS: number;
+  /** Seconds of audio actually analysed (≤ the decode cap). */
+  readonly analysedS: number;
+}
+
+/** Caps and limits for {@link analyzeAudio}; sample rate comes from the model. */
+export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
+  /** Most CNN windows embedded (spread over the whole analysed audio). */
+  readonly maxWindows?: number;
+};
+
+/** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
+const DESCRIPTOR_SECONDS = 60;
+
+/**
+ * Analyses a file path or the bytes of an audio file.
+ *
+ * @param input - path, or the file's bytes (any container ffmpeg reads)
+ * @param model - the loaded embedding model (its metadata gives sample rate and mel parameters)
+ * @param options - byte, duration and time caps (see {@link DecodeOptions})
+ * @throws SynestheteError from decoding: E_INPUT_EMPTY, E_INPUT_TOO_LARGE, E_INPUT_DURATION,
+ *   E_DECODE, E_DECODE_TIMEOUT, E_NOT_FOUND, E_FFMPEG_MISSING
+ */
+export async function analyzeAudio(
+  input: string | Uint8Array,
+  model: EmbeddingModel,
+  options: AnalyzeOptions = {},
+): Promise<Analysis> {
+  const { features } = model.metadata;
+  const { maxWindows = DEFAULT_MAX_WINDOWS, ...decodeOptions } = options;
+  const decoded = await decodeAudio(input, { ...decodeOptions, sampleRate: features.sampleRate });
+  const spectrograms = decoded.segments.map((s) =>
+    computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
+  );
+  const embedding = model.embedSpectrograms(spectrograms, maxWindows);
+  const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
+  const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
+  const descriptors = computeDescriptors(
+    decoded.pcm.subarray(from, from + descriptorSamples),
+    features.sampleRate,
+  );
+  return {
+    embedding,
+    descriptors,
+    sourceDurationS: decoded.sourceDurationS,
+    analysedS: decoded.pcm.length / features.sampleRate,
+  };
+}

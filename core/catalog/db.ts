@@ -1,0 +1,18 @@
+/**
+ * The one database type the shared repository is written against. Both drivers (drizzle's
+ * `pglite` and `postgres-js`) produce a `PgDatabase`; only opening, migrating and closing differ.
+ *
+ * @module
+ */
+
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+
+/** A drizzle pg database, whichever driver is underneath. */
+export type CatalogDb = PgDatabase<PgQueryResultHKT>;
+
+/** What a driver hands the repository: the database and how to close it. */
+export interface OpenedDb {
+  db: CatalogDb;
+  /** Releases the connection(s) / shuts PGlite down. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+/**
+ * The catalogue: drizzle schema, the shared track repository, and {@link openCatalog}.
+ *
+ * @module
+ */
+
+export { redactLocation } from './location.js';
+export { openCatalog } from './open.js';
+export type { Catalog, CatalogKind, NewTrack, TrackEmbeddings, TrackRecord } from './types.js';

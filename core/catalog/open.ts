@@ -1,0 +1,68 @@
+/**
+ * The one way to open the catalogue: picks the driver from the location, applies the migrations,
+ * and returns the shared repository.
+ *
+ * @module
+ */
+
+import { SynestheteError } from '../errors.js';
+import { migrationsDir } from '../paths.js';
+import type { OpenedDb } from './db.js';
+import { describeDbError } from './db-error.js';
+import { openPglite } from './driver-pglite.js';
+import { openPostgres } from './driver-postgres.js';
+import { type CatalogLocation, parseCatalogLocation, redactLocation } from './location.js';
+import { createRepository } from './repository.js';
+import type { Catalog } from './types.js';
+
+/**
+ * Opens the catalogue and migrates it to the latest schema (drizzle's migrator for the driver,
+ * migrations from `<packageRoot>/migrations`; already-applied migrations are skipped).
+ *
+ * Location, in order: the `location` argument, else env `DATABASE_URL`, else
+ * `<packageRoot>/data/catalog`.
+ * - `postgres://…` / `postgresql://…` → PostgreSQL via postgres-js
+ * - `memory://` → in-memory PGlite
+ * - anything else → a PGlite data directory, created if missing (a first open takes seconds)
+ *
+ * @example
+ * ```ts
+ * const catalog = await openCatalog('memory://');
+ * try { console.log(await catalog.count()); } finally { await catalog.close(); }
+ * ```
+ * @param location - see above; undefined for the environment/default
+ * @returns an open {@link Catalog}; call `close()` when done
+ * @throws SynestheteError `E_CATALOG` (one line naming the location, password redacted) when the
+ *   database cannot be reached, opened or migrated
+ */
+export async function openCatalog(location?: string): Promise<Catalog> {
+  let target: CatalogLocation | undefined;
+  try {
+    target = parseCatalogLocation(location);
+    const opened: OpenedDb =
+      target.kind === 'postgres'
+        ? await openPostgres(target.url, migrationsDir())
+        : await openPglite(target.dataDir, migrationsDir());
+    return createRepository(opened, target.kind, target.display);
+  } catch (error) {
+    const display = target?.display ?? redactLocation(location ?? '');
+    let reason = describeDbError(error);
+    if (target?.kind === 'postgres') {
+      for (const secret of passwordsOf(target.url)) reason = reason.split(secret).join('***');
+    }
+    throw new SynestheteError('E_CATALOG', `cannot open catalogue ${display}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The password in a connection URL, as written and decoded, to scrub from driver messages. */
+function passwordsOf(url: string): string[] {
+  try {
+    const password = new URL(url).password;
+    if (password === '') return [];
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The track repository, written once against drizzle's pg-core and shared by every driver
+ * (after drizzle-orm's own one-suite-many-drivers layout). Converts between database rows
+ * (`real[]` as `number[]`) and {@link TrackRecord}s (`Float32Array`), and turns every database
+ * failure into SynestheteError `E_CATALOG`.
+ *
+ * @module
+ */
+
+import { and, asc, count, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { SynestheteError } from '../errors.js';
+import type { CatalogDb, OpenedDb } from './db.js';
+import { describeDbError } from './db-error.js';
+import { type TrackInsert, type TrackRow, tracks } from './schema.js';
+import type { Catalog, CatalogKind, NewTrack, TrackEmbeddings, TrackRecord } from './types.js';
+
+/** Rows fetched per round trip by {@link Catalog.embeddings} (bounds one result's size). */
+const EMBEDDINGS_PAGE = 256;
+
+/**
+ * Wraps an opened database in the {@link Catalog} interface.
+ *
+ * @param opened - database and closer from a driver
+ * @param kind - which driver it is
+ * @param location - printable, password-redacted location used in error messages
+ */
+export function createRepository(opened: OpenedDb, kind: CatalogKind, location: string): Catalog {
+  return new DrizzleCatalog(opened, kind, location);
+}
+
+class DrizzleCatalog implements Catalog {
+  readonly kind: CatalogKind;
+  readonly location: string;
+  readonly #db: CatalogDb;
+  readonly #close: () => Promise<void>;
+  #closed = false;
+
+  constructor(opened: OpenedDb, kind: CatalogKind, location: string) {
+    this.#db = opened.db;
+    this.#close = opened.close;
+    this.kind = kind;
+    this.location = location;
+  }
+
+  upsertTrack(track: NewTrack): Promise<TrackRecord> {
+    return this.#guard('upsert a track', async () => {
+      const values = toInsert(track, this.location);
+      const { sourcePath: _key, ...update } = values;
+      const rows = await this.#db
+        .insert(tracks)
+        .values(values)
+        .onConflictDoUpdate({
+          target: tracks.sourcePath,
+          set: { ...update, updatedAt: sql`now()` },
+        })
+        .returning();
+      return toRecord(first(rows));
+    });
+  }
+
+  getTrack(id: number): Promise<TrackRecord | undefined> {
+    return this.#guard('read a track', async () => {
+      if (!isId(id)) return undefined;
+      const rows = await this.#db.select().from(tracks).where(eq(tracks.id, id));
+      return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    });
+  }
+
+  getTracks(ids: readonly number[]): Promise<TrackRecord[]> {
+    return this.#guard('read tracks', async () => {
+      const wanted = [...new Set(ids.filter(isId))];
+      if (wanted.length === 0) return [];
+      const rows = await this.#db.select().from(tracks).where(inArray(tracks.id, wanted));
+      const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+      return ids.flatMap((id) => {
+        const record = byId.get(id);
+        return record === undefined ? [] : [record];
+      });
+    });
+  }
+
+  findBySourcePath(path: string): Promise<TrackRecord | undefined> {
+    return this.#guard('find a track by path', async () => {
+      const rows = await this.#db.select().from(tracks).where(eq(tracks.sourcePath, path));
+      return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    });
+  }
+
+  findByContentHash(hash: string): Promise<TrackRecord[]> {
+    return this.#guard('find tracks by content hash', async () => {
+      const rows = await this.#db
+        .select()
+        .from(tracks)
+        .where(eq(tracks.contentHash, hash))
+        .orderBy(asc(tracks.id));
+      return rows.map(toRecord);
+    });
+  }
+
+  listTracks(options: { limit?: number; offset?: number } = {}): Promise<TrackRecord[]> {
+    const { limit, offset = 0 } = options;
+    if (!isCount(offset) || (limit !== undefined && !isCount(limit))) {
+      return Promise.reject(
+        new SynestheteError(
+          'E_CATALOG',
+          `invalid page (limit ${limit}, offset ${offset}): both must be integers ≥ 0`,
+        ),
+      );
+    }
+    return this.#guard('list tracks', async () => {
+      const query = this.#db.select().from(tracks).orderBy(asc(tracks.id)).offset(offset);
+      const rows = await (limit === undefined ? query : query.limit(limit));
+      return rows.map(toRecord);
+    });
+  }
+
+  count(): Promise<number> {
+    return this.#guard('count tracks', async () => {
+      const rows = await this.#db.select({ n: count() }).from(tracks);
+      return rows[0]?.n ?? 0;
+    });
+  }
+
+  countByModelVersion(version: string): Promise<{ current: number; stale: number }> {
+    return this.#guard('count stale tracks', async () => {
+      const rows = await this.#db
+        .select({
+          total: count(),
+          current:
+            sql<number>`count(*) filter (where ${tracks.modelVersion} = ${version} and ${tracks.embedding} is not null)`.mapWith(
+              Number,
+            ),
+        })
+        .from(tracks);
+      const total = rows[0]?.total ?? 0;
+      const current = rows[0]?.current ?? 0;
+      return { current, stale: total - current };
+    });
+  }
+
+  embeddings(modelVersion: string): Promise<TrackEmbeddings[]> {
+    return this.#guard('read embeddings', async () => {
+      const out: TrackEmbeddings[] = [];
+      let after = 0;
+      for (;;) {
+        const rows = await this.#db
+          .select({
+            id: tracks.id,
+            embedding: tracks.embedding,
+            windowEmbeddings: tracks.windowEmbeddings,
+            windowCount: tracks.windowCount,
+          })
+          .from(tracks)
+          .where(
+            and(
+              eq(tracks.modelVersion, modelVersion),
+              isNotNull(tracks.embedding),
+              gt(tracks.id, after),
+            ),
+          )
+          .orderBy(asc(tracks.id))
+          .limit(EMBEDDINGS_PAGE);
+        for (const row of rows) {
+          if (row.embedding === null) continue;
+          out.push({
+            id: row.id,
+            embedding: Float32Array.from(row.embedding),
+            windowEmbeddings:
+              row.windowEmbeddings === null ? null : Float32Array.from(row.windowEmbeddings),
+            windowCount: row.windowCount,
+          });
+        }
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < EMBEDDINGS_PAGE) return out;
+        after = last.id;
+      }
+    });
+  }
+
+  embeddingIds(modelVersion: string): Promise<number[]> {
+    return this.#guard('read track ids', async () => {
+      const rows = await this.#db
+        .select({ id: tracks.id })
+        .from(tracks)
+        .where(and(eq(tracks.modelVersion, modelVersion), isNotNull(tracks.embedding)))
+        .orderBy(asc(tracks.id));
+      return rows.map((row) => row.id);
+    });
+  }
+
+  deleteTrack(id: number): Promise<boolean> {
+    return this.#guard('delete a track', async () => {
+      if (!isId(id)) return false;
+      const rows = await this.#db
+        .delete(tracks)
+        .where(eq(tracks.id, id))
+        .returning({ id: tracks.id });
+      return rows.length > 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#guard('close the catalogue', () => this.#close());
+  }
+
+  async #guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.#closed && what !== 'close the catalogue') {
+      throw new SynestheteError('E_CATALOG', `catalogue ${this.location} is closed`);
+    }
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof SynestheteError) throw error;
+      throw new SynestheteError(
+        'E_CATALOG',
+        `could not ${what} in catalogue ${this.location}: ${describeDbError(error)}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Validates a {@link NewTrack} and converts it to a drizzle insert row. */
+function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath: string } {
+  const reject = (why: string): never => {
+    throw new SynestheteError(
+      'E_CATALOG',
+      `cannot store track ${track.sourcePath} in catalogue ${location}: ${why}`,
+    );
+  };
+  if (track.sourcePath.length === 0) reject('empty source path');
+  if (!isCount(track.windowCount))
+    reject(`window count ${track.windowCount} is not an integer ≥ 0`);
+  if (track.embedding !== null && !allFinite(track.embedding)) reject('non-finite embedding value');
+  const windows = track.windowEmbeddings;
+  if (windows !== null) {
+    if (!allFinite(windows)) reject('non-finite window embedding value');
+    if (track.windowCount === 0 || windows.length % track.windowCount !== 0) {
+      reject(`${windows.length} window values do not split into ${track.windowCount} windows`);
+    }
+    const dim = track.embedding?.length;
+    if (dim !== undefined && windows.length !== dim * track.windowCount) {
+      reject(`${windows.length} window values ≠ ${track.windowCount} windows × ${dim} dims`);
+    }
+  }
+  return {
+    sourcePath: track.sourcePath,
+    contentHash: track.contentHash,
+    title: track.title,
+    artist: track.artist,
+    album: track.album,
+    genre: track.genre,
+    durationS: track.durationS,
+    embedding: track.embedding === null ? null : Array.from(track.embedding),
+    windowEmbeddings: windows === null ? null : Array.from(windows),
+    windowCount: track.windowCount,
+    descriptors: track.descriptors,
+    modelVersion: track.modelVersion,
+  };
+}
+
+/** Converts a drizzle row to a {@link TrackRecord}. */
+function toRecord(row: TrackRow): TrackRecord {
+  return {
+    id: row.id,
+    sourcePath: row.sourcePath,
+    contentHash: row.contentHash,
+    title: row.title,
+    artist: row.artist,
+    album: row.album,
+    genre: row.genre,
+    durationS: row.durationS,
+    embedding: row.embedding === null ? null : Float32Array.from(row.embedding),
+    windowEmbeddings:
+      row.windowEmbeddings === null ? null : Float32Array.from(row.windowEmbeddings),
+    windowCount: row.windowCount,
+    descriptors: row.descriptors,
+    modelVersion: row.modelVersion,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function first<T>(rows: T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error('the database returned no row');
+  return row;
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (const v of values) if (!Number.isFinite(v)) return false;
+  return true;
+}
+
+/** A value that can be a serial id (int4 > 0). */
+function isId(id: number): boolean {
+  return Number.isInteger(id) && id > 0 && id <= 2_147_483_647;
+}
+
+function isCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 0;
+}

@@ -1,0 +1,50 @@
+/**
+ * The catalogue schema, as code (drizzle pg-core). drizzle-kit turns it into the SQL under
+ * `migrations/` (`npx drizzle-kit generate`), which {@link openCatalog} applies at start-up. The same
+ * schema serves both drivers (PGlite and PostgreSQL via postgres-js).
+ *
+ * @module
+ */
+
+import { index, integer, jsonb, pgTable, real, serial, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * One row per catalogue track.
+ *
+ * - `source_path`: the path (resolved absolute) or URI given to ingest; unique, the upsert key.
+ * - `content_hash`: hex sha256 of the file bytes, for incremental ingest and duplicate detection.
+ * - `embedding`: the pooled, L2-normalised track embedding (`real[]`, i.e. float4, so a
+ *   `Float32Array` round-trips exactly); NULL until embedded.
+ * - `window_embeddings`: every window's embedding, flattened row-major `window_count × dim`, used
+ *   to recognise a clip *as* a catalogue track.
+ * - `descriptors`: tempo/key/loudness/timbre summaries; opaque to the catalogue.
+ * - `model_version`: the model version (metadata.json) that produced the embeddings; rows with
+ *   another version are stale.
+ */
+export const tracks = pgTable(
+  'tracks',
+  {
+    id: serial('id').primaryKey(),
+    sourcePath: text('source_path').notNull().unique(),
+    contentHash: text('content_hash').notNull(),
+    title: text('title'),
+    artist: text('artist'),
+    album: text('album'),
+    genre: text('genre'),
+    durationS: real('duration_s'),
+    embedding: real('embedding').array(),
+    windowEmbeddings: real('window_embeddings').array(),
+    windowCount: integer('window_count').notNull().default(0),
+    descriptors: jsonb('descriptors').$type<Record<string, unknown>>(),
+    modelVersion: text('model_version'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [index('tracks_content_hash_idx').on(table.contentHash)],
+);
+
+/** A row of {@link tracks} as drizzle returns it. */
+export type TrackRow = typeof tracks.$inferSelect;
+
+/** A row of {@link tracks} as drizzle accepts it for insert. */
+export type TrackInsert = typeof tracks.$inferInsert;

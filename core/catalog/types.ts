@@ -1,0 +1,99 @@
+/**
+ * The catalogue's public shapes: a stored track, the input to an upsert, and the {@link Catalog}
+ * repository interface every driver (PGlite, PostgreSQL) implements identically.
+ *
+ * @module
+ */
+
+/** One catalogue track as stored. */
+export interface TrackRecord {
+  /** Database id (serial, ≥ 1); also the track index label. */
+  id: number;
+  /** Path (resolved absolute for files) or URI as given to ingest; unique. */
+  sourcePath: string;
+  /** Hex sha256 of the file bytes. */
+  contentHash: string;
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  genre: string | null;
+  /** Duration in seconds (float4 precision). */
+  durationS: number | null;
+  /** Pooled, L2-normalised track embedding (length = model embedding size), or null if not embedded. */
+  embedding: Float32Array | null;
+  /** Every window's embedding, flattened row-major `windowCount × dim`, or null. */
+  windowEmbeddings: Float32Array | null;
+  /** Number of rows in {@link windowEmbeddings} (0 when there are none). */
+  windowCount: number;
+  /** Tempo/key/loudness/timbre descriptors; opaque to the catalogue. */
+  descriptors: Record<string, unknown> | null;
+  /** Version of the model that produced the embeddings (metadata.json `version`), or null. */
+  modelVersion: string | null;
+  /** When the row was first inserted. */
+  createdAt: Date;
+  /** When the row was last upserted. */
+  updatedAt: Date;
+}
+
+/** What ingest hands to {@link Catalog.upsertTrack}: a track without its database-managed fields. */
+export type NewTrack = Omit<TrackRecord, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** The embeddings of one current-model track, as {@link Catalog.embeddings} returns them. */
+export interface TrackEmbeddings {
+  id: number;
+  /** Pooled L2-normalised embedding. */
+  embedding: Float32Array;
+  /** Flattened `windowCount × dim` window embeddings, or null. */
+  windowEmbeddings: Float32Array | null;
+  windowCount: number;
+}
+
+/** Which storage a catalogue sits on. */
+export type CatalogKind = 'pglite' | 'postgres';
+
+/**
+ * The track repository. Every method throws SynestheteError `E_CATALOG` when the database fails;
+ * messages name {@link location}, never a password.
+ */
+export interface Catalog {
+  /** Printable location with any password redacted: a directory, `memory://`, or a URL. */
+  readonly location: string;
+  /** Which driver is in use. */
+  readonly kind: CatalogKind;
+  /**
+   * Inserts a track, or updates every field of the track with the same `sourcePath` (keeping its
+   * id and `createdAt`, setting `updatedAt` to now).
+   *
+   * @throws SynestheteError `E_CATALOG` when the track is inconsistent (window embeddings whose
+   *   length is not `windowCount × embedding.length`, non-finite values) or the write fails
+   */
+  upsertTrack(track: NewTrack): Promise<TrackRecord>;
+  /** The track with this id, or undefined. */
+  getTrack(id: number): Promise<TrackRecord | undefined>;
+  /** The tracks with these ids, in the same order as `ids`; ids with no track are skipped. */
+  getTracks(ids: readonly number[]): Promise<TrackRecord[]>;
+  /** The track ingested from exactly this path or URI, or undefined. */
+  findBySourcePath(path: string): Promise<TrackRecord | undefined>;
+  /** Every track whose file bytes hash to `hash` (ordered by id). */
+  findByContentHash(hash: string): Promise<TrackRecord[]>;
+  /** A page of tracks ordered by id (`limit` default: all; `offset` default 0). */
+  listTracks(options?: { limit?: number; offset?: number }): Promise<TrackRecord[]>;
+  /** Number of tracks. */
+  count(): Promise<number>;
+  /**
+   * Tracks embedded by model `version` (`current`) versus the rest (`stale`: another or no
+   * version, or no embedding). `current + stale` = {@link count}.
+   */
+  countByModelVersion(version: string): Promise<{ current: number; stale: number }>;
+  /** Embeddings of every track with `modelVersion` and a non-null embedding, ordered by id. */
+  embeddings(modelVersion: string): Promise<TrackEmbeddings[]>;
+  /**
+   * Ids of the tracks {@link embeddings} would return, ordered by id, without their vectors: a
+   * cheap fingerprint for deciding whether a saved index still matches the catalogue.
+   */
+  embeddingIds(modelVersion: string): Promise<number[]>;
+  /** Deletes a track; true when a row was deleted. */
+  deleteTrack(id: number): Promise<boolean>;
+  /** Closes the connection / database; the catalogue is unusable afterwards. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,302 @@
+/**
+ * The catalogue's two indexes, kept on disk beside it and rebuilt only when the catalogue changed:
+ * - `tracks`: one pooled embedding per track, label = track id (recommendations);
+ * - `windows`: every window embedding of every track (recognising a clip *as* a catalogue track).
+ *
+ * Files in `dir`: `tracks.hnsw`, `windows.hnsw`, and the sidecar `index.json`
+ * ({@link IndexSidecar}), written last, that says what they were built from. An index is loaded
+ * when the sidecar matches the catalogue (model version, dimension, number and ids of the
+ * current-version tracks); otherwise — or when any file is missing, truncated or corrupt — both
+ * are rebuilt from the catalogue and saved again.
+ *
+ * @module
+ */
+
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog, TrackEmbeddings } from '../catalog/types.js';
+import { SynestheteError } from '../errors.js';
+import type { AnnIndex, AnnItem } from './ann-index.js';
+import { HnswIndex } from './hnsw-index.js';
+import { type WindowRun, WindowTable } from './window-table.js';
+
+/** File names inside the index folder. */
+export const INDEX_FILES = {
+  tracks: 'tracks.hnsw',
+  windows: 'windows.hnsw',
+  sidecar: 'index.json',
+} as const;
+
+/** Sidecar format version; bump when the layout of the files changes. */
+const FORMAT = 1;
+
+/** What `index.json` records about the index files beside it. */
+export interface IndexSidecar {
+  format: number;
+  /** Model version whose embeddings were indexed. */
+  modelVersion: string;
+  /** Embedding dimension. */
+  dim: number;
+  /** Number of current-version tracks in the catalogue at build time. */
+  trackCount: number;
+  /** Number of vectors in `tracks.hnsw` (tracks whose embedding had length `dim`). */
+  indexedTracks: number;
+  /** Number of vectors in `windows.hnsw`. */
+  windowCount: number;
+  /** sha1 (hex) of the current-version track ids, comma-joined in ascending order. */
+  idsChecksum: string;
+  /** ISO 8601 build time. */
+  builtAt: string;
+  /** Window label runs `[trackId, windowCount]` in label order (see {@link WindowTable}). */
+  windowTable: WindowRun[];
+}
+
+/** A window that matched a query: which track, which window of it, how similar. */
+export interface WindowHit {
+  trackId: number;
+  /** 0-based window number within the track. */
+  windowIndex: number;
+  /** Cosine similarity in [-1, 1]. */
+  similarity: number;
+}
+
+/** Search over every window of every track. */
+export interface WindowIndex {
+  /** Number of windows indexed. */
+  readonly size: number;
+  /**
+   * The `k` windows most similar to `vector`, best first (several may belong to one track).
+   *
+   * @throws SynestheteError `E_INTERNAL` when `vector.length` is not the index dimension
+   */
+  query(vector: Float32Array, k: number): WindowHit[];
+}
+
+/** The loaded (or freshly built) indexes of a catalogue. */
+export interface TrackIndexes {
+  /** Pooled track embeddings; label = track id. */
+  tracks: AnnIndex;
+  /** Every window embedding, for identifying a clip. */
+  windows: WindowIndex;
+  /** True when the indexes were rebuilt from the catalogue rather than loaded. */
+  rebuilt: boolean;
+  /** False when a rebuilt index could not be saved (it still works, but will be rebuilt next time). */
+  persisted: boolean;
+}
+
+/** Options of {@link ensureTrackIndexes}. */
+export interface TrackIndexOptions {
+  /** Folder for the index files (see `indexDirFor`); created if missing. */
+  dir: string;
+  /** Current model version (metadata.json); only tracks embedded by it are indexed. */
+  modelVersion: string;
+  /** Embedding dimension of that model. */
+  dim: number;
+}
+
+const inFlight = new Map<string, Promise<TrackIndexes>>();
+
+/**
+ * Loads the catalogue's indexes from `dir` when they match the catalogue, else rebuilds and saves
+ * them. Never fails because of the index files themselves: a missing, truncated or corrupt file
+ * just means a rebuild. Tracks whose embedding (or window embeddings) do not have length `dim`
+ * are left out of the index. Concurrent calls for the same folder share one build.
+ *
+ * @example
+ * ```ts
+ * const indexes = await ensureTrackIndexes(catalog, { dir: indexDirFor(catalog), modelVersion, dim });
+ * const hits = indexes.tracks.query(clipEmbedding, 5);
+ * ```
+ * @param catalog - the catalogue to index
+ * @param options - folder, model version and dimension
+ * @returns both indexes and whether they were rebuilt
+ * @throws SynestheteError `E_CATALOG` when the catalogue cannot be read; `E_INTERNAL` for an
+ *   invalid `dim`
+ */
+export function ensureTrackIndexes(
+  catalog: Catalog,
+  options: TrackIndexOptions,
+): Promise<TrackIndexes> {
+  const key = JSON.stringify([options.dir, options.modelVersion, options.dim]);
+  const pending = inFlight.get(key);
+  if (pending !== undefined) return pending;
+  const run = ensure(catalog, options).finally(() => inFlight.delete(key));
+  inFlight.set(key, run);
+  return run;
+}
+
+/**
+ * Deletes the index files in `dir` so that the next {@link ensureTrackIndexes} rebuilds. Call it
+ * after ingest: re-embedding a track in place (same id, same model version) is not visible in the
+ * sidecar's id checksum. Missing files are fine.
+ *
+ * @param dir - the index folder
+ */
+export async function invalidateTrackIndexes(dir: string): Promise<void> {
+  // The sidecar goes first: without it the other files are never trusted.
+  await rm(join(dir, INDEX_FILES.sidecar), { force: true });
+  await rm(join(dir, INDEX_FILES.tracks), { force: true });
+  await rm(join(dir, INDEX_FILES.windows), { force: true });
+}
+
+async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<TrackIndexes> {
+  const { dir, modelVersion, dim } = options;
+  if (!Number.isInteger(dim) || dim <= 0) {
+    throw new SynestheteError('E_INTERNAL', `internal error: index dimension ${dim} is invalid`);
+  }
+  const ids = await catalog.embeddingIds(modelVersion);
+  const loaded = await tryLoad(dir, modelVersion, dim, ids);
+  if (loaded !== undefined) return loaded;
+  return rebuild(dir, modelVersion, dim, await catalog.embeddings(modelVersion));
+}
+
+/** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */
+async function tryLoad(
+  dir: string,
+  modelVersion: string,
+  dim: number,
+  ids: readonly number[],
+): Promise<TrackIndexes | undefined> {
+  try {
+    const sidecar = parseSidecar(await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'));
+    if (
+      sidecar.format !== FORMAT ||
+      sidecar.modelVersion !== modelVersion ||
+      sidecar.dim !== dim ||
+      sidecar.trackCount !== ids.length ||
+      sidecar.idsChecksum !== idsChecksum(ids)
+    ) {
+      return undefined;
+    }
+    const table = new WindowTable(sidecar.windowTable);
+    const tracks = HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
+    const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), dim);
+    if (
+      tracks.size !== sidecar.indexedTracks ||
+      windows.size !== sidecar.windowCount ||
+      table.size !== sidecar.windowCount
+    ) {
+      return undefined;
+    }
+    return { tracks, windows: windowIndex(windows, table), rebuilt: false, persisted: true };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds both indexes from the catalogue's embeddings and saves them (best effort). */
+async function rebuild(
+  dir: string,
+  modelVersion: string,
+  dim: number,
+  rows: readonly TrackEmbeddings[],
+): Promise<TrackIndexes> {
+  const trackItems: AnnItem[] = [];
+  const windowItems: AnnItem[] = [];
+  const runs: WindowRun[] = [];
+  for (const row of rows) {
+    if (row.embedding.length === dim) trackItems.push({ label: row.id, vector: row.embedding });
+    const flat = row.windowEmbeddings;
+    if (flat === null || row.windowCount <= 0 || flat.length !== row.windowCount * dim) continue;
+    for (let w = 0; w < row.windowCount; w++) {
+      windowItems.push({
+        label: windowItems.length,
+        vector: flat.subarray(w * dim, (w + 1) * dim),
+      });
+    }
+    runs.push([row.id, row.windowCount]);
+  }
+  const tracks = HnswIndex.build(trackItems, dim);
+  const windows = HnswIndex.build(windowItems, dim);
+  const table = new WindowTable(runs);
+  const sidecar: IndexSidecar = {
+    format: FORMAT,
+    modelVersion,
+    dim,
+    trackCount: rows.length,
+    indexedTracks: tracks.size,
+    windowCount: windows.size,
+    idsChecksum: idsChecksum(rows.map((row) => row.id)),
+    builtAt: new Date().toISOString(),
+    windowTable: runs,
+  };
+  const persisted = await save(dir, tracks, windows, sidecar);
+  return { tracks, windows: windowIndex(windows, table), rebuilt: true, persisted };
+}
+
+/** Writes index files, then the sidecar; on failure removes the sidecar and returns false. */
+async function save(
+  dir: string,
+  tracks: HnswIndex,
+  windows: HnswIndex,
+  sidecar: IndexSidecar,
+): Promise<boolean> {
+  const sidecarPath = join(dir, INDEX_FILES.sidecar);
+  try {
+    await mkdir(dir, { recursive: true });
+    await rm(sidecarPath, { force: true });
+    tracks.save(join(dir, INDEX_FILES.tracks));
+    windows.save(join(dir, INDEX_FILES.windows));
+    const tmp = `${sidecarPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(sidecar)}\n`);
+    await rename(tmp, sidecarPath);
+    return true;
+  } catch {
+    await rm(sidecarPath, { force: true }).catch(() => {});
+    return false;
+  }
+}
+
+function windowIndex(index: HnswIndex, table: WindowTable): WindowIndex {
+  return {
+    get size() {
+      return index.size;
+    },
+    query(vector: Float32Array, k: number): WindowHit[] {
+      return index.query(vector, k).flatMap(({ label, similarity }) => {
+        const at = table.lookup(label);
+        return at === undefined ? [] : [{ ...at, similarity }];
+      });
+    },
+  };
+}
+
+/** sha1 hex of the ids, comma-joined (ids ascending, as the catalogue returns them). */
+function idsChecksum(ids: readonly number[]): string {
+  return createHash('sha1').update(ids.join(',')).digest('hex');
+}
+
+/** Parses and shape-checks a sidecar; throws on anything unexpected. */
+function parseSidecar(text: string): IndexSidecar {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null) throw new Error('sidecar is not an object');
+  const s = value as Record<string, unknown>;
+  const int = (key: string): number => {
+    const v = s[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`bad ${key}`);
+    return v;
+  };
+  const str = (key: string): string => {
+    const v = s[key];
+    if (typeof v !== 'string') throw new Error(`bad ${key}`);
+    return v;
+  };
+  const table = s.windowTable;
+  if (!Array.isArray(table)) throw new Error('bad windowTable');
+  const runs = table.map((run): WindowRun => {
+    if (!Array.isArray(run) || run.length !== 2) throw new Error('bad windowTable run');
+    return [Number(run[0]), Number(run[1])];
+  });
+  return {
+    format: int('format'),
+    modelVersion: str('modelVersion'),
+    dim: int('dim'),
+    trackCount: int('trackCount'),
+    indexedTracks: int('indexedTracks'),
+    windowCount: int('windowCount'),
+    idsChecksum: str('idsChecksum'),
+    builtAt: str('builtAt'),
+    windowTable: runs,
+  };
+}

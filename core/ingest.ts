@@ -1,0 +1,226 @@
+/**
+ * Ingest: the analysis path run over a music folder. Files are found, hashed (SHA-256 of their
+ * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors) and
+ * upserted, several at once so that ffmpeg decodes in parallel. Incremental: a file whose path and
+ * content hash are already in the catalogue with the current model version is skipped; a file
+ * whose bytes are already there under another path reuses that analysis.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseFile } from 'music-metadata';
+import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
+import type { Catalog, NewTrack } from './catalog/index.js';
+import { SynestheteError, toSynestheteError } from './errors.js';
+import type { EmbeddingModel } from './model/embedder.js';
+
+/** Extensions picked up when walking a folder (files named explicitly are always tried). */
+export const INGEST_EXTENSIONS = new Set([
+  '.mp3', '.ogg', '.oga', '.opus', '.flac', '.wav', '.m4a', '.aac', '.webm', '.aiff', '.aif', '.wma', '.mka',
+]);
+
+/** Progress of a running ingest. */
+export interface IngestProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
+  /** The file just finished. */
+  readonly file: string;
+}
+
+/** What an ingest did. */
+export interface IngestSummary {
+  readonly total: number;
+  readonly added: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Files whose bytes were already analysed under another path. */
+  readonly reused: number;
+  readonly failed: ReadonlyArray<{ file: string; code: string; message: string }>;
+  /** Paths skipped because they resolve outside the given folders (symbolic links). */
+  readonly outside: readonly string[];
+  readonly seconds: number;
+  /** Seconds of source audio of the tracks analysed in this run. */
+  readonly audioSeconds: number;
+}
+
+/** Options of {@link ingestPaths}. */
+export interface IngestOptions {
+  /** Files analysed at once (default: the number of CPU cores). */
+  readonly concurrency?: number;
+  /** Re-analyse even unchanged files. */
+  readonly force?: boolean;
+  /** Decode caps per file. */
+  readonly analyze?: AnalyzeOptions;
+  readonly onProgress?: (progress: IngestProgress) => void;
+  /** Called once the file list is known. */
+  readonly onStart?: (total: number) => void;
+}
+
+async function walk(dir: string, roots: readonly string[], files: string[], outside: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      const real = await realpath(full).catch(() => undefined);
+      if (!real || !roots.some((r) => real === r || real.startsWith(`${r}${path.sep}`))) {
+        outside.push(full);
+        continue;
+      }
+      const info = await stat(real);
+      if (info.isDirectory()) continue; // a link to a folder inside the roots is walked there
+      if (INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(full);
+    } else if (entry.isDirectory()) {
+      await walk(full, roots, files, outside);
+    } else if (entry.isFile() && INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      files.push(full);
+    }
+  }
+}
+
+/**
+ * Expands folders (recursively, audio extensions only) and keeps explicitly named files.
+ *
+ * @param inputs - files and folders
+ * @returns absolute file paths (deduplicated, in order) and the links that point outside
+ * @throws SynestheteError `E_NOT_FOUND` when an input does not exist
+ */
+export async function collectAudioFiles(inputs: readonly string[]): Promise<{ files: string[]; outside: string[] }> {
+  const files: string[] = [];
+  const outside: string[] = [];
+  for (const input of inputs) {
+    const full = path.resolve(input);
+    const info = await stat(full).catch(() => undefined);
+    if (!info) throw new SynestheteError('E_NOT_FOUND', `no such file or folder: ${input}`);
+    if (info.isDirectory()) {
+      const root = await realpath(full);
+      await walk(full, [root, full], files, outside);
+    } else files.push(full);
+  }
+  return { files: [...new Set(files)], outside };
+}
+
+/** SHA-256 of a file's bytes, hex. */
+export function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('error', reject)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** Tags of a file; a file whose tags cannot be read still ingests, titled by its file name. */
+export async function readTags(file: string): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
+  const fallbackTitle = path.basename(file, path.extname(file)).replace(/[_]+/g, ' ').slice(0, 200);
+  try {
+    const { common, format } = await parseFile(file, { duration: false, skipCovers: true });
+    const clean = (v: string | undefined) => (v ? v.replace(/[\p{Cc}]/gu, ' ').trim().slice(0, 200) || null : null);
+    return {
+      title: clean(common.title) ?? fallbackTitle,
+      artist: clean(common.artist),
+      album: clean(common.album),
+      genre: clean(common.genre?.[0]),
+      durationS: format.duration ?? null,
+    };
+  } catch {
+    return { title: fallbackTitle, artist: null, album: null, genre: null, durationS: null };
+  }
+}
+
+/**
+ * Ingests files and folders into the catalogue. One file's failure is reported and the run goes on.
+ *
+ * @param catalog - where tracks are upserted
+ * @param model - the embedding model (its version is stored with every embedding)
+ * @param inputs - files and folders
+ * @throws SynestheteError `E_NOT_FOUND` when an input does not exist; `E_CATALOG` when the
+ *   database fails
+ */
+export async function ingestPaths(
+  catalog: Catalog,
+  model: EmbeddingModel,
+  inputs: readonly string[],
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
+  const started = performance.now();
+  const { files, outside } = await collectAudioFiles(inputs);
+  options.onStart?.(files.length);
+  const version = model.metadata.version;
+  const counts = { added: 0, updated: 0, unchanged: 0, reused: 0 };
+  const failed: Array<{ file: string; code: string; message: string }> = [];
+  let audioSeconds = 0;
+  let next = 0;
+  let done = 0;
+  const one = async (file: string): Promise<void> => {
+    const contentHash = await hashFile(file);
+    const existing = await catalog.findBySourcePath(file);
+    const current = (t: { modelVersion: string | null; embedding: Float32Array | null }) =>
+      t.modelVersion === version && t.embedding !== null;
+    if (!options.force && existing && existing.contentHash === contentHash && current(existing)) {
+      counts.unchanged++;
+      return;
+    }
+    const tags = await readTags(file);
+    const twin = options.force ? undefined : (await catalog.findByContentHash(contentHash)).find(current);
+    if (twin) {
+      await catalog.upsertTrack({
+        ...tags,
+        sourcePath: file,
+        contentHash,
+        durationS: twin.durationS,
+        embedding: twin.embedding,
+        windowEmbeddings: twin.windowEmbeddings,
+        windowCount: twin.windowCount,
+        descriptors: twin.descriptors,
+        modelVersion: version,
+      });
+      counts.reused++;
+      return;
+    }
+    const analysis = await analyzeAudio(file, model, options.analyze);
+    audioSeconds += analysis.sourceDurationS;
+    await catalog.upsertTrack({
+      ...tags,
+      sourcePath: file,
+      contentHash,
+      durationS: analysis.sourceDurationS,
+      embedding: analysis.embedding.embedding,
+      windowEmbeddings: analysis.embedding.windowEmbeddings,
+      windowCount: analysis.embedding.windowCount,
+      descriptors: analysis.descriptors as unknown as Record<string, unknown>,
+      modelVersion: version,
+    });
+    if (existing) counts.updated++;
+    else counts.added++;
+  };
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const file = files[next++];
+      if (file === undefined) return;
+      try {
+        await one(file);
+      } catch (error) {
+        const e = toSynestheteError(error);
+        if (e.code === 'E_CATALOG') throw e;
+        failed.push({ file, code: e.code, message: e.message });
+      }
+      done++;
+      options.onProgress?.({ done, total: files.length, failed: failed.length, file });
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker));
+  return {
+    total: files.length,
+    ...counts,
+    failed,
+    outside,
+    seconds: (performance.now() - started) / 1000,
+    audioSeconds,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The one entry point adapters and the CLI call: open the engine (model + catalogue + indexes),
+ * then recommend for a clip, find neighbours of a catalogue track, or ingest music.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
+import { type Catalog, openCatalog, type TrackRecord } from './catalog/index.js';
+import { SynestheteError } from './errors.js';
+import { calibratedConfidence } from './evaluation/calibration.js';
+import type { Descriptors } from './features/descriptors.js';
+import { describeTrack, explainSimilarity } from './features/reason.js';
+import { ensureTrackIndexes, indexDirFor, invalidateTrackIndexes, type TrackIndexes } from './index/index.js';
+import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
+import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
+import { pickMatch, rankByWindows } from './recommend/identify.js';
+
+/** A catalogue track as results show it. */
+export interface TrackSummary {
+  readonly trackId: number;
+  readonly title: string | null;
+  readonly artist: string | null;
+  readonly album: string | null;
+  readonly durationS: number | null;
+  readonly sourcePath: string;
+}
+
+/** One of the recommended tracks. */
+export interface RecommendedTrack extends TrackSummary {
+  /** 1-based rank. */
+  readonly rank: number;
+  /** Cosine similarity of the embeddings, in [-1, 1]. */
+  readonly similarity: number;
+  /** Calibrated probability (0..1) that the track is of the clip's kind (see metadata.json). */
+  readonly confidence: number;
+  /** One line: what the two share (tempo, key, timbre). */
+  readonly reason: string;
+}
+
+/** The catalogue track a clip was identified as. */
+export interface MatchedTrack extends TrackSummary {
+  /** Window-match score in [-1, 1] (see core/recommend/identify.ts). */
+  readonly score: number;
+}
+
+/** Answer for one clip. */
+export interface Recommendation {
+  /** Set when the clip is itself a catalogue track; that track is then not among the results. */
+  readonly match?: MatchedTrack;
+  readonly recommendations: readonly RecommendedTrack[];
+  readonly query: {
+    readonly sourceDurationS: number;
+    readonly analysedS: number;
+    readonly descriptors: Descriptors;
+    /** e.g. "128 BPM · A minor · bright". */
+    readonly summary: string;
+  };
+}
+
+/** Neighbours of a catalogue track. */
+export interface SimilarTracks {
+  readonly track: TrackSummary;
+  readonly recommendations: readonly RecommendedTrack[];
+}
+
+/** Where the engine's parts come from. */
+export interface EngineOptions {
+  /** Catalogue: directory (PGlite) or postgres:// URL; default DATABASE_URL, then data/catalog. */
+  readonly catalog?: string;
+  /** Model directory; default models/synesthete-cnn (or SYNESTHETE_MODEL_DIR). */
+  readonly modelDir?: string;
+}
+
+/** The recommender. */
+export interface Engine {
+  readonly model: EmbeddingModel;
+  readonly catalog: Catalog;
+  /** Folder holding the ANN index files. */
+  readonly indexDir: string;
+  /** The loaded (built on first use) indexes. */
+  indexes(): Promise<TrackIndexes>;
+  /**
+   * Recommends `k` tracks (default 5) for a clip.
+   * @throws SynestheteError decode errors (E_DECODE, E_INPUT_*), E_EMPTY_CATALOG
+   */
+  recommend(input: string | Uint8Array, options?: { k?: number; analyze?: AnalyzeOptions }): Promise<Recommendation>;
+  /**
+   * Neighbours of a catalogue track given by id or by the path it was ingested from.
+   * @throws SynestheteError E_NOT_FOUND when no such track, E_EMPTY_CATALOG
+   */
+  similar(ref: number | string, options?: { k?: number }): Promise<SimilarTracks>;
+  /** Ingests files and folders, then refreshes the indexes. */
+  ingest(inputs: readonly string[], options?: IngestOptions): Promise<IngestSummary>;
+  close(): Promise<void>;
+}
+
+function summary(t: TrackRecord): TrackSummary {
+  return {
+    trackId: t.id,
+    title: t.title,
+    artist: t.artist,
+    album: t.album,
+    durationS: t.durationS,
+    sourcePath: t.sourcePath,
+  };
+}
+
+/**
+ * Opens the engine: loads the model and the catalogue (indexes are loaded lazily).
+ *
+ * @throws SynestheteError E_MODEL, E_CATALOG
+ */
+export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
+  const model = await loadEmbeddingModel(options.modelDir);
+  const catalog = await openCatalog(options.catalog);
+  const indexDir = indexDirFor(catalog);
+  const { metadata } = model;
+  const dim = model.architecture.embeddingSize;
+  let loaded: Promise<TrackIndexes> | undefined;
+  const indexes = () => {
+    loaded ??= ensureTrackIndexes(catalog, { dir: indexDir, modelVersion: metadata.version, dim });
+    return loaded;
+  };
+
+  const usableIndexes = async (): Promise<TrackIndexes> => {
+    const idx = await indexes();
+    if (idx.tracks.size === 0) {
+      const { stale } = await catalog.countByModelVersion(metadata.version);
+      throw new SynestheteError(
+        'E_EMPTY_CATALOG',
+        stale > 0
+          ? `the catalogue's ${stale} tracks were analysed by another model version: run \`synesthete ingest --force <folder>\``
+          : 'the catalogue is empty: add music with `synesthete ingest <folder>` first',
+      );
+    }
+    return idx;
+  };
+
+  const rank = async (
+    embedding: Float32Array,
+    descriptors: Descriptors | null,
+    k: number,
+    exclude: ReadonlySet<number>,
+  ): Promise<RecommendedTrack[]> => {
+    const idx = await usableIndexes();
+    const hits = idx.tracks.query(embedding, k + exclude.size).filter((h) => !exclude.has(h.label)).slice(0, k);
+    const tracks = await catalog.getTracks(hits.map((h) => h.label));
+    const byId = new Map(tracks.map((t) => [t.id, t]));
+    return hits.flatMap((hit, i) => {
+      const t = byId.get(hit.label);
+      if (!t) return [];
+      const theirs = t.descriptors as unknown as Descriptors | null;
+      return [
+        {
+          ...summary(t),
+          rank: i + 1,
+          similarity: hit.similarity,
+          confidence: calibratedConfidence(hit.similarity, metadata.calibration),
+          reason: descriptors && theirs ? explainSimilarity(descriptors, theirs) : 'similar timbre',
+        },
+      ];
+    });
+  };
+
+  return {
+    model,
+    catalog,
+    indexDir,
+    indexes,
+    async recommend(input, opts = {}) {
+      const k = opts.k ?? 5;
+      await usableIndexes();
+      const analysis = await analyzeAudio(input, model, opts.analyze);
+      const idx = await indexes();
+      const { windowEmbeddings, windowCount } = analysis.embedding;
+      const ranked = rankByWindows(windowEmbeddings, windowCount, dim, (v, n) => idx.windows.query(v, n));
+      const best = pickMatch(ranked, metadata.matching);
+      const matchTrack = best ? await catalog.getTrack(best.trackId) : undefined;
+      const exclude = new Set(matchTrack ? [matchTrack.id] : []);
+      const recommendations = await rank(analysis.embedding.embedding, analysis.descriptors, k, exclude);
+      return {
+        ...(matchTrack && best ? { match: { ...summary(matchTrack), score: best.score } } : {}),
+        recommendations,
+        query: {
+          sourceDurationS: analysis.sourceDurationS,
+          analysedS: analysis.analysedS,
+          descriptors: analysis.descriptors,
+          summary: describeTrack(analysis.descriptors),
+        },
+      };
+    },
+    async similar(ref, opts = {}) {
+      const k = opts.k ?? 5;
+      const track =
+        typeof ref === 'number'
+          ? await catalog.getTrack(ref)
+          : ((await catalog.findBySourcePath(path.resolve(ref))) ??
+            (/^\d+$/.test(ref) ? await catalog.getTrack(Number(ref)) : undefined));
+      if (!track) {
+        throw new SynestheteError(
+          'E_NOT_FOUND',
+          typeof ref === 'string' && existsSync(ref)
+            ? `${ref} is not in the catalogue: ingest it first, or use \`synesthete recommend ${ref}\``
+            : `no catalogue track ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+        );
+      }
+      if (!track.embedding || track.modelVersion !== metadata.version) {
+        throw new SynestheteError('E_EMPTY_CATALOG', `track ${track.id} was analysed by another model version: re-run ingest`);
+      }
+      const recommendations = await rank(
+        track.embedding,
+        track.descriptors as unknown as Descriptors | null,
+        k,
+        new Set([track.id]),
+      );
+      return { track: summary(track), recommendations };
+    },
+    async ingest(inputs, opts = {}) {
+      const result = await ingestPaths(catalog, model, inputs, opts);
+      if (result.added + result.updated + result.reused > 0) {
+        await invalidateTrackIndexes(indexDir);
+        loaded = undefined;
+      }
+      return result;
+    },
+    async close() {
+      model.dispose();
+      await catalog.close();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog } from '../../core/catalog/open.js';
+import type { Catalog, NewTrack } from '../../core/catalog/types.js';
+import { indexDirFor } from '../../core/index/index-dir.js';
+import {
+  ensureTrackIndexes,
+  INDEX_FILES,
+  type IndexSidecar,
+  invalidateTrackIndexes,
+} from '../../core/index/track-index.js';
+import { packageRoot } from '../../core/paths.js';
+import { clusteredVectors } from './vectors.js';
+
+const DIM = 16;
+const WINDOWS = 4;
+const TRACKS = 24;
+
+/** A track whose windows are noisy copies of its own direction (like windows of one song). */
+function track(n: number, modelVersion: string): NewTrack {
+  const windows = clusteredVectors(1000 + n, WINDOWS, DIM, 1, 0.05);
+  const flat = new Float32Array(WINDOWS * DIM);
+  windows.forEach((w, i) => {
+    flat.set(w, i * DIM);
+  });
+  return {
+    sourcePath: `/music/${n}.ogg`,
+    contentHash: String(n).padStart(64, '0'),
+    title: `Track ${n}`,
+    artist: null,
+    album: null,
+    genre: null,
+    durationS: 30,
+    embedding: windows[0]!,
+    windowEmbeddings: flat,
+    windowCount: WINDOWS,
+    descriptors: null,
+    modelVersion,
+  };
+}
+
+describe('ensureTrackIndexes', () => {
+  let catalog: Catalog;
+  let dir: string;
+  const options = () => ({ dir, modelVersion: 'v1', dim: DIM });
+
+  beforeAll(async () => {
+    catalog = await openCatalog('memory://');
+    dir = join(await mkdtemp(join(tmpdir(), 'synesthete-index-test-')), 'index');
+    for (let n = 1; n <= TRACKS; n++) await catalog.upsertTrack(track(n, 'v1'));
+    await catalog.upsertTrack({ ...track(99, 'v0'), sourcePath: '/music/stale.ogg' });
+  });
+
+  afterAll(async () => {
+    await catalog?.close();
+    await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('builds, saves, then loads without rebuilding', async () => {
+    const built = await ensureTrackIndexes(catalog, options());
+    expect(built.rebuilt).toBe(true);
+    expect(built.persisted).toBe(true);
+    expect(built.tracks.size).toBe(TRACKS);
+    expect(built.windows.size).toBe(TRACKS * WINDOWS);
+    const sidecar = JSON.parse(
+      await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'),
+    ) as IndexSidecar;
+    expect(sidecar).toMatchObject({
+      modelVersion: 'v1',
+      dim: DIM,
+      trackCount: TRACKS,
+      windowCount: TRACKS * WINDOWS,
+    });
+    expect(sidecar.windowTable).toHaveLength(TRACKS);
+
+    const loaded = await ensureTrackIndexes(catalog, options());
+    expect(loaded.rebuilt).toBe(false);
+    expect(loaded.tracks.size).toBe(TRACKS);
+    const probe = (await catalog.findBySourcePath('/music/7.ogg'))!;
+    expect(loaded.tracks.query(probe.embedding!, 1)[0]).toMatchObject({ label: probe.id });
+  });
+
+  it('identifies the track and window of a window vector', async () => {
+    const { windows } = await ensureTrackIndexes(catalog, options());
+    for (const n of [1, 13, TRACKS]) {
+      const record = (await catalog.findBySourcePath(`/music/${n}.ogg`))!;
+      const w = 2;
+      const vector = record.windowEmbeddings!.subarray(w * DIM, (w + 1) * DIM);
+      const [best] = windows.query(vector, 3);
+      expect(best).toMatchObject({ trackId: record.id, windowIndex: w });
+      expect(best!.similarity).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('rebuilds after a model-version change', async () => {
+    const other = await ensureTrackIndexes(catalog, { ...options(), modelVersion: 'v0' });
+    expect(other.rebuilt).toBe(true);
+    expect(other.tracks.size).toBe(1);
+    const back = await ensureTrackIndexes(catalog, options());
+    expect(back.rebuilt).toBe(true);
+    expect((await ensureTrackIndexes(catalog, options())).rebuilt).toBe(false);
+  });
+
+  it('rebuilds after a new or deleted track', async () => {
+    const added = await catalog.upsertTrack(track(50, 'v1'));
+    const afterAdd = await ensureTrackIndexes(catalog, options());
+    expect(afterAdd.rebuilt).toBe(true);
+    expect(afterAdd.tracks.size).toBe(TRACKS + 1);
+    await catalog.deleteTrack(added.id);
+    const afterDelete = await ensureTrackIndexes(catalog, options());
+    expect(afterDelete.rebuilt).toBe(true);
+    expect(afterDelete.tracks.size).toBe(TRACKS);
+  });
+
+  it('rebuilds, without crashing, when a file is corrupted, truncated or deleted', async () => {
+    const damage: Array<() => Promise<void>> = [
+      () => writeFile(join(dir, INDEX_FILES.tracks), 'garbage '.repeat(100)),
+      async () => {
+        const bytes = await readFile(join(dir, INDEX_FILES.windows));
+        await writeFile(join(dir, INDEX_FILES.windows), bytes.subarray(0, bytes.length >> 1));
+      },
+      () => rm(join(dir, INDEX_FILES.windows)),
+      () => writeFile(join(dir, INDEX_FILES.sidecar), '{"format": 1, "dim": '),
+      () => rm(join(dir, INDEX_FILES.sidecar)),
+      () => invalidateTrackIndexes(dir),
+    ];
+    for (const harm of damage) {
+      expect((await ensureTrackIndexes(catalog, options())).rebuilt).toBe(false);
+      await harm();
+      const again = await ensureTrackIndexes(catalog, options());
+      expect(again.rebuilt).toBe(true);
+      expect(again.windows.size).toBe(TRACKS * WINDOWS);
+    }
+  });
+
+  it('shares one build between concurrent calls', async () => {
+    await invalidateTrackIndexes(dir);
+    const [a, b] = await Promise.all([
+      ensureTrackIndexes(catalog, options()),
+      ensureTrackIndexes(catalog, options()),
+    ]);
+    expect(a).toBe(b);
+  });
+});
+
+describe('indexDirFor', () => {
+  it('puts index files beside a PGlite directory, in a cache for PostgreSQL, in tmp for memory', () => {
+    expect(indexDirFor({ kind: 'pglite', location: '/srv/catalog' })).toBe('/srv/catalog/index');
+    const pg = indexDirFor({ kind: 'postgres', location: 'postgres://u:***@h/db' });
+    expect(pg).toMatch(new RegExp(`^${packageRoot()}/data/index-cache/[0-9a-f]{12}$`));
+    const memory = { kind: 'pglite', location: 'memory://' } as const;
+    const tmp = indexDirFor(memory);
+    expect(tmp.startsWith(tmpdir())).toBe(true);
+    expect(existsSync(tmp)).toBe(true);
+    expect(indexDirFor(memory)).toBe(tmp);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+});

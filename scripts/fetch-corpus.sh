@@ -7,7 +7,8 @@
 # installed: each package is downloaded with `apt-get download` and unpacked with `dpkg -x`.
 # Frets on Fire songs are mixed (backing + guitar) into one file each; Nexuiz tracks are taken out
 # of their .pk3 zips. The result is DEST/audio/<package>/… plus DEST/manifest.csv
-# (file,package,duration_s,license_file) listing every music file of at least 30 s.
+# (file,package,duration_s,license_file) listing every music file of at least 30 s of the packages
+# named (per-package listings are kept in DEST/manifests/, so runs are incremental).
 set -euo pipefail
 dest=${1:-data/corpus}
 shift || true
@@ -21,10 +22,9 @@ fi
 for tool in apt-get dpkg ffmpeg ffprobe unzip; do
   command -v "$tool" >/dev/null || { echo "fetch-corpus: '$tool' is missing (apt-get install ffmpeg unzip)" >&2; exit 1; }
 done
-mkdir -p "$dest/debs" "$dest/pkgs" "$dest/audio"
+mkdir -p "$dest/debs" "$dest/pkgs" "$dest/audio" "$dest/manifests"
 dest=$(cd "$dest" && pwd)
 manifest="$dest/manifest.csv"
-echo "file,package,duration_s,license_file" > "$manifest.tmp"
 
 for pkg in "${packages[@]}"; do
   if ! ls "$dest/debs/${pkg}"_*.deb >/dev/null 2>&1; then
@@ -66,13 +66,19 @@ for pkg in "${packages[@]}"; do
           [ -e "$out/$name" ] || ln -s "$f" "$out/$name"
         done ;;
   esac
-  find "$out" \( -type f -o -type l \) -print0 | sort -z | while IFS= read -r -d '' f; do
-    d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$f" 2>/dev/null || true)
-    case "$d" in ''|N/A) continue ;; esac
-    awk -v d="$d" 'BEGIN{exit !(d >= 30)}' || continue
-    printf '"%s",%s,%.1f,"%s"\n' "${f#"$dest"/}" "$pkg" "$d" "${license#"$dest"/}" >> "$manifest.tmp"
-  done
-  echo "fetch-corpus: $pkg done ($(grep -c ",$pkg," "$manifest.tmp") music files)" >&2
+  listing="$dest/manifests/$pkg.csv"
+  if [ ! -s "$listing" ]; then
+    # Durations with ffprobe (in parallel); keep music of at least 30 s.
+    find "$out" \( -type f -o -type l \) -print0 | sort -z |
+      xargs -0 -r -P "$(nproc)" -I{} sh -c \
+        'd=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$1" 2>/dev/null); echo "$d|$1"' _ {} |
+      awk -F'|' -v dest="$dest/" -v pkg="$pkg" -v lic="${license#"$dest"/}" \
+        '$1 != "" && $1 != "N/A" && $1 + 0 >= 30 { f = $2; sub("^" dest, "", f); printf "\"%s\",%s,%.1f,\"%s\"\n", f, pkg, $1, lic }' |
+      sort > "$listing.tmp"
+    mv "$listing.tmp" "$listing"
+  fi
+  echo "fetch-corpus: $pkg done ($(wc -l < "$listing") music files)" >&2
 done
+{ echo "file,package,duration_s,license_file"; for pkg in "${packages[@]}"; do cat "$dest/manifests/$pkg.csv"; done; } > "$manifest.tmp"
 mv "$manifest.tmp" "$manifest"
 echo "fetch-corpus: $(($(wc -l < "$manifest") - 1)) music files listed in $manifest" >&2

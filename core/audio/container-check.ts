@@ -1,0 +1,125 @@
+/**
+ * Structural truncation checks for the containers where ffmpeg decodes a cut-off file without a
+ * word. Measured with ffmpeg 5.1: an Ogg Vorbis or Ogg Opus file cut at half its bytes decodes
+ * with exit code 0, no message at any log level up to `debug`, and a declared duration that
+ * matches the decoded half (the Ogg demuxer reads the duration from the last granule position it
+ * finds). So the Ogg check looks at the bytes: the final page must be complete.
+ *
+ * A RIFF/WAVE file whose `data` chunk declares more bytes than the file holds is cut off too.
+ */
+import { open } from 'node:fs/promises';
+
+/** Largest Ogg page: 27-byte header + 255 lacing values + 255 × 255 body bytes (RFC 3533 §6). */
+const MAX_OGG_PAGE = 27 + 255 + 255 * 255;
+
+/**
+ * Tells whether a file's container says bytes are missing at its end.
+ *
+ * Ogg (RFC 3533): the file is complete when some page found in the last 64 KiB has a valid CRC
+ * and ends exactly at end of file; it is truncated when instead the last page header found runs
+ * past the end. A missing end-of-stream flag alone is accepted (some recorders never write it),
+ * so a cut exactly on a page boundary is not detected. RIFF/WAVE: truncated when the `data`
+ * chunk's declared size runs past the end by more than 1 % or 8 KiB (the placeholders 0 and 0xFFFFFFFF of streaming writers
+ * are accepted). Other containers: no opinion (ffmpeg's own diagnostics and the duration check in
+ * `decode.ts` cover them).
+ *
+ * @param file - path of a local file
+ * @param size - its size in bytes
+ * @returns a short reason ("the last Ogg page is cut off") when truncated, otherwise null
+ */
+export async function findContainerTruncation(file: string, size: number): Promise<string | null> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, 64 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    if (head.toString('latin1', 0, 4) === 'OggS') {
+      const tailLength = Math.min(size, MAX_OGG_PAGE + 1024);
+      const tail = Buffer.alloc(tailLength);
+      await handle.read(tail, 0, tailLength, size - tailLength);
+      return oggTailTruncated(tail) ? 'the last Ogg page is cut off' : null;
+    }
+    if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE') {
+      return wavDataTruncated(head, size) ? 'the WAV data chunk is cut off' : null;
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * True when the final Ogg page in `tail` (the last bytes of a file) is incomplete.
+ *
+ * @param tail - the last ≥ 65,307 bytes of the file (or the whole file when smaller)
+ */
+export function oggTailTruncated(tail: Uint8Array): boolean {
+  const candidates: number[] = [];
+  for (let i = 0; i + 5 <= tail.length; i++) {
+    // "OggS" capture pattern followed by stream structure version 0.
+    if (
+      tail[i] === 0x4f &&
+      tail[i + 1] === 0x67 &&
+      tail[i + 2] === 0x67 &&
+      tail[i + 3] === 0x53 &&
+      tail[i + 4] === 0
+    ) {
+      candidates.push(i);
+    }
+  }
+  if (candidates.length === 0) return false;
+  for (const start of candidates) {
+    const end = oggPageEnd(tail, start);
+    if (end === tail.length && oggCrcValid(tail.subarray(start, end))) return false;
+  }
+  const last = candidates[candidates.length - 1]!;
+  const lastEnd = oggPageEnd(tail, last);
+  return lastEnd === null || lastEnd > tail.length;
+}
+
+/** End offset of the page starting at `start`, or null when its header itself is cut off. */
+function oggPageEnd(buf: Uint8Array, start: number): number | null {
+  if (start + 27 > buf.length) return null;
+  const segments = buf[start + 26]!;
+  if (start + 27 + segments > buf.length) return null;
+  let body = 0;
+  for (let i = 0; i < segments; i++) body += buf[start + 27 + i]!;
+  return start + 27 + segments + body;
+}
+
+let crcTable: Uint32Array | undefined;
+
+/** Ogg page CRC-32 (polynomial 0x04C11DB7, MSB first, initial 0, CRC field zeroed; RFC 3533 §6). */
+function oggCrcValid(page: Uint8Array): boolean {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let r = i << 24;
+      for (let b = 0; b < 8; b++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
+      crcTable[i] = r >>> 0;
+    }
+  }
+  const stored = (page[22]! | (page[23]! << 8) | (page[24]! << 16) | (page[25]! << 24)) >>> 0;
+  let crc = 0;
+  for (let i = 0; i < page.length; i++) {
+    const byte = i >= 22 && i < 26 ? 0 : page[i]!;
+    crc = ((crc << 8) ^ crcTable[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
+  }
+  return crc === stored;
+}
+
+/** True when the `data` chunk found in `head` declares more bytes than the file has. */
+function wavDataTruncated(head: Buffer, size: number): boolean {
+  let offset = 12;
+  while (offset + 8 <= head.length) {
+    const id = head.toString('latin1', offset, offset + 4);
+    const chunkSize = head.readUInt32LE(offset + 4);
+    if (id === 'data') {
+      if (chunkSize === 0 || chunkSize === 0xffffffff) return false;
+      // Slack for sloppy writers that miscount a header or padding by a few bytes.
+      const missing = offset + 8 + chunkSize - size;
+      return missing > Math.max(8192, chunkSize * 0.01);
+    }
+    offset += 8 + chunkSize + (chunkSize % 2);
+  }
+  return false;
+}

@@ -1,0 +1,153 @@
+/**
+ * Short-time Fourier transform power, librosa conventions: periodic Hann window, frames centred
+ * on `t · hop` with reflect padding of `nFft / 2` on both sides, i.e. `librosa.stft(y, n_fft,
+ * hop_length, window='hann', center=True, pad_mode='reflect')` (reflect was librosa's default
+ * before 0.10) followed by `abs(S) ** 2`. Uses the radix-4 real FFT of the `fft.js` package.
+ */
+import FFT from 'fft.js';
+import { SynestheteError } from '../errors.js';
+
+/** A power spectrogram, frame-major. */
+export interface PowerSpectrogram {
+  /** `data[t * bins + k]` = |X_t(k)|², k = 0 … nFft/2 (bin k is at k · sampleRate / nFft Hz). */
+  readonly data: Float32Array;
+  /** Number of frames: `1 + floor(length / hopLength)`. */
+  readonly frames: number;
+  /** Number of bins: `nFft / 2 + 1`. */
+  readonly bins: number;
+}
+
+/**
+ * Number of centred frames for `length` samples (librosa `center=True`).
+ *
+ * @param length - samples (≥ 0)
+ * @param hopLength - hop in samples (≥ 1)
+ */
+export function frameCount(length: number, hopLength: number): number {
+  return 1 + Math.floor(length / hopLength);
+}
+
+const hannCache = new Map<number, Float64Array>();
+
+/**
+ * Periodic Hann window `w[n] = 0.5 − 0.5 cos(2πn / N)`, n = 0 … N−1 (scipy
+ * `get_window('hann', N, fftbins=True)`, as librosa uses). Cached; do not modify.
+ */
+export function periodicHann(n: number): Float64Array {
+  let w = hannCache.get(n);
+  if (!w) {
+    w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+    hannCache.set(n, w);
+  }
+  return w;
+}
+
+const fftCache = new Map<number, FFT>();
+
+/**
+ * Calls `visit(t, power)` for every centred frame t = 0 … frames−1, where `power` (length
+ * nFft/2 + 1, reused between calls: copy what you keep) holds |X_t(k)|² of the Hann-windowed
+ * frame (the buffer alternates between two arrays). This avoids materialising the whole
+ * spectrogram when only a projection is needed.
+ *
+ * @param pcm - mono samples
+ * @param nFft - FFT size, a power of two ≥ 4
+ * @param hopLength - hop in samples (integer ≥ 1)
+ * @param visit - receives the frame index and its power spectrum
+ * @returns the number of frames, `1 + floor(pcm.length / hopLength)`
+ * @throws SynestheteError `E_CONFIG` when nFft or hopLength is invalid
+ */
+export function forEachPowerFrame(
+  pcm: Float32Array,
+  nFft: number,
+  hopLength: number,
+  visit: (frame: number, power: Float64Array) => void,
+): number {
+  if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0) {
+    throw new SynestheteError('E_CONFIG', `nFft must be a power of two ≥ 4, got ${nFft}`);
+  }
+  if (!Number.isInteger(hopLength) || hopLength < 1) {
+    throw new SynestheteError('E_CONFIG', `hopLength must be a positive integer, got ${hopLength}`);
+  }
+  let fft = fftCache.get(nFft);
+  if (!fft) {
+    fft = new FFT(nFft);
+    fftCache.set(nFft, fft);
+  }
+  const window = periodicHann(nFft);
+  const half = nFft / 2;
+  const bins = half + 1;
+  const frames = frameCount(pcm.length, hopLength);
+  const len = pcm.length;
+  const period = 2 * (len - 1);
+  // Two real frames per complex FFT: frame a in the real part, frame b in the imaginary part,
+  // separated afterwards by conjugate symmetry (Press et al., "Numerical Recipes", §12.3).
+  // About 25 % faster than one real transform per frame with fft.js.
+  const data = new Float64Array(2 * nFft);
+  const out = new Float64Array(2 * nFft);
+  const powerA = new Float64Array(bins);
+  const powerB = new Float64Array(bins);
+  const fill = (t: number, slot: number): void => {
+    const start = t * hopLength - half;
+    if (start >= 0 && start + nFft <= len) {
+      for (let n = 0; n < nFft; n++) data[2 * n + slot] = pcm[start + n]! * window[n]!;
+    } else {
+      for (let n = 0; n < nFft; n++) {
+        const v = len === 0 ? 0 : pcm[reflectIndex(start + n, len, period)]!;
+        data[2 * n + slot] = v * window[n]!;
+      }
+    }
+  };
+  for (let t = 0; t < frames; t += 2) {
+    const pair = t + 1 < frames;
+    fill(t, 0);
+    if (pair) fill(t + 1, 1);
+    else for (let n = 0; n < nFft; n++) data[2 * n + 1] = 0;
+    fft.transform(out, data);
+    for (let k = 0; k < bins; k++) {
+      const j = k === 0 ? 0 : nFft - k;
+      const zr = out[2 * k]!;
+      const zi = out[2 * k + 1]!;
+      const wr = out[2 * j]!;
+      const wi = out[2 * j + 1]!;
+      const ar = zr + wr;
+      const ai = zi - wi;
+      const br = zi + wi;
+      const bi = zr - wr;
+      powerA[k] = 0.25 * (ar * ar + ai * ai);
+      powerB[k] = 0.25 * (br * br + bi * bi);
+    }
+    visit(t, powerA);
+    if (pair) visit(t + 1, powerB);
+  }
+  return frames;
+}
+
+/** numpy `pad(mode='reflect')` index: mirror about the first and last sample, without repeating them. */
+function reflectIndex(i: number, len: number, period: number): number {
+  if (i >= 0 && i < len) return i;
+  if (len === 1) return 0;
+  const m = ((i % period) + period) % period;
+  return m < len ? m : period - m;
+}
+
+/**
+ * Power spectrogram of `pcm` (see the module comment for conventions).
+ *
+ * @param pcm - mono samples
+ * @param nFft - FFT size, a power of two ≥ 4
+ * @param hopLength - hop in samples
+ * @returns frame-major power, `frames × (nFft/2 + 1)`
+ * @throws SynestheteError `E_CONFIG` when nFft or hopLength is invalid
+ */
+export function powerSpectrogram(
+  pcm: Float32Array,
+  nFft: number,
+  hopLength: number,
+): PowerSpectrogram {
+  const bins = nFft / 2 + 1;
+  const data = new Float32Array(frameCount(pcm.length, hopLength) * bins);
+  const frames = forEachPowerFrame(pcm, nFft, hopLength, (t, power) => data.set(power, t * bins));
+  return { data, frames, bins };
+}

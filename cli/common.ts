@@ -3,9 +3,9 @@
  * errors as one line, and progress bars.
  */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { toSynestheteError } from '../core/errors.js';
-import { type Engine, openEngine } from '../core/recommend.js';
+import type { Engine } from '../core/recommend.js';
 
 /** Options every command takes. */
 export interface CommonOptions {
@@ -20,11 +20,16 @@ export function withCommonOptions(command: Command): Command {
       '--catalog <dir|postgres-url>',
       'catalogue: a PGlite directory or a postgres:// URL (default: $DATABASE_URL, else data/catalog)',
     )
-    .option('--model <dir>', 'model directory (default: $SYNESTHETE_MODEL_DIR, else models/synesthete-cnn)');
+    .option(
+      '--model <dir>',
+      'model directory (default: $SYNESTHETE_MODEL_DIR, else models/synesthete-cnn)',
+    );
 }
 
 /** Opens the engine from the common options. */
-export function engineFrom(options: CommonOptions): Promise<Engine> {
+export async function engineFrom(options: CommonOptions): Promise<Engine> {
+  // Loaded on demand: `--help` and argument errors must not pay for tfjs, PGlite and hnswlib.
+  const { openEngine } = await import('../core/recommend.js');
   return openEngine({
     ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     ...(options.model !== undefined ? { modelDir: options.model } : {}),
@@ -35,7 +40,8 @@ export function engineFrom(options: CommonOptions): Promise<Engine> {
 export function reportError(error: unknown, prefix?: string): number {
   const e = toSynestheteError(error);
   process.stderr.write(`error: ${prefix ? `${prefix}: ` : ''}${e.message}\n`);
-  if (process.env.SYNESTHETE_DEBUG && e.cause) process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
+  if (process.env.SYNESTHETE_DEBUG && e.cause)
+    process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
   return 1;
 }
 
@@ -57,9 +63,15 @@ export function progressBar(format: string): cliProgress.SingleBar {
   );
 }
 
-/** Parses a positive integer option. */
+/**
+ * Parses a positive integer option.
+ *
+ * @throws InvalidArgumentError (commander's) so that a bad value is one usage-error line, exit 1
+ */
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  }
   return n;
 }

@@ -10,7 +10,6 @@ import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseFile } from 'music-metadata';
 import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
 import type { Catalog, NewTrack } from './catalog/index.js';
 import { SynestheteError, toSynestheteError } from './errors.js';
@@ -118,6 +117,7 @@ export function hashFile(file: string): Promise<string> {
 export async function readTags(file: string): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
   const fallbackTitle = path.basename(file, path.extname(file)).replace(/[_]+/g, ' ').slice(0, 200);
   try {
+    const { parseFile } = await import('music-metadata');
     const { common, format } = await parseFile(file, { duration: false, skipCovers: true });
     const clean = (v: string | undefined) => (v ? v.replace(/[\p{Cc}]/gu, ' ').trim().slice(0, 200) || null : null);
     return {

@@ -4,7 +4,12 @@
  * identification of 10 s voice-note excerpts, and the calibration and match thresholds that the
  * shipped model's metadata.json carries.
  */
-import { type Calibration, calibratedConfidence, fitCalibration, reliability } from '../core/evaluation/calibration.js';
+import {
+  type Calibration,
+  calibratedConfidence,
+  fitCalibration,
+  reliability,
+} from '../core/evaluation/calibration.js';
 import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
 import { dot, leaveOneOutPrecision } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
@@ -84,7 +89,11 @@ export function evaluateHeldOut(
   tracks.forEach((t, i) => {
     const start = randomInt(rng, 0, Math.max(0, t.frames - excerptFrames));
     const frames = Math.min(excerptFrames, t.frames);
-    const excerpt = { data: t.degraded.subarray(start * t.nMels, (start + frames) * t.nMels), frames, nMels: t.nMels };
+    const excerpt = {
+      data: t.degraded.subarray(start * t.nMels, (start + frames) * t.nMels),
+      frames,
+      nMels: t.nMels,
+    };
     const windows = cutWindows([excerpt], window, 32);
     const query = model.embedWindows(windows);
     const ranked = rankByWindows(query, windows.count, dim, search(-1));
@@ -103,7 +112,9 @@ export function evaluateHeldOut(
   const highImpostor = quantile(impostor, 0.99);
   const minScore = lowGenuine > highImpostor ? (lowGenuine + highImpostor) / 2 : highImpostor;
   const matching: MatchThresholds = { minScore, minMargin: 0.01 };
-  const matched = genuine.filter((g) => g.correct && g.score >= minScore && g.margin >= matching.minMargin).length;
+  const matched = genuine.filter(
+    (g) => g.correct && g.score >= minScore && g.margin >= matching.minMargin,
+  ).length;
 
   // Calibration on all held-out (query, candidate) pairs among each query's 10 nearest.
   const sims: number[] = [];

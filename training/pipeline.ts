@@ -66,10 +66,17 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   const backend = await initBackend();
   const architecture = options.architecture ?? DEFAULT_ARCHITECTURE;
   const params = DEFAULT_LOG_MEL;
-  options.log(`backend ${backend}; ${options.items.length} files; caching spectrograms in ${options.cacheDir}`);
+  options.log(
+    `backend ${backend}; ${options.items.length} files; caching spectrograms in ${options.cacheDir}`,
+  );
   const bar = options.progress
     ? new cliProgress.SingleBar(
-        { format: 'cache |{bar}| {value}/{total} files | {failed} unreadable | ETA {eta_formatted}', stream: process.stderr },
+        {
+          format: 'cache |{bar}| {value}/{total} files | {failed} unreadable | ETA {eta_formatted}',
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -83,16 +90,19 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     onProgress: (done, _total, failed) => bar?.update(done, { failed }),
   });
   bar?.stop();
-  for (const f of cached.failed.slice(0, 10)) options.log(`skipped unreadable ${f.file}: ${f.error.split('\n')[0]}`);
+  for (const f of cached.failed.slice(0, 10))
+    options.log(`skipped unreadable ${f.file}: ${f.error.split('\n')[0]}`);
   const trainTracks = cached.tracks.filter((t) => !options.heldOutGroups.includes(t.group));
   const heldOut = cached.tracks.filter((t) => options.heldOutGroups.includes(t.group));
-  const trainHours = trainTracks.reduce((s, t) => s + t.frames, 0) * (params.hopLength / params.sampleRate) / 3600;
+  const trainHours =
+    (trainTracks.reduce((s, t) => s + t.frames, 0) * (params.hopLength / params.sampleRate)) / 3600;
   options.log(
     `training on ${trainTracks.length} tracks (${trainHours.toFixed(1)} h analysed) from ${new Set(trainTracks.map((t) => t.group)).size} groups; ` +
       `${heldOut.length} held-out tracks from ${new Set(heldOut.map((t) => t.group)).size} groups`,
   );
   const batchSize = Math.min(options.batchSize, trainTracks.length);
-  if (batchSize < 8) throw new Error(`need at least 8 readable training tracks, found ${trainTracks.length}`);
+  if (batchSize < 8)
+    throw new Error(`need at least 8 readable training tracks, found ${trainTracks.length}`);
   const std = inputStd(trainTracks, options.seed, DEFAULT_WINDOW.frames);
   const result = await train(trainTracks, {
     architecture,
@@ -108,10 +118,13 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     checkpointEvery: 50,
     progress: options.progress,
   });
-  options.log(`trained ${result.steps} steps, final loss ${result.finalLoss.toFixed(3)}, ${result.windowsPerSecond.toFixed(0)} windows/s`);
+  options.log(
+    `trained ${result.steps} steps, final loss ${result.finalLoss.toFixed(3)}, ${result.windowsPerSecond.toFixed(0)} windows/s`,
+  );
 
   const weightsHash = createHash('sha1');
-  for (const tensor of Object.values(result.weights)) weightsHash.update(Buffer.from((tensor.dataSync() as Float32Array).buffer));
+  for (const tensor of Object.values(result.weights))
+    weightsHash.update(Buffer.from((tensor.dataSync() as Float32Array).buffer));
   const version = `${new Date().toISOString().slice(0, 10)}-${weightsHash.digest('hex').slice(0, 8)}`;
   const provisional: ModelMetadata = {
     name: 'synesthete-cnn',
@@ -123,8 +136,15 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     matching: { minScore: 0.8, minMargin: 0.01 },
     calibration: { a: 10, b: -5, method: 'uncalibrated default' },
   };
-  const model = createEmbeddingModel(architecture, result.weights, provisional, backend, options.outDir);
-  const evaluation = heldOut.length >= 10 ? evaluateHeldOut(model, heldOut, options.seed + 1) : undefined;
+  const model = createEmbeddingModel(
+    architecture,
+    result.weights,
+    provisional,
+    backend,
+    options.outDir,
+  );
+  const evaluation =
+    heldOut.length >= 10 ? evaluateHeldOut(model, heldOut, options.seed + 1) : undefined;
   if (evaluation) {
     options.log(
       `held-out: precision@5 ${evaluation.precisionAt5.toFixed(3)} (MFCC baseline ${evaluation.mfccBaselinePrecisionAt5.toFixed(3)}, chance ${evaluation.chance.toFixed(3)}); ` +
@@ -141,7 +161,8 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
       trainTracks: trainTracks.length,
       trainHoursAnalysed: Number(trainHours.toFixed(2)),
       heldOutGroups: options.heldOutGroups,
-      objective: 'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
+      objective:
+        'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
       steps: result.steps,
       batchSize,
       seed: options.seed,

@@ -150,6 +150,8 @@ export async function train(
             'train |{bar}| {value}/{total} steps | loss {loss} | {wps} windows/s | ETA {eta_formatted}',
           etaBuffer: 20,
           stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
         },
         cliProgress.Presets.shades_classic,
       )

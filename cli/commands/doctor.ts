@@ -1,4 +1,5 @@
 /** `synesthete doctor`: what was found — Node, ffmpeg, tfjs backend, model, catalogue, index. */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,9 +10,28 @@ import { type CommonOptions, engineFrom, withCommonOptions } from '../common.js'
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Installed version of a package. Packages whose `exports` hide `package.json` (pglite,
+ * drizzle-orm) are found from their resolved entry point, walking up to their package.json.
+ */
 function packageVersion(name: string): string {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    // fall through: not exported, or not installed
+  }
+  try {
+    let dir = path.dirname(require.resolve(name));
+    for (;;) {
+      const file = path.join(dir, 'package.json');
+      if (existsSync(file)) {
+        const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (json.name === name && json.version) return json.version;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) return 'unknown version';
+      dir = parent;
+    }
   } catch {
     return 'not installed';
   }
@@ -20,7 +40,9 @@ function packageVersion(name: string): string {
 /** Registers the command. */
 export function registerDoctor(program: Command): void {
   withCommonOptions(
-    program.command('doctor').description('print what was found: Node, ffmpeg, tfjs backend, model, catalogue and index'),
+    program
+      .command('doctor')
+      .description('print what was found: Node, ffmpeg, tfjs backend, model, catalogue and index'),
   ).action(async (options: CommonOptions) => {
     const lines: string[] = [];
     let problems = 0;
@@ -49,15 +71,25 @@ export function registerDoctor(program: Command): void {
           `            ${m.features.sampleRate} Hz, n_fft ${m.features.nFft}, hop length ${m.features.hopLength}, ` +
             `${m.features.nMels} mel bands ${m.features.fMin}–${m.features.fMax} Hz, window ${m.window.frames} frames, embedding ${m.embeddingSize}`,
         );
-        const heldOut = (m.evaluation as { heldOut?: { precisionAt5?: number; identificationTop1?: number } } | undefined)?.heldOut;
+        const heldOut = (
+          m.evaluation as
+            | { heldOut?: { precisionAt5?: number; identificationTop1?: number } }
+            | undefined
+        )?.heldOut;
         if (heldOut) {
-          lines.push(`            held-out precision@5 ${heldOut.precisionAt5?.toFixed(3)}, voice-note identification ${heldOut.identificationTop1?.toFixed(3)}`);
+          lines.push(
+            `            held-out precision@5 ${heldOut.precisionAt5?.toFixed(3)}, voice-note identification ${heldOut.identificationTop1?.toFixed(3)}`,
+          );
         }
         const counts = await engine.catalog.countByModelVersion(m.version);
-        lines.push(`catalogue   ${engine.catalog.location} (${engine.catalog.kind}): ${counts.current + counts.stale} tracks, ${counts.stale} stale`);
+        lines.push(
+          `catalogue   ${engine.catalog.location} (${engine.catalog.kind}): ${counts.current + counts.stale} tracks, ${counts.stale} stale`,
+        );
         let sidecar = 'none yet (built on first recommend)';
         try {
-          const json = JSON.parse(await readFile(path.join(engine.indexDir, 'index.json'), 'utf8')) as Record<string, unknown>;
+          const json = JSON.parse(
+            await readFile(path.join(engine.indexDir, 'index.json'), 'utf8'),
+          ) as Record<string, unknown>;
           sidecar = `${json.trackCount ?? '?'} tracks, ${json.windowCount ?? '?'} windows, model ${json.modelVersion ?? '?'}, built ${json.builtAt ?? '?'}`;
         } catch {
           // no index yet

@@ -1,6 +1,5 @@
 /** `synesthete evaluate`: leave-one-out precision@k of the catalogue against labels. */
 import type { Command } from 'commander';
-import { evaluateCatalog } from '../../core/evaluation/evaluate-catalog.js';
 import { type CommonOptions, engineFrom, positiveInt, reportError, withCommonOptions } from '../common.js';
 
 interface EvaluateCliOptions extends CommonOptions {
@@ -36,6 +35,7 @@ export function registerEvaluate(program: Command): void {
     )
     .action(async (options: EvaluateCliOptions) => {
       try {
+        const { evaluateCatalog } = await import('../../core/evaluation/evaluate-catalog.js');
         const engine = await engineFrom(options);
         try {
           const report = await evaluateCatalog(engine, {

@@ -2,8 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../../core/paths.js';
-import { type CorpusItem, FIXTURE_PACKAGES, readCorpusManifest, scanCorpusFolder } from '../../training/corpus.js';
-import { runTrainingPipeline } from '../../training/pipeline.js';
+import type { CorpusItem } from '../../training/corpus.js';
 import { positiveInt, reportError } from '../common.js';
 
 interface TrainOptions {
@@ -49,6 +48,8 @@ export function registerTrain(program: Command): void {
     )
     .action(async (source: string, options: TrainOptions) => {
       try {
+        const { FIXTURE_PACKAGES, readCorpusManifest, scanCorpusFolder } = await import('../../training/corpus.js');
+        const { runTrainingPipeline } = await import('../../training/pipeline.js');
         const items = options.manifest ? await readCorpusManifest(source) : await scanCorpusFolder(source);
         const heldOut = options.heldOut
           ? options.heldOut.split(',').map((g) => g.trim()).filter(Boolean)

@@ -2,9 +2,10 @@
  * What every CLI command shares: the --catalog/--model options, opening the engine, printing
  * errors as one line, and progress bars.
  */
+import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { toSynestheteError } from '../core/errors.js';
+import { SynestheteError, toSynestheteError } from '../core/errors.js';
 import type { Engine } from '../core/recommend.js';
 
 /** Options every command takes. */
@@ -26,10 +27,29 @@ export function withCommonOptions(command: Command): Command {
     );
 }
 
-/** Opens the engine from the common options. */
-export async function engineFrom(options: CommonOptions): Promise<Engine> {
+/**
+ * Opens the engine from the common options. Read-only commands pass `mustExist`: a PGlite
+ * directory that does not exist is then an error instead of a new, empty catalogue.
+ *
+ * @throws SynestheteError E_NOT_FOUND (missing catalogue with `mustExist`), E_MODEL, E_CATALOG
+ */
+export async function engineFrom(options: CommonOptions, mustExist = false): Promise<Engine> {
   // Loaded on demand: `--help` and argument errors must not pay for tfjs, PGlite and hnswlib.
   const { openEngine } = await import('../core/recommend.js');
+  if (mustExist) {
+    const { parseCatalogLocation } = await import('../core/catalog/location.js');
+    const location = parseCatalogLocation(options.catalog);
+    if (
+      location.kind === 'pglite' &&
+      location.dataDir !== undefined &&
+      !existsSync(location.dataDir)
+    ) {
+      throw new SynestheteError(
+        'E_NOT_FOUND',
+        `no catalogue at ${location.display}: create it with \`synesthete ingest <music folder>${options.catalog ? ` --catalog ${options.catalog}` : ''}\``,
+      );
+    }
+  }
   return openEngine({
     ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     ...(options.model !== undefined ? { modelDir: options.model } : {}),

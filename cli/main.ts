@@ -13,7 +13,9 @@ import { registerTrain } from './commands/train.js';
 
 const program = new Command()
   .name('synesthete')
-  .description('A music recommender that listens: send it a clip, get the most similar tracks of your catalogue.')
+  .description(
+    'A music recommender that listens: send it a clip, get the most similar tracks of your catalogue.',
+  )
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(

@@ -17,7 +17,19 @@ import type { EmbeddingModel } from './model/embedder.js';
 
 /** Extensions picked up when walking a folder (files named explicitly are always tried). */
 export const INGEST_EXTENSIONS = new Set([
-  '.mp3', '.ogg', '.oga', '.opus', '.flac', '.wav', '.m4a', '.aac', '.webm', '.aiff', '.aif', '.wma', '.mka',
+  '.mp3',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.flac',
+  '.wav',
+  '.m4a',
+  '.aac',
+  '.webm',
+  '.aiff',
+  '.aif',
+  '.wma',
+  '.mka',
 ]);
 
 /** Progress of a running ingest. */
@@ -58,7 +70,12 @@ export interface IngestOptions {
   readonly onStart?: (total: number) => void;
 }
 
-async function walk(dir: string, roots: readonly string[], files: string[], outside: string[]): Promise<void> {
+async function walk(
+  dir: string,
+  roots: readonly string[],
+  files: string[],
+  outside: string[],
+): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
@@ -87,7 +104,9 @@ async function walk(dir: string, roots: readonly string[], files: string[], outs
  * @returns absolute file paths (deduplicated, in order) and the links that point outside
  * @throws SynestheteError `E_NOT_FOUND` when an input does not exist
  */
-export async function collectAudioFiles(inputs: readonly string[]): Promise<{ files: string[]; outside: string[] }> {
+export async function collectAudioFiles(
+  inputs: readonly string[],
+): Promise<{ files: string[]; outside: string[] }> {
   const files: string[] = [];
   const outside: string[] = [];
   for (const input of inputs) {
@@ -114,12 +133,20 @@ export function hashFile(file: string): Promise<string> {
 }
 
 /** Tags of a file; a file whose tags cannot be read still ingests, titled by its file name. */
-export async function readTags(file: string): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
+export async function readTags(
+  file: string,
+): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
   const fallbackTitle = path.basename(file, path.extname(file)).replace(/[_]+/g, ' ').slice(0, 200);
   try {
     const { parseFile } = await import('music-metadata');
     const { common, format } = await parseFile(file, { duration: false, skipCovers: true });
-    const clean = (v: string | undefined) => (v ? v.replace(/[\p{Cc}]/gu, ' ').trim().slice(0, 200) || null : null);
+    const clean = (v: string | undefined) =>
+      v
+        ? v
+            .replace(/[\p{Cc}]/gu, ' ')
+            .trim()
+            .slice(0, 200) || null
+        : null;
     return {
       title: clean(common.title) ?? fallbackTitle,
       artist: clean(common.artist),
@@ -166,7 +193,9 @@ export async function ingestPaths(
       return;
     }
     const tags = await readTags(file);
-    const twin = options.force ? undefined : (await catalog.findByContentHash(contentHash)).find(current);
+    const twin = options.force
+      ? undefined
+      : (await catalog.findByContentHash(contentHash)).find(current);
     if (twin) {
       await catalog.upsertTrack({
         ...tags,
@@ -214,7 +243,9 @@ export async function ingestPaths(
     }
   };
   const concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
+  );
   return {
     total: files.length,
     ...counts,

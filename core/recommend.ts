@@ -10,7 +10,12 @@ import { SynestheteError } from './errors.js';
 import { calibratedConfidence } from './evaluation/calibration.js';
 import type { Descriptors } from './features/descriptors.js';
 import { describeTrack, explainSimilarity } from './features/reason.js';
-import { ensureTrackIndexes, indexDirFor, invalidateTrackIndexes, type TrackIndexes } from './index/index.js';
+import {
+  ensureTrackIndexes,
+  indexDirFor,
+  invalidateTrackIndexes,
+  type TrackIndexes,
+} from './index/index.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { pickMatch, rankByWindows } from './recommend/identify.js';
@@ -83,7 +88,10 @@ export interface Engine {
    * Recommends `k` tracks (default 5) for a clip.
    * @throws SynestheteError decode errors (E_DECODE, E_INPUT_*), E_EMPTY_CATALOG
    */
-  recommend(input: string | Uint8Array, options?: { k?: number; analyze?: AnalyzeOptions }): Promise<Recommendation>;
+  recommend(
+    input: string | Uint8Array,
+    options?: { k?: number; analyze?: AnalyzeOptions },
+  ): Promise<Recommendation>;
   /**
    * Neighbours of a catalogue track given by id or by the path it was ingested from.
    * @throws SynestheteError E_NOT_FOUND when no such track, E_EMPTY_CATALOG
@@ -93,6 +101,9 @@ export interface Engine {
   ingest(inputs: readonly string[], options?: IngestOptions): Promise<IngestSummary>;
   close(): Promise<void>;
 }
+
+/** Extra neighbours fetched so that exclusions and duplicate files still leave k results. */
+const DUPLICATE_SLACK = 5;
 
 function summary(t: TrackRecord): TrackSummary {
   return {
@@ -136,30 +147,62 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return idx;
   };
 
+  /**
+   * Nearest tracks to an embedding, best first: excluded ids and content hashes are skipped, and a
+   * file present twice (same bytes under two paths) is listed once.
+   */
   const rank = async (
     embedding: Float32Array,
     descriptors: Descriptors | null,
     k: number,
-    exclude: ReadonlySet<number>,
+    exclude: { ids: ReadonlySet<number>; hashes: ReadonlySet<string> },
   ): Promise<RecommendedTrack[]> => {
     const idx = await usableIndexes();
-    const hits = idx.tracks.query(embedding, k + exclude.size).filter((h) => !exclude.has(h.label)).slice(0, k);
+    const hits = idx.tracks.query(embedding, k + exclude.ids.size + DUPLICATE_SLACK);
     const tracks = await catalog.getTracks(hits.map((h) => h.label));
     const byId = new Map(tracks.map((t) => [t.id, t]));
-    return hits.flatMap((hit, i) => {
+    const seen = new Set(exclude.hashes);
+    const results: RecommendedTrack[] = [];
+    for (const hit of hits) {
       const t = byId.get(hit.label);
-      if (!t) return [];
+      if (!t || exclude.ids.has(t.id) || seen.has(t.contentHash)) continue;
+      seen.add(t.contentHash);
       const theirs = t.descriptors as unknown as Descriptors | null;
-      return [
-        {
-          ...summary(t),
-          rank: i + 1,
-          similarity: hit.similarity,
-          confidence: calibratedConfidence(hit.similarity, metadata.calibration),
-          reason: descriptors && theirs ? explainSimilarity(descriptors, theirs) : 'similar timbre',
-        },
-      ];
+      results.push({
+        ...summary(t),
+        rank: results.length + 1,
+        similarity: hit.similarity,
+        confidence: calibratedConfidence(hit.similarity, metadata.calibration),
+        reason: descriptors && theirs ? explainSimilarity(descriptors, theirs) : 'similar timbre',
+      });
+      if (results.length === k) break;
+    }
+    return results;
+  };
+
+  /** Window-match candidates with byte-identical duplicates of a better candidate removed. */
+  const identify = async (windowEmbeddings: Float32Array, windowCount: number) => {
+    const idx = await indexes();
+    const ranked = rankByWindows(windowEmbeddings, windowCount, dim, (v, n) =>
+      idx.windows.query(v, n),
+    );
+    const top = await catalog.getTracks(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
+    const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
+    const seen = new Set<string>();
+    const deduped = ranked.filter((r) => {
+      const hash = hashOf.get(r.trackId);
+      if (hash === undefined) return true;
+      if (seen.has(hash)) return false;
+      seen.add(hash);
+      return true;
     });
+    const best = pickMatch(deduped, metadata.matching);
+    return best
+      ? {
+          best,
+          track: top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)),
+        }
+      : undefined;
   };
 
   return {
@@ -171,15 +214,19 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const k = opts.k ?? 5;
       await usableIndexes();
       const analysis = await analyzeAudio(input, model, opts.analyze);
-      const idx = await indexes();
-      const { windowEmbeddings, windowCount } = analysis.embedding;
-      const ranked = rankByWindows(windowEmbeddings, windowCount, dim, (v, n) => idx.windows.query(v, n));
-      const best = pickMatch(ranked, metadata.matching);
-      const matchTrack = best ? await catalog.getTrack(best.trackId) : undefined;
-      const exclude = new Set(matchTrack ? [matchTrack.id] : []);
-      const recommendations = await rank(analysis.embedding.embedding, analysis.descriptors, k, exclude);
+      const found = await identify(
+        analysis.embedding.windowEmbeddings,
+        analysis.embedding.windowCount,
+      );
+      const matchTrack = found?.track;
+      const recommendations = await rank(analysis.embedding.embedding, analysis.descriptors, k, {
+        ids: new Set(matchTrack ? [matchTrack.id] : []),
+        hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
+      });
       return {
-        ...(matchTrack && best ? { match: { ...summary(matchTrack), score: best.score } } : {}),
+        ...(matchTrack && found
+          ? { match: { ...summary(matchTrack), score: found.best.score } }
+          : {}),
         recommendations,
         query: {
           sourceDurationS: analysis.sourceDurationS,
@@ -205,13 +252,16 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         );
       }
       if (!track.embedding || track.modelVersion !== metadata.version) {
-        throw new SynestheteError('E_EMPTY_CATALOG', `track ${track.id} was analysed by another model version: re-run ingest`);
+        throw new SynestheteError(
+          'E_EMPTY_CATALOG',
+          `track ${track.id} was analysed by another model version: re-run ingest`,
+        );
       }
       const recommendations = await rank(
         track.embedding,
         track.descriptors as unknown as Descriptors | null,
         k,
-        new Set([track.id]),
+        { ids: new Set([track.id]), hashes: new Set([track.contentHash]) },
       );
       return { track: summary(track), recommendations };
     },

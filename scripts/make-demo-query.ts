@@ -9,12 +9,21 @@ import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { createRng } from '../training/random.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../training/voice-note.js';
 
-const [track = 'data/demo/tracks/metal_rock__chaos_god.ogg', offset = '12', out = 'data/demo/queries/voice-note.ogg'] =
-  process.argv.slice(2);
+const [
+  track = 'data/demo/tracks/metal_rock__chaos_god.ogg',
+  offset = '12',
+  out = 'data/demo/queries/voice-note.ogg',
+] = process.argv.slice(2);
 const sampleRate = 48000;
 const decoded = await decodeAudio(track, { sampleRate });
 const start = Math.round(Number(offset) * sampleRate);
 const cut = decoded.pcm.slice(start, start + 10 * sampleRate);
-const ogg = await encodeVoiceNote(cut, sampleRate, EVALUATION_VOICE_NOTE, (await resolveFfmpeg()).path, createRng(42));
+const ogg = await encodeVoiceNote(
+  cut,
+  sampleRate,
+  EVALUATION_VOICE_NOTE,
+  (await resolveFfmpeg()).path,
+  createRng(42),
+);
 await writeFile(out, ogg);
 console.log(`${out}: ${ogg.byteLength} bytes, 10 s of ${track} from ${offset} s`);

@@ -88,6 +88,8 @@ async function saveCheckpoint(
     })),
   ];
   const { data, specs } = await tf.io.encodeWeights(named);
+  // getWeights() returns the live moment variables plus a fresh iteration scalar: free only that.
+  for (const { name, tensor } of named) if (name === 'optimizer/iter') tensor.dispose();
   await writeFile(path.join(dir, 'checkpoint.bin.tmp'), Buffer.from(data as ArrayBuffer));
   await writeFile(path.join(dir, 'checkpoint.json.tmp'), JSON.stringify({ specs, state }));
   const { rename } = await import('node:fs/promises');
@@ -121,6 +123,7 @@ async function loadCheckpoint(
     } else optimizerWeights.push({ name: name.slice('optimizer/'.length), tensor });
   }
   await optimizer.setWeights(optimizerWeights);
+  for (const { tensor } of optimizerWeights) tensor.dispose();
   return json.state;
 }
 

@@ -1,6 +1,12 @@
 /** `synesthete evaluate`: leave-one-out precision@k of the catalogue against labels. */
 import type { Command } from 'commander';
-import { type CommonOptions, engineFrom, positiveInt, reportError, withCommonOptions } from '../common.js';
+import {
+  type CommonOptions,
+  engineFrom,
+  positiveInt,
+  reportError,
+  withCommonOptions,
+} from '../common.js';
 
 interface EvaluateCliOptions extends CommonOptions {
   labels: string;
@@ -19,13 +25,24 @@ export function registerEvaluate(program: Command): void {
   withCommonOptions(
     program
       .command('evaluate')
-      .description('leave-one-out evaluation: how often a track’s nearest neighbours share its label')
-      .requiredOption('--labels <csv>', 'CSV with a "file" column (paths as given to ingest, or relative to the CSV) and label columns')
+      .description(
+        'leave-one-out evaluation: how often a track’s nearest neighbours share its label',
+      )
+      .requiredOption(
+        '--labels <csv>',
+        'CSV with a "file" column (paths as given to ingest, or relative to the CSV) and label columns',
+      )
       .option('--label-column <column>', 'column holding the label', 'label')
-      .option('--exclude-same <column>', 'remove candidates sharing this column with the query (e.g. artist)')
+      .option(
+        '--exclude-same <column>',
+        'remove candidates sharing this column with the query (e.g. artist)',
+      )
       .option('-k, --k <n>', 'cut-off reported besides 1, 5 and 10', positiveInt, 5)
       .option('--baseline', 'also compute the MFCC-statistics + cosine baseline on the same files')
-      .option('--identify', 'also test identification: 10 s excerpts as 24 kbps mono Opus voice notes must be named as the match')
+      .option(
+        '--identify',
+        'also test identification: 10 s excerpts as 24 kbps mono Opus voice notes must be named as the match',
+      )
       .option('--json', 'print one JSON object'),
   )
     .addHelpText(
@@ -36,7 +53,7 @@ export function registerEvaluate(program: Command): void {
     .action(async (options: EvaluateCliOptions) => {
       try {
         const { evaluateCatalog } = await import('../../core/evaluation/evaluate-catalog.js');
-        const engine = await engineFrom(options);
+        const engine = await engineFrom(options, true);
         try {
           const report = await evaluateCatalog(engine, {
             labelsCsv: options.labels,
@@ -61,20 +78,26 @@ export function registerEvaluate(program: Command): void {
           ];
           if (report.baseline) {
             const b = report.baseline.mfcc.precisionAtK;
-            lines.push(`MFCC-statistics baseline: precision@1 ${pct(b['1'])}   precision@5 ${pct(b['5'])}   precision@10 ${pct(b['10'])}`);
+            lines.push(
+              `MFCC-statistics baseline: precision@1 ${pct(b['1'])}   precision@5 ${pct(b['5'])}   precision@10 ${pct(b['10'])}`,
+            );
           }
           lines.push('per label:');
           for (const [label, e] of Object.entries(report.perLabel)) {
-            lines.push(`  ${label.padEnd(24)} n=${String(e.n).padStart(3)}  precision@${report.k} ${pct(e.precisionAtK[String(report.k)])}`);
+            lines.push(
+              `  ${label.padEnd(24)} n=${String(e.n).padStart(3)}  precision@${report.k} ${pct(e.precisionAtK[String(report.k)])}`,
+            );
           }
           if (report.identification) {
             const id = report.identification;
             lines.push(
               `identification: ${id.matched}/${id.n} ${id.excerptSeconds} s excerpts (${id.bitrateKbps} kbps Opus) named as the match (${pct(id.rate)})`,
             );
-            for (const m of id.misses) lines.push(`  missed ${m.file}: ${m.got ? `matched ${m.got}` : 'no match'}`);
+            for (const m of id.misses)
+              lines.push(`  missed ${m.file}: ${m.got ? `matched ${m.got}` : 'no match'}`);
           }
-          if (report.missing.length > 0) lines.push(`${report.missing.length} files of the CSV are not in the catalogue`);
+          if (report.missing.length > 0)
+            lines.push(`${report.missing.length} files of the CSV are not in the catalogue`);
           process.stdout.write(`${lines.join('\n')}\n`);
         } finally {
           await engine.close();

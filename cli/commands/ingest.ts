@@ -1,7 +1,14 @@
 /** `synesthete ingest <dir|file…>`: analyse music into the catalogue. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type CommonOptions, engineFrom, positiveInt, progressBar, reportError, withCommonOptions } from '../common.js';
+import {
+  type CommonOptions,
+  engineFrom,
+  positiveInt,
+  progressBar,
+  reportError,
+  withCommonOptions,
+} from '../common.js';
 
 interface IngestCliOptions extends CommonOptions {
   concurrency?: number;
@@ -14,17 +21,24 @@ export function registerIngest(program: Command): void {
   withCommonOptions(
     program
       .command('ingest')
-      .description('add music to the catalogue: read tags, decode, embed, store (incremental by content hash)')
+      .description(
+        'add music to the catalogue: read tags, decode, embed, store (incremental by content hash)',
+      )
       .argument('<path...>', 'audio files and folders (folders are searched recursively)')
       .option('-j, --concurrency <n>', 'files analysed at once (default: CPU cores)', positiveInt)
       .option('--force', 're-analyse files even when unchanged')
       .option('--json', 'print the summary as JSON'),
   )
-    .addHelpText('after', '\nExample:\n  synesthete ingest ~/Music --catalog postgres://localhost/synesthete')
+    .addHelpText(
+      'after',
+      '\nExample:\n  synesthete ingest ~/Music --catalog postgres://localhost/synesthete',
+    )
     .action(async (paths: string[], options: IngestCliOptions) => {
       try {
         const engine = await engineFrom(options);
-        const bar = progressBar('ingest |{bar}| {value}/{total} tracks | {speed} tracks/s | ETA {eta_formatted} | {failed} failed');
+        const bar = progressBar(
+          'ingest |{bar}| {value}/{total} tracks | {speed} tracks/s | ETA {eta_formatted} | {failed} failed',
+        );
         const started = performance.now();
         try {
           const summary = await engine.ingest(paths, {
@@ -32,14 +46,20 @@ export function registerIngest(program: Command): void {
             ...(options.force ? { force: true } : {}),
             onStart: (total) => bar.start(total, 0, { speed: '0.0', failed: 0 }),
             onProgress: ({ done, failed }) =>
-              bar.update(done, { speed: (done / ((performance.now() - started) / 1000)).toFixed(1), failed }),
+              bar.update(done, {
+                speed: (done / ((performance.now() - started) / 1000)).toFixed(1),
+                failed,
+              }),
           });
           bar.stop();
           for (const f of summary.failed) process.stderr.write(`skipped ${f.file}: ${f.message}\n`);
-          for (const f of summary.outside) process.stderr.write(`skipped ${f}: link points outside the given folders\n`);
+          for (const f of summary.outside)
+            process.stderr.write(`skipped ${f}: link points outside the given folders\n`);
           const indexes = await engine.indexes();
           if (options.json) {
-            process.stdout.write(`${JSON.stringify({ ...summary, catalog: engine.catalog.location, indexed: indexes.tracks.size })}\n`);
+            process.stdout.write(
+              `${JSON.stringify({ ...summary, catalog: engine.catalog.location, indexed: indexes.tracks.size })}\n`,
+            );
           } else {
             const perTrack = summary.total ? summary.seconds / summary.total : 0;
             process.stdout.write(

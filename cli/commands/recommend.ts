@@ -1,6 +1,12 @@
 /** `synesthete recommend <clip…>`: five similar tracks for each clip. */
 import type { Command } from 'commander';
-import { type CommonOptions, engineFrom, positiveInt, reportError, withCommonOptions } from '../common.js';
+import {
+  type CommonOptions,
+  engineFrom,
+  positiveInt,
+  reportError,
+  withCommonOptions,
+} from '../common.js';
 import { formatMatch, formatRecommendations, resultJson, trackLabel } from '../format.js';
 
 interface RecommendOptions extends CommonOptions {
@@ -13,7 +19,9 @@ export function registerRecommend(program: Command): void {
   withCommonOptions(
     program
       .command('recommend')
-      .description('recommend catalogue tracks that sound like each clip (any audio file ffmpeg reads)')
+      .description(
+        'recommend catalogue tracks that sound like each clip (any audio file ffmpeg reads)',
+      )
       .argument('<clip...>', 'audio files: voice notes, recordings, cuts of songs')
       .option('-k, --k <n>', 'number of recommendations', positiveInt, 5)
       .option('--json', 'one JSON object per clip and line: { clip, match?, recommendations }'),
@@ -26,7 +34,7 @@ export function registerRecommend(program: Command): void {
     .action(async (clips: string[], options: RecommendOptions) => {
       let engine: Awaited<ReturnType<typeof engineFrom>>;
       try {
-        engine = await engineFrom(options);
+        engine = await engineFrom(options, true);
       } catch (error) {
         process.exitCode = reportError(error);
         return;
@@ -55,9 +63,16 @@ export function registerRecommend(program: Command): void {
                 })}\n`,
               );
             } else {
-              const lines = [`${clip}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`];
+              const lines = [
+                `${clip}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`,
+              ];
               if (result.match) lines.push(formatMatch(result.match));
-              lines.push(result.match ? `  ${options.k} more like ${trackLabel(result.match)}:` : `  ${options.k} similar tracks:`);
+              const n = result.recommendations.length;
+              lines.push(
+                result.match
+                  ? `  ${n} more like ${trackLabel(result.match)}:`
+                  : `  ${n} similar tracks:`,
+              );
               lines.push(...formatRecommendations(result.recommendations), '');
               process.stdout.write(`${lines.join('\n')}\n`);
             }

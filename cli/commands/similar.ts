@@ -1,6 +1,12 @@
 /** `synesthete similar <trackId|path>`: neighbours of a catalogue track. */
 import type { Command } from 'commander';
-import { type CommonOptions, engineFrom, positiveInt, reportError, withCommonOptions } from '../common.js';
+import {
+  type CommonOptions,
+  engineFrom,
+  positiveInt,
+  reportError,
+  withCommonOptions,
+} from '../common.js';
 import { formatRecommendations, resultJson, trackLabel } from '../format.js';
 
 interface SimilarOptions extends CommonOptions {
@@ -19,19 +25,26 @@ export function registerSimilar(program: Command): void {
       .option('--json', 'print one JSON object: { track, recommendations }'),
   ).action(async (ref: string, options: SimilarOptions) => {
     try {
-      const engine = await engineFrom(options);
+      const engine = await engineFrom(options, true);
       try {
-        const result = await engine.similar(/^\d+$/.test(ref) ? Number(ref) : ref, { k: options.k });
+        const result = await engine.similar(/^\d+$/.test(ref) ? Number(ref) : ref, {
+          k: options.k,
+        });
         if (options.json) {
           process.stdout.write(
             `${JSON.stringify({
-              track: { trackId: result.track.trackId, title: result.track.title, artist: result.track.artist, album: result.track.album },
+              track: {
+                trackId: result.track.trackId,
+                title: result.track.title,
+                artist: result.track.artist,
+                album: result.track.album,
+              },
               recommendations: result.recommendations.map(resultJson),
             })}\n`,
           );
         } else {
           process.stdout.write(
-            `${[`${trackLabel(result.track)}  [#${result.track.trackId}]`, `  ${options.k} nearest:`, ...formatRecommendations(result.recommendations)].join('\n')}\n`,
+            `${[`${trackLabel(result.track)}  [#${result.track.trackId}]`, `  ${result.recommendations.length} nearest:`, ...formatRecommendations(result.recommendations)].join('\n')}\n`,
           );
         }
       } finally {

@@ -29,17 +29,37 @@ function defaultHeldOut(items: readonly CorpusItem[]): string[] {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train the CNN on a folder of music (self-supervised: needs no labels) and export it')
-    .argument('<source>', 'a music folder (each top-level sub-folder is one group), or with --manifest the manifest.csv of scripts/fetch-corpus.sh')
+    .description(
+      'train the CNN on a folder of music (self-supervised: needs no labels) and export it',
+    )
+    .argument(
+      '<source>',
+      'a music folder (each top-level sub-folder is one group), or with --manifest the manifest.csv of scripts/fetch-corpus.sh',
+    )
     .option('--manifest', 'treat <source> as a corpus manifest.csv (columns file, package)')
-    .option('--out <dir>', 'where to write model.json, weights.bin and metadata.json', 'models/custom')
+    .option(
+      '--out <dir>',
+      'where to write model.json, weights.bin and metadata.json',
+      'models/custom',
+    )
     .option('--steps <n>', 'training steps', positiveInt, 600)
     .option('--batch-size <n>', 'positive pairs per step', positiveInt, 64)
     .option('--seed <n>', 'random seed', positiveInt, 7)
-    .option('--max-seconds <n>', 'seconds analysed per track (spread over the track)', positiveInt, 90)
-    .option('--held-out <groups>', 'comma-separated groups kept out of training and used for evaluation (default: a fifth of the groups; with --manifest: the fixture soundtracks)')
+    .option(
+      '--max-seconds <n>',
+      'seconds analysed per track (spread over the track)',
+      positiveInt,
+      90,
+    )
+    .option(
+      '--held-out <groups>',
+      'comma-separated groups kept out of training and used for evaluation (default: a fifth of the groups; with --manifest: the fixture soundtracks)',
+    )
     .option('--cache <dir>', 'spectrogram cache directory (default data/cache/spectrograms)')
-    .option('--run <dir>', 'checkpoint directory; an interrupted run with the same directory resumes (default training/runs/<out name>)')
+    .option(
+      '--run <dir>',
+      'checkpoint directory; an interrupted run with the same directory resumes (default training/runs/<out name>)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  synesthete train ~/Music --out models/my-library --steps 400\n' +
@@ -48,11 +68,18 @@ export function registerTrain(program: Command): void {
     )
     .action(async (source: string, options: TrainOptions) => {
       try {
-        const { FIXTURE_PACKAGES, readCorpusManifest, scanCorpusFolder } = await import('../../training/corpus.js');
+        const { FIXTURE_PACKAGES, readCorpusManifest, scanCorpusFolder } = await import(
+          '../../training/corpus.js'
+        );
         const { runTrainingPipeline } = await import('../../training/pipeline.js');
-        const items = options.manifest ? await readCorpusManifest(source) : await scanCorpusFolder(source);
+        const items = options.manifest
+          ? await readCorpusManifest(source)
+          : await scanCorpusFolder(source);
         const heldOut = options.heldOut
-          ? options.heldOut.split(',').map((g) => g.trim()).filter(Boolean)
+          ? options.heldOut
+              .split(',')
+              .map((g) => g.trim())
+              .filter(Boolean)
           : options.manifest
             ? [...FIXTURE_PACKAGES]
             : defaultHeldOut(items);
@@ -62,7 +89,9 @@ export function registerTrain(program: Command): void {
           heldOutGroups: heldOut,
           outDir: path.resolve(options.out),
           cacheDir: path.resolve(options.cache ?? path.join(root, 'data', 'cache', 'spectrograms')),
-          runDir: path.resolve(options.run ?? path.join(root, 'training', 'runs', path.basename(options.out))),
+          runDir: path.resolve(
+            options.run ?? path.join(root, 'training', 'runs', path.basename(options.out)),
+          ),
           steps: options.steps,
           batchSize: options.batchSize,
           seed: options.seed,

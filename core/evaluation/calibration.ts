@@ -24,7 +24,11 @@ export function calibratedConfidence(similarity: number, calibration: Calibratio
  * @param similarities - cosine similarities in [-1, 1]
  * @param positives - 1 where the pair shares a label, else 0; same length
  */
-export function fitCalibration(similarities: readonly number[], positives: readonly number[], method: string): Calibration {
+export function fitCalibration(
+  similarities: readonly number[],
+  positives: readonly number[],
+  method: string,
+): Calibration {
   let a = 1;
   let b = 0;
   for (let iter = 0; iter < 50; iter++) {

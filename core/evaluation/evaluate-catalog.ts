@@ -63,23 +63,44 @@ export interface EvaluationReport {
  * @throws SynestheteError `E_NOT_FOUND` when the CSV is missing, `E_CONFIG` when it lacks the
  *   `file` or label column or none of its files is in the catalogue
  */
-export async function evaluateCatalog(engine: Engine, options: EvaluateOptions): Promise<EvaluationReport> {
+export async function evaluateCatalog(
+  engine: Engine,
+  options: EvaluateOptions,
+): Promise<EvaluationReport> {
   let text: string;
   try {
     text = await readFile(options.labelsCsv, 'utf8');
   } catch (error) {
-    throw new SynestheteError('E_NOT_FOUND', `cannot read labels file ${options.labelsCsv}`, { cause: error });
+    throw new SynestheteError('E_NOT_FOUND', `cannot read labels file ${options.labelsCsv}`, {
+      cause: error,
+    });
   }
-  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
+  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Array<
+    Record<string, string>
+  >;
   const header = Object.keys(rows[0] ?? {});
-  for (const column of ['file', options.labelColumn, ...(options.excludeSame ? [options.excludeSame] : [])]) {
+  for (const column of [
+    'file',
+    options.labelColumn,
+    ...(options.excludeSame ? [options.excludeSame] : []),
+  ]) {
     if (!header.includes(column)) {
-      throw new SynestheteError('E_CONFIG', `${options.labelsCsv} has no column "${column}" (columns: ${header.join(', ')})`);
+      throw new SynestheteError(
+        'E_CONFIG',
+        `${options.labelsCsv} has no column "${column}" (columns: ${header.join(', ')})`,
+      );
     }
   }
   const version = engine.model.metadata.version;
   const csvDir = path.dirname(path.resolve(options.labelsCsv));
-  const found: Array<{ file: string; id: number; label: string; other: string; embedding: Float32Array; sourcePath: string }> = [];
+  const found: Array<{
+    file: string;
+    id: number;
+    label: string;
+    other: string;
+    embedding: Float32Array;
+    sourcePath: string;
+  }> = [];
   const missing: string[] = [];
   for (const row of rows) {
     const file = row.file ?? '';
@@ -123,7 +144,12 @@ export async function evaluateCatalog(engine: Engine, options: EvaluateOptions):
       const decoded = await decodeAudio(f.sourcePath, { sampleRate: features.sampleRate });
       spectrograms.push(computeLogMel(decoded.pcm, features));
     }
-    baseline = { mfcc: { precisionAtK: leaveOneOutPrecision(mfccBaselineVectors(spectrograms), labels, ks, exclude).precisionAtK } };
+    baseline = {
+      mfcc: {
+        precisionAtK: leaveOneOutPrecision(mfccBaselineVectors(spectrograms), labels, ks, exclude)
+          .precisionAtK,
+      },
+    };
   }
 
   let identification: EvaluationReport['identification'];
@@ -137,13 +163,39 @@ export async function evaluateCatalog(engine: Engine, options: EvaluateOptions):
       const track = await engine.catalog.getTrack(f.id);
       const offset = Math.max(0, ((track?.durationS ?? excerptSeconds) - excerptSeconds) / 2);
       const { stdout, code, stderr } = await runProcess(ffmpeg, [
-        ...['-hide_banner', '-loglevel', 'error', '-ss', offset.toFixed(2), '-t', String(excerptSeconds)],
-        ...['-i', f.sourcePath, '-ac', '1', '-c:a', 'libopus', '-b:a', `${bitrateKbps}k`, '-f', 'ogg', 'pipe:1'],
+        ...[
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-ss',
+          offset.toFixed(2),
+          '-t',
+          String(excerptSeconds),
+        ],
+        ...[
+          '-i',
+          f.sourcePath,
+          '-ac',
+          '1',
+          '-c:a',
+          'libopus',
+          '-b:a',
+          `${bitrateKbps}k`,
+          '-f',
+          'ogg',
+          'pipe:1',
+        ],
       ]);
-      if (code !== 0) throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${f.file}`, { cause: stderr });
+      if (code !== 0)
+        throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${f.file}`, {
+          cause: stderr,
+        });
       const result = await engine.recommend(stdout, { k: 1, analyze: { name: 'excerpt.ogg' } });
       if (result.match?.trackId !== f.id) {
-        misses.push({ file: f.file, got: result.match ? (result.match.title ?? String(result.match.trackId)) : null });
+        misses.push({
+          file: f.file,
+          got: result.match ? (result.match.title ?? String(result.match.trackId)) : null,
+        });
       }
     }
     identification = {

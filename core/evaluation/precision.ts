@@ -53,7 +53,9 @@ export function leaveOneOutPrecision(
 ): PrecisionReport {
   const n = vectors.length;
   if (n !== labels.length || (excludeSame && excludeSame.length !== n)) {
-    throw new Error('leaveOneOutPrecision: vectors, labels and excludeSame must have the same length');
+    throw new Error(
+      'leaveOneOutPrecision: vectors, labels and excludeSame must have the same length',
+    );
   }
   if (n < 2) throw new Error('leaveOneOutPrecision: needs at least 2 items');
   const sums: Record<string, number> = {};
@@ -72,7 +74,8 @@ export function leaveOneOutPrecision(
     const label = labels[q]!;
     const same = candidates.filter((c) => labels[c.i] === label).length;
     chanceSum += same / candidates.length;
-    const entry = (perLabel[label] ??= { n: 0, sums: {} });
+    perLabel[label] ??= { n: 0, sums: {} };
+    const entry = perLabel[label];
     entry.n++;
     for (const k of ks) {
       const top = candidates.slice(0, k);
@@ -88,7 +91,10 @@ export function leaveOneOutPrecision(
     precisionAtK: mean(sums, queries),
     chance: queries > 0 ? chanceSum / queries : 0,
     perLabel: Object.fromEntries(
-      Object.entries(perLabel).map(([label, e]) => [label, { n: e.n, precisionAtK: mean(e.sums, e.n) }]),
+      Object.entries(perLabel).map(([label, e]) => [
+        label,
+        { n: e.n, precisionAtK: mean(e.sums, e.n) },
+      ]),
     ),
   };
 }

@@ -71,7 +71,9 @@ export function initWeights(arch: CnnArchitecture, seed: number): Record<string,
     const init = name.endsWith('/bias')
       ? tf.zeros(shape)
       : tf.randomNormal(shape, 0, Math.sqrt(2 / (shape[0] ?? 1)), 'float32', seed + i);
-    weights[name] = tf.variable(init, true, name);
+    // Unnamed: tfjs registers variable names globally, and a second run must not collide.
+    weights[name] = tf.variable(init, true);
+    init.dispose();
   });
   return weights;
 }

@@ -8,8 +8,8 @@ import { packageRoot } from '../paths.js';
 import { type BackendName, initBackend, tf } from './backend.js';
 import { type CnnArchitecture, type CnnWeights, embedBatch, l2Normalize } from './cnn.js';
 import type { ModelMetadata } from './metadata.js';
-import { cutWindows, normalizeWindows, type SpectrogramLike, type Windows } from './windows.js';
 import { loadModelFiles } from './weights-io.js';
+import { cutWindows, normalizeWindows, type SpectrogramLike, type Windows } from './windows.js';
 
 /** Embeddings of one recording. */
 export interface TrackEmbedding {

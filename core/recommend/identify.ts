@@ -40,9 +40,11 @@ export function rankByWindows(
   for (let w = 0; w < count; w++) {
     const best = new Map<number, number>();
     for (const hit of searchWindows(queryWindows.subarray(w * dim, (w + 1) * dim), neighbours)) {
-      if (hit.similarity > (best.get(hit.trackId) ?? Number.NEGATIVE_INFINITY)) best.set(hit.trackId, hit.similarity);
+      if (hit.similarity > (best.get(hit.trackId) ?? Number.NEGATIVE_INFINITY))
+        best.set(hit.trackId, hit.similarity);
     }
-    for (const [trackId, similarity] of best) sums.set(trackId, (sums.get(trackId) ?? 0) + similarity);
+    for (const [trackId, similarity] of best)
+      sums.set(trackId, (sums.get(trackId) ?? 0) + similarity);
   }
   return [...sums.entries()]
     .map(([trackId, sum]) => ({ trackId, score: sum / Math.max(1, count) }))
@@ -62,7 +64,10 @@ export interface MatchThresholds {
  *
  * @returns the best {@link TrackScore}, or undefined when the clip is not a catalogue track
  */
-export function pickMatch(ranked: readonly TrackScore[], thresholds: MatchThresholds): TrackScore | undefined {
+export function pickMatch(
+  ranked: readonly TrackScore[],
+  thresholds: MatchThresholds,
+): TrackScore | undefined {
   const [best, second] = ranked;
   if (!best || best.score < thresholds.minScore) return undefined;
   if (second && best.score - second.score < thresholds.minMargin) return undefined;

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench`: how fast Synesthete is on this machine. Prints figures, asserts nothing.
+ *
+ * 1. Ingest of the demo tracks (default data/demo/tracks, or the folder given as the first
+ *    argument) into a fresh temporary PGlite catalogue: seconds per track and per audio minute.
+ * 2. Recommend latency for a 15 s voice note (24 kbit/s mono Ogg Opus, cut from a demo track with
+ *    ffmpeg): warm (same process, 20 runs after 2 warm-ups) and cold (a fresh
+ *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
+ * 3. CNN embedding time per window at batch 1 and batch 32.
+ *
+ * Percentiles are nearest-rank (p-th percentile = the ⌈p·n⌉-th smallest sample).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
+import { runProcess } from '../core/audio/process.js';
+import { tf } from '../core/model/backend.js';
+import type { Windows } from '../core/model/windows.js';
+import { packageRoot } from '../core/paths.js';
+import { openEngine } from '../core/recommend.js';
+
+const WARM_RUNS = 20;
+const WARM_UPS = 2;
+const COLD_RUNS = 3;
+const VOICE_NOTE_SECONDS = 15;
+const VOICE_NOTE_KBPS = 24;
+/** Demo track the voice note is cut from (when present), and where in it. */
+const VOICE_NOTE_SOURCE = 'metal_rock__Metal_madness.ogg';
+const VOICE_NOTE_START_S = 8;
+
+/** Nearest-rank percentile of `samples` (0 < p ≤ 100). */
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+/** Milliseconds taken by `fn`. */
+async function timeMs(fn: () => unknown): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** Runs a command to completion; resolves with its exit code and stderr. */
+function spawnAndWait(
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+/** Prints an aligned two-column table under a heading. */
+function table(title: string, rows: ReadonlyArray<readonly [string, string]>): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n${lines.join('\n')}\n`);
+}
+
+const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const tracksDir = path.resolve(process.argv[2] ?? path.join(root, 'data', 'demo', 'tracks'));
+  const cli = path.join(root, 'dist', 'cli', 'main.js');
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'synesthete-bench-'));
+  const catalogDir = path.join(tmp, 'catalog');
+  try {
+    const ffmpeg = await resolveFfmpeg();
+    const cpus = os.cpus();
+
+    // 1. Ingest into a fresh catalogue.
+    const openStarted = performance.now();
+    const engine = await openEngine({ catalog: catalogDir });
+    const openMs = performance.now() - openStarted;
+    let engineOpen = true;
+    try {
+      const backend = engine.model.backend;
+      table('Machine', [
+        [
+          'CPU',
+          `${cpus[0]?.model.trim() ?? 'unknown'} (${os.availableParallelism()} cores available)`,
+        ],
+        ['memory', `${fmt(os.totalmem() / 2 ** 30)} GiB`],
+        ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
+        ['Node', process.versions.node],
+        ['tfjs backend', backend],
+        ['ffmpeg', `${ffmpeg.version ?? 'unknown version'} (${ffmpeg.path})`],
+        [
+          'model',
+          `${engine.model.metadata.name} ${engine.model.metadata.version} (${engine.model.dir})`,
+        ],
+      ]);
+      process.stdout.write(`\ningesting ${tracksDir} into ${catalogDir} …\n`);
+      const summary = await engine.ingest([tracksDir]);
+      const analysed = summary.added + summary.updated;
+      const indexMs = await timeMs(() => engine.indexes());
+      table('Ingest (fresh PGlite catalogue, analysis + upsert; index build separate)', [
+        ['files', `${summary.total} (${analysed} analysed, ${summary.failed.length} unreadable)`],
+        ['audio', `${fmt(summary.audioSeconds / 60, 2)} min`],
+        ['concurrency', String(os.availableParallelism())],
+        ['engine open', `${fmt(openMs, 0)} ms (model load + new PGlite catalogue)`],
+        ['wall time', `${fmt(summary.seconds)} s`],
+        ['per track', `${fmt(summary.seconds / Math.max(1, analysed), 2)} s`],
+        [
+          'per audio minute',
+          `${fmt(summary.seconds / Math.max(1e-9, summary.audioSeconds / 60), 2)} s`,
+        ],
+        ['index build', `${fmt(indexMs, 0)} ms`],
+      ]);
+
+      // 2. The voice note.
+      const names = (await readdir(tracksDir))
+        .filter((n) => /\.(ogg|mp3|flac|wav|m4a|opus)$/i.test(n))
+        .sort();
+      const sourceName = names.includes(VOICE_NOTE_SOURCE) ? VOICE_NOTE_SOURCE : names[0];
+      if (!sourceName) throw new Error(`no audio files in ${tracksDir}`);
+      const voiceNote = path.join(tmp, 'voice-note.ogg');
+      const cut = await runProcess(ffmpeg.path, [
+        ...['-hide_banner', '-loglevel', 'error', '-y', '-ss', String(VOICE_NOTE_START_S)],
+        ...['-t', String(VOICE_NOTE_SECONDS), '-i', path.join(tracksDir, sourceName), '-ac', '1'],
+        ...['-c:a', 'libopus', '-b:a', `${VOICE_NOTE_KBPS}k`, '-application', 'voip', voiceNote],
+      ]);
+      if (cut.code !== 0) throw new Error(`ffmpeg could not cut the voice note: ${cut.stderr}`);
+
+      // Warm: same process, engine and index loaded.
+      let matched = '';
+      for (let i = 0; i < WARM_UPS; i++) {
+        const r = await engine.recommend(voiceNote);
+        matched = r.match ? (r.match.title ?? `#${r.match.trackId}`) : 'no match';
+      }
+      const warm: number[] = [];
+      for (let i = 0; i < WARM_RUNS; i++)
+        warm.push(await timeMs(() => engine.recommend(voiceNote)));
+
+      // 3. CNN alone: random normalised-scale windows, batch 1 and batch 32.
+      const frames = engine.model.metadata.window.frames;
+      const nMels = engine.model.metadata.features.nMels;
+      const windowsOf = (count: number): Windows => ({
+        data: Float32Array.from({ length: count * frames * nMels }, () => Math.random() * 4 - 8),
+        count,
+        frames,
+        nMels,
+      });
+      const perWindow = async (batch: number, reps: number): Promise<number> => {
+        engine.model.embedWindows(windowsOf(batch)); // warm-up
+        const samples: number[] = [];
+        for (let i = 0; i < reps; i++) {
+          const w = windowsOf(batch);
+          samples.push((await timeMs(() => engine.model.embedWindows(w))) / batch);
+        }
+        return percentile(samples, 50);
+      };
+      const batch1 = await perWindow(1, 20);
+      const batch32 = await perWindow(32, 5);
+      const tensorsLeft = tf.memory().numTensors;
+      await engine.close();
+      engineOpen = false;
+
+      // Cold: a fresh CLI process per run (Node start, tfjs init, model load, catalogue open, index load).
+      const cold: number[] = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        const args = [cli, 'recommend', voiceNote, '--catalog', catalogDir, '--json'];
+        let result: { code: number | null; stderr: string } = { code: null, stderr: '' };
+        cold.push(
+          await timeMs(async () => {
+            result = await spawnAndWait(process.execPath, args);
+          }),
+        );
+        if (result.code !== 0) throw new Error(`cold recommend failed: ${result.stderr}`);
+      }
+
+      table(
+        `Recommend: ${VOICE_NOTE_SECONDS} s voice note (${VOICE_NOTE_KBPS} kbit/s mono Opus from ${sourceName}, ${VOICE_NOTE_START_S} s in)`,
+        [
+          ['catalogue', `${summary.total - summary.failed.length} tracks`],
+          ['identified as', matched],
+          [
+            `warm p50 / p95 (${WARM_RUNS} runs)`,
+            `${fmt(percentile(warm, 50), 0)} / ${fmt(percentile(warm, 95), 0)} ms`,
+          ],
+          [
+            `cold p50 / p95 (${COLD_RUNS} processes)`,
+            `${fmt(percentile(cold, 50), 0)} / ${fmt(percentile(cold, 95), 0)} ms`,
+          ],
+        ],
+      );
+      table(`CNN embedding (${frames} frames × ${nMels} mel bands per window, ${backend})`, [
+        ['batch 1', `${fmt(batch1, 2)} ms per window`],
+        ['batch 32', `${fmt(batch32, 2)} ms per window`],
+        ['tensors alive (model weights included)', String(tensorsLeft)],
+      ]);
+    } finally {
+      if (engineOpen) await engine.close();
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,213 @@
+/**
+ * `recommend`, `similar`, `evaluate` and `doctor` against a catalogue of six demo tracks (ingested
+ * from data/demo/tracks, so that data/demo/labels.csv names them). The query is what a user sends:
+ * a 10 s cut of a catalogue track re-encoded as a 24 kbit/s mono Opus voice note.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCatalog } from '../../core/catalog/index.js';
+import { makeOpusCut } from '../helpers/audio.js';
+import { hasStackTrace, runCli } from '../helpers/cli.js';
+import { DEMO_LABELS_CSV, DEMO_SUBSET, demoTrack, modelDir } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+interface ResultJson {
+  rank: number;
+  trackId: number;
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  similarity: number;
+  confidence: number;
+  reason: string;
+}
+
+/** Checks the shape and order of --json results and returns their track ids. */
+function checkResults(results: readonly ResultJson[]): number[] {
+  results.forEach((r, i) => {
+    expect(r.rank).toBe(i + 1);
+    expect(Number.isInteger(r.trackId)).toBe(true);
+    expect(typeof r.title).toBe('string');
+    expect(r).toHaveProperty('artist');
+    expect(r).toHaveProperty('album');
+    expect(r.similarity).toBeGreaterThanOrEqual(-1);
+    expect(r.similarity).toBeLessThanOrEqual(1.0001);
+    expect(r.confidence).toBeGreaterThanOrEqual(0);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+    expect(r.reason).toMatch(/\S/);
+    expect(r.reason).not.toContain('\n');
+    if (i > 0) expect(r.similarity).toBeLessThanOrEqual(results[i - 1]!.similarity);
+  });
+  const ids = results.map((r) => r.trackId);
+  expect(new Set(ids).size).toBe(ids.length);
+  return ids;
+}
+
+/** Non-empty lines of a stream. */
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+describe('synesthete recommend / similar / evaluate / doctor', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let catalog: string;
+  let cut: string;
+  /** Track id of every ingested demo file, by file name. */
+  const ids = new Map<string, number>();
+  const target = 'metal_rock__Metal_madness.ogg';
+
+  beforeAll(async () => {
+    tmp = await tempDir('cli-query');
+    catalog = path.join(tmp.dir, 'catalog');
+    const ingest = await runCli([
+      'ingest',
+      ...DEMO_SUBSET.map(demoTrack),
+      '--catalog',
+      catalog,
+      '--json',
+    ]);
+    if (ingest.code !== 0) throw new Error(`ingest failed: ${ingest.stderr}`);
+    cut = await makeOpusCut(demoTrack(target), path.join(tmp.dir, 'voice-note.ogg'), {
+      startS: 12,
+      seconds: 10,
+      bitrateKbps: 24,
+    });
+    // Track ids straight from the catalogue (one open, instead of one CLI run per track).
+    const opened = await openCatalog(catalog);
+    try {
+      for (const name of DEMO_SUBSET) {
+        const track = await opened.findBySourcePath(demoTrack(name));
+        if (!track) throw new Error(`${name} is not in the catalogue after ingest`);
+        ids.set(name, track.id);
+      }
+    } finally {
+      await opened.close();
+    }
+  });
+
+  afterAll(() => tmp.remove());
+
+  describe('recommend on a 10 s, 24 kbit/s Opus cut of a catalogue track', () => {
+    it('names that track as the match and recommends the five others (--json)', async () => {
+      const r = await runCli(['recommend', cut, '--catalog', catalog, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(lines(r.stdout)).toHaveLength(1);
+      const out = JSON.parse(r.stdout) as {
+        clip: string;
+        match?: { trackId: number; title: string; score: number };
+        recommendations: ResultJson[];
+      };
+      expect(out.clip).toBe(cut);
+      expect(out.match?.trackId).toBe(ids.get(target));
+      expect(out.match?.title).toBe('Metal madness');
+      expect(out.match?.score).toBeGreaterThan(0);
+      expect(out.recommendations).toHaveLength(5);
+      const got = checkResults(out.recommendations);
+      expect(got).not.toContain(ids.get(target));
+      expect(new Set(got)).toEqual(
+        new Set(DEMO_SUBSET.filter((n) => n !== target).map((n) => ids.get(n))),
+      );
+    });
+
+    it('prints the match and numbered results as text', async () => {
+      const r = await runCli(['recommend', cut, '--catalog', catalog, '-k', '3']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('this sounds like: Metal madness');
+      expect(r.stdout).toMatch(/^ {2}1\. .+ {2}\[#\d+\]$/m);
+      expect(r.stdout).toMatch(/^ {2}3\. /m);
+      expect(r.stdout).not.toMatch(/^ {2}4\. /m);
+      expect(r.stdout).toMatch(/similarity [\d.-]+ · confidence \d+% · \S/);
+    });
+  });
+
+  describe('similar', () => {
+    it('lists the five other tracks for a track id (--json)', async () => {
+      const id = ids.get('ambient_electronic__Nebula.ogg')!;
+      const r = await runCli(['similar', String(id), '--catalog', catalog, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        track: { trackId: number; title: string };
+        recommendations: ResultJson[];
+      };
+      expect(out.track.trackId).toBe(id);
+      expect(out.recommendations).toHaveLength(5);
+      expect(checkResults(out.recommendations)).not.toContain(id);
+    });
+
+    it('accepts the path a track was ingested from', async () => {
+      const file = demoTrack('fantasy_rpg__town_theme.ogg');
+      const r = await runCli(['similar', file, '--catalog', catalog, '-k', '2']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = lines(r.stdout);
+      expect(out[0]).toContain(`[#${ids.get('fantasy_rpg__town_theme.ogg')}]`);
+      expect(r.stdout).toMatch(/^ {2}2\. /m);
+      expect(r.stdout).not.toMatch(/^ {2}3\. /m);
+    });
+
+    it.each([
+      ['an unknown id', '99999', /^error: no catalogue track with id 99999$/],
+      ['a file not in the catalogue', 'CUT', /^error: .*voice-note\.ogg is not in the catalogue/],
+    ])('answers %s with one error line and exit 1', async (_, ref, pattern) => {
+      const r = await runCli(['similar', ref === 'CUT' ? cut : ref, '--catalog', catalog]);
+      expect(r.code).toBe(1);
+      expect(lines(r.stderr)).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(pattern);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.stdout).toBe('');
+    });
+  });
+
+  it('evaluates leave-one-out precision against data/demo/labels.csv (--json)', async () => {
+    const r = await runCli([
+      ...['evaluate', '--labels', DEMO_LABELS_CSV, '--label-column', 'label'],
+      ...['--catalog', catalog, '--json'],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      n: number;
+      k: number;
+      labelColumn: string;
+      excludeSame: string | null;
+      precisionAtK: Record<string, number>;
+      chance: number;
+      perLabel: Record<string, { n: number; precisionAtK: Record<string, number> }>;
+      missing: string[];
+    };
+    expect(report).toMatchObject({ n: 6, k: 5, labelColumn: 'label', excludeSame: null });
+    expect(Object.keys(report.precisionAtK).sort()).toEqual(['1', '10', '5']);
+    for (const p of Object.values(report.precisionAtK)) {
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+    }
+    // Two tracks per label: one same-label candidate among five for every query.
+    expect(report.chance).toBeCloseTo(0.2, 6);
+    // With five candidates, at most one of the ten slots can hold the same label.
+    expect(report.precisionAtK['10']).toBeCloseTo(0.1, 6);
+    expect(Object.keys(report.perLabel).sort()).toEqual([
+      'ambient_electronic',
+      'fantasy_rpg',
+      'metal_rock',
+    ]);
+    for (const entry of Object.values(report.perLabel)) expect(entry.n).toBe(2);
+    expect(report.missing).toHaveLength(30);
+  });
+
+  it('doctor prints node, ffmpeg, tfjs backend, model version and catalogue size', async () => {
+    const r = await runCli(['doctor', '--catalog', catalog]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { version } = JSON.parse(
+      readFileSync(path.join(modelDir(), 'metadata.json'), 'utf8'),
+    ) as {
+      version: string;
+    };
+    expect(r.stdout).toMatch(
+      new RegExp(`^node +${process.versions.node.replace(/\./g, '\\.')}`, 'm'),
+    );
+    expect(r.stdout).toMatch(/^ffmpeg +\d/m);
+    expect(r.stdout).toMatch(/^tfjs +backend (tensorflow|wasm|cpu)$/m);
+    expect(r.stdout).toMatch(/pglite \d+\.\d+/);
+    expect(r.stdout).not.toContain('not installed, drizzle');
+    expect(r.stdout).toContain(version);
+    expect(r.stdout).toMatch(/^catalogue .*: 6 tracks, 0 stale$/m);
+    expect(r.stdout).toMatch(/^index .*: 6 tracks, \d+ windows/m);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The engine as adapters use it (`openEngine` → recommend / similar / ingest), on a temporary
+ * PGlite catalogue of four demo tracks and the shipped model.
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SynestheteError } from '../../core/errors.js';
+import type { Engine, RecommendedTrack } from '../../core/recommend.js';
+import { openEngine } from '../../core/recommend.js';
+import { makeOpusCut } from '../helpers/audio.js';
+import { demoTrack } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+const TRACKS = [
+  'metal_rock__Metal_madness.ogg',
+  'ambient_electronic__Nebula.ogg',
+  'fantasy_rpg__town_theme.ogg',
+  'electronic__chaos-fog.ogg',
+] as const;
+
+/** Awaits `promise` and returns the SynestheteError code it rejects with. */
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof SynestheteError
+      ? error.code
+      : `not a SynestheteError: ${String(error)}`;
+  }
+  return 'resolved';
+}
+
+/** The invariants of every result list. */
+function checkRanked(results: readonly RecommendedTrack[]): void {
+  results.forEach((r, i) => {
+    expect(r.rank).toBe(i + 1);
+    expect(r.similarity).toBeGreaterThanOrEqual(-1);
+    expect(r.similarity).toBeLessThanOrEqual(1.0001);
+    expect(r.confidence).toBeGreaterThanOrEqual(0);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+    expect(r.reason).toMatch(/\S/);
+    if (i > 0) {
+      expect(r.similarity).toBeLessThanOrEqual(results[i - 1]!.similarity);
+      // Calibration is monotonic: a less similar track is never more confident.
+      expect(r.confidence).toBeLessThanOrEqual(results[i - 1]!.confidence);
+    }
+  });
+  expect(new Set(results.map((r) => r.trackId)).size).toBe(results.length);
+}
+
+describe('openEngine', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let engine: Engine;
+  let music: string;
+  let cut: string;
+  /** A voice-note cut of a demo track that is never ingested. */
+  let outsider: string;
+
+  beforeAll(async () => {
+    tmp = await tempDir('engine');
+    music = path.join(tmp.dir, 'music');
+    await mkdir(music);
+    for (const name of TRACKS) await copyFile(demoTrack(name), path.join(music, name));
+    cut = await makeOpusCut(demoTrack(TRACKS[0]), path.join(tmp.dir, 'cut.ogg'), {
+      startS: 15,
+      seconds: 10,
+    });
+    outsider = await makeOpusCut(
+      demoTrack('orchestral_fantasy__northerners.ogg'),
+      path.join(tmp.dir, 'outsider.ogg'),
+      { startS: 10, seconds: 10 },
+    );
+    engine = await openEngine({ catalog: path.join(tmp.dir, 'catalog') });
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await tmp.remove();
+  });
+
+  it('refuses to recommend from an empty catalogue with E_EMPTY_CATALOG', async () => {
+    expect(await codeOf(engine.recommend(cut))).toBe('E_EMPTY_CATALOG');
+    expect(await codeOf(engine.similar(1))).toBe('E_NOT_FOUND');
+  });
+
+  describe('with four tracks ingested', () => {
+    let firstIngest: Awaited<ReturnType<Engine['ingest']>>;
+    const ids = new Map<string, number>();
+
+    beforeAll(async () => {
+      firstIngest = await engine.ingest([music], { concurrency: 2 });
+      for (const name of TRACKS) {
+        const track = await engine.catalog.findBySourcePath(path.join(music, name));
+        ids.set(name, track!.id);
+      }
+    });
+
+    it('ingests every track', () => {
+      expect(firstIngest).toMatchObject({
+        total: 4,
+        added: 4,
+        updated: 0,
+        unchanged: 0,
+        reused: 0,
+      });
+      expect(firstIngest.failed).toEqual([]);
+      expect(firstIngest.audioSeconds).toBeGreaterThan(4 * 29);
+    });
+
+    it('names a voice-note cut as the match and returns k others, best first', async () => {
+      const result = await engine.recommend(cut, { k: 2 });
+      expect(result.match?.trackId).toBe(ids.get(TRACKS[0]));
+      expect(result.match?.title).toBe('Metal madness');
+      expect(result.recommendations).toHaveLength(2);
+      checkRanked(result.recommendations);
+      expect(result.recommendations.map((r) => r.trackId)).not.toContain(result.match?.trackId);
+      expect(result.query.analysedS).toBeGreaterThan(9.5);
+      expect(result.query.analysedS).toBeLessThan(10.5);
+      expect(result.query.summary).toMatch(/\S/);
+    });
+
+    it('names no match for a clip of a track that is not in the catalogue', async () => {
+      const result = await engine.recommend(outsider);
+      expect(result.match).toBeUndefined();
+      expect(result.recommendations).toHaveLength(4);
+      checkRanked(result.recommendations);
+    });
+
+    it('returns every other track when k exceeds the catalogue', async () => {
+      const result = await engine.recommend(cut, { k: 10 });
+      expect(result.recommendations).toHaveLength(3);
+      checkRanked(result.recommendations);
+    });
+
+    it('gives the same answer for the bytes of the clip as for its path', async () => {
+      const fromPath = await engine.recommend(cut);
+      const fromBytes = await engine.recommend(new Uint8Array(await readFile(cut)), {
+        analyze: { name: 'voice-note.ogg' },
+      });
+      expect(fromBytes.match?.trackId).toBe(fromPath.match?.trackId);
+      expect(fromBytes.recommendations.map((r) => r.trackId)).toEqual(
+        fromPath.recommendations.map((r) => r.trackId),
+      );
+      fromBytes.recommendations.forEach((r, i) => {
+        expect(r.similarity).toBeCloseTo(fromPath.recommendations[i]!.similarity, 5);
+      });
+    });
+
+    it('lists neighbours of a catalogue track without the track itself', async () => {
+      const id = ids.get(TRACKS[1])!;
+      const result = await engine.similar(id, { k: 5 });
+      expect(result.track.trackId).toBe(id);
+      expect(result.recommendations).toHaveLength(3);
+      checkRanked(result.recommendations);
+      expect(result.recommendations.map((r) => r.trackId)).not.toContain(id);
+      const byPath = await engine.similar(path.join(music, TRACKS[1]), { k: 5 });
+      expect(byPath.recommendations).toEqual(result.recommendations);
+      expect(await codeOf(engine.similar(99_999))).toBe('E_NOT_FOUND');
+    });
+
+    it('skips unchanged files on a second ingest', async () => {
+      const again = await engine.ingest([music]);
+      expect(again).toMatchObject({ total: 4, added: 0, updated: 0, unchanged: 4, reused: 0 });
+      expect(again.audioSeconds).toBe(0);
+    });
+
+    it('reuses the analysis of a file copied under a new name', async () => {
+      const copy = path.join(music, 'copy of town theme.ogg');
+      await copyFile(path.join(music, TRACKS[2]), copy);
+      const summary = await engine.ingest([music]);
+      expect(summary).toMatchObject({ total: 5, added: 0, updated: 0, unchanged: 4, reused: 1 });
+      expect(summary.audioSeconds).toBe(0);
+      const original = await engine.catalog.getTrack(ids.get(TRACKS[2])!);
+      const twin = await engine.catalog.findBySourcePath(copy);
+      expect(twin?.id).not.toBe(original?.id);
+      expect(twin?.contentHash).toBe(original?.contentHash);
+      expect(Array.from(twin?.embedding ?? [])).toEqual(Array.from(original?.embedding ?? []));
+      // The index was refreshed: the copy is now the original's nearest neighbour.
+      const near = await engine.similar(copy, { k: 1 });
+      expect(near.recommendations[0]?.trackId).toBe(original?.id);
+      expect(near.recommendations[0]?.similarity).toBeCloseTo(1, 4);
+    });
+
+    it('rejects an ingest of a path that does not exist with E_NOT_FOUND', async () => {
+      expect(await codeOf(engine.ingest([path.join(tmp.dir, 'nowhere')]))).toBe('E_NOT_FOUND');
+    });
+  });
+});

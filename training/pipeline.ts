@@ -15,7 +15,7 @@ import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
 import { evaluateHeldOut } from './held-out.js';
 import { createRng, randomInt } from './random.js';
-import { DEFAULT_SAMPLER } from './sampler.js';
+import { DEFAULT_SAMPLER, type SamplerConfig } from './sampler.js';
 import { train } from './train.js';
 
 /** Options of {@link runTrainingPipeline}. */
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   readonly seed: number;
   readonly maxSecondsPerTrack: number;
   readonly architecture?: CnnArchitecture;
+  /** Overrides of the pair sampler's settings (see training/sampler.ts). */
+  readonly sampler?: Partial<SamplerConfig>;
   readonly corpusDescription: string;
   readonly progress: boolean;
   readonly log: (line: string) => void;
@@ -106,7 +108,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   const std = inputStd(trainTracks, options.seed, DEFAULT_WINDOW.frames);
   const result = await train(trainTracks, {
     architecture,
-    sampler: { ...DEFAULT_SAMPLER, frames: DEFAULT_WINDOW.frames },
+    sampler: { ...DEFAULT_SAMPLER, ...options.sampler, frames: DEFAULT_WINDOW.frames },
     batchSize,
     steps: options.steps,
     learningRate: 1e-3,
@@ -165,6 +167,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
         'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
       steps: result.steps,
       batchSize,
+      sampler: { ...DEFAULT_SAMPLER, ...options.sampler },
       seed: options.seed,
       finalLoss: Number(result.finalLoss.toFixed(4)),
       windowsPerSecond: Number(result.windowsPerSecond.toFixed(1)),

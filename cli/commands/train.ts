@@ -1,6 +1,6 @@
 /** `synesthete train <dir>`: the model's training pipeline on a folder of music. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { packageRoot } from '../../core/paths.js';
 import type { CorpusItem } from '../../training/corpus.js';
 import { positiveInt, reportError } from '../common.js';
@@ -13,6 +13,7 @@ interface TrainOptions {
   seed: number;
   maxSeconds: number;
   heldOut?: string;
+  identificationPairs?: number;
   cache?: string;
   run?: string;
 }
@@ -55,6 +56,15 @@ export function registerTrain(program: Command): void {
       '--held-out <groups>',
       'comma-separated groups kept out of training and used for evaluation (default: a fifth of the groups; with --manifest: the fixture soundtracks)',
     )
+    .option(
+      '--identification-pairs <fraction>',
+      'share of positive pairs taken from the same moment (rest: other moments of the track), 0..1',
+      (v: string) => {
+        const x = Number(v);
+        if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+        return x;
+      },
+    )
     .option('--cache <dir>', 'spectrogram cache directory (default data/cache/spectrograms)')
     .option(
       '--run <dir>',
@@ -96,6 +106,9 @@ export function registerTrain(program: Command): void {
           batchSize: options.batchSize,
           seed: options.seed,
           maxSecondsPerTrack: options.maxSeconds,
+          ...(options.identificationPairs !== undefined
+            ? { sampler: { identificationProbability: options.identificationPairs } }
+            : {}),
           corpusDescription: options.manifest
             ? `Debian game soundtracks (../shared/DATA.md) from ${path.resolve(source)}`
             : `music folder ${path.resolve(source)}`,

@@ -8,9 +8,10 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { initBackend } from '../core/model/backend.js';
 import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
-import { createEmbeddingModel } from '../core/model/embedder.js';
+import { createEmbeddingModel, type EmbeddingModel } from '../core/model/embedder.js';
 import { DEFAULT_LOG_MEL, DEFAULT_WINDOW, type ModelMetadata } from '../core/model/metadata.js';
 import { saveModel } from '../core/model/weights-io.js';
+import { cutWindows } from '../core/model/windows.js';
 import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
 import { evaluateHeldOut } from './held-out.js';
@@ -56,6 +57,41 @@ function inputStd(tracks: readonly CachedTrack[], seed: number, frames: number):
     count += view.length;
   }
   return Math.sqrt(sum / Math.max(1, count));
+}
+
+/**
+ * Mean and standard deviation per dimension of the L2-normalised window embeddings of the
+ * training tracks (up to 16 windows each).
+ */
+function embeddingStatistics(
+  model: EmbeddingModel,
+  tracks: readonly CachedTrack[],
+  dim: number,
+): { mean: number[]; std: number[] } {
+  const sum = new Float64Array(dim);
+  const sumSq = new Float64Array(dim);
+  let count = 0;
+  for (const t of tracks) {
+    const windows = cutWindows(
+      [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
+      model.metadata.window,
+      16,
+    );
+    const rows = model.embedWindows(windows);
+    for (let r = 0; r < windows.count; r++) {
+      for (let d = 0; d < dim; d++) {
+        const v = rows[r * dim + d]!;
+        sum[d]! += v;
+        sumSq[d]! += v * v;
+      }
+    }
+    count += windows.count;
+  }
+  const mean = Array.from(sum, (s) => s / Math.max(1, count));
+  const std = Array.from(sumSq, (s, d) =>
+    Math.sqrt(Math.max(1e-12, s / Math.max(1, count) - mean[d]! ** 2)),
+  );
+  return { mean: mean.map((x) => Number(x.toFixed(6))), std: std.map((x) => Number(x.toFixed(6))) };
 }
 
 /**
@@ -138,10 +174,20 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     matching: { minScore: 0.8, minMargin: 0.01 },
     calibration: { a: 10, b: -5, method: 'uncalibrated default' },
   };
-  const model = createEmbeddingModel(
+  // Standardise embeddings with statistics of the training windows (see ModelMetadata).
+  const raw = createEmbeddingModel(
     architecture,
     result.weights,
     provisional,
+    backend,
+    options.outDir,
+  );
+  const embeddingNormalization = embeddingStatistics(raw, trainTracks, architecture.embeddingSize);
+  const normalized: ModelMetadata = { ...provisional, embeddingNormalization };
+  const model = createEmbeddingModel(
+    architecture,
+    result.weights,
+    normalized,
     backend,
     options.outDir,
   );
@@ -154,7 +200,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     );
   }
   const metadata: ModelMetadata = {
-    ...provisional,
+    ...normalized,
     matching: evaluation?.matching ?? provisional.matching,
     calibration: evaluation?.calibration ?? provisional.calibration,
     training: {

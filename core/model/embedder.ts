@@ -13,9 +13,15 @@ import { cutWindows, normalizeWindows, type SpectrogramLike, type Windows } from
 
 /** Embeddings of one recording. */
 export interface TrackEmbedding {
-  /** Pooled embedding: mean of the window embeddings, L2-normalised; length embeddingSize. */
+  /**
+   * Pooled embedding for similarity: mean of the window embeddings after the metadata's
+   * standardisation, L2-normalised; length embeddingSize.
+   */
   readonly embedding: Float32Array;
-  /** windowCount × embeddingSize, each row L2-normalised; used to identify clips of this track. */
+  /**
+   * windowCount × embeddingSize, each row the L2-normalised CNN output (not standardised); used to
+   * identify clips of this track.
+   */
   readonly windowEmbeddings: Float32Array;
   readonly windowCount: number;
 }
@@ -69,6 +75,31 @@ export function poolEmbeddings(rows: Float32Array, count: number, dim: number): 
 }
 
 /**
+ * Per-dimension standardisation (e - mean) / std of each row, then L2 normalisation of each row.
+ * @param rows - count × dim, not modified
+ * @returns a new count × dim array
+ */
+export function standardizeRows(
+  rows: Float32Array,
+  count: number,
+  norm: { readonly mean: readonly number[]; readonly std: readonly number[] },
+): Float32Array {
+  const dim = norm.mean.length;
+  const out = new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    let sq = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = (rows[r * dim + d]! - norm.mean[d]!) / Math.max(norm.std[d]!, 1e-6);
+      out[r * dim + d] = v;
+      sq += v * v;
+    }
+    const inv = 1 / (Math.sqrt(sq) || 1);
+    for (let d = 0; d < dim; d++) out[r * dim + d]! *= inv;
+  }
+  return out;
+}
+
+/**
  * Builds an {@link EmbeddingModel} from weights already in memory (used by training to evaluate
  * checkpoints, and by {@link loadEmbeddingModel}).
  */
@@ -108,8 +139,13 @@ export function createEmbeddingModel(
     embedSpectrograms(spectrograms, maxWindows = DEFAULT_MAX_WINDOWS) {
       const windows = cutWindows(spectrograms, metadata.window, maxWindows);
       const windowEmbeddings = embedWindows(windows);
+      const norm = metadata.embeddingNormalization;
       return {
-        embedding: poolEmbeddings(windowEmbeddings, windows.count, dim),
+        embedding: poolEmbeddings(
+          norm ? standardizeRows(windowEmbeddings, windows.count, norm) : windowEmbeddings,
+          windows.count,
+          dim,
+        ),
         windowEmbeddings,
         windowCount: windows.count,
       };

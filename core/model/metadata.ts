@@ -42,6 +42,17 @@ export interface ModelMetadata {
   readonly embeddingSize: number;
   /** Global input normalisation applied to log-mel values: (x - mean) / std. */
   readonly inputNormalization: { readonly mean: number; readonly std: number };
+  /**
+   * Per-dimension standardisation of L2-normalised window embeddings before they are pooled into
+   * the track embedding used for similarity: (e - mean) / std, measured on the training corpus'
+   * windows, then L2 normalisation. Identification uses the windows as they are. It removes the common offset of contrastive
+   * embeddings (their anisotropy), so cosine similarity ranks by what differs between tracks.
+   * Absent in models trained before it existed.
+   */
+  readonly embeddingNormalization?: {
+    readonly mean: readonly number[];
+    readonly std: readonly number[];
+  };
   /** Thresholds that decide when a clip *is* a catalogue track (see core/recommend/identify.ts). */
   readonly matching: { readonly minScore: number; readonly minMargin: number };
   /** Logistic calibration of cosine similarity to confidence (see core/evaluation/calibration.ts). */

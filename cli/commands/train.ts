@@ -61,7 +61,8 @@ export function registerTrain(program: Command): void {
       'share of positive pairs taken from the same moment (rest: other moments of the track), 0..1',
       (v: string) => {
         const x = Number(v);
-        if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+        if (!(x >= 0 && x <= 1))
+          throw new InvalidArgumentError('expected a number between 0 and 1');
         return x;
       },
     )

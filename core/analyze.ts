@@ -5,11 +5,20 @@
 import { type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { computeDescriptors, type Descriptors } from './features/descriptors.js';
 import { computeLogMel } from './features/log-mel.js';
+import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
+import { fuseEmbedding } from './model/fusion.js';
 
 /** The analysis of one recording. */
 export interface Analysis {
+  /** CNN embeddings: pooled (similarity) and per window (identification). */
   readonly embedding: TrackEmbedding;
+  /**
+   * The vector catalogue similarity compares: with `timbre` and a model with fusion parameters,
+   * the CNN embedding fused with full-band timbre statistics; else the CNN part alone, padded with
+   * zeros to the same length (see core/model/fusion.ts).
+   */
+  readonly vector: Float32Array;
   readonly descriptors: Descriptors;
   /** Duration of the whole source in seconds (container duration, or decoded length). */
   readonly sourceDurationS: number;
@@ -21,7 +30,12 @@ export interface Analysis {
 export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
   /** Most CNN windows embedded (spread over the whole analysed audio). */
   readonly maxWindows?: number;
+  /** Also compute full-band timbre statistics (catalogue tracks; not clips). Default false. */
+  readonly timbre?: boolean;
 };
+
+/** Seconds of full-band audio (spread over the recording) the timbre statistics are computed on. */
+const TIMBRE_SECONDS = 60;
 
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
@@ -41,8 +55,23 @@ export async function analyzeAudio(
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
   const { features } = model.metadata;
-  const { maxWindows = DEFAULT_MAX_WINDOWS, ...decodeOptions } = options;
-  const decoded = await decodeAudio(input, { ...decodeOptions, sampleRate: features.sampleRate });
+  const {
+    maxWindows = DEFAULT_MAX_WINDOWS,
+    timbre: withTimbre = false,
+    ...decodeOptions
+  } = options;
+  const fusion = model.metadata.fusion;
+  const [decoded, timbre] = await Promise.all([
+    decodeAudio(input, { ...decodeOptions, sampleRate: features.sampleRate }),
+    fusion && withTimbre
+      ? decodeAudio(input, {
+          ...decodeOptions,
+          sampleRate: TIMBRE_PARAMS.sampleRate,
+          maxAnalysedS: Math.min(TIMBRE_SECONDS, decodeOptions.maxAnalysedS ?? TIMBRE_SECONDS),
+          segments: 3,
+        }).then((d) => timbreStatistics(d.pcm))
+      : undefined,
+  ]);
   const spectrograms = decoded.segments.map((s) =>
     computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
   );
@@ -53,8 +82,12 @@ export async function analyzeAudio(
     decoded.pcm.subarray(from, from + descriptorSamples),
     features.sampleRate,
   );
+  const vector = fusion
+    ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
+    : embedding.embedding;
   return {
     embedding,
+    vector,
     descriptors,
     sourceDurationS: decoded.sourceDurationS,
     analysedS: decoded.pcm.length / features.sampleRate,

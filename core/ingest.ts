@@ -211,14 +211,14 @@ export async function ingestPaths(
       counts.reused++;
       return;
     }
-    const analysis = await analyzeAudio(file, model, options.analyze);
+    const analysis = await analyzeAudio(file, model, { ...options.analyze, timbre: true });
     audioSeconds += analysis.sourceDurationS;
     await catalog.upsertTrack({
       ...tags,
       sourcePath: file,
       contentHash,
       durationS: analysis.sourceDurationS,
-      embedding: analysis.embedding.embedding,
+      embedding: analysis.vector,
       windowEmbeddings: analysis.embedding.windowEmbeddings,
       windowCount: analysis.embedding.windowCount,
       descriptors: analysis.descriptors as unknown as Record<string, unknown>,

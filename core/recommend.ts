@@ -18,6 +18,7 @@ import {
 } from './index/index.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
+import { trackVectorSize } from './model/fusion.js';
 import { pickMatch, rankByWindows } from './recommend/identify.js';
 
 /** A catalogue track as results show it. */
@@ -129,7 +130,12 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   const dim = model.architecture.embeddingSize;
   let loaded: Promise<TrackIndexes> | undefined;
   const indexes = () => {
-    loaded ??= ensureTrackIndexes(catalog, { dir: indexDir, modelVersion: metadata.version, dim });
+    loaded ??= ensureTrackIndexes(catalog, {
+      dir: indexDir,
+      modelVersion: metadata.version,
+      dim: trackVectorSize(dim, metadata.fusion),
+      windowDim: dim,
+    });
     return loaded;
   };
 
@@ -156,6 +162,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     descriptors: Descriptors | null,
     k: number,
     exclude: { ids: ReadonlySet<number>; hashes: ReadonlySet<string> },
+    similarityScale = 1,
   ): Promise<RecommendedTrack[]> => {
     const idx = await usableIndexes();
     const hits = idx.tracks.query(embedding, k + exclude.ids.size + DUPLICATE_SLACK);
@@ -168,11 +175,12 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       if (!t || exclude.ids.has(t.id) || seen.has(t.contentHash)) continue;
       seen.add(t.contentHash);
       const theirs = t.descriptors as unknown as Descriptors | null;
+      const similarity = Math.min(1, hit.similarity * similarityScale);
       results.push({
         ...summary(t),
         rank: results.length + 1,
-        similarity: hit.similarity,
-        confidence: calibratedConfidence(hit.similarity, metadata.calibration),
+        similarity,
+        confidence: calibratedConfidence(similarity, metadata.calibration),
         reason: descriptors && theirs ? explainSimilarity(descriptors, theirs) : 'similar timbre',
       });
       if (results.length === k) break;
@@ -219,10 +227,19 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         analysis.embedding.windowCount,
       );
       const matchTrack = found?.track;
-      const recommendations = await rank(analysis.embedding.embedding, analysis.descriptors, k, {
-        ids: new Set(matchTrack ? [matchTrack.id] : []),
-        hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
-      });
+      // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
+      // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
+      const scale = metadata.fusion ? 1 / Math.sqrt(metadata.fusion.weight) : 1;
+      const recommendations = await rank(
+        analysis.vector,
+        analysis.descriptors,
+        k,
+        {
+          ids: new Set(matchTrack ? [matchTrack.id] : []),
+          hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
+        },
+        scale,
+      );
       return {
         ...(matchTrack && found
           ? { match: { ...summary(matchTrack), score: found.best.score } }

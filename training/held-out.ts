@@ -43,12 +43,15 @@ function quantile(values: number[], q: number): number {
  * @param tracks - cached held-out tracks (clean and voice-note spectrograms)
  * @param seed - for the excerpt positions
  * @param excerptSeconds - length of identification queries (10 s)
+ * @param trackVectors - the vectors similarity compares (e.g. fused with timbre), one per track;
+ *   default: the pooled CNN embeddings
  */
 export function evaluateHeldOut(
   model: EmbeddingModel,
   tracks: readonly CachedTrack[],
   seed: number,
   excerptSeconds = 10,
+  trackVectors?: readonly Float32Array[],
 ): HeldOutReport {
   const { features, window } = model.metadata;
   const dim = model.architecture.embeddingSize;
@@ -56,11 +59,8 @@ export function evaluateHeldOut(
     model.embedSpectrograms([{ data: t.clean, frames: t.frames, nMels: t.nMels }], 32),
   );
   const labels = tracks.map((t) => t.group);
-  const report = leaveOneOutPrecision(
-    embedded.map((e) => e.embedding),
-    labels,
-    [5],
-  );
+  const vectors = trackVectors ?? embedded.map((e) => e.embedding);
+  const report = leaveOneOutPrecision(vectors, labels, [5]);
   const baseline = leaveOneOutPrecision(
     mfccBaselineVectors(tracks.map((t) => ({ data: t.clean, frames: t.frames, nMels: t.nMels }))),
     labels,
@@ -119,9 +119,9 @@ export function evaluateHeldOut(
   // Calibration on all held-out (query, candidate) pairs among each query's 10 nearest.
   const sims: number[] = [];
   const positives: number[] = [];
-  embedded.forEach((q, i) => {
-    embedded
-      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q.embedding, c.embedding) }))
+  vectors.forEach((q, i) => {
+    vectors
+      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q, c) }))
       .sort((a, b) => b.s - a.s)
       .slice(0, 10)
       .forEach(({ j, s }) => {

@@ -9,11 +9,13 @@ import cliProgress from 'cli-progress';
 import { initBackend } from '../core/model/backend.js';
 import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
 import { createEmbeddingModel, type EmbeddingModel } from '../core/model/embedder.js';
+import { type FusionParams, fuseEmbedding } from '../core/model/fusion.js';
 import { DEFAULT_LOG_MEL, DEFAULT_WINDOW, type ModelMetadata } from '../core/model/metadata.js';
 import { saveModel } from '../core/model/weights-io.js';
 import { cutWindows } from '../core/model/windows.js';
 import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
+import { chooseFusionWeight, columnStatistics, corpusTimbre } from './fusion-search.js';
 import { evaluateHeldOut } from './held-out.js';
 import { createRng, randomInt } from './random.js';
 import { DEFAULT_SAMPLER, type SamplerConfig } from './sampler.js';
@@ -184,15 +186,63 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   );
   const embeddingNormalization = embeddingStatistics(raw, trainTracks, architecture.embeddingSize);
   const normalized: ModelMetadata = { ...provisional, embeddingNormalization };
-  const model = createEmbeddingModel(
+  const cnnModel = createEmbeddingModel(
     architecture,
     result.weights,
     normalized,
     backend,
     options.outDir,
   );
+
+  // Fusion with full-band timbre statistics: statistics from the training tracks, weight from the
+  // held-out soundtracks (see training/fusion-search.ts).
+  options.log('timbre statistics: decoding the corpus at 44,100 Hz');
+  const timbre = await corpusTimbre(cached.tracks, Math.max(1, os.availableParallelism()));
+  const timbreStats = columnStatistics(trainTracks.flatMap((t) => timbre.get(t.file) ?? []));
+  const withTimbre = heldOut.filter((t) => timbre.has(t.file));
+  const fusionChoice =
+    withTimbre.length >= 10
+      ? chooseFusionWeight(
+          withTimbre.map(
+            (t) =>
+              cnnModel.embedSpectrograms([{ data: t.clean, frames: t.frames, nMels: t.nMels }], 32)
+                .embedding,
+          ),
+          withTimbre.map((t) => timbre.get(t.file)!),
+          withTimbre.map((t) => t.group),
+          timbreStats,
+        )
+      : undefined;
+  const fusion: FusionParams | undefined =
+    fusionChoice && fusionChoice.weight < 1
+      ? { weight: fusionChoice.weight, timbreMean: timbreStats.mean, timbreStd: timbreStats.std }
+      : undefined;
+  if (fusionChoice) {
+    options.log(
+      `fusion: held-out precision@5 by CNN weight ${JSON.stringify(fusionChoice.precisionAt5ByWeight)}; chosen ${fusionChoice.weight}`,
+    );
+  }
+  const withFusion: ModelMetadata = { ...normalized, ...(fusion ? { fusion } : {}) };
+  const model = createEmbeddingModel(
+    architecture,
+    result.weights,
+    withFusion,
+    backend,
+    options.outDir,
+  );
+  const trackVectors = fusion
+    ? heldOut.map((t) => {
+        const cnn = model.embedSpectrograms(
+          [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
+          32,
+        ).embedding;
+        return fuseEmbedding(cnn, timbre.get(t.file) ?? null, fusion);
+      })
+    : undefined;
   const evaluation =
-    heldOut.length >= 10 ? evaluateHeldOut(model, heldOut, options.seed + 1) : undefined;
+    heldOut.length >= 10
+      ? evaluateHeldOut(model, heldOut, options.seed + 1, 10, trackVectors)
+      : undefined;
   if (evaluation) {
     options.log(
       `held-out: precision@5 ${evaluation.precisionAt5.toFixed(3)} (MFCC baseline ${evaluation.mfccBaselinePrecisionAt5.toFixed(3)}, chance ${evaluation.chance.toFixed(3)}); ` +
@@ -200,7 +250,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     );
   }
   const metadata: ModelMetadata = {
-    ...normalized,
+    ...withFusion,
     matching: evaluation?.matching ?? provisional.matching,
     calibration: evaluation?.calibration ?? provisional.calibration,
     training: {
@@ -221,7 +271,13 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
       parameters: parameterCount(architecture),
       architecture: `${architecture.kind} ${architecture.channels.join('-')} → ${architecture.embeddingSize}`,
     },
-    ...(evaluation ? { evaluation: { heldOut: evaluation } } : {}),
+    ...(evaluation
+      ? {
+          evaluation: {
+            heldOut: { ...evaluation, ...(fusionChoice ? { fusion: fusionChoice } : {}) },
+          },
+        }
+      : {}),
   };
   await saveModel(options.outDir, architecture, result.weights, metadata);
   options.log(`model written to ${path.resolve(options.outDir)} (version ${version})`);

@@ -240,10 +240,7 @@ function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath
     if (track.windowCount === 0 || windows.length % track.windowCount !== 0) {
       reject(`${windows.length} window values do not split into ${track.windowCount} windows`);
     }
-    const dim = track.embedding?.length;
-    if (dim !== undefined && windows.length !== dim * track.windowCount) {
-      reject(`${windows.length} window values ≠ ${track.windowCount} windows × ${dim} dims`);
-    }
+    // The window dimension may differ from the track embedding's (a fused track vector).
   }
   return {
     sourcePath: track.sourcePath,

@@ -65,7 +65,7 @@ export interface Catalog {
    * id and `createdAt`, setting `updatedAt` to now).
    *
    * @throws SynestheteError `E_CATALOG` when the track is inconsistent (window embeddings whose
-   *   length is not `windowCount × embedding.length`, non-finite values) or the write fails
+   *   length is not a multiple of `windowCount`, non-finite values) or the write fails
    */
   upsertTrack(track: NewTrack): Promise<TrackRecord>;
   /** The track with this id, or undefined. */

@@ -38,6 +38,8 @@ export interface IndexSidecar {
   modelVersion: string;
   /** Embedding dimension. */
   dim: number;
+  /** Window embedding dimension (absent in older sidecars: equal to `dim`). */
+  windowDim?: number;
   /** Number of current-version tracks in the catalogue at build time. */
   trackCount: number;
   /** Number of vectors in `tracks.hnsw` (tracks whose embedding had length `dim`). */
@@ -91,8 +93,10 @@ export interface TrackIndexOptions {
   dir: string;
   /** Current model version (metadata.json); only tracks embedded by it are indexed. */
   modelVersion: string;
-  /** Embedding dimension of that model. */
+  /** Dimension of the tracks' (pooled) embeddings. */
   dim: number;
+  /** Dimension of the window embeddings, when it differs from `dim` (e.g. fused track vectors). */
+  windowDim?: number;
 }
 
 const inFlight = new Map<string, Promise<TrackIndexes>>();
@@ -118,7 +122,7 @@ export function ensureTrackIndexes(
   catalog: Catalog,
   options: TrackIndexOptions,
 ): Promise<TrackIndexes> {
-  const key = JSON.stringify([options.dir, options.modelVersion, options.dim]);
+  const key = JSON.stringify([options.dir, options.modelVersion, options.dim, options.windowDim]);
   const pending = inFlight.get(key);
   if (pending !== undefined) return pending;
   const run = ensure(catalog, options).finally(() => inFlight.delete(key));
@@ -142,13 +146,16 @@ export async function invalidateTrackIndexes(dir: string): Promise<void> {
 
 async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<TrackIndexes> {
   const { dir, modelVersion, dim } = options;
-  if (!Number.isInteger(dim) || dim <= 0) {
-    throw new SynestheteError('E_INTERNAL', `internal error: index dimension ${dim} is invalid`);
+  const windowDim = options.windowDim ?? dim;
+  for (const d of [dim, windowDim]) {
+    if (!Number.isInteger(d) || d <= 0) {
+      throw new SynestheteError('E_INTERNAL', `internal error: index dimension ${d} is invalid`);
+    }
   }
   const ids = await catalog.embeddingIds(modelVersion);
-  const loaded = await tryLoad(dir, modelVersion, dim, ids);
+  const loaded = await tryLoad(dir, modelVersion, dim, windowDim, ids);
   if (loaded !== undefined) return loaded;
-  return rebuild(dir, modelVersion, dim, await catalog.embeddings(modelVersion));
+  return rebuild(dir, modelVersion, dim, windowDim, await catalog.embeddings(modelVersion));
 }
 
 /** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */
@@ -156,6 +163,7 @@ async function tryLoad(
   dir: string,
   modelVersion: string,
   dim: number,
+  windowDim: number,
   ids: readonly number[],
 ): Promise<TrackIndexes | undefined> {
   try {
@@ -164,6 +172,7 @@ async function tryLoad(
       sidecar.format !== FORMAT ||
       sidecar.modelVersion !== modelVersion ||
       sidecar.dim !== dim ||
+      (sidecar.windowDim ?? sidecar.dim) !== windowDim ||
       sidecar.trackCount !== ids.length ||
       sidecar.idsChecksum !== idsChecksum(ids)
     ) {
@@ -171,7 +180,7 @@ async function tryLoad(
     }
     const table = new WindowTable(sidecar.windowTable);
     const tracks = HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
-    const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), dim);
+    const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
     if (
       tracks.size !== sidecar.indexedTracks ||
       windows.size !== sidecar.windowCount ||
@@ -190,6 +199,7 @@ async function rebuild(
   dir: string,
   modelVersion: string,
   dim: number,
+  windowDim: number,
   rows: readonly TrackEmbeddings[],
 ): Promise<TrackIndexes> {
   const trackItems: AnnItem[] = [];
@@ -198,22 +208,24 @@ async function rebuild(
   for (const row of rows) {
     if (row.embedding.length === dim) trackItems.push({ label: row.id, vector: row.embedding });
     const flat = row.windowEmbeddings;
-    if (flat === null || row.windowCount <= 0 || flat.length !== row.windowCount * dim) continue;
+    if (flat === null || row.windowCount <= 0 || flat.length !== row.windowCount * windowDim)
+      continue;
     for (let w = 0; w < row.windowCount; w++) {
       windowItems.push({
         label: windowItems.length,
-        vector: flat.subarray(w * dim, (w + 1) * dim),
+        vector: flat.subarray(w * windowDim, (w + 1) * windowDim),
       });
     }
     runs.push([row.id, row.windowCount]);
   }
   const tracks = HnswIndex.build(trackItems, dim);
-  const windows = HnswIndex.build(windowItems, dim);
+  const windows = HnswIndex.build(windowItems, windowDim);
   const table = new WindowTable(runs);
   const sidecar: IndexSidecar = {
     format: FORMAT,
     modelVersion,
     dim,
+    windowDim,
     trackCount: rows.length,
     indexedTracks: tracks.size,
     windowCount: windows.size,
@@ -292,6 +304,7 @@ function parseSidecar(text: string): IndexSidecar {
     format: int('format'),
     modelVersion: str('modelVersion'),
     dim: int('dim'),
+    ...(s.windowDim === undefined ? {} : { windowDim: int('windowDim') }),
     trackCount: int('trackCount'),
     indexedTracks: int('indexedTracks'),
     windowCount: int('windowCount'),

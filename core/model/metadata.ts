@@ -3,6 +3,7 @@
  * the sample rate, n_fft, hop length, mel bands or the window size reads them from here, so the
  * spectrogram the model sees at run time is the one it was trained on.
  */
+import type { FusionParams } from './fusion.js';
 
 /** Log-mel spectrogram parameters (librosa conventions: Slaney mel scale, Hann window, centred frames). */
 export interface LogMelParams {
@@ -53,6 +54,8 @@ export interface ModelMetadata {
     readonly mean: readonly number[];
     readonly std: readonly number[];
   };
+  /** Fusion with full-band timbre statistics for similarity (see core/model/fusion.ts); absent: CNN only. */
+  readonly fusion?: FusionParams;
   /** Thresholds that decide when a clip *is* a catalogue track (see core/recommend/identify.ts). */
   readonly matching: { readonly minScore: number; readonly minMargin: number };
   /** Logistic calibration of cosine similarity to confidence (see core/evaluation/calibration.ts). */

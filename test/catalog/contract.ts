@@ -92,7 +92,7 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
       const bad = [
         newTrack({
           embedding: vector(1, 8),
-          windowEmbeddings: new Float32Array(12),
+          windowEmbeddings: new Float32Array(13),
           windowCount: 2,
         }),
         newTrack({ windowEmbeddings: new Float32Array(8), windowCount: 0 }),

@@ -1,0 +1,35 @@
+/**
+ * Full-band timbre statistics of a catalogue recording: the mean and standard deviation of 20
+ * MFCCs (Logan & Salomon 2001) of a 128-band log-mel spectrogram up to 22,050 Hz at 44,100 Hz.
+ * They see what the CNN's 8 kHz band does not — cymbals, air, the production's high end — which
+ * tells soundtracks and productions apart. A phone recording loses or distorts exactly that band
+ * (and Opus fills it with folded noise at low bitrates), so they are computed for catalogue
+ * tracks only; clips are compared by the CNN embedding (see core/model/fusion.ts).
+ */
+import type { LogMelParams } from '../model/metadata.js';
+import { computeLogMel } from './log-mel.js';
+import { mfccStatistics } from './mfcc.js';
+
+/** Spectrogram parameters of the timbre statistics. */
+export const TIMBRE_PARAMS: LogMelParams = {
+  sampleRate: 44100,
+  nFft: 2048,
+  hopLength: 1024,
+  nMels: 128,
+  fMin: 0,
+  fMax: 22050,
+  logOffset: 1e-10,
+};
+
+/** Length of the vector {@link timbreStatistics} returns (20 means + 20 standard deviations). */
+export const TIMBRE_SIZE = 40;
+
+/**
+ * Timbre statistics of mono PCM at 44,100 Hz.
+ *
+ * @param pcm - mono Float32 PCM in [-1, 1] at {@link TIMBRE_PARAMS}.sampleRate
+ * @returns 40 values: per-MFCC means (20), then standard deviations (20)
+ */
+export function timbreStatistics(pcm: Float32Array): Float32Array {
+  return mfccStatistics(computeLogMel(pcm, TIMBRE_PARAMS), 20);
+}

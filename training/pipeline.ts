@@ -165,7 +165,9 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   const weightsHash = createHash('sha1');
   for (const tensor of Object.values(result.weights))
     weightsHash.update(Buffer.from((tensor.dataSync() as Float32Array).buffer));
-  const version = `${new Date().toISOString().slice(0, 10)}-${weightsHash.digest('hex').slice(0, 8)}`;
+  // The version names what decides the vectors: the weights, and (below) the embedding
+  // standardisation and fusion parameters; a new version marks catalogue embeddings stale.
+  const version = 'unversioned';
   const provisional: ModelMetadata = {
     name: 'synesthete-cnn',
     version,
@@ -249,8 +251,10 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
         `10 s voice-note identification top-1 ${evaluation.identificationTop1.toFixed(3)}, matched ${evaluation.identificationMatched.toFixed(3)}, false matches ${evaluation.falseMatchRate.toFixed(3)}`,
     );
   }
+  weightsHash.update(JSON.stringify([withFusion.embeddingNormalization, withFusion.fusion]));
   const metadata: ModelMetadata = {
     ...withFusion,
+    version: `${new Date().toISOString().slice(0, 10)}-${weightsHash.digest('hex').slice(0, 8)}`,
     matching: evaluation?.matching ?? provisional.matching,
     calibration: evaluation?.calibration ?? provisional.calibration,
     training: {
@@ -280,7 +284,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
       : {}),
   };
   await saveModel(options.outDir, architecture, result.weights, metadata);
-  options.log(`model written to ${path.resolve(options.outDir)} (version ${version})`);
+  options.log(`model written to ${path.resolve(options.outDir)} (version ${metadata.version})`);
   model.dispose();
   return metadata;
 }

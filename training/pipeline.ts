@@ -198,8 +198,12 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
 
   // Fusion with full-band timbre statistics: statistics from the training tracks, weight from the
   // held-out soundtracks (see training/fusion-search.ts).
-  options.log('timbre statistics: decoding the corpus at 44,100 Hz');
-  const timbre = await corpusTimbre(cached.tracks, Math.max(1, os.availableParallelism()));
+  // Without held-out tracks there is nothing to choose a weight on: no fusion, no extra decoding.
+  if (heldOut.length >= 10) options.log('timbre statistics: decoding the corpus at 44,100 Hz');
+  const timbre =
+    heldOut.length >= 10
+      ? await corpusTimbre(cached.tracks, Math.max(1, os.availableParallelism()))
+      : new Map<string, Float32Array>();
   const timbreStats = columnStatistics(trainTracks.flatMap((t) => timbre.get(t.file) ?? []));
   const withTimbre = heldOut.filter((t) => timbre.has(t.file));
   const fusionChoice =

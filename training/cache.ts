@@ -1,21 +1,33 @@
 /**
  * Decoded-spectrogram cache for training. Each corpus file is decoded once (up to
- * `maxSecondsPerTrack`, spread over the whole track), passed once through a randomly drawn
- * voice-note chain, and both log-mel spectrograms (clean and degraded, time-aligned) are stored
- * as float32 in one file. Training then never touches ffmpeg.
+ * `maxSecondsPerTrack`, spread over the whole track) and passed through
+ * `AUDIO_AUGMENTATIONS.views` independently drawn voice-note chains (training/augmentations.ts);
+ * the clean log-mel spectrogram and each degraded one are stored as float32 in one file, with the
+ * views' tempo factors in a JSON beside it. Training then never touches ffmpeg.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
+import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import type { LogMelParams } from '../core/model/metadata.js';
+import { createRng } from '../core/random.js';
+import { AUDIO_AUGMENTATIONS, drawAugmentation } from './augmentations.js';
 import type { CorpusItem } from './corpus.js';
-import { createRng } from './random.js';
-import { degradeLikeVoiceNote, randomVoiceNoteOptions } from './voice-note.js';
+import type { NoiseBank } from './noise-bank.js';
 
-/** One cached track: clean and voice-note spectrograms, frame-aligned. */
+/** One view of a track through a voice-note chain. */
+export interface DegradedView {
+  /** viewFrames × nMels log-mel. */
+  readonly data: Float32Array;
+  readonly frames: number;
+  /** Tempo factor of the chain: clean frame t is at frame t / tempo of this view. */
+  readonly tempo: number;
+}
+
+/** One cached track: the clean spectrogram and its voice-note views. */
 export interface CachedTrack {
   readonly file: string;
   readonly group: string;
@@ -23,8 +35,8 @@ export interface CachedTrack {
   readonly nMels: number;
   /** frames × nMels log-mel of the clean audio. */
   readonly clean: Float32Array;
-  /** frames × nMels log-mel of the same audio through a voice-note chain. */
-  readonly degraded: Float32Array;
+  /** The same audio through independently drawn voice-note chains (at least one). */
+  readonly degraded: readonly DegradedView[];
 }
 
 /** Options of {@link buildCache}. */
@@ -36,13 +48,24 @@ export interface CacheOptions {
   /** Files processed at once (ffmpeg runs in child processes, so this uses several cores). */
   readonly concurrency: number;
   readonly seed: number;
+  /** Noises the chains mix in; absent: pink noise only. */
+  readonly noiseBank?: NoiseBank;
   /** Called after each file with (done, total, failed). */
   readonly onProgress?: (done: number, total: number, failed: number) => void;
 }
 
 function cacheKey(item: CorpusItem, options: CacheOptions): string {
   return createHash('sha1')
-    .update(JSON.stringify([item.file, options.params, options.maxSecondsPerTrack, options.seed]))
+    .update(
+      JSON.stringify([
+        'v2',
+        item.file,
+        options.params,
+        options.maxSecondsPerTrack,
+        options.seed,
+        AUDIO_AUGMENTATIONS,
+      ]),
+    )
     .digest('hex');
 }
 
@@ -60,42 +83,68 @@ async function buildOne(
     timeoutMs: 120_000,
   });
   const rng = createRng(Number.parseInt(cacheKey(item, options).slice(0, 8), 16));
-  const degradedPcm = await degradeLikeVoiceNote(
-    decoded.pcm,
-    params.sampleRate,
-    randomVoiceNoteOptions(rng),
-    ffmpeg,
-    rng,
-  );
   const clean = computeLogMel(decoded.pcm, params);
-  const degradedFull = computeLogMel(degradedPcm, params);
-  const frames = Math.min(clean.frames, degradedFull.frames);
   const n = params.nMels;
-  const data = new Float32Array(2 * frames * n);
-  data.set(clean.data.subarray(0, frames * n), 0);
-  data.set(degradedFull.data.subarray(0, frames * n), frames * n);
+  const parts: Float32Array[] = [clean.data.subarray(0, clean.frames * n)];
+  const views: Array<{ frames: number; tempo: number }> = [];
+  for (let v = 0; v < AUDIO_AUGMENTATIONS.views; v++) {
+    const draw = drawAugmentation(rng);
+    const sources = draw.noiseKind ? (options.noiseBank?.get(draw.noiseKind) ?? []) : [];
+    const noise = sources.length > 0 ? sources[Math.floor(rng() * sources.length)] : undefined;
+    const pcm = await degradeLikeVoiceNote(
+      decoded.pcm,
+      params.sampleRate,
+      draw.chain,
+      ffmpeg,
+      rng,
+      noise,
+    );
+    const spectrogram = computeLogMel(pcm, params);
+    parts.push(spectrogram.data.subarray(0, spectrogram.frames * n));
+    views.push({ frames: spectrogram.frames, tempo: draw.chain.tempoFactor ?? 1 });
+  }
+  const data = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.length;
+  }
+  const header = { frames: clean.frames, nMels: n, views };
+  await writeFile(`${file}.json`, JSON.stringify(header));
   await writeFile(`${file}.tmp`, Buffer.from(data.buffer));
   await rename(`${file}.tmp`, file);
+  return assemble(item, data, header);
+}
+
+interface CacheHeader {
+  frames: number;
+  nMels: number;
+  views: Array<{ frames: number; tempo: number }>;
+}
+
+function assemble(item: CorpusItem, data: Float32Array, header: CacheHeader): CachedTrack {
+  const n = header.nMels;
+  let at = header.frames * n;
+  const degraded = header.views.map((v) => {
+    const view = { data: data.subarray(at, at + v.frames * n), frames: v.frames, tempo: v.tempo };
+    at += v.frames * n;
+    return view;
+  });
+  if (at !== data.length) throw new Error(`cache file of ${item.file} has the wrong size`);
   return {
     ...item,
-    frames,
+    frames: header.frames,
     nMels: n,
-    clean: data.subarray(0, frames * n),
-    degraded: data.subarray(frames * n),
+    clean: data.subarray(0, header.frames * n),
+    degraded,
   };
 }
 
-async function readOne(item: CorpusItem, file: string, nMels: number): Promise<CachedTrack> {
+async function readOne(item: CorpusItem, file: string): Promise<CachedTrack> {
+  const header = JSON.parse(await readFile(`${file}.json`, 'utf8')) as CacheHeader;
   const buffer = await readFile(file);
   const data = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
-  const frames = data.length / (2 * nMels);
-  return {
-    ...item,
-    frames,
-    nMels,
-    clean: data.subarray(0, frames * nMels),
-    degraded: data.subarray(frames * nMels),
-  };
+  return assemble(item, data, header);
 }
 
 /**
@@ -121,9 +170,7 @@ export async function buildCache(
       if (!item) return;
       const file = path.join(options.cacheDir, `${cacheKey(item, options)}.f32`);
       try {
-        results[i] = await readOne(item, file, options.params.nMels).catch(() =>
-          buildOne(item, file, options, ffmpeg),
-        );
+        results[i] = await readOne(item, file).catch(() => buildOne(item, file, options, ffmpeg));
       } catch (error) {
         failed.push({
           file: item.file,

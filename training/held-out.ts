@@ -14,9 +14,9 @@ import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
 import { dot, leaveOneOutPrecision } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { cutWindows } from '../core/model/windows.js';
+import { createRng, randomInt } from '../core/random.js';
 import { type MatchThresholds, rankByWindows, type WindowHit } from '../core/recommend/identify.js';
 import type { CachedTrack } from './cache.js';
-import { createRng, randomInt } from './random.js';
 
 /** Figures written to metadata.json. */
 export interface HeldOutReport {
@@ -90,7 +90,7 @@ export function evaluateHeldOut(
     const start = randomInt(rng, 0, Math.max(0, t.frames - excerptFrames));
     const frames = Math.min(excerptFrames, t.frames);
     const excerpt = {
-      data: t.degraded.subarray(start * t.nMels, (start + frames) * t.nMels),
+      data: t.degraded[0]!.data.subarray(start * t.nMels, (start + frames) * t.nMels),
       frames,
       nMels: t.nMels,
     };

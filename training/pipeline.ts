@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { initBackend } from '../core/model/backend.js';
 import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
 import { createEmbeddingModel, type EmbeddingModel } from '../core/model/embedder.js';
@@ -13,19 +14,31 @@ import { type FusionParams, fuseEmbedding } from '../core/model/fusion.js';
 import { DEFAULT_LOG_MEL, DEFAULT_WINDOW, type ModelMetadata } from '../core/model/metadata.js';
 import { saveModel } from '../core/model/weights-io.js';
 import { cutWindows } from '../core/model/windows.js';
+import { createRng, randomInt } from '../core/random.js';
 import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
+import { fitMusicGate } from './fit-gate.js';
 import { chooseFusionWeight, columnStatistics, corpusTimbre } from './fusion-search.js';
 import { evaluateHeldOut } from './held-out.js';
-import { createRng, randomInt } from './random.js';
+import { loadNoiseBank } from './noise-bank.js';
 import { DEFAULT_SAMPLER, type SamplerConfig } from './sampler.js';
 import { train } from './train.js';
 
 /** Options of {@link runTrainingPipeline}. */
 export interface PipelineOptions {
   readonly items: readonly CorpusItem[];
-  /** Groups evaluated but never trained on. */
+  /**
+   * Validation groups: never trained on; the fusion weight, match thresholds, confidence
+   * calibration and the music gate's threshold are chosen on them.
+   */
   readonly heldOutGroups: readonly string[];
+  /**
+   * Test groups: never trained on and never used for a choice; only reported (the figures of
+   * record come from `synesthete evaluate`, see scripts/evaluate-held-out.sh).
+   */
+  readonly testGroups?: readonly string[];
+  /** Build the spectrogram cache and stop. */
+  readonly cacheOnly?: boolean;
   /** Where the model is written (model.json, weights.bin, metadata.json). */
   readonly outDir: string;
   readonly cacheDir: string;
@@ -99,10 +112,12 @@ function embeddingStatistics(
 /**
  * Runs the pipeline and writes the model.
  *
- * @returns the metadata written to `outDir/metadata.json`
+ * @returns the metadata written to `outDir/metadata.json`; undefined with `cacheOnly`
  * @throws Error when fewer training tracks than a batch could be read
  */
-export async function runTrainingPipeline(options: PipelineOptions): Promise<ModelMetadata> {
+export async function runTrainingPipeline(
+  options: PipelineOptions,
+): Promise<ModelMetadata | undefined> {
   const backend = await initBackend();
   const architecture = options.architecture ?? DEFAULT_ARCHITECTURE;
   const params = DEFAULT_LOG_MEL;
@@ -120,8 +135,14 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
         cliProgress.Presets.shades_classic,
       )
     : undefined;
+  const noiseBank = await loadNoiseBank(
+    path.join(path.dirname(options.cacheDir), 'noise-bank'),
+    params.sampleRate,
+    'fit',
+  );
   bar?.start(options.items.length, 0, { failed: 0 });
   const cached = await buildCache(options.items, {
+    noiseBank,
     cacheDir: options.cacheDir,
     params,
     maxSecondsPerTrack: options.maxSecondsPerTrack,
@@ -132,14 +153,20 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   bar?.stop();
   for (const f of cached.failed.slice(0, 10))
     options.log(`skipped unreadable ${f.file}: ${f.error.split('\n')[0]}`);
-  const trainTracks = cached.tracks.filter((t) => !options.heldOutGroups.includes(t.group));
+  const testGroups = options.testGroups ?? [];
+  const trainTracks = cached.tracks.filter(
+    (t) => !options.heldOutGroups.includes(t.group) && !testGroups.includes(t.group),
+  );
   const heldOut = cached.tracks.filter((t) => options.heldOutGroups.includes(t.group));
+  const testTracks = cached.tracks.filter((t) => testGroups.includes(t.group));
   const trainHours =
     (trainTracks.reduce((s, t) => s + t.frames, 0) * (params.hopLength / params.sampleRate)) / 3600;
   options.log(
     `training on ${trainTracks.length} tracks (${trainHours.toFixed(1)} h analysed) from ${new Set(trainTracks.map((t) => t.group)).size} groups; ` +
-      `${heldOut.length} held-out tracks from ${new Set(heldOut.map((t) => t.group)).size} groups`,
+      `${heldOut.length} validation tracks from ${new Set(heldOut.map((t) => t.group)).size} groups; ` +
+      `${testTracks.length} test tracks from ${new Set(testTracks.map((t) => t.group)).size} groups`,
   );
+  if (options.cacheOnly) return undefined;
   const batchSize = Math.min(options.batchSize, trainTracks.length);
   if (batchSize < 8)
     throw new Error(`need at least 8 readable training tracks, found ${trainTracks.length}`);
@@ -245,6 +272,14 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
         return fuseEmbedding(cnn, timbre.get(t.file) ?? null, fusion);
       })
     : undefined;
+  const gateFit =
+    heldOut.length >= 10
+      ? await fitMusicGate(model, trainTracks, heldOut, {
+          ffmpeg: (await resolveFfmpeg()).path,
+          seed: options.seed,
+          log: options.log,
+        })
+      : undefined;
   const evaluation =
     heldOut.length >= 10
       ? evaluateHeldOut(model, heldOut, options.seed + 1, 10, trackVectors)
@@ -259,6 +294,7 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
   const metadata: ModelMetadata = {
     ...withFusion,
     version: `${new Date().toISOString().slice(0, 10)}-${weightsHash.digest('hex').slice(0, 8)}`,
+    ...(gateFit ? { musicGate: gateFit.gate } : {}),
     matching: evaluation?.matching ?? provisional.matching,
     calibration: evaluation?.calibration ?? provisional.calibration,
     training: {
@@ -282,7 +318,18 @@ export async function runTrainingPipeline(options: PipelineOptions): Promise<Mod
     ...(evaluation
       ? {
           evaluation: {
-            heldOut: { ...evaluation, ...(fusionChoice ? { fusion: fusionChoice } : {}) },
+            validation: {
+              ...evaluation,
+              ...(fusionChoice ? { fusion: fusionChoice } : {}),
+              ...(gateFit
+                ? {
+                    musicGate: {
+                      musicAccepted: gateFit.musicAccepted,
+                      otherRejected: gateFit.otherRejected,
+                    },
+                  }
+                : {}),
+            },
           },
         }
       : {}),

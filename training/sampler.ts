@@ -6,8 +6,9 @@
  *   instruments, production, tempo) lies close, which is what similar-song search needs.
  * Other tracks in the batch are the negatives (SimCLR, Chen et al. 2020).
  */
+
+import { type Rng, randomInt } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
-import { type Rng, randomInt } from './random.js';
 
 /** Sampling and spectrogram-augmentation settings (one place, as issue "Model quality" asks). */
 export interface SamplerConfig {
@@ -117,7 +118,6 @@ export function samplePairs(
     const track = tracks[index]!;
     const last = Math.max(0, track.frames - config.frames);
     const anchor = randomInt(rng, 0, last);
-    const pick = () => (rng() < config.degradedProbability ? track.degraded : track.clean);
     const positive =
       rng() < config.identificationProbability
         ? Math.min(
@@ -125,8 +125,21 @@ export function samplePairs(
             Math.max(0, anchor + randomInt(rng, -config.maxShiftFrames, config.maxShiftFrames)),
           )
         : randomInt(rng, 0, last);
-    copyWindow(pick(), track.frames, nMels, anchor, config.frames, out, b * size);
-    copyWindow(pick(), track.frames, nMels, positive, config.frames, out, (b + batchSize) * size);
+    // A view is clean or one of the voice-note versions; `start` is in clean frames and is mapped
+    // through the version's tempo factor.
+    const copy = (start: number, offset: number) => {
+      const view =
+        rng() < config.degradedProbability && track.degraded.length > 0
+          ? track.degraded[Math.floor(rng() * track.degraded.length)]!
+          : { data: track.clean, frames: track.frames, tempo: 1 };
+      const mapped = Math.min(
+        Math.max(0, view.frames - config.frames),
+        Math.round(start / view.tempo),
+      );
+      copyWindow(view.data, view.frames, nMels, mapped, config.frames, out, offset);
+    };
+    copy(anchor, b * size);
+    copy(positive, (b + batchSize) * size);
     augment(out.subarray(b * size, (b + 1) * size), config.frames, nMels, config, rng);
     augment(
       out.subarray((b + batchSize) * size, (b + batchSize + 1) * size),

@@ -14,9 +14,9 @@ import {
   projectionHead,
   weightShapes,
 } from '../core/model/cnn.js';
+import { createRng } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
 import { ntXentLoss } from './loss.js';
-import { createRng } from './random.js';
 import { type SamplerConfig, samplePairs } from './sampler.js';
 
 /** Settings of one training run. */

@@ -95,14 +95,41 @@ const linear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * x · w for an `x` that needs no gradient (the input windows of the first layer): the backward pass
+ * computes only xᵀ·dy, which saves the largest matrix product of the first layer and the
+ * slice/concat gradients behind it. x: [n, a], w: [a, b] → [n, b].
+ */
+const linearConstantInput = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [sx] = saved as [tf.Tensor2D];
+      return [tf.zerosLike(sx), tf.matMul(tf.transpose(sx), g)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
 function weight(weights: CnnWeights, name: string): tf.Tensor {
   const w = weights[name];
   if (!w) throw new Error(`missing weight ${name}`);
   return w;
 }
 
-/** 'same' 1-D convolution + bias + ReLU. x: [b, t, c] → [b, t, out]. */
-function conv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k: number): tf.Tensor3D {
+/**
+ * 'same' 1-D convolution + bias + ReLU. x: [b, t, c] → [b, t, out]. `constantInput`: x needs no
+ * gradient (see {@link linearConstantInput}).
+ */
+function conv1d(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor,
+  bias: tf.Tensor,
+  k: number,
+  constantInput = false,
+): tf.Tensor3D {
   const [b, t, c] = x.shape;
   const half = (k - 1) / 2;
   const padded = tf.pad(x, [
@@ -113,7 +140,8 @@ function conv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k: number): 
   const shifted: tf.Tensor3D[] = [];
   for (let i = 0; i < k; i++) shifted.push(tf.slice(padded, [0, i, 0], [b, t, c]));
   const cols = tf.reshape(tf.concat(shifted, 2), [b * t, k * c]);
-  const out = tf.add(linear(cols as tf.Tensor2D, kernel as tf.Tensor2D), bias);
+  const product = constantInput ? linearConstantInput : linear;
+  const out = tf.add(product(cols as tf.Tensor2D, kernel as tf.Tensor2D), bias);
   return tf.reshape(tf.relu(out), [b, t, -1]);
 }
 
@@ -143,6 +171,7 @@ export function embedBatch(
       weight(weights, `conv${i}/kernel`),
       weight(weights, `conv${i}/bias`),
       arch.kernelSize,
+      i === 0,
     );
     if (i < arch.channels.length - 1) h = avgPool2(h);
   });

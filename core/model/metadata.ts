@@ -4,6 +4,7 @@
  * spectrogram the model sees at run time is the one it was trained on.
  */
 import type { FusionParams } from './fusion.js';
+import type { MusicGateParams } from './music-gate.js';
 
 /** Log-mel spectrogram parameters (librosa conventions: Slaney mel scale, Hann window, centred frames). */
 export interface LogMelParams {
@@ -56,6 +57,8 @@ export interface ModelMetadata {
   };
   /** Fusion with full-band timbre statistics for similarity (see core/model/fusion.ts); absent: CNN only. */
   readonly fusion?: FusionParams;
+  /** The music/non-music gate (core/model/music-gate.ts); absent: every clip counts as music. */
+  readonly musicGate?: MusicGateParams;
   /** Thresholds that decide when a clip *is* a catalogue track (see core/recommend/identify.ts). */
   readonly matching: { readonly minScore: number; readonly minMargin: number };
   /** Logistic calibration of cosine similarity to confidence (see core/evaluation/calibration.ts). */

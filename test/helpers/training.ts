@@ -49,7 +49,7 @@ export function syntheticTracks(count: number, frames = 64, nMels = 8): CachedTr
       frames,
       nMels,
       clean,
-      degraded: clean.map((v) => v - 0.5),
+      degraded: [{ data: clean.map((v) => v - 0.5), frames, tempo: 1 }],
     };
   });
 }
@@ -77,7 +77,7 @@ export function distinctTracks(count: number, seed: number, frames = 64, nMels =
       frames,
       nMels,
       clean,
-      degraded: clean.slice(),
+      degraded: [{ data: clean.slice(), frames, tempo: 1 }],
     };
   });
 }

@@ -4,15 +4,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
-import { createRng } from '../../training/random.js';
 import {
+  addNoise,
   degradeLikeVoiceNote,
   EVALUATION_VOICE_NOTE,
-  randomVoiceNoteOptions,
-  VOICE_NOTE_RANGES,
   type VoiceNoteOptions,
-  voiceNoteFilter,
-} from '../../training/voice-note.js';
+} from '../../core/audio/voice-note.js';
+import { createRng } from '../../core/random.js';
 
 const SR = 22_050;
 
@@ -79,27 +77,52 @@ describe('degradeLikeVoiceNote', () => {
     expect(output.every(Number.isFinite)).toBe(true);
     expect(Math.max(...output.map(Math.abs))).toBeLessThanOrEqual(1.01);
   });
+
+  it('shifts pitch by 12 semitones at unchanged duration, and changes tempo', async () => {
+    const tone = Float32Array.from(
+      { length: 3 * SR },
+      (_, i) => 0.4 * Math.sin((2 * Math.PI * 440 * i) / SR),
+    );
+    const base: VoiceNoteOptions = {
+      bitrateKbps: 32,
+      highpassHz: 100,
+      lowpassHz: 8000,
+      snrDb: null,
+      reverb: null,
+      gainDb: 0,
+    };
+    const up = await degradeLikeVoiceNote(
+      tone,
+      SR,
+      { ...base, pitchSemitones: 12 },
+      ffmpeg,
+      createRng(3),
+    );
+    expect(Math.abs(up.length - tone.length)).toBeLessThan(0.1 * SR);
+    expect(powerAt(up, 880)).toBeGreaterThan(20 * powerAt(up, 440));
+    const faster = await degradeLikeVoiceNote(
+      tone,
+      SR,
+      { ...base, tempoFactor: 1.25 },
+      ffmpeg,
+      createRng(3),
+    );
+    expect(faster.length / tone.length).toBeCloseTo(0.8, 1);
+    expect(powerAt(faster, 440)).toBeGreaterThan(20 * powerAt(faster, 880));
+  });
 });
 
-describe('randomVoiceNoteOptions', () => {
-  it('draws every parameter inside VOICE_NOTE_RANGES, reproducibly for a seed', () => {
-    const r = VOICE_NOTE_RANGES;
-    const rng = createRng(5);
-    for (let i = 0; i < 200; i++) {
-      const o = randomVoiceNoteOptions(rng);
-      expect(o.bitrateKbps).toBeGreaterThanOrEqual(r.bitrateKbps[0]);
-      expect(o.bitrateKbps).toBeLessThanOrEqual(r.bitrateKbps[1]);
-      expect(o.highpassHz).toBeGreaterThanOrEqual(r.highpassHz[0]);
-      expect(o.lowpassHz).toBeLessThanOrEqual(r.lowpassHz[1]);
-      expect(o.highpassHz).toBeLessThan(o.lowpassHz);
-      if (o.snrDb !== null) {
-        expect(o.snrDb).toBeGreaterThanOrEqual(r.snrDb[0]);
-        expect(o.snrDb).toBeLessThanOrEqual(r.snrDb[1]);
-      }
-      expect(o.gainDb).toBeGreaterThanOrEqual(r.gainDb[0]);
-      expect(o.gainDb).toBeLessThanOrEqual(r.gainDb[1]);
-      expect(voiceNoteFilter(o)).toMatch(/^highpass=f=\d+,lowpass=f=\d+,/);
+describe('addNoise', () => {
+  it('mixes a given noise at the asked signal-to-noise ratio', () => {
+    const signal = twoTones(1);
+    const noise = Float32Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 100) / 100 - 0.5);
+    const mixed = addNoise(Float32Array.from(signal), 10, createRng(4), noise);
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < signal.length; i++) {
+      s += signal[i]! ** 2;
+      n += (mixed[i]! - signal[i]!) ** 2;
     }
-    expect(randomVoiceNoteOptions(createRng(9))).toEqual(randomVoiceNoteOptions(createRng(9)));
+    expect(10 * Math.log10(s / n)).toBeCloseTo(10, 1);
   });
 });

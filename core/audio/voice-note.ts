@@ -5,7 +5,7 @@
  * PCM. Used to make training views, evaluation queries and the demo's query clip.
  */
 import { spawn } from 'node:child_process';
-import { gaussian, type Rng, uniform } from './random.js';
+import { gaussian, type Rng } from '../random.js';
 
 /** Parameters of one pass through the chain. */
 export interface VoiceNoteOptions {
@@ -24,18 +24,14 @@ export interface VoiceNoteOptions {
   } | null;
   /** Gain in dB applied before encoding. */
   readonly gainDb: number;
+  /** Pitch shift in semitones at unchanged duration (ffmpeg's rubberband filter); absent: none. */
+  readonly pitchSemitones?: number;
+  /**
+   * Tempo factor at unchanged pitch (rubberband; 1.02 plays 2 % faster, so a moment at t s of the
+   * input lands at t / 1.02 s of the output); absent: 1.
+   */
+  readonly tempoFactor?: number;
 }
-
-/** Ranges the training augmentation draws from (one place, as issue "Model quality" asks). */
-export const VOICE_NOTE_RANGES = {
-  bitrateKbps: [16, 32],
-  highpassHz: [100, 400],
-  lowpassHz: [3500, 8000],
-  snrDb: [0, 20],
-  noiseProbability: 0.7,
-  reverbProbability: 0.6,
-  gainDb: [-12, 3],
-} as const;
 
 /** The fixed chain of evaluation: 24 kbps, 200 Hz–7 kHz, pink noise at 10 dB SNR, a small room. */
 export const EVALUATION_VOICE_NOTE: VoiceNoteOptions = {
@@ -46,25 +42,6 @@ export const EVALUATION_VOICE_NOTE: VoiceNoteOptions = {
   reverb: { delaysMs: [23, 41, 67], decays: [0.35, 0.25, 0.15] },
   gainDb: -3,
 };
-
-/** Draws chain parameters from {@link VOICE_NOTE_RANGES}. */
-export function randomVoiceNoteOptions(rng: Rng): VoiceNoteOptions {
-  const r = VOICE_NOTE_RANGES;
-  return {
-    bitrateKbps: Math.round(uniform(rng, r.bitrateKbps[0], r.bitrateKbps[1])),
-    highpassHz: Math.round(uniform(rng, r.highpassHz[0], r.highpassHz[1])),
-    lowpassHz: Math.round(uniform(rng, r.lowpassHz[0], r.lowpassHz[1])),
-    snrDb: rng() < r.noiseProbability ? uniform(rng, r.snrDb[0], r.snrDb[1]) : null,
-    reverb:
-      rng() < r.reverbProbability
-        ? {
-            delaysMs: [uniform(rng, 10, 40), uniform(rng, 40, 90)].map(Math.round),
-            decays: [uniform(rng, 0.2, 0.5), uniform(rng, 0.1, 0.3)],
-          }
-        : null,
-    gainDb: uniform(rng, r.gainDb[0], r.gainDb[1]),
-  };
-}
 
 /**
  * Pink (1/f) noise by Paul Kellet's refined filter of white noise ("pink noise generation",
@@ -99,21 +76,49 @@ export function pinkNoise(length: number, rng: Rng): Float32Array {
 }
 
 /**
- * Adds noise to `pcm` at `snrDb` relative to the signal's RMS (in place).
+ * Adds noise to `pcm` at `snrDb` relative to the signal's RMS (in place). SNR = 20·log10(RMS of
+ * signal / RMS of noise).
+ *
+ * @param pcm - mono Float32 PCM, modified in place
+ * @param snrDb - signal-to-noise ratio in dB
+ * @param rng - generator for the pink noise and for the start offset in `source`
+ * @param source - noise to use (looped from a random offset; e.g. speech babble or sox noise at
+ *   the same sample rate); absent: pink noise from {@link pinkNoise}
  */
-export function addNoise(pcm: Float32Array, snrDb: number, rng: Rng): Float32Array {
-  let energy = 0;
-  for (let i = 0; i < pcm.length; i++) energy += pcm[i]! * pcm[i]!;
-  const rms = Math.sqrt(energy / Math.max(1, pcm.length));
-  const noise = pinkNoise(pcm.length, rng);
-  const scale = rms / 10 ** (snrDb / 20);
+export function addNoise(
+  pcm: Float32Array,
+  snrDb: number,
+  rng: Rng,
+  source?: Float32Array,
+): Float32Array {
+  const rmsOf = (x: Float32Array) => {
+    let energy = 0;
+    for (let i = 0; i < x.length; i++) energy += x[i]! * x[i]!;
+    return Math.sqrt(energy / Math.max(1, x.length));
+  };
+  const rms = rmsOf(pcm);
+  let noise: Float32Array;
+  if (source && source.length > 0) {
+    noise = new Float32Array(pcm.length);
+    const offset = Math.floor(rng() * source.length);
+    for (let i = 0; i < pcm.length; i++) noise[i] = source[(offset + i) % source.length]!;
+  } else noise = pinkNoise(pcm.length, rng);
+  const noiseRms = rmsOf(noise);
+  if (noiseRms === 0) return pcm;
+  const scale = rms / 10 ** (snrDb / 20) / noiseRms;
   for (let i = 0; i < pcm.length; i++) pcm[i]! += noise[i]! * scale;
   return pcm;
 }
 
 /** ffmpeg `-af` filter string for the band-limit, reverb and gain stages. */
 export function voiceNoteFilter(options: VoiceNoteOptions): string {
-  const stages = [`highpass=f=${options.highpassHz}`, `lowpass=f=${options.lowpassHz}`];
+  const stages: string[] = [];
+  const pitch = options.pitchSemitones ?? 0;
+  const tempo = options.tempoFactor ?? 1;
+  if (pitch !== 0 || tempo !== 1) {
+    stages.push(`rubberband=pitch=${(2 ** (pitch / 12)).toFixed(4)}:tempo=${tempo.toFixed(4)}`);
+  }
+  stages.push(`highpass=f=${options.highpassHz}`, `lowpass=f=${options.lowpassHz}`);
   if (options.reverb) {
     stages.push(
       `aecho=0.9:0.9:${options.reverb.delaysMs.join('|')}:${options.reverb.decays.map((d) => d.toFixed(2)).join('|')}`,
@@ -151,6 +156,7 @@ function run(ffmpeg: string, args: string[], input: Buffer): Promise<Buffer> {
  * @param options - chain parameters
  * @param ffmpeg - path of the ffmpeg binary
  * @param rng - generator for the noise
+ * @param noise - noise to mix in at `options.snrDb` (see {@link addNoise}); absent: pink noise
  * @returns the Ogg Opus file's bytes
  * @throws Error when ffmpeg fails
  */
@@ -160,9 +166,10 @@ export async function encodeVoiceNote(
   options: VoiceNoteOptions,
   ffmpeg: string,
   rng: Rng,
+  noise?: Float32Array,
 ): Promise<Buffer> {
   const noisy = Float32Array.from(pcm);
-  if (options.snrDb !== null) addNoise(noisy, options.snrDb, rng);
+  if (options.snrDb !== null) addNoise(noisy, options.snrDb, rng, noise);
   const input = Buffer.from(noisy.buffer, noisy.byteOffset, noisy.byteLength);
   return run(
     ffmpeg,
@@ -178,7 +185,8 @@ export async function encodeVoiceNote(
 /**
  * Runs PCM through the whole chain and decodes it back: what the model hears from a voice note.
  *
- * @returns mono Float32 PCM at `sampleRate`, about as long as the input
+ * @returns mono Float32 PCM at `sampleRate`, about as long as the input divided by the tempo factor
+ * @throws Error when ffmpeg fails
  */
 export async function degradeLikeVoiceNote(
   pcm: Float32Array,
@@ -186,8 +194,9 @@ export async function degradeLikeVoiceNote(
   options: VoiceNoteOptions,
   ffmpeg: string,
   rng: Rng,
+  noise?: Float32Array,
 ): Promise<Float32Array> {
-  const ogg = await encodeVoiceNote(pcm, sampleRate, options, ffmpeg, rng);
+  const ogg = await encodeVoiceNote(pcm, sampleRate, options, ffmpeg, rng, noise);
   const raw = await run(
     ffmpeg,
     [

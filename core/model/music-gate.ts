@@ -1,0 +1,90 @@
+/**
+ * The music/non-music gate: before recommending, decide whether a clip holds music at all, so that
+ * talking, silence or noise is answered with "I couldn't hear music in that" instead of five
+ * random tracks.
+ *
+ * Two stages: a clip quieter than `silenceDbfs` is silence; otherwise a logistic regression on
+ * each window's L2-normalised CNN embedding gives P(music | window), and the clip is music when
+ * the mean over its windows reaches `threshold`. The regression is fitted by training/music-gate.ts
+ * on music windows of the training soundtracks against espeak-ng speech, chatter and sox noise,
+ * and the threshold is chosen on validation soundtracks (see metadata.json `musicGate.method`).
+ */
+
+/** Gate parameters as stored in metadata.json. */
+export interface MusicGateParams {
+  /** Logistic-regression weights, one per embedding dimension. */
+  readonly weights: readonly number[];
+  readonly bias: number;
+  /** Clip-level decision threshold on the mean window probability, in (0, 1). */
+  readonly threshold: number;
+  /** Clips with an RMS level below this (dBFS) are silence, whatever the windows say. */
+  readonly silenceDbfs: number;
+  /** How it was fitted and the threshold chosen. */
+  readonly method: string;
+}
+
+/** The gate's verdict on one clip. */
+export interface MusicVerdict {
+  /** Mean P(music) over the clip's windows, in [0, 1] (0 for silence). */
+  readonly probability: number;
+  readonly isMusic: boolean;
+  /** Why it was rejected, when it was. */
+  readonly reason?: 'silence' | 'not-music';
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * P(music) of each window.
+ *
+ * @param windowEmbeddings - windowCount × dim L2-normalised window embeddings, row-major
+ * @param windowCount - number of windows
+ * @param gate - the fitted gate (weights.length must equal dim)
+ * @returns windowCount probabilities in [0, 1]
+ * @throws Error when the weights do not match the embedding size
+ */
+export function windowMusicProbabilities(
+  windowEmbeddings: Float32Array,
+  windowCount: number,
+  gate: Pick<MusicGateParams, 'weights' | 'bias'>,
+): Float32Array {
+  const dim = gate.weights.length;
+  if (windowEmbeddings.length !== windowCount * dim) {
+    throw new Error(
+      `music gate expects ${dim}-d window embeddings, got ${windowEmbeddings.length / Math.max(1, windowCount)}`,
+    );
+  }
+  const out = new Float32Array(windowCount);
+  for (let w = 0; w < windowCount; w++) {
+    let z = gate.bias;
+    for (let d = 0; d < dim; d++) z += gate.weights[d]! * windowEmbeddings[w * dim + d]!;
+    out[w] = sigmoid(z);
+  }
+  return out;
+}
+
+/**
+ * Decides whether a clip is music.
+ *
+ * @param windowEmbeddings - windowCount × dim L2-normalised window embeddings
+ * @param windowCount - number of windows (0 counts as silence)
+ * @param loudnessDb - RMS level of the analysed audio in dBFS
+ * @param gate - the fitted gate
+ */
+export function judgeMusic(
+  windowEmbeddings: Float32Array,
+  windowCount: number,
+  loudnessDb: number,
+  gate: MusicGateParams,
+): MusicVerdict {
+  if (windowCount === 0 || loudnessDb < gate.silenceDbfs) {
+    return { probability: 0, isMusic: false, reason: 'silence' };
+  }
+  const p = windowMusicProbabilities(windowEmbeddings, windowCount, gate);
+  let sum = 0;
+  for (const v of p) sum += v;
+  const probability = sum / windowCount;
+  return probability >= gate.threshold
+    ? { probability, isMusic: true }
+    : { probability, isMusic: false, reason: 'not-music' };
+}

@@ -1,0 +1,117 @@
+/**
+ * Fits the music gate (core/model/music-gate.ts): an L2-regularised, class-balanced logistic
+ * regression on window embeddings, music windows against non-music windows, by full-batch
+ * gradient descent with Adam (Kingma & Ba 2015); then the clip threshold is chosen on validation
+ * clips.
+ */
+import type { MusicGateParams } from '../core/model/music-gate.js';
+import { windowMusicProbabilities } from '../core/model/music-gate.js';
+
+/** Window embeddings of one class. */
+export interface GateExamples {
+  /** n × dim L2-normalised window embeddings, row-major. */
+  readonly rows: Float32Array;
+  readonly count: number;
+}
+
+/** Loudness below which a clip is silence, dBFS (music in a voice note sits around −35…−10). */
+export const SILENCE_DBFS = -60;
+
+/**
+ * Fits the window classifier.
+ *
+ * @param music - music windows
+ * @param other - non-music windows
+ * @param dim - embedding size
+ * @param options - iterations (default 800), learning rate (0.05), L2 penalty (1e-3)
+ * @returns weights (length dim) and bias
+ */
+export function fitWindowClassifier(
+  music: GateExamples,
+  other: GateExamples,
+  dim: number,
+  options: { iterations?: number; learningRate?: number; l2?: number } = {},
+): { weights: number[]; bias: number } {
+  const { iterations = 800, learningRate = 0.05, l2 = 1e-3 } = options;
+  const w = new Float64Array(dim + 1);
+  const m = new Float64Array(dim + 1);
+  const v = new Float64Array(dim + 1);
+  const grad = new Float64Array(dim + 1);
+  const sets: Array<[GateExamples, number, number]> = [
+    [music, 1, 0.5 / Math.max(1, music.count)],
+    [other, 0, 0.5 / Math.max(1, other.count)],
+  ];
+  for (let it = 1; it <= iterations; it++) {
+    grad.fill(0);
+    for (const [set, label, weight] of sets) {
+      for (let r = 0; r < set.count; r++) {
+        let z = w[dim]!;
+        for (let d = 0; d < dim; d++) z += w[d]! * set.rows[r * dim + d]!;
+        const err = (1 / (1 + Math.exp(-z)) - label) * weight;
+        for (let d = 0; d < dim; d++) grad[d]! += err * set.rows[r * dim + d]!;
+        grad[dim]! += err;
+      }
+    }
+    for (let d = 0; d < dim; d++) grad[d]! += l2 * w[d]!;
+    for (let d = 0; d <= dim; d++) {
+      m[d] = 0.9 * m[d]! + 0.1 * grad[d]!;
+      v[d] = 0.999 * v[d]! + 0.001 * grad[d]! ** 2;
+      const mh = m[d]! / (1 - 0.9 ** it);
+      const vh = v[d]! / (1 - 0.999 ** it);
+      w[d]! -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  return {
+    weights: Array.from(w.subarray(0, dim), (x) => Number(x.toFixed(5))),
+    bias: Number(w[dim]!.toFixed(5)),
+  };
+}
+
+/** A validation clip: its windows and whether it is music. */
+export interface GateClip {
+  readonly rows: Float32Array;
+  readonly count: number;
+  readonly loudnessDb: number;
+  readonly music: boolean;
+}
+
+/**
+ * Chooses the clip threshold on validation clips: the one with the best balanced accuracy among
+ * those that accept at least `minMusicAccepted` of the music clips.
+ *
+ * @returns the threshold and the validation rates it gives
+ */
+export function chooseThreshold(
+  clips: readonly GateClip[],
+  classifier: { weights: readonly number[]; bias: number },
+  minMusicAccepted = 0.97,
+): { threshold: number; musicAccepted: number; otherRejected: number } {
+  const scored = clips.map((c) => {
+    if (c.count === 0 || c.loudnessDb < SILENCE_DBFS) return { music: c.music, p: 0 };
+    const p = windowMusicProbabilities(c.rows, c.count, classifier);
+    return { music: c.music, p: p.reduce((s, x) => s + x, 0) / c.count };
+  });
+  const music = scored.filter((s) => s.music);
+  const other = scored.filter((s) => !s.music);
+  let best = { threshold: 0.5, musicAccepted: 0, otherRejected: 0, score: -1 };
+  for (let t = 0.02; t < 0.99; t += 0.01) {
+    const musicAccepted = music.filter((s) => s.p >= t).length / Math.max(1, music.length);
+    const otherRejected = other.filter((s) => s.p < t).length / Math.max(1, other.length);
+    const score = musicAccepted >= minMusicAccepted ? musicAccepted + otherRejected : -1;
+    if (score > best.score) best = { threshold: t, musicAccepted, otherRejected, score };
+  }
+  return {
+    threshold: Number(best.threshold.toFixed(2)),
+    musicAccepted: best.musicAccepted,
+    otherRejected: best.otherRejected,
+  };
+}
+
+/** Assembles the metadata entry. */
+export function gateParams(
+  classifier: { weights: number[]; bias: number },
+  threshold: number,
+  method: string,
+): MusicGateParams {
+  return { ...classifier, threshold, silenceDbfs: SILENCE_DBFS, method };
+}

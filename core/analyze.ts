@@ -8,6 +8,7 @@ import { computeLogMel } from './features/log-mel.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
+import { judgeMusic, type MusicVerdict } from './model/music-gate.js';
 
 /** The analysis of one recording. */
 export interface Analysis {
@@ -24,6 +25,10 @@ export interface Analysis {
   readonly sourceDurationS: number;
   /** Seconds of audio actually analysed (≤ the decode cap). */
   readonly analysedS: number;
+  /** RMS level of all analysed audio in dBFS, floored at −120. */
+  readonly loudnessDb: number;
+  /** The music gate's verdict (core/model/music-gate.ts); absent when the model has no gate. */
+  readonly music?: MusicVerdict;
 }
 
 /** Caps and limits for {@link analyzeAudio}; sample rate comes from the model. */
@@ -85,11 +90,22 @@ export async function analyzeAudio(
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
+  let energy = 0;
+  for (const v of decoded.pcm) energy += v * v;
+  const meanSquare = energy / Math.max(1, decoded.pcm.length);
+  const loudnessDb = meanSquare > 0 ? Math.max(-120, 10 * Math.log10(meanSquare)) : -120;
+  const gate = model.metadata.musicGate;
   return {
     embedding,
     vector,
     descriptors,
     sourceDurationS: decoded.sourceDurationS,
     analysedS: decoded.pcm.length / features.sampleRate,
+    loudnessDb,
+    ...(gate
+      ? {
+          music: judgeMusic(embedding.windowEmbeddings, embedding.windowCount, loudnessDb, gate),
+        }
+      : {}),
   };
 }

@@ -5,6 +5,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
+import { type MusicVerdict, NOT_MUSIC_MESSAGE } from './model/music-gate.js';
+
+export { NOT_MUSIC_MESSAGE };
+
 import { type Catalog, openCatalog, type TrackRecord } from './catalog/index.js';
 import { SynestheteError } from './errors.js';
 import { calibratedConfidence } from './evaluation/calibration.js';
@@ -53,7 +57,13 @@ export interface MatchedTrack extends TrackSummary {
 export interface Recommendation {
   /** Set when the clip is itself a catalogue track; that track is then not among the results. */
   readonly match?: MatchedTrack;
+  /** Empty when the clip is not music (see `music`). */
   readonly recommendations: readonly RecommendedTrack[];
+  /**
+   * The music gate's verdict; when `isMusic` is false nothing was searched and the answer is
+   * {@link NOT_MUSIC_MESSAGE}. Absent when the model has no gate.
+   */
+  readonly music?: MusicVerdict;
   readonly query: {
     readonly sourceDurationS: number;
     readonly analysedS: number;
@@ -91,7 +101,12 @@ export interface Engine {
    */
   recommend(
     input: string | Uint8Array,
-    options?: { k?: number; analyze?: AnalyzeOptions },
+    options?: {
+      k?: number;
+      analyze?: AnalyzeOptions;
+      /** Search even when the music gate says the clip is not music. */
+      skipMusicCheck?: boolean;
+    },
   ): Promise<Recommendation>;
   /**
    * Neighbours of a catalogue track given by id or by the path it was ingested from.
@@ -222,6 +237,15 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const k = opts.k ?? 5;
       await usableIndexes();
       const analysis = await analyzeAudio(input, model, opts.analyze);
+      const query = {
+        sourceDurationS: analysis.sourceDurationS,
+        analysedS: analysis.analysedS,
+        descriptors: analysis.descriptors,
+        summary: describeTrack(analysis.descriptors),
+      };
+      if (analysis.music && !analysis.music.isMusic && !opts.skipMusicCheck) {
+        return { recommendations: [], music: analysis.music, query };
+      }
       const found = await identify(
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
@@ -245,12 +269,8 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           ? { match: { ...summary(matchTrack), score: found.best.score } }
           : {}),
         recommendations,
-        query: {
-          sourceDurationS: analysis.sourceDurationS,
-          analysedS: analysis.analysedS,
-          descriptors: analysis.descriptors,
-          summary: describeTrack(analysis.descriptors),
-        },
+        ...(analysis.music ? { music: analysis.music } : {}),
+        query,
       };
     },
     async similar(ref, opts = {}) {

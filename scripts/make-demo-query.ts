@@ -6,8 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
-import { createRng } from '../core/random.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../core/audio/voice-note.js';
+import { createRng } from '../core/random.js';
 
 const [
   track = 'data/demo/tracks/metal_rock__chaos_god.ogg',

@@ -15,6 +15,7 @@ import { DEFAULT_LOG_MEL, DEFAULT_WINDOW, type ModelMetadata } from '../core/mod
 import { saveModel } from '../core/model/weights-io.js';
 import { cutWindows } from '../core/model/windows.js';
 import { createRng, randomInt } from '../core/random.js';
+import { AUDIO_AUGMENTATIONS } from './augmentations.js';
 import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
 import { fitMusicGate } from './fit-gate.js';
@@ -229,7 +230,7 @@ export async function runTrainingPipeline(
   if (heldOut.length >= 10) options.log('timbre statistics: decoding the corpus at 44,100 Hz');
   const timbre =
     heldOut.length >= 10
-      ? await corpusTimbre(cached.tracks, Math.max(1, os.availableParallelism()))
+      ? await corpusTimbre([...trainTracks, ...heldOut], Math.max(1, os.availableParallelism()))
       : new Map<string, Float32Array>();
   const timbreStats = columnStatistics(trainTracks.flatMap((t) => timbre.get(t.file) ?? []));
   const withTimbre = heldOut.filter((t) => timbre.has(t.file));
@@ -302,7 +303,12 @@ export async function runTrainingPipeline(
       trainGroups: [...new Set(trainTracks.map((t) => t.group))],
       trainTracks: trainTracks.length,
       trainHoursAnalysed: Number(trainHours.toFixed(2)),
-      heldOutGroups: options.heldOutGroups,
+      validationGroups: options.heldOutGroups,
+      testGroups,
+      augmentations: {
+        audio: AUDIO_AUGMENTATIONS,
+        spectrogram: { ...DEFAULT_SAMPLER, ...options.sampler },
+      },
       objective:
         'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
       steps: result.steps,

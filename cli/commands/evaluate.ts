@@ -1,5 +1,5 @@
 /** `synesthete evaluate`: leave-one-out precision@k of the catalogue against labels. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   type CommonOptions,
   engineFrom,
@@ -16,6 +16,9 @@ interface EvaluateCliOptions extends CommonOptions {
   json?: boolean;
   baseline?: boolean;
   identify?: boolean;
+  chain: 'voice-note' | 'opus';
+  nonMusic?: string;
+  seed: number;
 }
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
@@ -41,8 +44,21 @@ export function registerEvaluate(program: Command): void {
       .option('--baseline', 'also compute the MFCC-statistics + cosine baseline on the same files')
       .option(
         '--identify',
-        'also test identification: 10 s excerpts as 24 kbps mono Opus voice notes must be named as the match',
+        'also test identification: a 10 s excerpt of each track, passed through the voice-note chain, must be named as the match',
       )
+      .addOption(
+        new Option(
+          '--chain <chain>',
+          'what identification excerpts go through: "voice-note" (band-limit 200 Hz–7 kHz, pink noise at 10 dB SNR, room reflections, 24 kbps Opus) or "opus" (re-encoding only)',
+        )
+          .choices(['voice-note', 'opus'])
+          .default('voice-note'),
+      )
+      .option(
+        '--non-music <dir>',
+        'also test the music gate on a folder of clips that are not music (talking, noise, silence); kind = file name up to the first "-"',
+      )
+      .option('--seed <n>', 'seed of excerpt positions and chain noise', positiveInt, 1)
       .option('--json', 'print one JSON object'),
   )
     .addHelpText(
@@ -62,6 +78,9 @@ export function registerEvaluate(program: Command): void {
             k: options.k,
             baseline: options.baseline ?? false,
             identify: options.identify ?? false,
+            chain: options.chain,
+            seed: options.seed,
+            ...(options.nonMusic ? { nonMusicDir: options.nonMusic } : {}),
             onProgress: (stage, done, total) => {
               if (process.stderr.isTTY) process.stderr.write(`\r${stage} ${done + 1}/${total}   `);
             },
@@ -91,10 +110,36 @@ export function registerEvaluate(program: Command): void {
           if (report.identification) {
             const id = report.identification;
             lines.push(
-              `identification: ${id.matched}/${id.n} ${id.excerptSeconds} s excerpts (${id.bitrateKbps} kbps Opus) named as the match (${pct(id.rate)})`,
+              `identification: ${id.matched}/${id.n} ${id.excerptSeconds} s excerpts (${id.chain}) named as the match (${pct(id.rate)})`,
             );
-            for (const m of id.misses)
-              lines.push(`  missed ${m.file}: ${m.got ? `matched ${m.got}` : 'no match'}`);
+            for (const m of id.misses) {
+              const got = m.notMusic
+                ? 'taken for non-music'
+                : m.got
+                  ? `matched ${m.got}`
+                  : 'no match';
+              lines.push(`  missed ${m.file}: ${got}`);
+            }
+          }
+          const gate = report.musicGate;
+          if (gate?.musicAccepted) {
+            lines.push(
+              `music gate: accepted ${pct(gate.musicAccepted.rate)} of ${gate.musicAccepted.n} music excerpts`,
+            );
+          }
+          if (gate?.nonMusicRejected) {
+            const r = gate.nonMusicRejected;
+            const kinds = Object.entries(r.byKind)
+              .map(([k, v]) => `${k} ${pct(v.rate)} (n=${v.n})`)
+              .join(', ');
+            lines.push(`music gate: rejected ${pct(r.rate)} of ${r.n} non-music clips: ${kinds}`);
+          }
+          lines.push(
+            'confidence reliability (top-10 neighbours): bin  n  mean confidence  observed',
+          );
+          for (const b of report.reliability) {
+            if (b.n > 0)
+              lines.push(`  ${b.bin}  ${b.n}  ${pct(b.meanConfidence)}  ${pct(b.observed)}`);
           }
           if (report.missing.length > 0)
             lines.push(`${report.missing.length} files of the CSV are not in the catalogue`);

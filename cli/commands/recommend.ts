@@ -1,5 +1,6 @@
 /** `synesthete recommend <clip…>`: five similar tracks for each clip. */
 import type { Command } from 'commander';
+import { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
 import {
   type CommonOptions,
   engineFrom,
@@ -12,6 +13,7 @@ import { formatMatch, formatRecommendations, resultJson, trackLabel } from '../f
 interface RecommendOptions extends CommonOptions {
   k: number;
   json?: boolean;
+  musicCheck: boolean;
 }
 
 /** Registers the command. */
@@ -24,12 +26,20 @@ export function registerRecommend(program: Command): void {
       )
       .argument('<clip...>', 'audio files: voice notes, recordings, cuts of songs')
       .option('-k, --k <n>', 'number of recommendations', positiveInt, 5)
-      .option('--json', 'one JSON object per clip and line: { clip, match?, recommendations }'),
+      .option(
+        '--json',
+        'one JSON object per clip and line: { clip, match?, music?, recommendations }',
+      )
+      .option(
+        '--no-music-check',
+        'recommend even for a clip the music gate takes for talking, silence or noise',
+      ),
   )
     .addHelpText(
       'after',
       '\nWhen a clip is itself a catalogue track (a phone recording or a cut of it), it is named as the\n' +
-        'match and left out of the recommendations.\n\nExample:\n  synesthete recommend data/demo/queries/voice-note.ogg',
+        'match and left out of the recommendations. A clip of talking, silence or noise is answered\n' +
+        `"${NOT_MUSIC_MESSAGE}" (exit status 0) unless --no-music-check is given.\n\nExample:\n  synesthete recommend data/demo/queries/voice-note.ogg`,
     )
     .action(async (clips: string[], options: RecommendOptions) => {
       let engine: Awaited<ReturnType<typeof engineFrom>>;
@@ -43,7 +53,17 @@ export function registerRecommend(program: Command): void {
       try {
         for (const clip of clips) {
           try {
-            const result = await engine.recommend(clip, { k: options.k });
+            const result = await engine.recommend(clip, {
+              k: options.k,
+              skipMusicCheck: !options.musicCheck,
+            });
+            const music = result.music
+              ? {
+                  probability: Number(result.music.probability.toFixed(3)),
+                  isMusic: result.music.isMusic,
+                  ...(result.music.reason ? { reason: result.music.reason } : {}),
+                }
+              : undefined;
             if (options.json) {
               process.stdout.write(
                 `${JSON.stringify({
@@ -59,6 +79,8 @@ export function registerRecommend(program: Command): void {
                         },
                       }
                     : {}),
+                  ...(music ? { music } : {}),
+                  ...(music && !music.isMusic ? { message: NOT_MUSIC_MESSAGE } : {}),
                   recommendations: result.recommendations.map(resultJson),
                 })}\n`,
               );
@@ -66,6 +88,15 @@ export function registerRecommend(program: Command): void {
               const lines = [
                 `${clip}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`,
               ];
+              if (music && !music.isMusic) {
+                const why =
+                  music.reason === 'silence'
+                    ? 'it is silent'
+                    : `music probability ${music.probability.toFixed(2)}`;
+                lines.push(`  ${NOT_MUSIC_MESSAGE} (${why}).`, '');
+                process.stdout.write(`${lines.join('\n')}\n`);
+                continue;
+              }
               if (result.match) lines.push(formatMatch(result.match));
               const n = result.recommendations.length;
               lines.push(

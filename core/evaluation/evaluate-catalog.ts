@@ -1,8 +1,9 @@
 /**
  * `synesthete evaluate`: leave-one-out retrieval quality of the catalogue against labels from a
- * CSV, optionally with the MFCC-statistics baseline computed in the same run and an
- * identification test (10 s excerpts re-encoded as 24 kbps mono Opus voice notes must be named
- * as the match).
+ * CSV, with the reliability of the calibrated confidence; optionally the MFCC-statistics baseline
+ * computed in the same run, an identification test (10 s excerpts through the voice-note chain —
+ * band-limit, pink noise at 10 dB SNR, room reflections, 24 kbit/s Opus — must be named as the
+ * match), and the music gate's rates on those excerpts and on a folder of non-music clips.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,11 +11,15 @@ import { parse } from 'csv-parse/sync';
 import { decodeAudio } from '../audio/decode.js';
 import { resolveFfmpeg } from '../audio/ffmpeg.js';
 import { runProcess } from '../audio/process.js';
+import { EVALUATION_VOICE_NOTE, encodeVoiceNote, voiceNoteFilter } from '../audio/voice-note.js';
 import { SynestheteError } from '../errors.js';
 import { computeLogMel } from '../features/log-mel.js';
+import { collectAudioFiles } from '../ingest.js';
+import { createRng, type Rng } from '../random.js';
 import type { Engine } from '../recommend.js';
+import { calibratedConfidence, reliability } from './calibration.js';
 import { mfccBaselineVectors } from './mfcc-baseline.js';
-import { leaveOneOutPrecision, type PrecisionReport } from './precision.js';
+import { dot, leaveOneOutPrecision, type PrecisionReport } from './precision.js';
 
 /** Options of {@link evaluateCatalog}. */
 export interface EvaluateOptions {
@@ -30,8 +35,15 @@ export interface EvaluateOptions {
   readonly identify?: boolean;
   /** Excerpt length of the identification test, seconds (default 10). */
   readonly excerptSeconds?: number;
-  /** Opus bitrate of the identification excerpts, kbit/s (default 24). */
-  readonly bitrateKbps?: number;
+  /**
+   * What the identification excerpts go through: "voice-note" (default; EVALUATION_VOICE_NOTE of
+   * core/audio/voice-note.ts) or "opus" (24 kbit/s Opus re-encoding only).
+   */
+  readonly chain?: 'voice-note' | 'opus';
+  /** Seed of the excerpt positions and the chain's noise (default 1). */
+  readonly seed?: number;
+  /** Folder of clips that are not music (talking, noise, silence): the gate must reject them. */
+  readonly nonMusicDir?: string;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -47,13 +59,33 @@ export interface EvaluationReport {
   /** CSV rows whose file is not in the catalogue (or not embedded by the current model). */
   readonly missing: readonly string[];
   readonly baseline?: { readonly mfcc: { readonly precisionAtK: Record<string, number> } };
+  /**
+   * Calibration of `confidence`: for each track's 10 nearest neighbours, confidence bins against
+   * how often the neighbour really shares the label.
+   */
+  readonly reliability: ReturnType<typeof reliability>;
+  readonly calibrationMethod: string;
   readonly identification?: {
     readonly n: number;
+    /** Excerpts named as the match (the engine's thresholds passed, music gate on). */
     readonly matched: number;
+    /** matched / n: identification top-1 as a user sees it. */
     readonly rate: number;
     readonly excerptSeconds: number;
-    readonly bitrateKbps: number;
-    readonly misses: ReadonlyArray<{ file: string; got: string | null }>;
+    readonly chain: string;
+    readonly misses: ReadonlyArray<{ file: string; got: string | null; notMusic?: boolean }>;
+  };
+  /** The music gate (when the model has one): acceptance of music, rejection of the rest. */
+  readonly musicGate?: {
+    /** Identification excerpts (through the chain) the gate accepted. */
+    readonly musicAccepted?: { readonly n: number; readonly rate: number };
+    /** Clips of `nonMusicDir` rejected, in all and per kind (file name up to the first "-"). */
+    readonly nonMusicRejected?: {
+      readonly n: number;
+      readonly rate: number;
+      readonly byKind: Record<string, { n: number; rate: number }>;
+      readonly accepted: readonly string[];
+    };
   };
 }
 
@@ -153,48 +185,27 @@ export async function evaluateCatalog(
   }
 
   let identification: EvaluationReport['identification'];
+  let musicAccepted: { n: number; rate: number } | undefined;
   if (options.identify) {
     const excerptSeconds = options.excerptSeconds ?? 10;
-    const bitrateKbps = options.bitrateKbps ?? 24;
+    const chain = options.chain ?? 'voice-note';
     const ffmpeg = (await resolveFfmpeg()).path;
-    const misses: Array<{ file: string; got: string | null }> = [];
+    const rng = createRng(options.seed ?? 1);
+    const misses: Array<{ file: string; got: string | null; notMusic?: boolean }> = [];
+    let accepted = 0;
     for (const [i, f] of found.entries()) {
       options.onProgress?.('identification', i, found.length);
       const track = await engine.catalog.getTrack(f.id);
-      const offset = Math.max(0, ((track?.durationS ?? excerptSeconds) - excerptSeconds) / 2);
-      const { stdout, code, stderr } = await runProcess(ffmpeg, [
-        ...[
-          '-hide_banner',
-          '-loglevel',
-          'error',
-          '-ss',
-          offset.toFixed(2),
-          '-t',
-          String(excerptSeconds),
-        ],
-        ...[
-          '-i',
-          f.sourcePath,
-          '-ac',
-          '1',
-          '-c:a',
-          'libopus',
-          '-b:a',
-          `${bitrateKbps}k`,
-          '-f',
-          'ogg',
-          'pipe:1',
-        ],
-      ]);
-      if (code !== 0)
-        throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${f.file}`, {
-          cause: stderr,
-        });
-      const result = await engine.recommend(stdout, { k: 1, analyze: { name: 'excerpt.ogg' } });
+      const duration = track?.durationS ?? excerptSeconds;
+      const offset = rng() * Math.max(0, duration - excerptSeconds);
+      const clip = await voiceNoteExcerpt(f.sourcePath, offset, excerptSeconds, chain, ffmpeg, rng);
+      const result = await engine.recommend(clip, { k: 1, analyze: { name: 'excerpt.ogg' } });
+      if (result.music?.isMusic !== false) accepted++;
       if (result.match?.trackId !== f.id) {
         misses.push({
           file: f.file,
           got: result.match ? (result.match.title ?? String(result.match.trackId)) : null,
+          ...(result.music?.isMusic === false ? { notMusic: true } : {}),
         });
       }
     }
@@ -203,10 +214,57 @@ export async function evaluateCatalog(
       matched: found.length - misses.length,
       rate: (found.length - misses.length) / found.length,
       excerptSeconds,
-      bitrateKbps,
+      chain:
+        chain === 'voice-note'
+          ? `${voiceNoteFilter(EVALUATION_VOICE_NOTE)}; pink noise at ${EVALUATION_VOICE_NOTE.snrDb} dB SNR; ${EVALUATION_VOICE_NOTE.bitrateKbps} kbit/s Opus`
+          : '24 kbit/s Opus',
       misses,
     };
+    if (engine.model.metadata.musicGate) {
+      musicAccepted = { n: found.length, rate: accepted / found.length };
+    }
   }
+
+  let nonMusicRejected: NonNullable<EvaluationReport['musicGate']>['nonMusicRejected'];
+  if (options.nonMusicDir && engine.model.metadata.musicGate) {
+    const { files } = await collectAudioFiles([options.nonMusicDir]);
+    const byKind: Record<string, { n: number; rejected: number }> = {};
+    const acceptedFiles: string[] = [];
+    for (const [i, file] of files.entries()) {
+      options.onProgress?.('non-music', i, files.length);
+      const result = await engine.recommend(file, { k: 1 });
+      const kind = path.basename(file).split('-')[0] ?? 'other';
+      const entry = (byKind[kind] ??= { n: 0, rejected: 0 });
+      entry.n++;
+      if (result.music?.isMusic === false) entry.rejected++;
+      else acceptedFiles.push(path.basename(file));
+    }
+    const total = files.length;
+    nonMusicRejected = {
+      n: total,
+      rate: total ? (total - acceptedFiles.length) / total : 0,
+      byKind: Object.fromEntries(
+        Object.entries(byKind).map(([k, v]) => [k, { n: v.n, rate: v.rejected / v.n }]),
+      ),
+      accepted: acceptedFiles,
+    };
+  }
+
+  // Reliability of the calibrated confidence over each track's 10 nearest neighbours.
+  const calibration = engine.model.metadata.calibration;
+  const confidences: number[] = [];
+  const positives: number[] = [];
+  found.forEach((q, i) => {
+    found
+      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q.embedding, c.embedding) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 10)
+      .forEach(({ j, s }) => {
+        confidences.push(calibratedConfidence(s, calibration));
+        positives.push(labels[j] === labels[i] ? 1 : 0);
+      });
+  });
+
   return {
     n: report.n,
     k: options.k,
@@ -217,6 +275,46 @@ export async function evaluateCatalog(
     perLabel: report.perLabel,
     missing,
     ...(baseline ? { baseline } : {}),
+    reliability: reliability(confidences, positives),
+    calibrationMethod: calibration.method,
     ...(identification ? { identification } : {}),
+    ...(musicAccepted || nonMusicRejected
+      ? {
+          musicGate: {
+            ...(musicAccepted ? { musicAccepted } : {}),
+            ...(nonMusicRejected ? { nonMusicRejected } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * Cuts `seconds` of `file` at `offset` and passes them through the chain.
+ *
+ * @returns Ogg Opus bytes of the excerpt as a user would send it
+ * @throws SynestheteError E_DECODE when the excerpt cannot be cut
+ */
+async function voiceNoteExcerpt(
+  file: string,
+  offset: number,
+  seconds: number,
+  chain: 'voice-note' | 'opus',
+  ffmpeg: string,
+  rng: Rng,
+): Promise<Buffer> {
+  const output =
+    chain === 'voice-note'
+      ? ['-ar', '48000', '-f', 'f32le', 'pipe:1']
+      : ['-c:a', 'libopus', '-b:a', '24k', '-f', 'ogg', 'pipe:1'];
+  const { stdout, code, stderr } = await runProcess(ffmpeg, [
+    ...['-hide_banner', '-loglevel', 'error', '-ss', offset.toFixed(2), '-t', String(seconds)],
+    ...['-i', file, '-ac', '1', ...output],
+  ]);
+  if (code !== 0 || stdout.length === 0)
+    throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${file}`, { cause: stderr });
+  if (chain === 'opus') return stdout;
+  const pcm = new Float32Array(stdout.byteLength >> 2);
+  Buffer.from(pcm.buffer).set(stdout.subarray(0, pcm.length * 4));
+  return encodeVoiceNote(pcm, 48_000, EVALUATION_VOICE_NOTE, ffmpeg, rng);
 }

@@ -10,6 +10,9 @@
  * and the threshold is chosen on validation soundtracks (see metadata.json `musicGate.method`).
  */
 
+/** What bots and the CLI answer to a clip the gate rejects. */
+export const NOT_MUSIC_MESSAGE = "I couldn't hear music in that";
+
 /** Gate parameters as stored in metadata.json. */
 export interface MusicGateParams {
   /** Logistic-regression weights, one per embedding dimension. */

@@ -1,0 +1,89 @@
+/**
+ * The music gate's arithmetic: the silence rule, the mean-of-windows decision, fitting a
+ * separable problem, and a threshold that keeps the asked share of music.
+ */
+import { describe, expect, it } from 'vitest';
+import { judgeMusic, type MusicGateParams } from '../../core/model/music-gate.js';
+import { createRng, gaussian } from '../../core/random.js';
+import { chooseThreshold, fitWindowClassifier, SILENCE_DBFS } from '../../training/music-gate.js';
+
+const DIM = 8;
+
+/** `count` unit vectors around direction +e0 (music) or −e0 (other), with noise. */
+function cluster(count: number, sign: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const rows = new Float32Array(count * DIM);
+  for (let r = 0; r < count; r++) {
+    let norm = 0;
+    for (let d = 0; d < DIM; d++) {
+      const v = (d === 0 ? sign : 0) + 0.6 * gaussian(rng);
+      rows[r * DIM + d] = v;
+      norm += v * v;
+    }
+    for (let d = 0; d < DIM; d++) rows[r * DIM + d]! /= Math.sqrt(norm);
+  }
+  return rows;
+}
+
+const gate = (threshold: number): MusicGateParams => ({
+  weights: [8, 0, 0, 0, 0, 0, 0, 0],
+  bias: 0,
+  threshold,
+  silenceDbfs: SILENCE_DBFS,
+  method: 'test',
+});
+
+describe('judgeMusic', () => {
+  it('calls a quiet clip silence whatever its windows say', () => {
+    const rows = cluster(4, 1, 1);
+    expect(judgeMusic(rows, 4, -75, gate(0.5))).toEqual({
+      probability: 0,
+      isMusic: false,
+      reason: 'silence',
+    });
+    expect(judgeMusic(rows, 0, -20, gate(0.5)).isMusic).toBe(false);
+  });
+
+  it('averages window probabilities and compares them with the threshold', () => {
+    const music = judgeMusic(cluster(6, 1, 2), 6, -20, gate(0.5));
+    const other = judgeMusic(cluster(6, -1, 3), 6, -20, gate(0.5));
+    expect(music.isMusic).toBe(true);
+    expect(music.probability).toBeGreaterThan(0.8);
+    expect(other).toMatchObject({ isMusic: false, reason: 'not-music' });
+    expect(other.probability).toBeLessThan(0.2);
+    // The same clip flips with the threshold.
+    expect(judgeMusic(cluster(6, 1, 2), 6, -20, gate(0.999)).isMusic).toBe(false);
+  });
+
+  it('refuses embeddings of another size', () => {
+    expect(() => judgeMusic(new Float32Array(12), 2, -20, gate(0.5))).toThrow(/8-d/);
+  });
+});
+
+describe('fitting', () => {
+  it('learns to separate two clusters and keeps the asked share of music', () => {
+    const music = { rows: cluster(300, 1, 4), count: 300 };
+    const other = { rows: cluster(100, -1, 5), count: 100 };
+    const classifier = fitWindowClassifier(music, other, DIM, { iterations: 300 });
+    expect(classifier.weights[0]).toBeGreaterThan(1);
+    const clips = [
+      ...Array.from({ length: 40 }, (_, i) => ({
+        rows: cluster(4, 1, 100 + i),
+        count: 4,
+        loudnessDb: -20,
+        music: true,
+      })),
+      ...Array.from({ length: 40 }, (_, i) => ({
+        rows: cluster(4, -1, 200 + i),
+        count: 4,
+        loudnessDb: -20,
+        music: false,
+      })),
+    ];
+    const choice = chooseThreshold(clips, classifier, 0.97);
+    expect(choice.musicAccepted).toBeGreaterThanOrEqual(0.97);
+    expect(choice.otherRejected).toBeGreaterThan(0.9);
+    expect(choice.threshold).toBeGreaterThan(0);
+    expect(choice.threshold).toBeLessThan(1);
+  });
+});

@@ -7,6 +7,8 @@
  *    ffmpeg): warm (same process, 20 runs after 2 warm-ups) and cold (a fresh
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
  * 3. CNN embedding time per window at batch 1 and batch 32.
+ * 4. Training throughput in windows/s (bench/training.ts), before and after the first convolution
+ *    stopped computing its input's gradient.
  *
  * Percentiles are nearest-rank (p-th percentile = the ⌈p·n⌉-th smallest sample).
  */
@@ -20,6 +22,7 @@ import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
+import { measureTraining } from './training.js';
 
 const WARM_RUNS = 20;
 const WARM_UPS = 2;
@@ -203,6 +206,14 @@ async function main(): Promise<void> {
     } finally {
       if (engineOpen) await engine.close();
     }
+    const training = await measureTraining();
+    table(
+      'Training step (forward + NT-Xent + backward + Adam), 128 frames × 64 mel bands per window',
+      training.map((r) => [
+        `${r.pairs} pairs, ${r.variant === 'before' ? 'before (input gradient computed)' : 'after (no input gradient)'}`,
+        `${fmt(r.secondsPerStep, 3)} s per step, ${fmt(r.windowsPerSecond, 0)} windows/s`,
+      ]),
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -35,12 +35,20 @@ export interface Analysis {
 export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
   /** Most CNN windows embedded (spread over the whole analysed audio). */
   readonly maxWindows?: number;
+  /**
+   * Cut windows as a clip to be searched for: every `window.queryHopFrames` frames of the model's
+   * metadata, up to 64 windows (default false: catalogue windows, `window.hopFrames` apart).
+   */
+  readonly query?: boolean;
   /** Also compute full-band timbre statistics (catalogue tracks; not clips). Default false. */
   readonly timbre?: boolean;
 };
 
 /** Seconds of full-band audio (spread over the recording) the timbre statistics are computed on. */
 const TIMBRE_SECONDS = 60;
+
+/** Windows of a clip (64 windows 16 frames apart cover 26 s; longer clips are sampled). */
+const QUERY_MAX_WINDOWS = 64;
 
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
@@ -61,7 +69,8 @@ export async function analyzeAudio(
 ): Promise<Analysis> {
   const { features } = model.metadata;
   const {
-    maxWindows = DEFAULT_MAX_WINDOWS,
+    query = false,
+    maxWindows = query ? QUERY_MAX_WINDOWS : DEFAULT_MAX_WINDOWS,
     timbre: withTimbre = false,
     ...decodeOptions
   } = options;
@@ -80,7 +89,11 @@ export async function analyzeAudio(
   const spectrograms = decoded.segments.map((s) =>
     computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
   );
-  const embedding = model.embedSpectrograms(spectrograms, maxWindows);
+  const embedding = model.embedSpectrograms(
+    spectrograms,
+    maxWindows,
+    query ? model.metadata.window.queryHopFrames : undefined,
+  );
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
   const descriptors = computeDescriptors(

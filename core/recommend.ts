@@ -236,7 +236,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     async recommend(input, opts = {}) {
       const k = opts.k ?? 5;
       await usableIndexes();
-      const analysis = await analyzeAudio(input, model, opts.analyze);
+      const analysis = await analyzeAudio(input, model, { query: true, ...opts.analyze });
       const query = {
         sourceDurationS: analysis.sourceDurationS,
         analysedS: analysis.analysedS,

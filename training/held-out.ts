@@ -94,7 +94,11 @@ export function evaluateHeldOut(
       frames,
       nMels: t.nMels,
     };
-    const windows = cutWindows([excerpt], window, 32);
+    const windows = cutWindows(
+      [excerpt],
+      { ...window, hopFrames: window.queryHopFrames ?? window.hopFrames },
+      64,
+    );
     const query = model.embedWindows(windows);
     const ranked = rankByWindows(query, windows.count, dim, search(-1));
     const [best, second] = ranked;

@@ -157,12 +157,16 @@ function avgPool2(x: tf.Tensor3D): tf.Tensor3D {
  * @param weights - weights of `arch`
  * @param arch - the architecture
  * @param x - [batch, inputFrames, nMels] normalised log-mel windows
+ * @param inputGradient - also compute the gradient with respect to `x` in training (default
+ *   false: the input is data, and skipping it made a training step 1.5× faster; true only to
+ *   measure that in bench/)
  * @returns [batch, embeddingSize] embeddings, not yet L2-normalised
  */
 export function embedBatch(
   weights: CnnWeights,
   arch: CnnArchitecture,
   x: tf.Tensor3D,
+  inputGradient = false,
 ): tf.Tensor2D {
   let h = x;
   arch.channels.forEach((_, i) => {
@@ -171,7 +175,7 @@ export function embedBatch(
       weight(weights, `conv${i}/kernel`),
       weight(weights, `conv${i}/bias`),
       arch.kernelSize,
-      i === 0,
+      i === 0 && !inputGradient,
     );
     if (i < arch.channels.length - 1) h = avgPool2(h);
   });

@@ -40,9 +40,14 @@ export interface EmbeddingModel {
   embedWindows(windows: Windows): Float32Array;
   /**
    * Cuts windows from the spectrogram segments of one recording (at most `maxWindows`, spread over
-   * all segments), embeds them and pools them.
+   * all segments; `hopFrames` apart, default the metadata's window hop), embeds them and pools
+   * them.
    */
-  embedSpectrograms(spectrograms: readonly SpectrogramLike[], maxWindows?: number): TrackEmbedding;
+  embedSpectrograms(
+    spectrograms: readonly SpectrogramLike[],
+    maxWindows?: number,
+    hopFrames?: number,
+  ): TrackEmbedding;
   /** Frees the weights. */
   dispose(): void;
 }
@@ -136,8 +141,12 @@ export function createEmbeddingModel(
     backend,
     dir,
     embedWindows,
-    embedSpectrograms(spectrograms, maxWindows = DEFAULT_MAX_WINDOWS) {
-      const windows = cutWindows(spectrograms, metadata.window, maxWindows);
+    embedSpectrograms(spectrograms, maxWindows = DEFAULT_MAX_WINDOWS, hopFrames?: number) {
+      const windows = cutWindows(
+        spectrograms,
+        hopFrames ? { ...metadata.window, hopFrames } : metadata.window,
+        maxWindows,
+      );
       const windowEmbeddings = embedWindows(windows);
       const norm = metadata.embeddingNormalization;
       return {

@@ -28,8 +28,14 @@ export interface LogMelParams {
 export interface WindowParams {
   /** Frames per window (128 frames × 512 / 22,050 Hz ≈ 2.97 s). */
   readonly frames: number;
-  /** Hop between consecutive windows, in frames. */
+  /** Hop between consecutive windows of catalogue tracks, in frames. */
   readonly hopFrames: number;
+  /**
+   * Hop between the windows of a clip being searched for, in frames (default `hopFrames`). Denser
+   * than the catalogue's, so that some clip window starts within queryHopFrames / 2 of every
+   * catalogue window, which identification by window matching needs.
+   */
+  readonly queryHopFrames?: number;
 }
 
 /** Contents of models/<name>/metadata.json. */
@@ -80,5 +86,5 @@ export const DEFAULT_LOG_MEL: LogMelParams = {
   logOffset: 1e-6,
 };
 
-/** Default window: 128 frames (≈ 2.97 s), hop 64 frames (50 % overlap). */
-export const DEFAULT_WINDOW: WindowParams = { frames: 128, hopFrames: 64 };
+/** Default window: 128 frames (≈ 2.97 s), hop 64 frames (50 % overlap); clips every 16 frames. */
+export const DEFAULT_WINDOW: WindowParams = { frames: 128, hopFrames: 64, queryHopFrames: 16 };

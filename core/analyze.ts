@@ -50,6 +50,14 @@ const TIMBRE_SECONDS = 60;
 /** Windows of a clip (64 windows 16 frames apart cover 26 s; longer clips are sampled). */
 const QUERY_MAX_WINDOWS = 64;
 
+/**
+ * How much of a catalogue track is analysed: up to 6 minutes (longer tracks in 6 segments spread
+ * over the whole track), cut into windows every `window.hopFrames` (240 windows of 64 hops of
+ * 512 samples at 22,050 Hz ≈ 357 s). A clip can only be identified from a part of its track that
+ * has windows in the catalogue, so catalogue tracks are covered whole, not sampled.
+ */
+export const CATALOG_ANALYSIS = { maxAnalysedS: 360, segments: 6, maxWindows: 240 } as const;
+
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
 

@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
+import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
 import type { Catalog, NewTrack } from './catalog/index.js';
 import { SynestheteError, toSynestheteError } from './errors.js';
 import type { EmbeddingModel } from './model/embedder.js';
@@ -211,7 +211,11 @@ export async function ingestPaths(
       counts.reused++;
       return;
     }
-    const analysis = await analyzeAudio(file, model, { ...options.analyze, timbre: true });
+    const analysis = await analyzeAudio(file, model, {
+      ...CATALOG_ANALYSIS,
+      ...options.analyze,
+      timbre: true,
+    });
     audioSeconds += analysis.sourceDurationS;
     await catalog.upsertTrack({
       ...tags,

@@ -57,6 +57,15 @@ export interface MatchedTrack extends TrackSummary {
 export interface Recommendation {
   /** Set when the clip is itself a catalogue track; that track is then not among the results. */
   readonly match?: MatchedTrack;
+  /**
+   * The best window-match candidate even when it did not pass the match thresholds (what
+   * identification top-1 is measured on): track id, score and lead over the second candidate.
+   */
+  readonly candidate?: {
+    readonly trackId: number;
+    readonly score: number;
+    readonly margin: number;
+  };
   /** Empty when the clip is not music (see `music`). */
   readonly recommendations: readonly RecommendedTrack[];
   /**
@@ -220,12 +229,19 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       return true;
     });
     const best = pickMatch(deduped, metadata.matching);
-    return best
-      ? {
-          best,
-          track: top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)),
-        }
+    const [first, second] = deduped;
+    const candidate = first
+      ? { trackId: first.trackId, score: first.score, margin: first.score - (second?.score ?? 0) }
       : undefined;
+    return {
+      candidate,
+      ...(best
+        ? {
+            best,
+            track: top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)),
+          }
+        : {}),
+    };
   };
 
   return {
@@ -250,7 +266,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
       );
-      const matchTrack = found?.track;
+      const matchTrack = found.best ? found.track : undefined;
       // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
       // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
       const scale = metadata.fusion ? 1 / Math.sqrt(metadata.fusion.weight) : 1;
@@ -265,9 +281,10 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         scale,
       );
       return {
-        ...(matchTrack && found
+        ...(matchTrack && found.best
           ? { match: { ...summary(matchTrack), score: found.best.score } }
           : {}),
+        ...(found.candidate ? { candidate: found.candidate } : {}),
         recommendations,
         ...(analysis.music ? { music: analysis.music } : {}),
         query,

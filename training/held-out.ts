@@ -4,6 +4,8 @@
  * identification of 10 s voice-note excerpts, and the calibration and match thresholds that the
  * shipped model's metadata.json carries.
  */
+
+import { CATALOG_ANALYSIS } from '../core/analyze.js';
 import {
   type Calibration,
   calibratedConfidence,
@@ -56,7 +58,10 @@ export function evaluateHeldOut(
   const { features, window } = model.metadata;
   const dim = model.architecture.embeddingSize;
   const embedded = tracks.map((t) =>
-    model.embedSpectrograms([{ data: t.clean, frames: t.frames, nMels: t.nMels }], 32),
+    model.embedSpectrograms(
+      [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
+      CATALOG_ANALYSIS.maxWindows,
+    ),
   );
   const labels = tracks.map((t) => t.group);
   const vectors = trackVectors ?? embedded.map((e) => e.embedding);

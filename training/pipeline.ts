@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { CATALOG_ANALYSIS } from '../core/analyze.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { initBackend } from '../core/model/backend.js';
 import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
@@ -239,8 +240,10 @@ export async function runTrainingPipeline(
       ? chooseFusionWeight(
           withTimbre.map(
             (t) =>
-              cnnModel.embedSpectrograms([{ data: t.clean, frames: t.frames, nMels: t.nMels }], 32)
-                .embedding,
+              cnnModel.embedSpectrograms(
+                [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
+                CATALOG_ANALYSIS.maxWindows,
+              ).embedding,
           ),
           withTimbre.map((t) => timbre.get(t.file)!),
           withTimbre.map((t) => t.group),
@@ -268,7 +271,7 @@ export async function runTrainingPipeline(
     ? heldOut.map((t) => {
         const cnn = model.embedSpectrograms(
           [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
-          32,
+          CATALOG_ANALYSIS.maxWindows,
         ).embedding;
         return fuseEmbedding(cnn, timbre.get(t.file) ?? null, fusion);
       })

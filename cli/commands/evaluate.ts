@@ -110,7 +110,7 @@ export function registerEvaluate(program: Command): void {
           if (report.identification) {
             const id = report.identification;
             lines.push(
-              `identification: ${id.matched}/${id.n} ${id.excerptSeconds} s excerpts (${id.chain}) named as the match (${pct(id.rate)})`,
+              `identification of ${id.n} ${id.excerptSeconds} s excerpts (${id.chain}): top-1 ${pct(id.top1Rate)}, named as the match ${pct(id.rate)}, another track named ${pct(id.falseMatchRate)}`,
             );
             for (const m of id.misses) {
               const got = m.notMusic

@@ -67,10 +67,16 @@ export interface EvaluationReport {
   readonly calibrationMethod: string;
   readonly identification?: {
     readonly n: number;
-    /** Excerpts named as the match (the engine's thresholds passed, music gate on). */
+    /** Excerpts whose best window-match candidate is their own track (music gate on). */
+    readonly top1: number;
+    /** top1 / n: identification top-1. */
+    readonly top1Rate: number;
+    /** Excerpts named as the match (also past the score and margin thresholds). */
     readonly matched: number;
-    /** matched / n: identification top-1 as a user sees it. */
+    /** matched / n: what a user sees as "this is X". */
     readonly rate: number;
+    /** Other tracks named as the match, per excerpt. */
+    readonly falseMatchRate: number;
     readonly excerptSeconds: number;
     readonly chain: string;
     readonly misses: ReadonlyArray<{ file: string; got: string | null; notMusic?: boolean }>;
@@ -193,6 +199,8 @@ export async function evaluateCatalog(
     const rng = createRng(options.seed ?? 1);
     const misses: Array<{ file: string; got: string | null; notMusic?: boolean }> = [];
     let accepted = 0;
+    let top1 = 0;
+    let falseMatches = 0;
     for (const [i, f] of found.entries()) {
       options.onProgress?.('identification', i, found.length);
       const track = await engine.catalog.getTrack(f.id);
@@ -201,6 +209,8 @@ export async function evaluateCatalog(
       const clip = await voiceNoteExcerpt(f.sourcePath, offset, excerptSeconds, chain, ffmpeg, rng);
       const result = await engine.recommend(clip, { k: 1, analyze: { name: 'excerpt.ogg' } });
       if (result.music?.isMusic !== false) accepted++;
+      if (result.candidate?.trackId === f.id) top1++;
+      if (result.match && result.match.trackId !== f.id) falseMatches++;
       if (result.match?.trackId !== f.id) {
         misses.push({
           file: f.file,
@@ -211,6 +221,9 @@ export async function evaluateCatalog(
     }
     identification = {
       n: found.length,
+      top1,
+      top1Rate: top1 / found.length,
+      falseMatchRate: falseMatches / found.length,
       matched: found.length - misses.length,
       rate: (found.length - misses.length) / found.length,
       excerptSeconds,

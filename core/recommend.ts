@@ -23,7 +23,7 @@ import {
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { trackVectorSize } from './model/fusion.js';
-import { pickMatch, rankByWindows } from './recommend/identify.js';
+import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
 
 /** A catalogue track as results show it. */
 export interface TrackSummary {
@@ -213,11 +213,25 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   };
 
   /** Window-match candidates with byte-identical duplicates of a better candidate removed. */
-  const identify = async (windowEmbeddings: Float32Array, windowCount: number) => {
+  const identify = async (
+    windowEmbeddings: Float32Array,
+    windowCount: number,
+    windowStarts: readonly number[],
+  ) => {
     const idx = await indexes();
-    const ranked = rankByWindows(windowEmbeddings, windowCount, dim, (v, n) =>
-      idx.windows.query(v, n),
-    );
+    const search = (v: Float32Array, n: number) => idx.windows.query(v, n);
+    // Models with dense clip windows were fitted with offset-consistent matching (their
+    // thresholds assume it); older ones with the plain window vote.
+    const ranked =
+      metadata.window.queryHopFrames !== undefined && windowStarts.length === windowCount
+        ? rankByAlignedWindows(
+            windowEmbeddings,
+            windowStarts,
+            dim,
+            metadata.window.hopFrames,
+            search,
+          )
+        : rankByWindows(windowEmbeddings, windowCount, dim, search);
     const top = await catalog.getTracks(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
     const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
     const seen = new Set<string>();
@@ -265,6 +279,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const found = await identify(
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
+        analysis.embedding.windowStarts,
       );
       const matchTrack = found.best ? found.track : undefined;
       // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec

@@ -17,7 +17,11 @@ import { dot, leaveOneOutPrecision } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { cutWindows } from '../core/model/windows.js';
 import { createRng, randomInt } from '../core/random.js';
-import { type MatchThresholds, rankByWindows, type WindowHit } from '../core/recommend/identify.js';
+import {
+  type MatchThresholds,
+  rankByAlignedWindows,
+  type WindowHit,
+} from '../core/recommend/identify.js';
 import type { CachedTrack } from './cache.js';
 
 /** Figures written to metadata.json. */
@@ -73,10 +77,14 @@ export function evaluateHeldOut(
   );
 
   // Identification: 10 s of the voice-note version against every track's clean windows.
-  const allWindows: Array<{ trackIndex: number; vector: Float32Array }> = [];
+  const allWindows: Array<{ trackIndex: number; windowIndex: number; vector: Float32Array }> = [];
   embedded.forEach((e, trackIndex) => {
     for (let w = 0; w < e.windowCount; w++) {
-      allWindows.push({ trackIndex, vector: e.windowEmbeddings.subarray(w * dim, (w + 1) * dim) });
+      allWindows.push({
+        trackIndex,
+        windowIndex: w,
+        vector: e.windowEmbeddings.subarray(w * dim, (w + 1) * dim),
+      });
     }
   });
   const search =
@@ -84,7 +92,11 @@ export function evaluateHeldOut(
     (vector: Float32Array, k: number): WindowHit[] =>
       allWindows
         .filter((w) => w.trackIndex !== skip)
-        .map((w) => ({ trackId: w.trackIndex, similarity: dot(vector, w.vector) }))
+        .map((w) => ({
+          trackId: w.trackIndex,
+          windowIndex: w.windowIndex,
+          similarity: dot(vector, w.vector),
+        }))
         .sort((a, b) => b.similarity - a.similarity)
         .slice(0, k);
   const rng = createRng(seed);
@@ -105,14 +117,17 @@ export function evaluateHeldOut(
       64,
     );
     const query = model.embedWindows(windows);
-    const ranked = rankByWindows(query, windows.count, dim, search(-1));
+    const starts = windows.starts ?? [];
+    const rank = (skip: number) =>
+      rankByAlignedWindows(query, starts, dim, window.hopFrames, search(skip));
+    const ranked = rank(-1);
     const [best, second] = ranked;
     genuine.push({
       score: best?.score ?? 0,
       margin: (best?.score ?? 0) - (second?.score ?? 0),
       correct: best?.trackId === i,
     });
-    impostor.push(rankByWindows(query, windows.count, dim, search(i))[0]?.score ?? 0);
+    impostor.push(rank(i)[0]?.score ?? 0);
   });
   const correctScores = genuine.filter((g) => g.correct).map((g) => g.score);
   // Threshold between the 2nd percentile of true matches and the 95th of impostors: clips whose

@@ -24,6 +24,8 @@ export interface TrackEmbedding {
    */
   readonly windowEmbeddings: Float32Array;
   readonly windowCount: number;
+  /** Start frame of each window over the spectrograms laid end to end (see cutWindows). */
+  readonly windowStarts: readonly number[];
 }
 
 /** A loaded embedding model. */
@@ -157,6 +159,7 @@ export function createEmbeddingModel(
         ),
         windowEmbeddings,
         windowCount: windows.count,
+        windowStarts: windows.starts ?? [],
       };
     },
     dispose() {

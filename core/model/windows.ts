@@ -16,6 +16,10 @@ export interface Windows {
   /** count × frames × nMels, window-major then frame-major. */
   readonly data: Float32Array;
   readonly count: number;
+  /**
+   * Start frame of each window, counted over the spectrograms laid end to end (count entries).
+   */
+  readonly starts?: readonly number[];
   readonly frames: number;
   readonly nMels: number;
 }
@@ -63,11 +67,14 @@ export function cutWindows(
   if (!first) throw new Error('cutWindows: no spectrogram');
   const nMels = first.nMels;
   const total = spectrograms.reduce((n, s) => n + s.frames, 0);
-  const plan: Array<{ spec: SpectrogramLike; start: number }> = [];
+  const plan: Array<{ spec: SpectrogramLike; start: number; at: number }> = [];
+  let specOffset = 0;
   for (const spec of spectrograms) {
     if (spec.frames === 0) continue;
     const share = Math.max(1, Math.round((maxWindows * spec.frames) / total));
-    for (const start of windowStarts(spec.frames, window, share)) plan.push({ spec, start });
+    for (const start of windowStarts(spec.frames, window, share))
+      plan.push({ spec, start, at: specOffset + start });
+    specOffset += spec.frames;
   }
   if (plan.length === 0) throw new Error('cutWindows: empty spectrogram');
   const chosen =
@@ -85,7 +92,13 @@ export function cutWindows(
       data.set(spec.data.subarray(src, src + nMels), w * size + t * nMels);
     }
   });
-  return { data, count: chosen.length, frames: window.frames, nMels };
+  return {
+    data,
+    count: chosen.length,
+    frames: window.frames,
+    nMels,
+    starts: chosen.map((c) => c.at),
+  };
 }
 
 /**

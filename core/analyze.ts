@@ -8,7 +8,7 @@ import { computeLogMel } from './features/log-mel.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
-import { judgeMusic, type MusicVerdict } from './model/music-gate.js';
+import { judgeMusic, judgeSilence, type MusicVerdict } from './model/music-gate.js';
 
 /** The analysis of one recording. */
 export interface Analysis {
@@ -27,7 +27,10 @@ export interface Analysis {
   readonly analysedS: number;
   /** RMS level of all analysed audio in dBFS, floored at −120. */
   readonly loudnessDb: number;
-  /** The music gate's verdict (core/model/music-gate.ts); absent when the model has no gate. */
+  /**
+   * The music gate's verdict (core/model/music-gate.ts); for a model without a fitted gate only
+   * silence is judged, and the field is absent for a clip loud enough to search.
+   */
   readonly music?: MusicVerdict;
 }
 
@@ -116,6 +119,9 @@ export async function analyzeAudio(
   const meanSquare = energy / Math.max(1, decoded.pcm.length);
   const loudnessDb = meanSquare > 0 ? Math.max(-120, 10 * Math.log10(meanSquare)) : -120;
   const gate = model.metadata.musicGate;
+  const verdict = gate
+    ? judgeMusic(embedding.windowEmbeddings, embedding.windowCount, loudnessDb, gate)
+    : judgeSilence(loudnessDb);
   return {
     embedding,
     vector,
@@ -123,10 +129,6 @@ export async function analyzeAudio(
     sourceDurationS: decoded.sourceDurationS,
     analysedS: decoded.pcm.length / features.sampleRate,
     loudnessDb,
-    ...(gate
-      ? {
-          music: judgeMusic(embedding.windowEmbeddings, embedding.windowCount, loudnessDb, gate),
-        }
-      : {}),
+    ...(verdict ? { music: verdict } : {}),
   };
 }

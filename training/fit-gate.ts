@@ -22,7 +22,7 @@ import { nonMusicClips } from './non-music.js';
 export interface FitGateOptions {
   readonly ffmpeg: string;
   readonly seed: number;
-  /** Non-music clips generated for fitting (default 150) and for the threshold (default 60). */
+  /** Non-music clips generated for fitting (default 300) and for the threshold (default 60). */
   readonly fitClips?: number;
   readonly validationClips?: number;
   readonly log: (line: string) => void;
@@ -98,7 +98,7 @@ export async function fitMusicGate(
   options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
   const fitClips = await nonMusicClips(
     'fit',
-    options.fitClips ?? 150,
+    options.fitClips ?? 300,
     CLIP_SECONDS,
     features.sampleRate,
     options.ffmpeg,
@@ -137,7 +137,7 @@ export async function fitMusicGate(
     gate: gateParams(
       classifier,
       choice.threshold,
-      `logistic regression on L2-normalised window embeddings (class-balanced, L2 1e-3), fitted on ${music.count} windows of the training soundtracks (clean and voice-note views) against ${other.count} windows of ${fitClips.length} generated non-music clips (espeak-ng speech and chatter, sox noise, a quiet room; half through a voice-note chain); clip = mean window probability; threshold: best balanced accuracy accepting ≥ 97 % of 10 s validation-soundtrack excerpts`,
+      `logistic regression on L2-normalised window embeddings (class-balanced, L2 1e-3), fitted on ${music.count} windows of the training soundtracks (clean and voice-note views) against ${other.count} windows of ${fitClips.length} generated non-music clips (espeak-ng speech and chatter, sox noise, a quiet room; half through a voice-note chain); clip = mean window probability; threshold: best balanced accuracy accepting ≥ 99 % of 10 s validation-soundtrack excerpts`,
     ),
     musicAccepted: choice.musicAccepted,
     otherRejected: choice.otherRejected,

@@ -5,7 +5,7 @@
  * clips.
  */
 import type { MusicGateParams } from '../core/model/music-gate.js';
-import { windowMusicProbabilities } from '../core/model/music-gate.js';
+import { SILENCE_DBFS, windowMusicProbabilities } from '../core/model/music-gate.js';
 
 /** Window embeddings of one class. */
 export interface GateExamples {
@@ -14,8 +14,7 @@ export interface GateExamples {
   readonly count: number;
 }
 
-/** Loudness below which a clip is silence, dBFS (music in a voice note sits around −35…−10). */
-export const SILENCE_DBFS = -60;
+export { SILENCE_DBFS };
 
 /**
  * Fits the window classifier.
@@ -84,7 +83,7 @@ export interface GateClip {
 export function chooseThreshold(
   clips: readonly GateClip[],
   classifier: { weights: readonly number[]; bias: number },
-  minMusicAccepted = 0.97,
+  minMusicAccepted = 0.99,
 ): { threshold: number; musicAccepted: number; otherRejected: number } {
   const scored = clips.map((c) => {
     if (c.count === 0 || c.loudnessDb < SILENCE_DBFS) return { music: c.music, p: 0 };

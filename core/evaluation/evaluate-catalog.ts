@@ -247,7 +247,8 @@ export async function evaluateCatalog(
       options.onProgress?.('non-music', i, files.length);
       const result = await engine.recommend(file, { k: 1 });
       const kind = path.basename(file).split('-')[0] ?? 'other';
-      const entry = (byKind[kind] ??= { n: 0, rejected: 0 });
+      const entry = byKind[kind] ?? { n: 0, rejected: 0 };
+      byKind[kind] = entry;
       entry.n++;
       if (result.music?.isMusic === false) entry.rejected++;
       else acceptedFiles.push(path.basename(file));

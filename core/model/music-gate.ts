@@ -38,6 +38,24 @@ export interface MusicVerdict {
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
+ * Loudness below which a clip is silence, dBFS (RMS; music in a voice note sits around −35…−10,
+ * a quiet room at −50…−70 after a phone's gain).
+ */
+export const SILENCE_DBFS = -60;
+
+/**
+ * The verdict for a model without a fitted classifier: only the silence rule applies.
+ *
+ * @param loudnessDb - RMS level of the analysed audio in dBFS
+ * @returns a silence verdict, or undefined when the clip is loud enough to be searched
+ */
+export function judgeSilence(loudnessDb: number): MusicVerdict | undefined {
+  return loudnessDb < SILENCE_DBFS
+    ? { probability: 0, isMusic: false, reason: 'silence' }
+    : undefined;
+}
+
+/**
  * P(music) of each window.
  *
  * @param windowEmbeddings - windowCount × dim L2-normalised window embeddings, row-major

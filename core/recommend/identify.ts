@@ -84,8 +84,8 @@ export function rankByAlignedWindows(
   for (let w = 0; w < count; w++) {
     for (const hit of searchWindows(queryWindows.subarray(w * dim, (w + 1) * dim), neighbours)) {
       const offset = (hit.windowIndex ?? 0) * catalogHopFrames - queryStarts[w]!;
-      let list = hitsByTrack.get(hit.trackId);
-      if (!list) hitsByTrack.set(hit.trackId, (list = []));
+      const list = hitsByTrack.get(hit.trackId) ?? [];
+      hitsByTrack.set(hit.trackId, list);
       list.push({ w, offset, similarity: hit.similarity });
     }
   }

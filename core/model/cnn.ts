@@ -158,7 +158,7 @@ function avgPool2(x: tf.Tensor3D): tf.Tensor3D {
  * @param arch - the architecture
  * @param x - [batch, inputFrames, nMels] normalised log-mel windows
  * @param inputGradient - also compute the gradient with respect to `x` in training (default
- *   false: the input is data, and skipping it made a training step 1.5× faster; true only to
+ *   false: the input is data, and skipping it made a training step 1.3–1.5× faster; true only to
  *   measure that in bench/)
  * @returns [batch, embeddingSize] embeddings, not yet L2-normalised
  */

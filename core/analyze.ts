@@ -3,7 +3,7 @@
  * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
  */
 import { type DecodeOptions, decodeAudio } from './audio/decode.js';
-import { computeDescriptors, type Descriptors } from './features/descriptors.js';
+import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
 import { computeLogMel } from './features/log-mel.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
@@ -114,10 +114,7 @@ export async function analyzeAudio(
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
-  let energy = 0;
-  for (const v of decoded.pcm) energy += v * v;
-  const meanSquare = energy / Math.max(1, decoded.pcm.length);
-  const loudnessDb = meanSquare > 0 ? Math.max(-120, 10 * Math.log10(meanSquare)) : -120;
+  const loudnessDb = loudnessDbfs(decoded.pcm);
   const gate = model.metadata.musicGate;
   const verdict = gate
     ? judgeMusic(embedding.windowEmbeddings, embedding.windowCount, loudnessDb, gate)

@@ -1,13 +1,13 @@
 /**
- * Every augmentation of training in one config, as issue "Model quality" asks: what the audio goes
- * through before the spectrogram is cached (a voice-note chain drawn at random per view) and what
- * the sampler does to spectrogram windows (offsets, masks, tilt, band shift; see
- * training/sampler.ts). Change a range here and the next cache build and run use it.
+ * The audio-level augmentations of training in one config, as issue "Model quality" asks: what
+ * the audio goes through before the spectrogram is cached (a voice-note chain drawn at random per
+ * view). What the sampler then does to spectrogram windows (time offsets, SpecAugment masks,
+ * tilt, band shift) is `DEFAULT_SAMPLER` in training/sampler.ts. Change a range here and the next
+ * cache build and run use it.
  */
 import type { VoiceNoteOptions } from '../core/audio/voice-note.js';
 import { type Rng, uniform } from '../core/random.js';
 import type { NoiseKind } from './noise-bank.js';
-import { DEFAULT_SAMPLER } from './sampler.js';
 
 /** Ranges the audio-level augmentation draws from, one pass of the voice-note chain per view. */
 export const AUDIO_AUGMENTATIONS = {
@@ -38,9 +38,6 @@ export const AUDIO_AUGMENTATIONS = {
   /** Tempo factor at unchanged pitch (rubberband); the sampler maps time through it. */
   tempo: { probability: 0.3, factor: [0.96, 1.04] },
 } as const;
-
-/** Spectrogram-level augmentation: time offsets, SpecAugment masks, tilt and band shift. */
-export const SPECTROGRAM_AUGMENTATIONS = DEFAULT_SAMPLER;
 
 /** One drawn view: the chain's options and which noise to mix in. */
 export interface AugmentationDraw {

@@ -3,6 +3,7 @@
  * generated non-music clips, fits the window classifier, and picks the clip threshold on the
  * validation soundtracks against fresh non-music clips.
  */
+import { loudnessDbfs } from '../core/features/descriptors.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import type { MusicGateParams } from '../core/model/music-gate.js';
@@ -29,13 +30,6 @@ export interface FitGateOptions {
 }
 
 const CLIP_SECONDS = 10;
-
-function loudnessDb(pcm: Float32Array): number {
-  let energy = 0;
-  for (const v of pcm) energy += v * v;
-  const ms = energy / Math.max(1, pcm.length);
-  return ms > 0 ? Math.max(-120, 10 * Math.log10(ms)) : -120;
-}
 
 function embed(model: EmbeddingModel, spectrograms: SpectrogramLike[], max: number): GateExamples {
   const windows = cutWindows(spectrograms, model.metadata.window, max);
@@ -127,7 +121,7 @@ export async function fitMusicGate(
   );
   for (const c of validationOther) {
     const e = embed(model, [computeLogMel(c.pcm, features)], 16);
-    validation.push({ ...e, loudnessDb: loudnessDb(c.pcm), music: false });
+    validation.push({ ...e, loudnessDb: loudnessDbfs(c.pcm), music: false });
   }
   const choice = chooseThreshold(validation, classifier);
   options.log(

@@ -13,7 +13,7 @@ import {
   reliability,
 } from '../core/evaluation/calibration.js';
 import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
-import { dot, leaveOneOutPrecision } from '../core/evaluation/precision.js';
+import { dot, leaveOneOutPrecision, neighbourPairs } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { cutWindows } from '../core/model/windows.js';
 import { createRng, randomInt } from '../core/random.js';
@@ -161,18 +161,7 @@ export function evaluateHeldOut(
   ).length;
 
   // Calibration on all held-out (query, candidate) pairs among each query's 10 nearest.
-  const sims: number[] = [];
-  const positives: number[] = [];
-  vectors.forEach((q, i) => {
-    vectors
-      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q, c) }))
-      .sort((a, b) => b.s - a.s)
-      .slice(0, 10)
-      .forEach(({ j, s }) => {
-        sims.push(s);
-        positives.push(labels[j] === labels[i] ? 1 : 0);
-      });
-  });
+  const { similarities: sims, positives } = neighbourPairs(vectors, labels, 10);
   const calibration = fitCalibration(
     sims,
     positives,

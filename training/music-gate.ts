@@ -5,7 +5,7 @@
  * clips.
  */
 import type { MusicGateParams } from '../core/model/music-gate.js';
-import { SILENCE_DBFS, windowMusicProbabilities } from '../core/model/music-gate.js';
+import { judgeMusic, SILENCE_DBFS } from '../core/model/music-gate.js';
 
 /** Window embeddings of one class. */
 export interface GateExamples {
@@ -85,11 +85,12 @@ export function chooseThreshold(
   classifier: { weights: readonly number[]; bias: number },
   minMusicAccepted = 0.99,
 ): { threshold: number; musicAccepted: number; otherRejected: number } {
-  const scored = clips.map((c) => {
-    if (c.count === 0 || c.loudnessDb < SILENCE_DBFS) return { music: c.music, p: 0 };
-    const p = windowMusicProbabilities(c.rows, c.count, classifier);
-    return { music: c.music, p: p.reduce((s, x) => s + x, 0) / c.count };
-  });
+  // The clip probability exactly as the engine computes it (threshold 0: nothing is cut here).
+  const gate = gateParams({ weights: [...classifier.weights], bias: classifier.bias }, 0, '');
+  const scored = clips.map((c) => ({
+    music: c.music,
+    p: judgeMusic(c.rows, c.count, c.loudnessDb, gate).probability,
+  }));
   const music = scored.filter((s) => s.music);
   const other = scored.filter((s) => !s.music);
   let best = { threshold: 0.5, musicAccepted: 0, otherRejected: 0, score: -1 };

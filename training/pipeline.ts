@@ -308,10 +308,8 @@ export async function runTrainingPipeline(
       trainHoursAnalysed: Number(trainHours.toFixed(2)),
       validationGroups: options.heldOutGroups,
       testGroups,
-      augmentations: {
-        audio: AUDIO_AUGMENTATIONS,
-        spectrogram: { ...DEFAULT_SAMPLER, ...options.sampler },
-      },
+      // Spectrogram-level augmentation is the `sampler` entry below.
+      audioAugmentations: AUDIO_AUGMENTATIONS,
       objective:
         'NT-Xent (SimCLR), temperature 0.1; positives: same-moment voice-note view or another moment of the same track',
       steps: result.steps,

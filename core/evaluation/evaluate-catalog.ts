@@ -19,7 +19,7 @@ import { createRng, type Rng } from '../random.js';
 import type { Engine } from '../recommend.js';
 import { calibratedConfidence, reliability } from './calibration.js';
 import { mfccBaselineVectors } from './mfcc-baseline.js';
-import { dot, leaveOneOutPrecision, type PrecisionReport } from './precision.js';
+import { leaveOneOutPrecision, neighbourPairs, type PrecisionReport } from './precision.js';
 
 /** Options of {@link evaluateCatalog}. */
 export interface EvaluateOptions {
@@ -266,18 +266,13 @@ export async function evaluateCatalog(
 
   // Reliability of the calibrated confidence over each track's 10 nearest neighbours.
   const calibration = engine.model.metadata.calibration;
-  const confidences: number[] = [];
-  const positives: number[] = [];
-  found.forEach((q, i) => {
-    found
-      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q.embedding, c.embedding) }))
-      .sort((a, b) => b.s - a.s)
-      .slice(0, 10)
-      .forEach(({ j, s }) => {
-        confidences.push(calibratedConfidence(s, calibration));
-        positives.push(labels[j] === labels[i] ? 1 : 0);
-      });
-  });
+  const pairs = neighbourPairs(
+    found.map((f) => f.embedding),
+    labels,
+    10,
+  );
+  const confidences = pairs.similarities.map((s) => calibratedConfidence(s, calibration));
+  const positives = pairs.positives;
 
   return {
     n: report.n,

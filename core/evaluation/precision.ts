@@ -98,3 +98,32 @@ export function leaveOneOutPrecision(
     ),
   };
 }
+
+/**
+ * Every (query, neighbour) pair among each vector's `k` nearest others by cosine similarity: what
+ * confidence calibration is fitted on and its reliability is measured on.
+ *
+ * @param vectors - L2-normalised vectors, one per item
+ * @param labels - one label per item
+ * @param k - neighbours per query (default 10)
+ * @returns parallel arrays: the pair's cosine similarity in [-1, 1] and 1 when both share a label
+ */
+export function neighbourPairs(
+  vectors: readonly Float32Array[],
+  labels: readonly string[],
+  k = 10,
+): { similarities: number[]; positives: number[] } {
+  const similarities: number[] = [];
+  const positives: number[] = [];
+  vectors.forEach((q, i) => {
+    vectors
+      .map((c, j) => ({ j, s: j === i ? Number.NEGATIVE_INFINITY : dot(q, c) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, k)
+      .forEach(({ j, s }) => {
+        similarities.push(s);
+        positives.push(labels[j] === labels[i] ? 1 : 0);
+      });
+  });
+  return { similarities, positives };
+}

@@ -96,9 +96,6 @@ export function computeDescriptors(pcm: Float32Array, sampleRate: number): Descr
     if (f > BRIGHTNESS_SPLIT_HZ) powHigh += avgPower[k]!;
   }
 
-  let sumSq = 0;
-  for (let i = 0; i < pcm.length; i++) sumSq += pcm[i]! * pcm[i]!;
-  const meanSq = pcm.length > 0 ? sumSq / pcm.length : 0;
   const chromaVector = chroma.result();
   const key = estimateKey(chromaVector);
 
@@ -107,9 +104,21 @@ export function computeDescriptors(pcm: Float32Array, sampleRate: number): Descr
     tempoConfidence: tempo.confidence,
     key: { tonic: key.tonic, mode: key.mode, confidence: key.confidence },
     chroma: chromaVector,
-    loudnessDb: meanSq > 0 ? Math.max(-120, 10 * Math.log10(meanSq)) : -120,
+    loudnessDb: loudnessDbfs(pcm),
     spectralCentroidHz: magTotal > 0 ? magWeighted / magTotal : 0,
     brightness: powTotal > 0 ? powHigh / powTotal : 0,
     spectralFlatness: flatCount > 0 ? flatSum / flatCount : 0,
   };
+}
+
+/**
+ * RMS level of PCM in dBFS, `10 log10(mean square)` (a full-scale sine is −3.01), floored at −120.
+ *
+ * @param pcm - mono Float32 PCM in [-1, 1]
+ */
+export function loudnessDbfs(pcm: Float32Array): number {
+  let sumSq = 0;
+  for (let i = 0; i < pcm.length; i++) sumSq += pcm[i]! * pcm[i]!;
+  const meanSq = pcm.length > 0 ? sumSq / pcm.length : 0;
+  return meanSq > 0 ? Math.max(-120, 10 * Math.log10(meanSq)) : -120;
 }

@@ -47,10 +47,14 @@ export const SILENCE_DBFS = -60;
  * The verdict for a model without a fitted classifier: only the silence rule applies.
  *
  * @param loudnessDb - RMS level of the analysed audio in dBFS
+ * @param silenceDbfs - the silence threshold (default {@link SILENCE_DBFS})
  * @returns a silence verdict, or undefined when the clip is loud enough to be searched
  */
-export function judgeSilence(loudnessDb: number): MusicVerdict | undefined {
-  return loudnessDb < SILENCE_DBFS
+export function judgeSilence(
+  loudnessDb: number,
+  silenceDbfs = SILENCE_DBFS,
+): MusicVerdict | undefined {
+  return loudnessDb < silenceDbfs
     ? { probability: 0, isMusic: false, reason: 'silence' }
     : undefined;
 }
@@ -98,9 +102,8 @@ export function judgeMusic(
   loudnessDb: number,
   gate: MusicGateParams,
 ): MusicVerdict {
-  if (windowCount === 0 || loudnessDb < gate.silenceDbfs) {
-    return { probability: 0, isMusic: false, reason: 'silence' };
-  }
+  const silent = judgeSilence(windowCount === 0 ? -Infinity : loudnessDb, gate.silenceDbfs);
+  if (silent) return silent;
   const p = windowMusicProbabilities(windowEmbeddings, windowCount, gate);
   let sum = 0;
   for (const v of p) sum += v;

@@ -4,7 +4,7 @@
  */
 import { type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
-import { computeLogMel } from './features/log-mel.js';
+import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
@@ -27,6 +27,11 @@ export interface Analysis {
   readonly analysedS: number;
   /** RMS level of all analysed audio in dBFS, floored at −120. */
   readonly loudnessDb: number;
+  /**
+   * The log-mel spectrogram of the first analysed segment: what the model saw first (for the
+   * picture chat adapters show). `frames × nMels`, natural-log mel power.
+   */
+  readonly spectrogram: LogMelSpectrogram;
   /**
    * The music gate's verdict (core/model/music-gate.ts); for a model without a fitted gate only
    * silence is judged, and the field is absent for a clip loud enough to search.
@@ -126,6 +131,7 @@ export async function analyzeAudio(
     sourceDurationS: decoded.sourceDurationS,
     analysedS: decoded.pcm.length / features.sampleRate,
     loudnessDb,
+    spectrogram: spectrograms[0] ?? { data: new Float32Array(0), frames: 0, nMels: features.nMels },
     ...(verdict ? { music: verdict } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { type Catalog, openCatalog, type TrackRecord } from './catalog/index.js'
 import { SynestheteError } from './errors.js';
 import { calibratedConfidence } from './evaluation/calibration.js';
 import type { Descriptors } from './features/descriptors.js';
+import type { LogMelSpectrogram } from './features/log-mel.js';
 import { describeTrack, explainSimilarity } from './features/reason.js';
 import {
   ensureTrackIndexes,
@@ -23,6 +24,7 @@ import {
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { trackVectorSize } from './model/fusion.js';
+import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
 
 /** A catalogue track as results show it. */
@@ -79,7 +81,20 @@ export interface Recommendation {
     readonly descriptors: Descriptors;
     /** e.g. "128 BPM · A minor · bright". */
     readonly summary: string;
+    /** What the model saw first: the log-mel spectrogram of the first analysed segment. */
+    readonly spectrogram: LogMelSpectrogram;
   };
+}
+
+/**
+ * A conversation's votes on earlier results, applied to the next query by Rocchio's relevance
+ * feedback (see core/recommend/feedback.ts). Track ids of the catalogue.
+ */
+export interface FeedbackVotes {
+  /** Tracks marked 👍 or "more like this". */
+  readonly liked: readonly number[];
+  /** Tracks marked 👎; they are also left out of the results. */
+  readonly disliked: readonly number[];
 }
 
 /** Neighbours of a catalogue track. */
@@ -115,13 +130,18 @@ export interface Engine {
       analyze?: AnalyzeOptions;
       /** Search even when the music gate says the clip is not music. */
       skipMusicCheck?: boolean;
+      /** This conversation's votes: the query moves toward liked and away from disliked tracks. */
+      feedback?: FeedbackVotes;
     },
   ): Promise<Recommendation>;
   /**
    * Neighbours of a catalogue track given by id or by the path it was ingested from.
    * @throws SynestheteError E_NOT_FOUND when no such track, E_EMPTY_CATALOG
    */
-  similar(ref: number | string, options?: { k?: number }): Promise<SimilarTracks>;
+  similar(
+    ref: number | string,
+    options?: { k?: number; feedback?: FeedbackVotes },
+  ): Promise<SimilarTracks>;
   /** Ingests files and folders, then refreshes the indexes. */
   ingest(inputs: readonly string[], options?: IngestOptions): Promise<IngestSummary>;
   close(): Promise<void>;
@@ -212,6 +232,25 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return results;
   };
 
+  /** Catalogue embeddings of the voted tracks (tracks gone or of another model are skipped). */
+  const votedEmbeddings = async (feedback: FeedbackVotes | undefined): Promise<VoteVectors> => {
+    if (!feedback || feedback.liked.length + feedback.disliked.length === 0) {
+      return { liked: [], disliked: [] };
+    }
+    const tracks = await catalog.getTracks([...feedback.liked, ...feedback.disliked]);
+    const vectorOf = new Map(
+      tracks
+        .filter((t) => t.embedding && t.modelVersion === metadata.version)
+        .map((t) => [t.id, t.embedding as Float32Array]),
+    );
+    const pick = (ids: readonly number[]) =>
+      ids.flatMap((id) => {
+        const v = vectorOf.get(id);
+        return v ? [v] : [];
+      });
+    return { liked: pick(feedback.liked), disliked: pick(feedback.disliked) };
+  };
+
   /** Window-match candidates with byte-identical duplicates of a better candidate removed. */
   const identify = async (
     windowEmbeddings: Float32Array,
@@ -272,6 +311,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         analysedS: analysis.analysedS,
         descriptors: analysis.descriptors,
         summary: describeTrack(analysis.descriptors),
+        spectrogram: analysis.spectrogram,
       };
       if (analysis.music && !analysis.music.isMusic && !opts.skipMusicCheck) {
         return { recommendations: [], music: analysis.music, query };
@@ -285,12 +325,13 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
       // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
       const scale = metadata.fusion ? 1 / Math.sqrt(metadata.fusion.weight) : 1;
+      const votes = await votedEmbeddings(opts.feedback);
       const recommendations = await rank(
-        analysis.vector,
+        applyFeedback(analysis.vector, votes),
         analysis.descriptors,
         k,
         {
-          ids: new Set(matchTrack ? [matchTrack.id] : []),
+          ids: new Set([...(matchTrack ? [matchTrack.id] : []), ...(opts.feedback?.disliked ?? [])]),
           hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
         },
         scale,
@@ -326,11 +367,15 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           `track ${track.id} was analysed by another model version: re-run ingest`,
         );
       }
+      const votes = await votedEmbeddings(opts.feedback);
       const recommendations = await rank(
-        track.embedding,
+        applyFeedback(track.embedding, votes),
         track.descriptors as unknown as Descriptors | null,
         k,
-        { ids: new Set([track.id]), hashes: new Set([track.contentHash]) },
+        {
+          ids: new Set([track.id, ...(opts.feedback?.disliked ?? [])]),
+          hashes: new Set([track.contentHash]),
+        },
       );
       return { track: summary(track), recommendations };
     },

@@ -119,6 +119,11 @@ export interface ChatService {
   forget(conversation: string): Promise<string>;
   /** What to send and what the commands do, for `/help` on each platform. */
   helpText(platform: Platform): string;
+  /**
+   * The audio file a catalogue track was ingested from, for previews (the web chat serves it);
+   * undefined when the track is unknown or its file is gone. Never throws.
+   */
+  trackAudioPath(trackId: number): Promise<string | undefined>;
   /** Waits for queued work to finish (used at shutdown). */
   drain(): Promise<void>;
 }

@@ -1,0 +1,315 @@
+/**
+ * The chat service every adapter calls (see types.ts `ChatService`): checks a clip before it is
+ * downloaded, rate-limits per user, queues the work, asks the engine, and turns the outcome —
+ * results, or any of the ways a clip can fail — into one neutral {@link ChatAnswer}. It never
+ * throws; unexpected failures are logged once (no audio, secrets redacted) and answered politely.
+ */
+import { randomUUID } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { redactSecrets } from './config.js';
+import { FeedbackStore, type FeedbackStoreOptions } from './feedback-store.js';
+import { type ClipLimits, clipLimits, isObviouslyNotAudio } from './limits.js';
+import { helpMessage, MESSAGES } from './messages.js';
+import { RateLimiter } from './rate-limiter.js';
+import {
+  type FeedbackVotes,
+  type RecommendedTrack,
+  type RecommenderPort,
+  type TrackSummary,
+  toSynestheteError,
+} from './recommender-port.js';
+import { renderSpectrogramPng } from './spectrogram-png.js';
+import type {
+  ChatAnswer,
+  ChatService,
+  ClipInput,
+  MatchItem,
+  Platform,
+  RejectReason,
+  ResultItem,
+  Vote,
+} from './types.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Results per answer. */
+export const RESULTS_PER_ANSWER = 5;
+
+/** Options of {@link createChatService}; every field has a default. */
+export interface ChatServiceOptions {
+  /** Clips analysed at once over all adapters (default 2). */
+  readonly concurrency?: number | undefined;
+  /** Clips waiting for a slot (default 16); one more is answered `busy`. */
+  readonly maxPending?: number | undefined;
+  /** Per-user token bucket: `clips` per `perS` seconds (default 6 per 60). */
+  readonly rateLimit?: { readonly clips: number; readonly perS: number } | undefined;
+  /** Bounds of the in-memory vote store. */
+  readonly feedback?: FeedbackStoreOptions | undefined;
+  /** Stricter or looser byte/duration caps than limits.ts gives, per platform. */
+  readonly limits?: Partial<Record<Platform, Partial<ClipLimits>>> | undefined;
+  /** Render the spectrogram PNG for results (default true). */
+  readonly spectrogram?: boolean | undefined;
+  /**
+   * Where unexpected failures are reported (one line each, already redacted; default: stderr).
+   */
+  readonly log?: ((line: string) => void) | undefined;
+  /** Clock in ms for the rate limiter (default `performance.now`); tests pass a fake. */
+  readonly now?: (() => number) | undefined;
+}
+
+/** "Title — Artist", with the file name standing in for a missing title. */
+function trackLabel(t: Pick<TrackSummary, 'title' | 'artist' | 'sourcePath'>): string {
+  const title = t.title?.trim() || fileTitle(t.sourcePath);
+  const artist = t.artist?.trim();
+  return artist ? `${title} — ${artist}` : title;
+}
+
+/** "metal_rock__Metal_madness.ogg" → "metal_rock__Metal_madness"; never empty. */
+function fileTitle(sourcePath: string): string {
+  const base = path.basename(sourcePath.replace(/[?#].*$/, ''));
+  return base.replace(/\.[a-z0-9]{1,5}$/i, '') || base || 'Untitled';
+}
+
+function resultItem(t: RecommendedTrack, rank: number): ResultItem {
+  return {
+    rank,
+    trackId: t.trackId,
+    label: trackLabel(t),
+    title: t.title,
+    artist: t.artist,
+    similarity: t.similarity,
+    confidence: t.confidence,
+    reason: t.reason,
+  };
+}
+
+const hasVotes = (v: FeedbackVotes) => v.liked.length + v.disliked.length > 0;
+
+/**
+ * Creates the chat service over an engine.
+ *
+ * @param engine - the recommender (core's `Engine`, or any {@link RecommenderPort})
+ * @param options - queue, rate limit, vote store, caps, logging
+ * @returns a {@link ChatService}; one instance serves every adapter of a process
+ * @throws RangeError when a queue or rate-limit option is out of range
+ */
+export function createChatService(
+  engine: RecommenderPort,
+  options: ChatServiceOptions = {},
+): ChatService {
+  const queue = new WorkQueue({ concurrency: options.concurrency, maxPending: options.maxPending });
+  const limiter = new RateLimiter({
+    capacity: options.rateLimit?.clips ?? 6,
+    perS: options.rateLimit?.perS ?? 60,
+    now: options.now,
+  });
+  const store = new FeedbackStore(options.feedback);
+  const writeLog = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (line: string) => {
+    try {
+      writeLog(redactSecrets(line));
+    } catch {
+      // a failing logger must not turn an answer into a throw
+    }
+  };
+  const limitsFor = (platform: Platform) => clipLimits(platform, options.limits?.[platform]);
+
+  const reject = (reason: RejectReason, text: string): ChatAnswer => ({
+    kind: 'rejected',
+    reason,
+    text,
+  });
+
+  /** The answer for a clip refused on what the platform announced, or undefined to go on. */
+  const precheck = (input: ClipInput, limits: ClipLimits): ChatAnswer | undefined => {
+    if (input.byteLength === 0) return reject('empty', MESSAGES.empty);
+    if (input.byteLength !== undefined && input.byteLength > limits.maxBytes) {
+      return reject('too-big', MESSAGES.tooBig(limits.maxBytes, input.byteLength));
+    }
+    if (input.durationS !== undefined && input.durationS > limits.maxDurationS) {
+      return reject('too-long', MESSAGES.tooLong(limits.maxDurationS));
+    }
+    // Platforms announce whole seconds; a 0 means "unknown" as often as "empty".
+    if (
+      input.durationS !== undefined &&
+      input.durationS > 0 &&
+      input.durationS < limits.minDurationS - 0.5
+    ) {
+      return reject('too-short', MESSAGES.tooShort(limits.minDurationS));
+    }
+    if (isObviouslyNotAudio(input.mimeType, input.fileName)) {
+      return reject('not-audio', MESSAGES.notAudio);
+    }
+    return undefined;
+  };
+
+  /** Maps an engine or download failure to its answer; logs what is not the user's doing. */
+  const failure = (error: unknown, input: ClipInput, limits: ClipLimits): ChatAnswer => {
+    const e = toSynestheteError(error);
+    switch (e.code) {
+      case 'E_INPUT_EMPTY':
+        return reject('empty', MESSAGES.empty);
+      case 'E_INPUT_TOO_LARGE':
+        return reject('too-big', MESSAGES.tooBig(limits.maxBytes));
+      case 'E_INPUT_DURATION':
+        return /short/i.test(e.message)
+          ? reject('too-short', MESSAGES.tooShort(limits.minDurationS))
+          : reject('too-long', MESSAGES.tooLong(limits.maxDurationS));
+      case 'E_DECODE':
+      case 'E_DECODE_TIMEOUT':
+        return reject('unreadable', MESSAGES.unreadable);
+      case 'E_EMPTY_CATALOG':
+        log(`[chat] ${e.code}: ${e.message}`);
+        return { kind: 'error', text: MESSAGES.emptyCatalog };
+      default: {
+        const cause = e.cause instanceof Error ? (e.cause.stack ?? e.cause.message) : '';
+        log(
+          `[chat] ${input.platform} ${input.kind} clip failed: ${e.code}: ${e.message}${cause ? `\n${cause}` : ''}`,
+        );
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    }
+  };
+
+  /** Download, analyse, answer: runs inside a queue slot. */
+  const analyse = async (input: ClipInput, limits: ClipLimits): Promise<ChatAnswer> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await input.read();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`[chat] ${input.platform} download failed: ${message}`);
+      return reject('unreadable', MESSAGES.unreadable);
+    }
+    if (bytes.byteLength === 0) return reject('empty', MESSAGES.empty);
+    if (bytes.byteLength > limits.maxBytes) {
+      return reject('too-big', MESSAGES.tooBig(limits.maxBytes, bytes.byteLength));
+    }
+    const feedback = store.votes(input.conversation);
+    try {
+      const result = await engine.recommend(bytes, {
+        k: RESULTS_PER_ANSWER,
+        feedback,
+        analyze: {
+          maxBytes: limits.maxBytes,
+          maxDurationS: limits.maxDurationS,
+          minDurationS: Math.max(0, limits.minDurationS - 0.5),
+          ...(input.fileName ? { name: path.basename(input.fileName) } : {}),
+        },
+      });
+      if (result.music && !result.music.isMusic) {
+        return reject('not-music', MESSAGES.notMusic(result.music.reason === 'silence'));
+      }
+      let spectrogramPng: Uint8Array | undefined;
+      if (options.spectrogram !== false) {
+        try {
+          spectrogramPng = renderSpectrogramPng(result.query.spectrogram);
+        } catch (error) {
+          log(`[chat] spectrogram picture failed: ${String(error)}`);
+        }
+      }
+      const match: MatchItem | undefined = result.match
+        ? {
+            trackId: result.match.trackId,
+            label: trackLabel(result.match),
+            score: result.match.score,
+          }
+        : undefined;
+      return {
+        kind: 'results',
+        answerId: randomUUID(),
+        ...(match ? { match } : {}),
+        summary: result.query.summary,
+        results: result.recommendations.map((t, i) => resultItem(t, i + 1)),
+        feedbackApplied: hasVotes(feedback),
+        ...(spectrogramPng ? { spectrogramPng } : {}),
+      };
+    } catch (error) {
+      return failure(error, input, limits);
+    }
+  };
+
+  /** A track's label, or undefined when it is not in the catalogue. */
+  const labelOf = async (trackId: number): Promise<string | undefined> => {
+    const track = await engine.catalog.getTrack(trackId);
+    return track ? trackLabel(track) : undefined;
+  };
+
+  return {
+    async handleClip(input) {
+      try {
+        const limits = limitsFor(input.platform);
+        const refused = precheck(input, limits);
+        if (refused) return refused;
+        const key = `${input.platform}:${input.user}`;
+        const decision = limiter.take(key);
+        if (!decision.ok) {
+          const retryAfterS = Math.max(1, Math.ceil(decision.retryAfterS));
+          return { kind: 'rate-limited', text: MESSAGES.rateLimited(retryAfterS), retryAfterS };
+        }
+        const job = queue.tryRun(() => analyse(input, limits));
+        if (!job) {
+          limiter.refund(key);
+          return { kind: 'busy', text: MESSAGES.busy };
+        }
+        return await job;
+      } catch (error) {
+        log(
+          `[chat] unexpected: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
+        );
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    },
+
+    async vote(conversation: string, _user: string, trackId: number, vote: Vote) {
+      try {
+        const label = await labelOf(trackId);
+        if (label === undefined) return { kind: 'error', text: MESSAGES.unknownTrack };
+        store.record(conversation, trackId, vote === 'down' ? 'down' : 'up');
+        if (vote === 'up') return { kind: 'ack', text: MESSAGES.likedAck(label) };
+        if (vote === 'down') return { kind: 'ack', text: MESSAGES.dislikedAck(label) };
+        const feedback = store.votes(conversation);
+        const similar = await engine.similar(trackId, { k: RESULTS_PER_ANSWER, feedback });
+        return {
+          kind: 'results',
+          answerId: randomUUID(),
+          heading: MESSAGES.moreHeading(label),
+          summary: '',
+          results: similar.recommendations.map((t, i) => resultItem(t, i + 1)),
+          // The track asked about is itself the only like: nothing else re-ranked the list.
+          feedbackApplied: feedback.liked.length + feedback.disliked.length > 1,
+        };
+      } catch (error) {
+        const e = toSynestheteError(error);
+        if (e.code === 'E_NOT_FOUND') return { kind: 'error', text: MESSAGES.unknownTrack };
+        log(`[chat] vote ${vote} on track ${trackId} failed: ${e.code}: ${e.message}`);
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    },
+
+    async forget(conversation) {
+      store.forget(conversation);
+      return MESSAGES.forgotten;
+    },
+
+    helpText(platform) {
+      const limits = limitsFor(platform);
+      return helpMessage(platform, limits.maxBytes, limits.minDurationS, limits.maxDurationS);
+    },
+
+    async trackAudioPath(trackId) {
+      try {
+        const track = await engine.catalog.getTrack(trackId);
+        if (!track || !path.isAbsolute(track.sourcePath)) return undefined;
+        await access(track.sourcePath);
+        return track.sourcePath;
+      } catch {
+        return undefined;
+      }
+    },
+
+    drain() {
+      return queue.drain();
+    },
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * The one list of environment variables the bots read (after vercel/chat's adapter config: explicit
+ * option, then environment variable, then a fail-fast error naming it). The list validates the
+ * environment at start, tells `npm start` which adapters are configured, and generates
+ * `.env.example` (`node dist/bots/start.js --env-example`). Secret values are never printed: use
+ * {@link describeEnv} and {@link redactSecrets} for anything that reaches a log.
+ */
+import { SynestheteError } from './recommender-port.js';
+import type { Platform } from './types.js';
+
+/** Who reads a variable: the engine and the chat service ('core'), or one adapter. */
+export type EnvScope = 'core' | Platform;
+
+/** One environment variable. */
+export interface EnvVar {
+  readonly name: string;
+  readonly scope: EnvScope;
+  /** Tokens, signing secrets, URLs with passwords: never logged, shown as "set". */
+  readonly secret: boolean;
+  /**
+   * Needed for its adapter to run: an adapter is configured when one of its required variables is
+   * set, and then every required one must be set.
+   */
+  readonly required: boolean;
+  /** One line for .env.example and --help. */
+  readonly description: string;
+  /** Default used when unset, as text (shown in .env.example). */
+  readonly defaultValue?: string;
+  /** Value checks: a TCP port, or a positive integer. */
+  readonly kind?: 'port' | 'positive-int';
+}
+
+/** Every variable, grouped by scope in the order .env.example lists them. */
+export const ENV_VARS: readonly EnvVar[] = [
+  {
+    name: 'DATABASE_URL',
+    scope: 'core',
+    secret: true,
+    required: false,
+    description:
+      'Catalogue in PostgreSQL (postgres://user:password@host:5432/db); unset: PGlite in data/catalog',
+  },
+  {
+    name: 'SYNESTHETE_MODEL_DIR',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'Model directory (model.json + metadata.json)',
+    defaultValue: 'models/synesthete-cnn',
+  },
+  {
+    name: 'FFMPEG_PATH',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'ffmpeg binary used to decode clips',
+    defaultValue: 'ffmpeg',
+  },
+  {
+    name: 'BOTS_CONCURRENCY',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'Clips analysed at once, over all adapters',
+    defaultValue: '2',
+    kind: 'positive-int',
+  },
+  {
+    name: 'BOTS_MAX_PENDING',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'Clips that may wait for a slot; more are answered "busy"',
+    defaultValue: '16',
+    kind: 'positive-int',
+  },
+  {
+    name: 'BOTS_CLIPS_PER_MINUTE',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'Clips one user may send per minute',
+    defaultValue: '6',
+    kind: 'positive-int',
+  },
+  {
+    name: 'TELEGRAM_BOT_TOKEN',
+    scope: 'telegram',
+    secret: true,
+    required: true,
+    description: 'Telegram bot token from @BotFather (starts the Telegram bot, long polling)',
+  },
+  {
+    name: 'SLACK_BOT_TOKEN',
+    scope: 'slack',
+    secret: true,
+    required: true,
+    description: 'Slack bot token (xoxb-…) of the installed app (starts the Slack bot)',
+  },
+  {
+    name: 'SLACK_SIGNING_SECRET',
+    scope: 'slack',
+    secret: true,
+    required: true,
+    description: "Slack app's signing secret (verifies event requests)",
+  },
+  {
+    name: 'SLACK_APP_TOKEN',
+    scope: 'slack',
+    secret: true,
+    required: false,
+    description:
+      'Slack app-level token (xapp-…): use Socket Mode instead of a public HTTP endpoint',
+  },
+  {
+    name: 'SLACK_PORT',
+    scope: 'slack',
+    secret: false,
+    required: false,
+    description: 'Port of the Slack events endpoint (/slack/events) without Socket Mode',
+    defaultValue: '3000',
+    kind: 'port',
+  },
+  {
+    name: 'DISCORD_BOT_TOKEN',
+    scope: 'discord',
+    secret: true,
+    required: true,
+    description: 'Discord bot token (starts the Discord bot)',
+  },
+  {
+    name: 'DISCORD_GUILD_ID',
+    scope: 'discord',
+    secret: false,
+    required: false,
+    description: 'Register slash commands in this server only (instant) instead of globally',
+  },
+  {
+    name: 'WEB_PORT',
+    scope: 'web',
+    secret: false,
+    required: false,
+    description:
+      'Port of the web chat (it runs when no platform token is set, or when this is set)',
+    defaultValue: '8080',
+    kind: 'port',
+  },
+  {
+    name: 'WEB_HOST',
+    scope: 'web',
+    secret: false,
+    required: false,
+    description: 'Address the web chat listens on (0.0.0.0 to expose it)',
+    defaultValue: '127.0.0.1',
+  },
+];
+
+/** The variable named `name` (throws for a name not in {@link ENV_VARS}: a bug). */
+function spec(name: string): EnvVar {
+  const found = ENV_VARS.find((v) => v.name === name);
+  if (!found) throw new SynestheteError('E_INTERNAL', `internal error: unknown variable ${name}`);
+  return found;
+}
+
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? '') !== '';
+
+/**
+ * Checks one variable's value against its kind.
+ *
+ * @throws SynestheteError `E_CONFIG` naming the variable when the value is not a valid port /
+ *   positive integer
+ */
+function check(v: EnvVar, value: string): void {
+  if (v.kind === undefined) return;
+  const n = Number(value);
+  const max = v.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER;
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new SynestheteError(
+      'E_CONFIG',
+      `${v.name} must be ${v.kind === 'port' ? 'a port number (1–65535)' : 'a positive integer'}, got "${value}"`,
+    );
+  }
+}
+
+/**
+ * An adapter's variables, when it is configured.
+ *
+ * @param scope - the adapter (or 'core')
+ * @param env - the environment (default `process.env`)
+ * @returns name → trimmed value of every set variable of that scope; undefined when the scope has
+ *   required variables and none of them is set (the adapter is not configured)
+ * @throws SynestheteError `E_CONFIG` naming the missing variable(s) when the adapter is partly
+ *   configured, or naming a variable whose value is invalid
+ */
+export function readScopeEnv(
+  scope: EnvScope,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<Record<string, string>> | undefined {
+  const vars = ENV_VARS.filter((v) => v.scope === scope);
+  const required = vars.filter((v) => v.required);
+  const present = required.filter((v) => isSet(env, v.name));
+  if (required.length > 0 && present.length === 0) return undefined;
+  const missing = required.filter((v) => !isSet(env, v.name));
+  if (missing.length > 0) {
+    throw new SynestheteError(
+      'E_CONFIG',
+      `${scope} is partly configured: ${present.map((v) => v.name).join(', ')} set but ${missing.map((v) => v.name).join(', ')} missing`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const v of vars) {
+    const value = env[v.name]?.trim();
+    if (value) {
+      check(v, value);
+      out[v.name] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads an integer variable, with its default.
+ *
+ * @param name - a variable of {@link ENV_VARS} with a `kind`
+ * @param env - the environment (default `process.env`)
+ * @returns the value, or the variable's default (undefined when it has none and is unset)
+ * @throws SynestheteError `E_CONFIG` naming the variable when the value is invalid
+ */
+export function intFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = spec(name);
+  const value = env[name]?.trim() || v.defaultValue;
+  if (value === undefined) return undefined;
+  check(v, value);
+  return Number(value);
+}
+
+/**
+ * Checks every set variable's value, and that no adapter is partly configured.
+ *
+ * @returns the platforms whose required variables are all set (web is not listed: it needs none)
+ * @throws SynestheteError `E_CONFIG` naming the first variable at fault
+ */
+export function validateEnv(env: NodeJS.ProcessEnv = process.env): Platform[] {
+  readScopeEnv('core', env);
+  const platforms: Platform[] = ['telegram', 'slack', 'discord'];
+  const configured = platforms.filter((p) => readScopeEnv(p, env) !== undefined);
+  readScopeEnv('web', env);
+  return configured;
+}
+
+/**
+ * The set variables as printable lines, secrets hidden.
+ *
+ * @returns e.g. ["TELEGRAM_BOT_TOKEN=(set, hidden)", "WEB_PORT=8080"]
+ */
+export function describeEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return ENV_VARS.filter((v) => isSet(env, v.name)).map(
+    (v) => `${v.name}=${v.secret ? '(set, hidden)' : env[v.name]?.trim()}`,
+  );
+}
+
+/** Token shapes redacted even when they are not in the environment. */
+const TOKEN_PATTERNS = [
+  /\bbot\d{5,}:[\w-]{20,}/g, // Telegram file/API URLs carry "bot<token>"
+  /\b\d{5,}:[\w-]{30,}\b/g, // a Telegram token on its own
+  /\bxox[abposr]-[\w-]+/g, // Slack tokens
+  /\bxapp-[\w-]+/g,
+  /\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b/g, // Discord bot tokens
+  /(\/\/[^:/\s]+:)[^@/\s]+@/g, // passwords in URLs
+];
+
+/**
+ * Removes secrets from text meant for a log: the values of every secret variable that is set, and
+ * anything shaped like a Telegram, Slack or Discord token or a URL password.
+ *
+ * @param text - a log line or error message
+ * @param env - the environment whose secret values to hide (default `process.env`)
+ * @returns the text with secrets replaced by "***"
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const v of ENV_VARS) {
+    const value = v.secret ? env[v.name]?.trim() : undefined;
+    if (value && value.length >= 6) out = out.split(value).join('***');
+  }
+  for (const pattern of TOKEN_PATTERNS) {
+    out = out.replace(pattern, (match, prefix?: unknown) =>
+      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}***@` : '***',
+    );
+  }
+  return out;
+}
+
+/**
+ * The text of `.env.example`: every variable with its description, adapter and default, values
+ * left empty (defaults commented out).
+ *
+ * @returns file contents ending in a newline
+ */
+export function envExample(): string {
+  const titles: Record<EnvScope, string> = {
+    core: 'Engine and chat service (all optional)',
+    telegram: 'Telegram — set the token to start the Telegram bot',
+    slack: 'Slack — set both to start the Slack bot',
+    discord: 'Discord — set the token to start the Discord bot',
+    web: 'Web chat — runs on localhost when no platform token is set',
+  };
+  const lines = [
+    '# Synesthete bots: copy to .env and fill in what you use (`npm start` reads the environment;',
+    '# load this file with `set -a; . ./.env; set +a` or docker compose `env_file`).',
+    '# Generated from bots/shared/config.ts: `npm run env-example`.',
+  ];
+  for (const scope of Object.keys(titles) as EnvScope[]) {
+    lines.push('', `# ${titles[scope]}`);
+    for (const v of ENV_VARS.filter((x) => x.scope === scope)) {
+      const tags = [v.secret ? 'secret' : '', v.required ? 'required' : ''].filter(Boolean);
+      lines.push(`# ${v.description}${tags.length ? ` (${tags.join(', ')})` : ''}`);
+      lines.push(v.defaultValue !== undefined ? `# ${v.name}=${v.defaultValue}` : `${v.name}=`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

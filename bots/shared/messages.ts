@@ -1,0 +1,114 @@
+/**
+ * Every text a user of any chat platform reads, in one place (plain text; adapters may add their
+ * own markup around it). Functions take the numbers and names they mention.
+ */
+import { formatBytes, MAX_CLIP_S, MIN_CLIP_S } from './limits.js';
+import { NOT_MUSIC_MESSAGE } from './recommender-port.js';
+import type { Platform } from './types.js';
+
+/** What to send instead, appended to refusals. */
+export const WHAT_TO_SEND =
+  'Send a voice message with a song playing, an audio file (mp3, ogg, m4a, wav…) or a video with sound.';
+
+/** How each platform calls its commands in help texts. */
+const COMMAND_PREFIX: Readonly<Record<Platform, string>> = {
+  telegram: '/',
+  slack: '/synesthete ',
+  discord: '/',
+  web: '/',
+};
+
+const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+/** The texts, by occasion. */
+export const MESSAGES = {
+  /** A 0-byte file. */
+  empty: `That file is empty. ${WHAT_TO_SEND}`,
+  /**
+   * A file over the platform's limit.
+   * @param maxBytes - the limit, bytes
+   * @param bytes - the file's size, bytes, when known
+   */
+  tooBig: (maxBytes: number, bytes?: number) =>
+    `That file is too big${bytes !== undefined ? ` (${formatBytes(bytes)})` : ''}: I can take up to ${formatBytes(maxBytes)}. Send a shorter clip — 30 seconds of the song is plenty.`,
+  /** @param maxS - longest clip, seconds */
+  tooLong: (maxS = MAX_CLIP_S) =>
+    `That clip is too long: I can take up to ${minutes(maxS)}. Send a shorter clip — 30 seconds of the song is plenty.`,
+  /** @param minS - shortest clip, seconds */
+  tooShort: (minS = MIN_CLIP_S) =>
+    `That clip is too short: send at least ${minS} seconds of the song (15–30 s works best).`,
+  /** A picture, document or archive, refused before download. */
+  notAudio: `That doesn't look like audio. ${WHAT_TO_SEND}`,
+  /** ffmpeg could not decode it (or the download failed). */
+  unreadable:
+    "I couldn't read that as audio — send a voice message or an audio file (mp3, ogg, m4a, wav…).",
+  /**
+   * The music gate said no.
+   * @param silence - true when the clip was (nearly) silent
+   */
+  notMusic: (silence: boolean) =>
+    `${NOT_MUSIC_MESSAGE}${silence ? ' — it sounded silent' : ''}. Hold the phone near the speaker while the song plays and send a voice message, or send the audio file itself.`,
+  /** The work queue is full. */
+  busy: "I'm busy right now — try again in a minute.",
+  /** @param retryAfterS - seconds until the user may send again (≥ 1) */
+  rateLimited: (retryAfterS: number) =>
+    `You're sending clips faster than I can listen — try again in ${Math.max(1, Math.ceil(retryAfterS))} s.`,
+  /** The catalogue has no tracks. */
+  emptyCatalog: 'My catalogue is empty right now, so I have nothing to recommend yet.',
+  /** Anything unexpected. */
+  error: 'Something went wrong on my side — please try again in a moment.',
+  /** A vote or "more like this" on a track that is gone. */
+  unknownTrack: "That track isn't in my catalogue any more.",
+  /** @param label - "Title — Artist" */
+  likedAck: (label: string) => `Noted — more like ${label} next time.`,
+  /** @param label - "Title — Artist" */
+  dislikedAck: (label: string) => `Noted — less like ${label}.`,
+  /** @param label - "Title — Artist" */
+  moreHeading: (label: string) => `More like ${label}`,
+  /** @param summary - the clip's one-line description ("128 BPM · A minor · bright") */
+  clipSummary: (summary: string) => `Your clip: ${summary}`,
+  /** /forget. */
+  forgotten: 'Forgotten — your 👍/👎 in this chat are cleared; answers start fresh.',
+  /** Shown under results that the conversation's votes re-ranked. */
+  feedbackApplied: 'Re-ranked by your 👍/👎 in this chat (/forget to clear).',
+  /** When the clip itself is a catalogue track. */
+  match: (label: string) => `🎯 This sounds like ${label}.`,
+  /** Results list is empty (tiny catalogue, everything 👎'd). */
+  noResults: 'I found nothing else to recommend for that clip.',
+} as const;
+
+/**
+ * The `/help` text for a platform: what to send, the limits, the buttons and the commands.
+ *
+ * @param platform - whose command syntax and byte limit to show
+ * @param maxBytes - the platform's byte limit (see limits.ts `clipLimits`)
+ * @param minS - shortest clip, seconds
+ * @param maxS - longest clip, seconds
+ * @returns several lines of plain text
+ */
+export function helpMessage(
+  platform: Platform,
+  maxBytes: number,
+  minS = MIN_CLIP_S,
+  maxS = MAX_CLIP_S,
+): string {
+  const p = COMMAND_PREFIX[platform];
+  return [
+    'Send me a clip and I answer with the five most similar tracks of my catalogue.',
+    '',
+    'What to send:',
+    '• a voice message recorded while the song plays',
+    '• an audio file (mp3, ogg, m4a, wav, flac…)',
+    '• a video with sound',
+    `Up to ${formatBytes(maxBytes)}, between ${minS} s and ${minutes(maxS)} long (15–30 s works best).`,
+    '',
+    'Buttons under each answer: 👍 more like this one next time, 👎 less like it, 🔁 more like this (its neighbours).',
+    '',
+    'Commands:',
+    `${p}similar — reply to an earlier audio message to search with it again`,
+    `${p}forget — clear your 👍/👎 in this chat`,
+    `${p}help — this text`,
+    '',
+    'I keep no audio: clips are analysed and dropped; only your votes in this chat are kept, in memory.',
+  ].join('\n');
+}

@@ -1,0 +1,34 @@
+/**
+ * The small part of the engine the chat bots use (after vercel/ai's provider interfaces): clip in,
+ * five tracks out; neighbours of a track; a track's file for previews. Bots import this file, never
+ * tfjs, hnswlib or drizzle; `core/recommend.ts`'s `Engine` satisfies it, and tests can hand in a
+ * fake (see test/bots/shared/fake-recommender.ts).
+ */
+import type { Engine } from '../../core/recommend.js';
+
+/**
+ * What a {@link ChatService} needs from the engine.
+ *
+ * - `recommend(bytes, { k, feedback, analyze })` → the clip's five nearest tracks
+ *   (throws SynestheteError `E_INPUT_*`, `E_DECODE*`, `E_EMPTY_CATALOG`)
+ * - `similar(trackId, { k, feedback })` → neighbours of a catalogue track (throws `E_NOT_FOUND`)
+ * - `catalog.getTrack(id)` → title, artist and `sourcePath` of a track, or undefined
+ *
+ * @see ./chat-service.ts for how each answer is turned into a chat message
+ */
+export type RecommenderPort = Pick<Engine, 'recommend' | 'similar'> & {
+  readonly catalog: Pick<Engine['catalog'], 'getTrack'>;
+};
+
+export type { ErrorCode } from '../../core/errors.js';
+export { hasCode, SynestheteError, toSynestheteError } from '../../core/errors.js';
+export type { LogMelSpectrogram } from '../../core/features/log-mel.js';
+export { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
+export type {
+  FeedbackVotes,
+  MatchedTrack,
+  Recommendation,
+  RecommendedTrack,
+  SimilarTracks,
+  TrackSummary,
+} from '../../core/recommend.js';

@@ -1,0 +1,51 @@
+/**
+ * A small bounded cache of the spectrogram pictures of recent answers, so the page can show them
+ * via `GET /api/answers/:answerId/spectrogram.png` instead of a megabyte of base64 in the JSON.
+ * Each picture is bound to the session that asked for it.
+ */
+
+/** Least-recently-used cache of PNGs keyed by answer id. */
+export class SpectrogramCache {
+  readonly #entries = new Map<string, { readonly session: string; readonly png: Uint8Array }>();
+  readonly #capacity: number;
+
+  /** @param capacity - most pictures kept (at least 1); the oldest is dropped first */
+  constructor(capacity: number) {
+    this.#capacity = Math.max(1, Math.floor(capacity));
+  }
+
+  /** Number of pictures held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Keeps a picture.
+   *
+   * @param answerId - the answer it belongs to
+   * @param session - the session allowed to fetch it
+   * @param png - the PNG bytes
+   */
+  put(answerId: string, session: string, png: Uint8Array): void {
+    this.#entries.delete(answerId);
+    this.#entries.set(answerId, { session, png });
+    while (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value);
+    }
+  }
+
+  /**
+   * Looks a picture up (and marks it recently used).
+   *
+   * @returns the PNG, or undefined when unknown, evicted, or kept for another session
+   */
+  get(answerId: string, session: string | undefined): Uint8Array | undefined {
+    const entry = this.#entries.get(answerId);
+    if (!entry || entry.session !== session) return undefined;
+    this.#entries.delete(answerId);
+    this.#entries.set(answerId, entry);
+    return entry.png;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The application commands the bot registers at start: `/similar clip:<file>`, `/help`,
+ * `/forget`, and the message context-menu command "Find similar" (right-click a message with a
+ * voice message or audio file → Apps → Find similar; slash commands cannot reply to a message).
+ */
+import {
+  ApplicationCommandType,
+  ContextMenuCommandBuilder,
+  InteractionContextType,
+  type REST,
+  type RESTPutAPIApplicationCommandsJSONBody,
+  Routes,
+  SlashCommandBuilder,
+} from 'discord.js';
+
+/** Command names as Discord shows them. */
+export const COMMANDS = {
+  similar: 'similar',
+  help: 'help',
+  forget: 'forget',
+  findSimilar: 'Find similar',
+} as const;
+
+/** Name of `/similar`'s attachment option. */
+export const CLIP_OPTION = 'clip';
+
+/** Where the commands can be used: servers, the bot's DMs and group DMs. */
+const CONTEXTS = [
+  InteractionContextType.Guild,
+  InteractionContextType.BotDM,
+  InteractionContextType.PrivateChannel,
+];
+
+/**
+ * The command definitions, as `PUT /applications/{id}/commands` takes them.
+ *
+ * @returns four commands: three slash commands and one message context-menu command
+ */
+export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
+  return [
+    new SlashCommandBuilder()
+      .setName(COMMANDS.similar)
+      .setDescription('Find five catalogue tracks that sound like an audio clip')
+      .setContexts(CONTEXTS)
+      .addAttachmentOption((option) =>
+        option
+          .setName(CLIP_OPTION)
+          .setDescription('A voice message, song or video clip (a few seconds of music)')
+          .setRequired(true),
+      )
+      .toJSON(),
+    new SlashCommandBuilder()
+      .setName(COMMANDS.help)
+      .setDescription('What to send and what the buttons do')
+      .setContexts(CONTEXTS)
+      .toJSON(),
+    new SlashCommandBuilder()
+      .setName(COMMANDS.forget)
+      .setDescription('Forget the 👍/👎 given in this channel')
+      .setContexts(CONTEXTS)
+      .toJSON(),
+    new ContextMenuCommandBuilder()
+      .setName(COMMANDS.findSimilar)
+      .setType(ApplicationCommandType.Message)
+      .setContexts(CONTEXTS)
+      .toJSON(),
+  ];
+}
+
+/**
+ * Registers (overwrites) the bot's commands. Guild commands appear at once; global commands can
+ * take up to an hour to reach every client.
+ *
+ * @param rest - a REST client with the bot token set (`client.rest` after login)
+ * @param applicationId - the application's id (Developer Portal → General Information)
+ * @param guildId - register for this guild only (instant; for development)
+ * @throws the REST error (`DiscordAPIError` with `status`) when Discord refuses
+ */
+export async function registerCommands(
+  rest: REST,
+  applicationId: string,
+  guildId?: string,
+): Promise<void> {
+  const route = guildId
+    ? Routes.applicationGuildCommands(applicationId, guildId)
+    : Routes.applicationCommands(applicationId);
+  await rest.put(route, { body: commandDefinitions() });
+}

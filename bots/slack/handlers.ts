@@ -1,0 +1,328 @@
+/**
+ * What the Slack bot does on each incoming thing, registered on a Bolt {@link App}:
+ *
+ * - an upload (`message` with files, `app_mention` with files, `file_shared`): post
+ *   "🎧 Listening…" in the upload's thread at once, ask the chat service, then replace that
+ *   message (chat.update) with the answer and upload the spectrogram picture to the thread. Each
+ *   file is answered once, however many of those events Slack sends for it. Files that are not
+ *   audio are answered in direct messages and when the bot is mentioned, and ignored in channels
+ *   (people share screenshots there);
+ * - a result button (👍 / 👎 / More like this): ack at once, record the vote; "more like this"
+ *   answers in the thread, a vote is confirmed to the voter only (ephemeral);
+ * - `/synesthete help|forget` and "@synesthete help|forget": the help text, or clear this
+ *   channel's votes.
+ *
+ * Events are acknowledged by Bolt before these run; actions and commands call `ack()` first.
+ * Every failure is logged (secrets redacted by the logger) and answered politely; none escapes.
+ */
+import type { App, BlockAction, ButtonAction, Logger } from '@slack/bolt';
+import { decodeAction } from '../shared/actions.js';
+import { MESSAGES } from '../shared/messages.js';
+import type { ChatAnswer, ChatService } from '../shared/types.js';
+import type { SlackDownload } from './download.js';
+import {
+  fileToClip,
+  isAudioLike,
+  needsFileInfo,
+  parseMention,
+  parseSlackFile,
+  parseUpload,
+  type SlackFile,
+  type SlackPlace,
+  sharedThreadTs,
+} from './parse.js';
+import { RecentKeys } from './recent-keys.js';
+import { LISTENING_TEXT, renderAnswer } from './render.js';
+
+/** The Web API client Bolt hands to listeners. */
+type SlackClient = App['client'];
+
+/** What the handlers need. */
+export interface SlackHandlerDeps {
+  readonly service: ChatService;
+  readonly download: SlackDownload;
+  readonly logger: Logger;
+  /** The slash command, e.g. "/synesthete". */
+  readonly command: string;
+}
+
+/** Handle on the registered handlers. */
+export interface SlackHandlers {
+  /** Resolves when every answer in progress has been sent. */
+  idle(): Promise<void>;
+}
+
+/** At most this many files of one message are answered. */
+const MAX_FILES_PER_MESSAGE = 3;
+
+/** The Slack spelling of the shared texts' commands. */
+function slackCommands(text: string, command: string): string {
+  return text.replaceAll('(/forget', `(${command} forget`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Registers the bot's listeners on `app`.
+ *
+ * @returns a handle whose `idle()` waits for answers in progress (used by stop())
+ */
+export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHandlers {
+  const { service, download, logger, command } = deps;
+  const recent = new RecentKeys();
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs `work`, keeping it visible to idle() and logging what it throws. */
+  const track = async (what: string, work: () => Promise<void>): Promise<void> => {
+    const job = work().catch((error: unknown) => {
+      logger.error(`${what} failed: ${errorText(error)}`);
+    });
+    inFlight.add(job);
+    try {
+      await job;
+    } finally {
+      inFlight.delete(job);
+    }
+  };
+
+  /** Posts a message in the place's thread. */
+  const post = async (client: SlackClient, place: SlackPlace, text: string) => {
+    await client.chat.postMessage({
+      channel: place.channel,
+      text,
+      ...(place.threadTs === undefined ? {} : { thread_ts: place.threadTs }),
+    });
+  };
+
+  /** Uploads the spectrogram picture to the thread; a failure is logged, not shown. */
+  const uploadSpectrogram = async (client: SlackClient, place: SlackPlace, png: Uint8Array) => {
+    try {
+      const picture = {
+        file: Buffer.from(png.buffer, png.byteOffset, png.byteLength),
+        filename: 'spectrogram.png',
+        title: 'What I heard (log-mel spectrogram)',
+        alt_text: 'Log-mel spectrogram of your clip: time left to right, pitch bottom to top',
+      };
+      await client.files.uploadV2(
+        place.threadTs === undefined
+          ? { ...picture, channel_id: place.channel }
+          : { ...picture, channel_id: place.channel, thread_ts: place.threadTs },
+      );
+    } catch (error) {
+      logger.warn(
+        `spectrogram upload failed (is the files:write scope granted?): ${errorText(error)}`,
+      );
+    }
+  };
+
+  /** Sends an answer: replaces the "listening" message when there is one, else posts. */
+  const sendAnswer = async (
+    client: SlackClient,
+    place: SlackPlace,
+    answer: ChatAnswer,
+    replaceTs: string | undefined,
+  ) => {
+    const rendered = renderAnswer(answer);
+    const message = { text: slackCommands(rendered.text, command), blocks: rendered.blocks };
+    if (replaceTs !== undefined) {
+      await client.chat.update({ channel: place.channel, ts: replaceTs, ...message });
+    } else {
+      await client.chat.postMessage({
+        channel: place.channel,
+        ...(place.threadTs === undefined ? {} : { thread_ts: place.threadTs }),
+        ...message,
+      });
+    }
+  };
+
+  /** Answers one file: listening message, service, answer, picture. */
+  const answerFile = async (client: SlackClient, place: SlackPlace, file: SlackFile) => {
+    const audio = isAudioLike(file);
+    let listeningTs: string | undefined;
+    if (audio) {
+      const posted = await client.chat.postMessage({
+        channel: place.channel,
+        text: LISTENING_TEXT,
+        ...(place.threadTs === undefined ? {} : { thread_ts: place.threadTs }),
+      });
+      listeningTs = posted.ts;
+    }
+    let answer: ChatAnswer;
+    try {
+      answer = await service.handleClip(fileToClip(file, place.channel, place.user, download));
+    } catch (error) {
+      logger.error(`chat service threw: ${errorText(error)}`);
+      answer = { kind: 'error', text: MESSAGES.error };
+    }
+    await sendAnswer(client, place, answer, listeningTs);
+    if (answer.kind === 'results' && answer.spectrogramPng) {
+      await uploadSpectrogram(client, place, answer.spectrogramPng);
+    }
+  };
+
+  /** Completes a stub file object with files.info. */
+  const complete = async (client: SlackClient, file: SlackFile): Promise<SlackFile> => {
+    if (!needsFileInfo(file)) return file;
+    const info = await client.files.info({ file: file.id });
+    return parseSlackFile(info.file) ?? file;
+  };
+
+  /**
+   * Answers the files of an upload. Each file is claimed before anything is awaited, so the
+   * same file arriving through another event is skipped.
+   *
+   * @param mentioned - the user addressed the bot (then non-audio files are answered too)
+   */
+  const answerUpload = async (
+    client: SlackClient,
+    place: SlackPlace,
+    files: readonly SlackFile[],
+    mentioned: boolean,
+  ) => {
+    const chosen: SlackFile[] = [];
+    for (const file of files.slice(0, MAX_FILES_PER_MESSAGE)) {
+      // A stub may turn out to be audio: claim it, decide after files.info.
+      const answerable = needsFileInfo(file) || isAudioLike(file) || place.direct || mentioned;
+      if (answerable && recent.claim(`file:${file.id}`)) chosen.push(file);
+    }
+    for (const stub of chosen) {
+      let file: SlackFile;
+      try {
+        file = await complete(client, stub);
+      } catch (error) {
+        recent.release(`file:${stub.id}`);
+        logger.warn(
+          `files.info failed for ${stub.id} (is files:read granted?): ${errorText(error)}`,
+        );
+        continue;
+      }
+      if (!isAudioLike(file) && !place.direct && !mentioned) {
+        recent.release(`file:${file.id}`);
+        continue;
+      }
+      try {
+        await answerFile(client, place, file);
+      } catch (error) {
+        logger.error(`answering ${file.id} failed: ${errorText(error)}`);
+        await post(client, place, MESSAGES.error).catch(() => {});
+      }
+    }
+  };
+
+  /** True the first time an Events API event id is seen (Slack retries unacknowledged ones). */
+  const firstDelivery = (body: unknown): boolean => {
+    const id = (body as { event_id?: unknown }).event_id;
+    return typeof id !== 'string' || recent.claim(`event:${id}`);
+  };
+
+  app.event('message', async ({ event, body, client, context }) => {
+    if (!firstDelivery(body)) return;
+    const upload = parseUpload(event);
+    if (!upload) return;
+    const text = (event as { text?: unknown }).text;
+    const mentioned =
+      typeof text === 'string' && context.botUserId !== undefined
+        ? text.includes(`<@${context.botUserId}>`)
+        : false;
+    await track('message upload', () => answerUpload(client, upload, upload.files, mentioned));
+  });
+
+  app.event('app_mention', async ({ event, body, client }) => {
+    if (!firstDelivery(body)) return;
+    const upload = parseUpload(event);
+    if (upload) {
+      await track('mention upload', () => answerUpload(client, upload, upload.files, true));
+      return;
+    }
+    const place: SlackPlace = {
+      channel: event.channel,
+      threadTs: event.thread_ts ?? event.ts,
+      user: event.user ?? '',
+      direct: false,
+    };
+    await track('mention', async () => {
+      const request = parseMention(event.text);
+      const reply =
+        request === 'forget'
+          ? await service.forget(place.channel)
+          : slackCommands(service.helpText('slack'), command);
+      await post(client, place, reply);
+    });
+  });
+
+  app.event('file_shared', async ({ event, body, client, context }) => {
+    if (!firstDelivery(body)) return;
+    if (event.user_id === context.botUserId) return;
+    // Another event (the message itself) may already have brought this file.
+    if (recent.has(`file:${event.file_id}`)) return;
+    await track('file_shared', async () => {
+      const info = await client.files.info({ file: event.file_id });
+      const file = parseSlackFile(info.file);
+      if (!file) return;
+      const place: SlackPlace = {
+        channel: event.channel_id,
+        threadTs: sharedThreadTs(file, event.channel_id),
+        user: event.user_id,
+        direct: event.channel_id.startsWith('D'),
+      };
+      await answerUpload(client, place, [file], false);
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(/^v:/, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    await track('button', async () => {
+      const decoded = decodeAction(action.value ?? action.action_id);
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      if (!decoded || typeof channel !== 'string') return;
+      const answer = await service.vote(channel, body.user.id, decoded.trackId, decoded.vote);
+      const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+      const place: SlackPlace = {
+        channel,
+        threadTs: message?.thread_ts ?? message?.ts,
+        user: body.user.id,
+        direct: channel.startsWith('D'),
+      };
+      if (answer.kind === 'results') {
+        await sendAnswer(client, place, answer, undefined);
+        return;
+      }
+      const text = slackCommands(renderAnswer(answer).text, command);
+      try {
+        await client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          text,
+          ...(place.threadTs === undefined ? {} : { thread_ts: place.threadTs }),
+        });
+      } catch {
+        await respond({ response_type: 'ephemeral', replace_original: false, text });
+      }
+    });
+  });
+
+  app.command(command, async ({ ack, command: request, respond }) => {
+    await ack();
+    await track('command', async () => {
+      const word = request.text.trim().toLowerCase().split(/\s+/)[0] ?? '';
+      let text: string;
+      if (word === 'forget' || word === 'reset') {
+        text = await service.forget(request.channel_id);
+      } else if (word === 'similar') {
+        text =
+          'In Slack, just upload the clip in a channel I am in (or mention me with it, or send it to me directly): I answer in its thread.';
+      } else {
+        text = slackCommands(service.helpText('slack'), command);
+      }
+      await respond({ response_type: 'ephemeral', text });
+    });
+  });
+
+  return {
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -5,7 +5,10 @@
 import { type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
+import { speechMusicDescriptors } from './features/speech-music.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
+import { type Fingerprint, fingerprintPcm } from './fingerprint/fingerprint.js';
+import { FINGERPRINT_PARAMS } from './fingerprint/params.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
 import { judgeMusic, judgeSilence, type MusicVerdict } from './model/music-gate.js';
@@ -37,6 +40,11 @@ export interface Analysis {
    * silence is judged, and the field is absent for a clip loud enough to search.
    */
   readonly music?: MusicVerdict;
+  /**
+   * Landmark fingerprint (core/fingerprint/) of the analysed audio — of the whole source for a
+   * catalogue track (see {@link FINGERPRINT_MAX_S}) — when asked for with `fingerprint`.
+   */
+  readonly fingerprint?: Fingerprint;
 }
 
 /** Caps and limits for {@link analyzeAudio}; sample rate comes from the model. */
@@ -50,13 +58,26 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
   readonly query?: boolean;
   /** Also compute full-band timbre statistics (catalogue tracks; not clips). Default false. */
   readonly timbre?: boolean;
+  /**
+   * Also compute the landmark fingerprint (default false). For a catalogue track (not `query`)
+   * it covers the whole source up to {@link FINGERPRINT_MAX_S}, decoding it again when the
+   * analysed audio is only a sample of it.
+   */
+  readonly fingerprint?: boolean;
 };
+
+/**
+ * Longest stretch of a catalogue track that is fingerprinted, seconds (30 min; a longer source is
+ * fingerprinted in 6 segments spread over it). A clip can only be identified from a part of its
+ * track that was fingerprinted.
+ */
+export const FINGERPRINT_MAX_S = 1800;
 
 /** Seconds of full-band audio (spread over the recording) the timbre statistics are computed on. */
 const TIMBRE_SECONDS = 60;
 
 /** Windows of a clip (64 windows 16 frames apart cover 26 s; longer clips are sampled). */
-const QUERY_MAX_WINDOWS = 64;
+export const QUERY_MAX_WINDOWS = 64;
 
 /**
  * How much of a catalogue track is analysed: up to 6 minutes (longer tracks in 6 segments spread
@@ -65,6 +86,23 @@ const QUERY_MAX_WINDOWS = 64;
  * has windows in the catalogue, so catalogue tracks are covered whole, not sampled.
  */
 export const CATALOG_ANALYSIS = { maxAnalysedS: 360, segments: 6, maxWindows: 240 } as const;
+
+/** The music gate's speech/music descriptors are computed on at most this many seconds. */
+const GATE_DESCRIPTOR_SECONDS = 30;
+
+/** Speech/music descriptors of the first analysed segment's first {@link GATE_DESCRIPTOR_SECONDS}. */
+function gateDescriptors(
+  spectrogram: LogMelSpectrogram | undefined,
+  features: EmbeddingModel['metadata']['features'],
+): Float64Array {
+  const framesPerSecond = features.sampleRate / features.hopLength;
+  const s = spectrogram ?? { data: new Float32Array(0), frames: 0, nMels: features.nMels };
+  const frames = Math.min(s.frames, Math.round(GATE_DESCRIPTOR_SECONDS * framesPerSecond));
+  return speechMusicDescriptors(
+    { data: s.data.subarray(0, frames * s.nMels), frames, nMels: s.nMels },
+    framesPerSecond,
+  );
+}
 
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
@@ -88,6 +126,7 @@ export async function analyzeAudio(
     query = false,
     maxWindows = query ? QUERY_MAX_WINDOWS : DEFAULT_MAX_WINDOWS,
     timbre: withTimbre = false,
+    fingerprint: withFingerprint = false,
     ...decodeOptions
   } = options;
   const fusion = model.metadata.fusion;
@@ -119,10 +158,33 @@ export async function analyzeAudio(
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
+  let fingerprint: Fingerprint | undefined;
+  if (withFingerprint) {
+    const whole =
+      query ||
+      (decoded.segments.length === 1 &&
+        decoded.pcm.length / features.sampleRate >= decoded.sourceDurationS - 0.5);
+    // A long catalogue track was sampled for the CNN: decode all of it (at the fingerprint's rate).
+    const source = whole
+      ? decoded
+      : await decodeAudio(input, {
+          ...decodeOptions,
+          sampleRate: FINGERPRINT_PARAMS.sampleRate,
+          maxAnalysedS: FINGERPRINT_MAX_S,
+          segments: 6,
+        });
+    fingerprint = fingerprintPcm(source.pcm, source.sampleRate, source.segments);
+  }
   const loudnessDb = loudnessDbfs(decoded.pcm);
   const gate = model.metadata.musicGate;
   const verdict = gate
-    ? judgeMusic(embedding.windowEmbeddings, embedding.windowCount, loudnessDb, gate)
+    ? judgeMusic(
+        embedding.windowEmbeddings,
+        embedding.windowCount,
+        loudnessDb,
+        gate,
+        gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
+      )
     : judgeSilence(loudnessDb);
   return {
     embedding,
@@ -133,5 +195,6 @@ export async function analyzeAudio(
     loudnessDb,
     spectrogram: spectrograms[0] ?? { data: new Float32Array(0), frames: 0, nMels: features.nMels },
     ...(verdict ? { music: verdict } : {}),
+    ...(fingerprint ? { fingerprint } : {}),
   };
 }

@@ -3,7 +3,9 @@
  * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors) and
  * upserted, several at once so that ffmpeg decodes in parallel. Incremental: a file whose path and
  * content hash are already in the catalogue with the current model version is skipped; a file
- * whose bytes are already there under another path reuses that analysis.
+ * whose bytes are already there under another path reuses that analysis. Each track also gets its
+ * landmark fingerprint (core/fingerprint/), which identifies recordings of it; a track stored
+ * without one (a catalogue from before fingerprints) is analysed again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
 import type { Catalog, NewTrack } from './catalog/index.js';
 import { SynestheteError, toSynestheteError } from './errors.js';
+import { encodeFingerprint, hasCurrentFingerprint } from './fingerprint/stored-fingerprint.js';
 import type { EmbeddingModel } from './model/embedder.js';
 
 /** Extensions picked up when walking a folder (files named explicitly are always tried). */
@@ -186,8 +189,13 @@ export async function ingestPaths(
   const one = async (file: string): Promise<void> => {
     const contentHash = await hashFile(file);
     const existing = await catalog.findBySourcePath(file);
-    const current = (t: { modelVersion: string | null; embedding: Float32Array | null }) =>
-      t.modelVersion === version && t.embedding !== null;
+    // A track analysed by another model, or without a fingerprint of the current version (a
+    // catalogue from before fingerprints), is analysed again.
+    const current = (t: {
+      modelVersion: string | null;
+      embedding: Float32Array | null;
+      fingerprint?: Uint8Array | null;
+    }) => t.modelVersion === version && t.embedding !== null && hasCurrentFingerprint(t.fingerprint ?? null);
     if (!options.force && existing && existing.contentHash === contentHash && current(existing)) {
       counts.unchanged++;
       return;
@@ -207,6 +215,7 @@ export async function ingestPaths(
         windowCount: twin.windowCount,
         descriptors: twin.descriptors,
         modelVersion: version,
+        fingerprint: twin.fingerprint ?? null,
       });
       counts.reused++;
       return;
@@ -215,6 +224,7 @@ export async function ingestPaths(
       ...CATALOG_ANALYSIS,
       ...options.analyze,
       timbre: true,
+      fingerprint: true,
     });
     audioSeconds += analysis.sourceDurationS;
     await catalog.upsertTrack({
@@ -227,6 +237,7 @@ export async function ingestPaths(
       windowCount: analysis.embedding.windowCount,
       descriptors: analysis.descriptors as unknown as Record<string, unknown>,
       modelVersion: version,
+      fingerprint: analysis.fingerprint ? encodeFingerprint(analysis.fingerprint) : null,
     });
     if (existing) counts.updated++;
     else counts.added++;

@@ -15,6 +15,9 @@ import { calibratedConfidence } from './evaluation/calibration.js';
 import type { Descriptors } from './features/descriptors.js';
 import type { LogMelSpectrogram } from './features/log-mel.js';
 import { describeTrack, explainSimilarity } from './features/reason.js';
+import type { Landmarks } from './fingerprint/hashes.js';
+import { matchLandmarks } from './fingerprint/match.js';
+import { pickLandmarkMatch } from './fingerprint/thresholds.js';
 import {
   ensureTrackIndexes,
   indexDirFor,
@@ -51,8 +54,21 @@ export interface RecommendedTrack extends TrackSummary {
 
 /** The catalogue track a clip was identified as. */
 export interface MatchedTrack extends TrackSummary {
-  /** Window-match score in [-1, 1] (see core/recommend/identify.ts). */
+  /**
+   * Strength of the match in [0, 1]: for a fingerprint match the share of the clip's landmark
+   * hashes that agree on one time offset in the track (core/fingerprint/match.ts); for a
+   * window match the window-match score (core/recommend/identify.ts).
+   */
   readonly score: number;
+  /**
+   * How the track was recognised: its landmark fingerprint (core/fingerprint/), or, for a track
+   * stored without a fingerprint, its CNN window embeddings. Always set by the engine.
+   */
+  readonly method?: 'fingerprint' | 'windows';
+  /** Fingerprint matches: where the clip starts in the track, seconds. */
+  readonly offsetS?: number;
+  /** Fingerprint matches: landmark hashes agreeing on that offset. */
+  readonly hashes?: number;
 }
 
 /** Answer for one clip. */
@@ -60,13 +76,16 @@ export interface Recommendation {
   /** Set when the clip is itself a catalogue track; that track is then not among the results. */
   readonly match?: MatchedTrack;
   /**
-   * The best window-match candidate even when it did not pass the match thresholds (what
-   * identification top-1 is measured on): track id, score and lead over the second candidate.
+   * The best identification candidate even when it did not pass the match thresholds (what
+   * identification top-1 is measured on): track id, score and lead over the second candidate —
+   * landmark hashes agreeing on an offset when fingerprints found one, else the window-match
+   * score in [-1, 1] (`method` says which).
    */
   readonly candidate?: {
     readonly trackId: number;
     readonly score: number;
     readonly margin: number;
+    readonly method: 'fingerprint' | 'windows';
   };
   /** Empty when the clip is not music (see `music`). */
   readonly recommendations: readonly RecommendedTrack[];
@@ -251,13 +270,63 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return { liked: pick(feedback.liked), disliked: pick(feedback.disliked) };
   };
 
-  /** Window-match candidates with byte-identical duplicates of a better candidate removed. */
+  /** Drops candidates that are byte-identical duplicates (same content hash) of a better one. */
+  const dedupe = async <T extends { trackId: number }>(ranked: readonly T[]) => {
+    const top = await catalog.getTracks(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
+    const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
+    const seen = new Set<string>();
+    const deduped = ranked.filter((r) => {
+      const hash = hashOf.get(r.trackId);
+      if (hash === undefined) return true;
+      if (seen.has(hash)) return false;
+      seen.add(hash);
+      return true;
+    });
+    return { deduped, top };
+  };
+
+  /**
+   * Identifies the clip: by landmark fingerprint first (Wang 2003; core/fingerprint/), and by
+   * CNN window matching only for what fingerprints cannot judge — a clip without landmark hits,
+   * or a window-match winner stored without a fingerprint (a catalogue from before fingerprints).
+   */
   const identify = async (
+    fingerprint: Landmarks | undefined,
     windowEmbeddings: Float32Array,
     windowCount: number,
     windowStarts: readonly number[],
   ) => {
     const idx = await indexes();
+    const byPrint = fingerprint ? matchLandmarks(idx.landmarks, fingerprint) : [];
+    if (byPrint.length > 0) {
+      const { deduped, top } = await dedupe(byPrint);
+      const best = pickLandmarkMatch(deduped);
+      const [first, second] = deduped;
+      const candidate = first
+        ? {
+            trackId: first.trackId,
+            score: first.score,
+            margin: first.score - (second?.score ?? 0),
+            method: 'fingerprint' as const,
+          }
+        : undefined;
+      if (best || idx.landmarks.trackCount === idx.tracks.size) {
+        const track = best
+          ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
+          : undefined;
+        const match =
+          best && track
+            ? {
+                ...summary(track),
+                score: best.score / Math.max(1, fingerprint?.hashes.length ?? 1),
+                method: 'fingerprint' as const,
+                offsetS: best.offsetS,
+                hashes: best.score,
+              }
+            : undefined;
+        return { candidate, match, matchTrack: track };
+      }
+    }
     const search = (v: Float32Array, n: number) => idx.windows.query(v, n);
     // Models with dense clip windows were fitted with offset-consistent matching (their
     // thresholds assume it); older ones with the plain window vote.
@@ -271,30 +340,28 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
             search,
           )
         : rankByWindows(windowEmbeddings, windowCount, dim, search);
-    const top = await catalog.getTracks(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
-    const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
-    const seen = new Set<string>();
-    const deduped = ranked.filter((r) => {
-      const hash = hashOf.get(r.trackId);
-      if (hash === undefined) return true;
-      if (seen.has(hash)) return false;
-      seen.add(hash);
-      return true;
-    });
-    const best = pickMatch(deduped, metadata.matching);
+    const { deduped, top } = await dedupe(ranked);
+    const fingerprinted = new Set(idx.landmarks.trackIds);
+    const windowBest = pickMatch(deduped, metadata.matching);
+    // A fingerprinted track that its fingerprint did not confirm is not named from windows.
+    const best = windowBest && !fingerprinted.has(windowBest.trackId) ? windowBest : undefined;
     const [first, second] = deduped;
     const candidate = first
-      ? { trackId: first.trackId, score: first.score, margin: first.score - (second?.score ?? 0) }
+      ? {
+          trackId: first.trackId,
+          score: first.score,
+          margin: first.score - (second?.score ?? 0),
+          method: 'windows' as const,
+        }
       : undefined;
-    return {
-      candidate,
-      ...(best
-        ? {
-            best,
-            track: top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)),
-          }
-        : {}),
-    };
+    const track = best
+      ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
+      : undefined;
+    const match =
+      best && track
+        ? { ...summary(track), score: best.score, method: 'windows' as const }
+        : undefined;
+    return { candidate, match, matchTrack: track };
   };
 
   return {
@@ -305,7 +372,11 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     async recommend(input, opts = {}) {
       const k = opts.k ?? 5;
       await usableIndexes();
-      const analysis = await analyzeAudio(input, model, { query: true, ...opts.analyze });
+      const analysis = await analyzeAudio(input, model, {
+        query: true,
+        fingerprint: true,
+        ...opts.analyze,
+      });
       const query = {
         sourceDurationS: analysis.sourceDurationS,
         analysedS: analysis.analysedS,
@@ -317,11 +388,12 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         return { recommendations: [], music: analysis.music, query };
       }
       const found = await identify(
+        analysis.fingerprint,
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
         analysis.embedding.windowStarts,
       );
-      const matchTrack = found.best ? found.track : undefined;
+      const matchTrack = found.match ? found.matchTrack : undefined;
       // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
       // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
       const scale = metadata.fusion ? 1 / Math.sqrt(metadata.fusion.weight) : 1;
@@ -331,15 +403,16 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         analysis.descriptors,
         k,
         {
-          ids: new Set([...(matchTrack ? [matchTrack.id] : []), ...(opts.feedback?.disliked ?? [])]),
+          ids: new Set([
+            ...(matchTrack ? [matchTrack.id] : []),
+            ...(opts.feedback?.disliked ?? []),
+          ]),
           hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
         },
         scale,
       );
       return {
-        ...(matchTrack && found.best
-          ? { match: { ...summary(matchTrack), score: found.best.score } }
-          : {}),
+        ...(found.match ? { match: found.match } : {}),
         ...(found.candidate ? { candidate: found.candidate } : {}),
         recommendations,
         ...(analysis.music ? { music: analysis.music } : {}),

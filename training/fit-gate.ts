@@ -1,25 +1,29 @@
 /**
- * The gate step of the training pipeline: embeds music windows of the training tracks and
- * generated non-music clips, fits the window classifier, and picks the clip threshold on the
- * validation soundtracks against fresh non-music clips.
+ * The gate step of the training pipeline: embeds 10 s music excerpts of the training tracks and
+ * generated non-music clips the way the engine embeds a query, fits the clip-level classifier
+ * (mean window embedding + speech/music descriptors), and picks the threshold on validation
+ * excerpts against fresh non-music clips.
  */
+import { QUERY_MAX_WINDOWS } from '../core/analyze.js';
 import { loudnessDbfs } from '../core/features/descriptors.js';
-import { computeLogMel } from '../core/features/log-mel.js';
+import { computeLogMel, type LogMelSpectrogram } from '../core/features/log-mel.js';
+import { SPEECH_MUSIC_DESCRIPTORS, speechMusicDescriptors } from '../core/features/speech-music.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import type { MusicGateParams } from '../core/model/music-gate.js';
-import { cutWindows, type SpectrogramLike } from '../core/model/windows.js';
+import type { SpectrogramLike } from '../core/model/windows.js';
 import { createRng, type Rng, randomInt } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
 import {
+  type ClipFeatures,
   chooseThreshold,
-  fitWindowClassifier,
+  fitClipClassifier,
   type GateClip,
-  type GateExamples,
   gateParams,
+  MIN_MUSIC_ACCEPTED,
 } from './music-gate.js';
-import { nonMusicClips } from './non-music.js';
+import { type NonMusicClip, nonMusicClips } from './non-music.js';
 
-/** Options of {@link fitMusicGate}. */
+/** Options of {@link fitMusicGate} and {@link fitGateOnClips}. */
 export interface FitGateOptions {
   readonly ffmpeg: string;
   readonly seed: number;
@@ -29,22 +33,105 @@ export interface FitGateOptions {
   readonly log: (line: string) => void;
 }
 
-const CLIP_SECONDS = 10;
+/** Seconds of each gate clip (the length the evaluation's clips have). */
+export const GATE_CLIP_SECONDS = 10;
 
-function embed(model: EmbeddingModel, spectrograms: SpectrogramLike[], max: number): GateExamples {
-  const windows = cutWindows(spectrograms, model.metadata.window, max);
-  return { rows: model.embedWindows(windows), count: windows.count };
+/** A clip's windows embedded as a query, its descriptors and its loudness. */
+function gateClip(
+  model: EmbeddingModel,
+  spectrogram: SpectrogramLike,
+  loudnessDb: number,
+  music: boolean,
+): GateClip & ClipFeatures {
+  const { features, window } = model.metadata;
+  const e = model.embedSpectrograms([spectrogram], QUERY_MAX_WINDOWS, window.queryHopFrames);
+  const dim = model.architecture.embeddingSize;
+  const meanEmbedding = new Float32Array(dim);
+  for (let w = 0; w < e.windowCount; w++) {
+    for (let d = 0; d < dim; d++) {
+      meanEmbedding[d]! += e.windowEmbeddings[w * dim + d]! / e.windowCount;
+    }
+  }
+  const descriptors = speechMusicDescriptors(
+    spectrogram as LogMelSpectrogram,
+    features.sampleRate / features.hopLength,
+  );
+  return {
+    rows: e.windowEmbeddings,
+    count: e.windowCount,
+    loudnessDb,
+    music,
+    meanEmbedding,
+    descriptors,
+  };
 }
 
-function concat(parts: readonly GateExamples[], dim: number): GateExamples {
-  const count = parts.reduce((s, p) => s + p.count, 0);
-  const rows = new Float32Array(count * dim);
-  let at = 0;
-  for (const p of parts) {
-    rows.set(p.rows, at);
-    at += p.rows.length;
-  }
-  return { rows, count };
+/** The music and non-music spectrograms a gate is fitted and thresholded on. */
+export interface GateSpectrograms {
+  /** 10 s music excerpts to fit on (clean and voice-note views). */
+  readonly fitMusic: readonly SpectrogramLike[];
+  /** 10 s music excerpts of other tracks to choose the threshold on. */
+  readonly validationMusic: readonly SpectrogramLike[];
+}
+
+/**
+ * Fits the gate on given music excerpts and freshly generated non-music clips.
+ *
+ * @param model - the trained embedding model
+ * @param music - fit and validation music excerpts (log-mel with the model's parameters)
+ * @returns the gate parameters for metadata.json and the validation rates
+ * @throws Error when espeak-ng, sox or ffmpeg are missing, or a class is empty
+ */
+export async function fitGateOnClips(
+  model: EmbeddingModel,
+  music: GateSpectrograms,
+  options: FitGateOptions,
+): Promise<{ gate: MusicGateParams; musicAccepted: number; otherRejected: number }> {
+  const { features } = model.metadata;
+  const dim = model.architecture.embeddingSize;
+  const nonMusic = (clips: readonly NonMusicClip[]) =>
+    clips.map((c) => gateClip(model, computeLogMel(c.pcm, features), loudnessDbfs(c.pcm), false));
+
+  options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
+  const fitOther = nonMusic(
+    await nonMusicClips(
+      'fit',
+      options.fitClips ?? 300,
+      GATE_CLIP_SECONDS,
+      features.sampleRate,
+      options.ffmpeg,
+      options.seed,
+    ),
+  );
+  const fitMusic = music.fitMusic.map((s) => gateClip(model, s, 0, true));
+  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS);
+
+  const validation: GateClip[] = [
+    ...music.validationMusic.map((s) => gateClip(model, s, 0, true)),
+    ...nonMusic(
+      await nonMusicClips(
+        'fit',
+        options.validationClips ?? 60,
+        GATE_CLIP_SECONDS,
+        features.sampleRate,
+        options.ffmpeg,
+        options.seed + 1,
+      ),
+    ),
+  ];
+  const choice = chooseThreshold(validation, classifier);
+  options.log(
+    `music gate: ${fitMusic.length} music and ${fitOther.length} non-music clips; threshold ${choice.threshold} accepts ${(100 * choice.musicAccepted).toFixed(1)} % of validation music, rejects ${(100 * choice.otherRejected).toFixed(1)} % of validation non-music`,
+  );
+  return {
+    gate: gateParams(
+      classifier,
+      choice.threshold,
+      `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, L2 1e-3; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} generated non-music clips (espeak-ng speech and chatter, sox noise, speech over noise, a quiet room; half through a voice-note chain); threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against 60 fresh non-music clips`,
+    ),
+    musicAccepted: choice.musicAccepted,
+    otherRejected: choice.otherRejected,
+  };
 }
 
 /** A 10 s excerpt of a cached view, from a random position. */
@@ -60,80 +147,47 @@ function excerpt(
   return { data: data.subarray(start * nMels, (start + length) * nMels), frames: length, nMels };
 }
 
+/** Excerpts of every view (clean and voice-note) of cached tracks, `perView` each. */
+function cachedExcerpts(
+  tracks: readonly CachedTrack[],
+  excerptFrames: number,
+  perView: number,
+  rng: Rng,
+): SpectrogramLike[] {
+  return tracks.flatMap((t) =>
+    [{ data: t.clean, frames: t.frames }, ...t.degraded].flatMap((view) =>
+      Array.from({ length: perView }, () =>
+        excerpt(view.data, view.frames, t.nMels, excerptFrames, rng),
+      ),
+    ),
+  );
+}
+
 /**
- * Fits the gate.
+ * Fits the gate from the training pipeline's spectrogram cache.
  *
  * @param model - the trained embedding model
- * @param trainTracks - music the classifier is fitted on (clean and voice-note views)
- * @param validationTracks - music the threshold is chosen on (10 s excerpts)
+ * @param trainTracks - music the classifier is fitted on (clean and voice-note views, 2 excerpts
+ *   of each)
+ * @param validationTracks - music the threshold is chosen on (1 excerpt of each view)
  * @returns the gate parameters for metadata.json and the validation rates
  * @throws Error when espeak-ng, sox or ffmpeg are missing
  */
-export async function fitMusicGate(
+export function fitMusicGate(
   model: EmbeddingModel,
   trainTracks: readonly CachedTrack[],
   validationTracks: readonly CachedTrack[],
   options: FitGateOptions,
 ): Promise<{ gate: MusicGateParams; musicAccepted: number; otherRejected: number }> {
   const { features } = model.metadata;
-  const dim = model.architecture.embeddingSize;
-  const excerptFrames = Math.round((CLIP_SECONDS * features.sampleRate) / features.hopLength);
+  const excerptFrames = Math.round((GATE_CLIP_SECONDS * features.sampleRate) / features.hopLength);
   const rng = createRng(options.seed);
-
-  const music = concat(
-    trainTracks.flatMap((t) => [
-      embed(model, [{ data: t.clean, frames: t.frames, nMels: t.nMels }], 8),
-      ...t.degraded.map((v) =>
-        embed(model, [{ data: v.data, frames: v.frames, nMels: t.nMels }], 8),
-      ),
-    ]),
-    dim,
+  return fitGateOnClips(
+    model,
+    {
+      fitMusic: cachedExcerpts(trainTracks, excerptFrames, 2, rng),
+      validationMusic: cachedExcerpts(validationTracks, excerptFrames, 1, rng),
+    },
+    options,
   );
-  options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
-  const fitClips = await nonMusicClips(
-    'fit',
-    options.fitClips ?? 300,
-    CLIP_SECONDS,
-    features.sampleRate,
-    options.ffmpeg,
-    options.seed,
-  );
-  const other = concat(
-    fitClips.map((c) => embed(model, [computeLogMel(c.pcm, features)], 16)),
-    dim,
-  );
-  const classifier = fitWindowClassifier(music, other, dim);
-
-  const validation: GateClip[] = [];
-  for (const t of validationTracks) {
-    for (const view of [{ data: t.clean, frames: t.frames }, ...t.degraded]) {
-      const e = embed(model, [excerpt(view.data, view.frames, t.nMels, excerptFrames, rng)], 16);
-      validation.push({ ...e, loudnessDb: 0, music: true });
-    }
-  }
-  const validationOther = await nonMusicClips(
-    'fit',
-    options.validationClips ?? 60,
-    CLIP_SECONDS,
-    features.sampleRate,
-    options.ffmpeg,
-    options.seed + 1,
-  );
-  for (const c of validationOther) {
-    const e = embed(model, [computeLogMel(c.pcm, features)], 16);
-    validation.push({ ...e, loudnessDb: loudnessDbfs(c.pcm), music: false });
-  }
-  const choice = chooseThreshold(validation, classifier);
-  options.log(
-    `music gate: ${music.count} music and ${other.count} non-music windows; threshold ${choice.threshold} accepts ${(100 * choice.musicAccepted).toFixed(1)} % of validation music, rejects ${(100 * choice.otherRejected).toFixed(1)} % of validation non-music`,
-  );
-  return {
-    gate: gateParams(
-      classifier,
-      choice.threshold,
-      `logistic regression on L2-normalised window embeddings (class-balanced, L2 1e-3), fitted on ${music.count} windows of the training soundtracks (clean and voice-note views) against ${other.count} windows of ${fitClips.length} generated non-music clips (espeak-ng speech and chatter, sox noise, a quiet room; half through a voice-note chain); clip = mean window probability; threshold: best balanced accuracy accepting ≥ 99 % of 10 s validation-soundtrack excerpts`,
-    ),
-    musicAccepted: choice.musicAccepted,
-    otherRejected: choice.otherRejected,
-  };
 }

@@ -72,7 +72,81 @@ export interface GateClip {
   readonly count: number;
   readonly loudnessDb: number;
   readonly music: boolean;
+  /** Speech/music descriptors (core/features/speech-music.ts), for gates of the clip form. */
+  readonly descriptors?: Float64Array;
 }
+
+/** One clip as the clip-level gate sees it. */
+export interface ClipFeatures {
+  /** Mean of the clip's window embeddings (dim values). */
+  readonly meanEmbedding: Float32Array;
+  /** Speech/music descriptors. */
+  readonly descriptors: Float64Array;
+}
+
+/**
+ * Fits the clip-level gate: one logistic regression on [mean window embedding, standardised
+ * speech/music descriptors], music clips against non-music clips (same optimiser as
+ * {@link fitWindowClassifier}).
+ *
+ * @param music - music clips
+ * @param other - non-music clips
+ * @param dim - embedding size
+ * @param names - descriptor names, stored so that a mismatch is caught at load
+ * @returns embedding weights and bias, plus the descriptors' standardisation and weights
+ * @throws Error when there are no clips of a class
+ */
+export function fitClipClassifier(
+  music: readonly ClipFeatures[],
+  other: readonly ClipFeatures[],
+  dim: number,
+  names: readonly string[],
+): Required<Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>> {
+  if (music.length === 0 || other.length === 0) {
+    throw new Error('the music gate needs music and non-music clips to fit');
+  }
+  const k = names.length;
+  const all = [...music, ...other];
+  const mean = Array.from(
+    { length: k },
+    (_, j) => all.reduce((s, c) => s + (c.descriptors[j] ?? 0), 0) / all.length,
+  );
+  const std = Array.from(
+    { length: k },
+    (_, j) =>
+      Math.sqrt(
+        all.reduce((s, c) => s + ((c.descriptors[j] ?? 0) - mean[j]!) ** 2, 0) / all.length,
+      ) || 1,
+  );
+  const rows = (clips: readonly ClipFeatures[]): GateExamples => {
+    const out = new Float32Array(clips.length * (dim + k));
+    clips.forEach((c, i) => {
+      out.set(c.meanEmbedding, i * (dim + k));
+      for (let j = 0; j < k; j++) {
+        out[i * (dim + k) + dim + j] = ((c.descriptors[j] ?? 0) - mean[j]!) / std[j]!;
+      }
+    });
+    return { rows: out, count: clips.length };
+  };
+  const fitted = fitWindowClassifier(rows(music), rows(other), dim + k, { iterations: 1500 });
+  const round = (x: number) => Number(x.toFixed(5));
+  return {
+    weights: fitted.weights.slice(0, dim),
+    bias: fitted.bias,
+    descriptors: {
+      names: [...names],
+      mean: mean.map(round),
+      std: std.map(round),
+      weights: fitted.weights.slice(dim),
+    },
+  };
+}
+
+/**
+ * Share of validation music the chosen threshold must accept. The product's bar is 95 % of music
+ * accepted; 97 % on validation leaves room for music unlike the validation soundtracks.
+ */
+export const MIN_MUSIC_ACCEPTED = 0.97;
 
 /**
  * Chooses the clip threshold on validation clips: the one with the best balanced accuracy among
@@ -82,14 +156,14 @@ export interface GateClip {
  */
 export function chooseThreshold(
   clips: readonly GateClip[],
-  classifier: { weights: readonly number[]; bias: number },
-  minMusicAccepted = 0.99,
+  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>,
+  minMusicAccepted = MIN_MUSIC_ACCEPTED,
 ): { threshold: number; musicAccepted: number; otherRejected: number } {
   // The clip probability exactly as the engine computes it (threshold 0: nothing is cut here).
-  const gate = gateParams({ weights: [...classifier.weights], bias: classifier.bias }, 0, '');
+  const gate = gateParams(classifier, 0, '');
   const scored = clips.map((c) => ({
     music: c.music,
-    p: judgeMusic(c.rows, c.count, c.loudnessDb, gate).probability,
+    p: judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors).probability,
   }));
   const music = scored.filter((s) => s.music);
   const other = scored.filter((s) => !s.music);
@@ -109,9 +183,16 @@ export function chooseThreshold(
 
 /** Assembles the metadata entry. */
 export function gateParams(
-  classifier: { weights: number[]; bias: number },
+  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>,
   threshold: number,
   method: string,
 ): MusicGateParams {
-  return { ...classifier, threshold, silenceDbfs: SILENCE_DBFS, method };
+  return {
+    weights: [...classifier.weights],
+    bias: classifier.bias,
+    threshold,
+    silenceDbfs: SILENCE_DBFS,
+    method,
+    ...(classifier.descriptors ? { descriptors: classifier.descriptors } : {}),
+  };
 }

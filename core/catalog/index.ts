@@ -6,4 +6,11 @@
 
 export { redactLocation } from './location.js';
 export { openCatalog } from './open.js';
-export type { Catalog, CatalogKind, NewTrack, TrackEmbeddings, TrackRecord } from './types.js';
+export type {
+  Catalog,
+  CatalogKind,
+  NewTrack,
+  TrackEmbeddings,
+  TrackFingerprint,
+  TrackRecord,
+} from './types.js';

@@ -12,7 +12,14 @@ import { SynestheteError } from '../errors.js';
 import type { CatalogDb, OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
 import { type TrackInsert, type TrackRow, tracks } from './schema.js';
-import type { Catalog, CatalogKind, NewTrack, TrackEmbeddings, TrackRecord } from './types.js';
+import type {
+  Catalog,
+  CatalogKind,
+  NewTrack,
+  TrackEmbeddings,
+  TrackFingerprint,
+  TrackRecord,
+} from './types.js';
 
 /** Rows fetched per round trip by {@link Catalog.embeddings} (bounds one result's size). */
 const EMBEDDINGS_PAGE = 256;
@@ -188,6 +195,34 @@ class DrizzleCatalog implements Catalog {
     });
   }
 
+  fingerprints(modelVersion: string): Promise<TrackFingerprint[]> {
+    return this.#guard('read fingerprints', async () => {
+      const out: TrackFingerprint[] = [];
+      let after = 0;
+      for (;;) {
+        const rows = await this.#db
+          .select({ id: tracks.id, fingerprint: tracks.fingerprint })
+          .from(tracks)
+          .where(
+            and(
+              eq(tracks.modelVersion, modelVersion),
+              isNotNull(tracks.embedding),
+              isNotNull(tracks.fingerprint),
+              gt(tracks.id, after),
+            ),
+          )
+          .orderBy(asc(tracks.id))
+          .limit(EMBEDDINGS_PAGE);
+        for (const row of rows) {
+          if (row.fingerprint !== null) out.push({ id: row.id, fingerprint: row.fingerprint });
+        }
+        const last = rows.at(-1);
+        if (last === undefined || rows.length < EMBEDDINGS_PAGE) return out;
+        after = last.id;
+      }
+    });
+  }
+
   deleteTrack(id: number): Promise<boolean> {
     return this.#guard('delete a track', async () => {
       if (!isId(id)) return false;
@@ -255,6 +290,7 @@ function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath
     windowCount: track.windowCount,
     descriptors: track.descriptors,
     modelVersion: track.modelVersion,
+    fingerprint: track.fingerprint ?? null,
   };
 }
 
@@ -275,6 +311,7 @@ function toRecord(row: TrackRow): TrackRecord {
     windowCount: row.windowCount,
     descriptors: row.descriptors,
     modelVersion: row.modelVersion,
+    fingerprint: row.fingerprint,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -6,7 +6,28 @@
  * @module
  */
 
-import { index, integer, jsonb, pgTable, real, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  serial,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * PostgreSQL `bytea` as a `Uint8Array` (drizzle-orm 0.45 has no built-in bytea column). PGlite
+ * returns a `Uint8Array`, postgres-js a `Buffer` (a `Uint8Array` subclass); both are copied into a
+ * plain `Uint8Array`.
+ */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => value,
+  fromDriver: (value) => new Uint8Array(value),
+});
 
 /**
  * One row per catalogue track.
@@ -20,6 +41,9 @@ import { index, integer, jsonb, pgTable, real, serial, text, timestamp } from 'd
  * - `descriptors`: tempo/key/loudness/timbre summaries; opaque to the catalogue.
  * - `model_version`: the model version (metadata.json) that produced the embeddings; rows with
  *   another version are stale.
+ * - `fingerprint`: the landmark hashes of the whole track for identifying recordings of it
+ *   (core/fingerprint/stored-fingerprint.ts gives the layout and its version); NULL in catalogues
+ *   ingested before fingerprints existed, until the next ingest adds it.
  */
 export const tracks = pgTable(
   'tracks',
@@ -37,6 +61,7 @@ export const tracks = pgTable(
     windowCount: integer('window_count').notNull().default(0),
     descriptors: jsonb('descriptors').$type<Record<string, unknown>>(),
     modelVersion: text('model_version'),
+    fingerprint: bytea('fingerprint'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

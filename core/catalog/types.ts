@@ -29,14 +29,32 @@ export interface TrackRecord {
   descriptors: Record<string, unknown> | null;
   /** Version of the model that produced the embeddings (metadata.json `version`), or null. */
   modelVersion: string | null;
+  /**
+   * Landmark fingerprint of the whole track (layout: core/fingerprint/stored-fingerprint.ts), or
+   * null when the track was ingested before fingerprints existed (the repository always sets it;
+   * optional so that hand-made records, e.g. test fakes, need not).
+   */
+  fingerprint?: Uint8Array | null;
   /** When the row was first inserted. */
   createdAt: Date;
   /** When the row was last upserted. */
   updatedAt: Date;
 }
 
-/** What ingest hands to {@link Catalog.upsertTrack}: a track without its database-managed fields. */
-export type NewTrack = Omit<TrackRecord, 'id' | 'createdAt' | 'updatedAt'>;
+/**
+ * What ingest hands to {@link Catalog.upsertTrack}: a track without its database-managed fields
+ * (`fingerprint` may be left out: stored as null).
+ */
+export type NewTrack = Omit<TrackRecord, 'id' | 'createdAt' | 'updatedAt' | 'fingerprint'> & {
+  fingerprint?: Uint8Array | null;
+};
+
+/** The stored fingerprint of one current-model track, as {@link Catalog.fingerprints} returns it. */
+export interface TrackFingerprint {
+  id: number;
+  /** The `fingerprint` column's bytes (any fingerprint version: the reader checks). */
+  fingerprint: Uint8Array;
+}
 
 /** The embeddings of one current-model track, as {@link Catalog.embeddings} returns them. */
 export interface TrackEmbeddings {
@@ -92,6 +110,11 @@ export interface Catalog {
    * cheap fingerprint for deciding whether a saved index still matches the catalogue.
    */
   embeddingIds(modelVersion: string): Promise<number[]>;
+  /**
+   * Stored fingerprints of the tracks {@link embeddings} would return (those with a non-null
+   * `fingerprint`), ordered by id.
+   */
+  fingerprints(modelVersion: string): Promise<TrackFingerprint[]>;
   /** Deletes a track; true when a row was deleted. */
   deleteTrack(id: number): Promise<boolean>;
   /** Closes the connection / database; the catalogue is unusable afterwards. Idempotent. */

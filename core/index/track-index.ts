@@ -1,9 +1,11 @@
 /**
- * The catalogue's two indexes, kept on disk beside it and rebuilt only when the catalogue changed:
+ * The catalogue's indexes, kept on disk beside it and rebuilt only when the catalogue changed:
  * - `tracks`: one pooled embedding per track, label = track id (recommendations);
- * - `windows`: every window embedding of every track (recognising a clip *as* a catalogue track).
+ * - `windows`: every window embedding of every track (recognising a clip *as* a catalogue track);
+ * - `landmarks`: the inverted index of every track's landmark fingerprint (identifying a
+ *   recording of a catalogue track; core/fingerprint/).
  *
- * Files in `dir`: `tracks.hnsw`, `windows.hnsw`, and the sidecar `index.json`
+ * Files in `dir`: `tracks.hnsw`, `windows.hnsw`, `landmarks.bin`, and the sidecar `index.json`
  * ({@link IndexSidecar}), written last, that says what they were built from. An index is loaded
  * when the sidecar matches the catalogue (model version, dimension, number and ids of the
  * current-version tracks); otherwise — or when any file is missing, truncated or corrupt — both
@@ -15,8 +17,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Catalog, TrackEmbeddings } from '../catalog/types.js';
+import type { Catalog, TrackEmbeddings, TrackFingerprint } from '../catalog/types.js';
 import { SynestheteError } from '../errors.js';
+import { LandmarkIndex, type TrackLandmarks } from '../fingerprint/landmark-index.js';
+import { FINGERPRINT_VERSION } from '../fingerprint/params.js';
+import { decodeFingerprint } from '../fingerprint/stored-fingerprint.js';
 import type { AnnIndex, AnnItem } from './ann-index.js';
 import { HnswIndex } from './hnsw-index.js';
 import { type WindowRun, WindowTable } from './window-table.js';
@@ -25,11 +30,12 @@ import { type WindowRun, WindowTable } from './window-table.js';
 export const INDEX_FILES = {
   tracks: 'tracks.hnsw',
   windows: 'windows.hnsw',
+  landmarks: 'landmarks.bin',
   sidecar: 'index.json',
 } as const;
 
-/** Sidecar format version; bump when the layout of the files changes. */
-const FORMAT = 1;
+/** Sidecar format version; bump when the layout of the files changes (2: `landmarks.bin`). */
+const FORMAT = 2;
 
 /** What `index.json` records about the index files beside it. */
 export interface IndexSidecar {
@@ -52,6 +58,10 @@ export interface IndexSidecar {
   builtAt: string;
   /** Window label runs `[trackId, windowCount]` in label order (see {@link WindowTable}). */
   windowTable: WindowRun[];
+  /** Fingerprint version of `landmarks.bin`. */
+  fingerprintVersion: number;
+  /** Tracks with a fingerprint of that version in `landmarks.bin`. */
+  fingerprintedTracks: number;
 }
 
 /** A window that matched a query: which track, which window of it, how similar. */
@@ -81,6 +91,11 @@ export interface TrackIndexes {
   tracks: AnnIndex;
   /** Every window embedding, for identifying a clip. */
   windows: WindowIndex;
+  /**
+   * Every fingerprinted track's landmark hashes, for identifying a recording (empty when no
+   * track has a fingerprint of the current version).
+   */
+  landmarks: LandmarkIndex;
   /** True when the indexes were rebuilt from the catalogue rather than loaded. */
   rebuilt: boolean;
   /** False when a rebuilt index could not be saved (it still works, but will be rebuilt next time). */
@@ -142,6 +157,7 @@ export async function invalidateTrackIndexes(dir: string): Promise<void> {
   await rm(join(dir, INDEX_FILES.sidecar), { force: true });
   await rm(join(dir, INDEX_FILES.tracks), { force: true });
   await rm(join(dir, INDEX_FILES.windows), { force: true });
+  await rm(join(dir, INDEX_FILES.landmarks), { force: true });
 }
 
 async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<TrackIndexes> {
@@ -155,7 +171,14 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
   const ids = await catalog.embeddingIds(modelVersion);
   const loaded = await tryLoad(dir, modelVersion, dim, windowDim, ids);
   if (loaded !== undefined) return loaded;
-  return rebuild(dir, modelVersion, dim, windowDim, await catalog.embeddings(modelVersion));
+  return rebuild(
+    dir,
+    modelVersion,
+    dim,
+    windowDim,
+    await catalog.embeddings(modelVersion),
+    await catalog.fingerprints(modelVersion),
+  );
 }
 
 /** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */
@@ -174,21 +197,31 @@ async function tryLoad(
       sidecar.dim !== dim ||
       (sidecar.windowDim ?? sidecar.dim) !== windowDim ||
       sidecar.trackCount !== ids.length ||
-      sidecar.idsChecksum !== idsChecksum(ids)
+      sidecar.idsChecksum !== idsChecksum(ids) ||
+      sidecar.fingerprintVersion !== FINGERPRINT_VERSION
     ) {
       return undefined;
     }
     const table = new WindowTable(sidecar.windowTable);
     const tracks = HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
     const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
+    const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
     if (
+      landmarks.version !== FINGERPRINT_VERSION ||
+      landmarks.trackCount !== sidecar.fingerprintedTracks ||
       tracks.size !== sidecar.indexedTracks ||
       windows.size !== sidecar.windowCount ||
       table.size !== sidecar.windowCount
     ) {
       return undefined;
     }
-    return { tracks, windows: windowIndex(windows, table), rebuilt: false, persisted: true };
+    return {
+      tracks,
+      windows: windowIndex(windows, table),
+      landmarks,
+      rebuilt: false,
+      persisted: true,
+    };
   } catch {
     return undefined;
   }
@@ -201,6 +234,7 @@ async function rebuild(
   dim: number,
   windowDim: number,
   rows: readonly TrackEmbeddings[],
+  fingerprints: readonly TrackFingerprint[],
 ): Promise<TrackIndexes> {
   const trackItems: AnnItem[] = [];
   const windowItems: AnnItem[] = [];
@@ -221,6 +255,13 @@ async function rebuild(
   const tracks = HnswIndex.build(trackItems, dim);
   const windows = HnswIndex.build(windowItems, windowDim);
   const table = new WindowTable(runs);
+  // Fingerprints of another version (or damaged) are left out: those tracks are not identifiable
+  // by fingerprint until they are ingested again.
+  const landmarkTracks = fingerprints.flatMap((f): TrackLandmarks[] => {
+    const decoded = decodeFingerprint(f.fingerprint);
+    return decoded ? [{ trackId: f.id, ...decoded }] : [];
+  });
+  const landmarks = LandmarkIndex.build(landmarkTracks, FINGERPRINT_VERSION);
   const sidecar: IndexSidecar = {
     format: FORMAT,
     modelVersion,
@@ -232,9 +273,11 @@ async function rebuild(
     idsChecksum: idsChecksum(rows.map((row) => row.id)),
     builtAt: new Date().toISOString(),
     windowTable: runs,
+    fingerprintVersion: FINGERPRINT_VERSION,
+    fingerprintedTracks: landmarks.trackCount,
   };
-  const persisted = await save(dir, tracks, windows, sidecar);
-  return { tracks, windows: windowIndex(windows, table), rebuilt: true, persisted };
+  const persisted = await save(dir, tracks, windows, landmarks, sidecar);
+  return { tracks, windows: windowIndex(windows, table), landmarks, rebuilt: true, persisted };
 }
 
 /** Writes index files, then the sidecar; on failure removes the sidecar and returns false. */
@@ -242,6 +285,7 @@ async function save(
   dir: string,
   tracks: HnswIndex,
   windows: HnswIndex,
+  landmarks: LandmarkIndex,
   sidecar: IndexSidecar,
 ): Promise<boolean> {
   const sidecarPath = join(dir, INDEX_FILES.sidecar);
@@ -250,6 +294,7 @@ async function save(
     await rm(sidecarPath, { force: true });
     tracks.save(join(dir, INDEX_FILES.tracks));
     windows.save(join(dir, INDEX_FILES.windows));
+    await writeFile(join(dir, INDEX_FILES.landmarks), landmarks.toBytes());
     const tmp = `${sidecarPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
     await writeFile(tmp, `${JSON.stringify(sidecar)}\n`);
     await rename(tmp, sidecarPath);
@@ -311,5 +356,7 @@ function parseSidecar(text: string): IndexSidecar {
     idsChecksum: str('idsChecksum'),
     builtAt: str('builtAt'),
     windowTable: runs,
+    fingerprintVersion: int('fingerprintVersion'),
+    fingerprintedTracks: int('fingerprintedTracks'),
   };
 }

@@ -35,10 +35,7 @@ function addCentroid(out: Float32Array, vectors: readonly Float32Array[], weight
  * @returns a new vector with the query's norm; `query` itself when there are no votes
  * @throws never; vectors of another length are read as zeros where they are short
  */
-export function applyFeedback(
-  query: Float32Array,
-  votes: VoteVectors,
-): Float32Array {
+export function applyFeedback(query: Float32Array, votes: VoteVectors): Float32Array {
   if (votes.liked.length + votes.disliked.length === 0) return query;
   const norm = Math.hypot(...query) || 1;
   const out = new Float32Array(query.length);

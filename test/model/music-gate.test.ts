@@ -3,9 +3,18 @@
  * separable problem, and a threshold that keeps the asked share of music.
  */
 import { describe, expect, it } from 'vitest';
-import { judgeMusic, type MusicGateParams } from '../../core/model/music-gate.js';
+import {
+  clipMusicProbability,
+  judgeMusic,
+  type MusicGateParams,
+} from '../../core/model/music-gate.js';
 import { createRng, gaussian } from '../../core/random.js';
-import { chooseThreshold, fitWindowClassifier, SILENCE_DBFS } from '../../training/music-gate.js';
+import {
+  chooseThreshold,
+  fitClipClassifier,
+  fitWindowClassifier,
+  SILENCE_DBFS,
+} from '../../training/music-gate.js';
 
 const DIM = 8;
 
@@ -85,5 +94,48 @@ describe('fitting', () => {
     expect(choice.otherRejected).toBeGreaterThan(0.9);
     expect(choice.threshold).toBeGreaterThan(0);
     expect(choice.threshold).toBeLessThan(1);
+  });
+});
+
+describe('the clip-level gate (mean embedding + speech/music descriptors)', () => {
+  const names = ['a', 'b'];
+  /** Clips whose embedding says nothing and whose first descriptor separates the classes. */
+  const clips = (count: number, sign: number, seed: number) => {
+    const rng = createRng(seed);
+    return Array.from({ length: count }, () => ({
+      meanEmbedding: Float32Array.from({ length: DIM }, () => 0.3 * gaussian(rng)),
+      descriptors: Float64Array.from([sign + 0.5 * gaussian(rng), gaussian(rng)]),
+    }));
+  };
+
+  it('learns to lean on the informative descriptor', () => {
+    const fitted = fitClipClassifier(clips(80, 1, 1), clips(80, -1, 2), DIM, names);
+    expect(fitted.descriptors.names).toEqual(names);
+    const [wa, wb] = fitted.descriptors.weights as [number, number];
+    expect(Math.abs(wa)).toBeGreaterThan(3 * Math.abs(wb));
+    const gate: MusicGateParams = {
+      ...fitted,
+      threshold: 0.5,
+      silenceDbfs: SILENCE_DBFS,
+      method: '',
+    };
+    const accepted = (set: ReturnType<typeof clips>) =>
+      set.filter((c) => judgeMusic(c.meanEmbedding, 1, -20, gate, c.descriptors).isMusic).length;
+    expect(accepted(clips(50, 1, 3))).toBeGreaterThanOrEqual(45);
+    expect(accepted(clips(50, -1, 4))).toBeLessThanOrEqual(5);
+  });
+
+  it('refuses to judge without the descriptors it was fitted with', () => {
+    const fitted = fitClipClassifier(clips(10, 1, 5), clips(10, -1, 6), DIM, names);
+    const gate: MusicGateParams = {
+      ...fitted,
+      threshold: 0.5,
+      silenceDbfs: SILENCE_DBFS,
+      method: '',
+    };
+    const rows = new Float32Array(DIM);
+    expect(() => judgeMusic(rows, 1, -20, gate)).toThrow(/descriptors/);
+    expect(() => judgeMusic(rows, 1, -20, gate, [1, 2, 3])).toThrow(/descriptors/);
+    expect(() => clipMusicProbability(rows, 1, [1, 2], gate)).not.toThrow();
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * A recording's landmark fingerprint (A. Wang, ISMIR 2003): resample to the fingerprint rate,
+ * find spectral peaks, hash peak pairs — stretch by stretch when the decoded audio is made of
+ * several segments of a long source, with anchor times counted from the start of the source.
+ *
+ * @module
+ */
+
+import { type Landmarks, landmarkHashes } from './hashes.js';
+import { FINGERPRINT_PARAMS, FRAME_SECONDS } from './params.js';
+import { findPeaks } from './peaks.js';
+import { resampleMono } from './resample.js';
+
+/** A stretch of decoded PCM and where it starts in its source. */
+export interface PcmStretch {
+  /** First sample of the stretch in the PCM. */
+  readonly offset: number;
+  /** Number of samples. */
+  readonly length: number;
+  /** Start of the stretch in the source, seconds. */
+  readonly sourceStartS: number;
+}
+
+/** The fingerprint of a recording. */
+export interface Fingerprint extends Landmarks {
+  /** Spectral peaks found (before pairing), over all stretches. */
+  readonly peakCount: number;
+  /** Seconds of audio fingerprinted. */
+  readonly seconds: number;
+}
+
+/**
+ * Fingerprints mono PCM.
+ *
+ * @param pcm - mono samples in [-1, 1] at `sampleRate` Hz
+ * @param sampleRate - Hz (any; resampled to `FINGERPRINT_PARAMS.sampleRate`)
+ * @param stretches - consecutive parts of `pcm` taken from different places of the source
+ *   (default: one stretch, the whole of `pcm`, starting at 0 s)
+ * @returns hashes with anchor times in fingerprint frames from the start of the source
+ * @throws SynestheteError `E_CONFIG` for an invalid sample rate
+ */
+export function fingerprintPcm(
+  pcm: Float32Array,
+  sampleRate: number,
+  stretches: readonly PcmStretch[] = [{ offset: 0, length: pcm.length, sourceStartS: 0 }],
+): Fingerprint {
+  const parts: Landmarks[] = [];
+  let peakCount = 0;
+  let seconds = 0;
+  for (const s of stretches) {
+    const audio = resampleMono(
+      pcm.subarray(s.offset, s.offset + s.length),
+      sampleRate,
+      FINGERPRINT_PARAMS.sampleRate,
+    );
+    const peaks = findPeaks(audio);
+    peakCount += peaks.frames.length;
+    seconds += s.length / sampleRate;
+    parts.push(landmarkHashes(peaks, Math.round(s.sourceStartS / FRAME_SECONDS)));
+  }
+  const total = parts.reduce((n, p) => n + p.hashes.length, 0);
+  const hashes = new Uint32Array(total);
+  const times = new Uint32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    hashes.set(p.hashes, at);
+    times.set(p.times, at);
+    at += p.hashes.length;
+  }
+  return { hashes, times, peakCount, seconds };
+}

@@ -1,0 +1,81 @@
+/**
+ * Resampling to the fingerprint's sample rate. Decoded audio arrives at the model's rate
+ * (22,050 Hz); the fingerprint wants 11,025 Hz. A windowed-sinc low-pass (Blackman window) at
+ * 0.45 × the new rate removes what would alias, then the signal is read at the new sample
+ * positions (exactly every 2nd sample for 22,050 → 11,025 Hz, linear interpolation otherwise).
+ *
+ * @module
+ */
+
+import { SynestheteError } from '../errors.js';
+
+/** Taps of the anti-aliasing filter (odd: linear phase, delay (taps − 1) / 2 samples). */
+const TAPS = 31;
+
+/** Cut-off of the anti-aliasing filter as a fraction of the new sample rate. */
+const CUTOFF = 0.45;
+
+const kernels = new Map<number, Float64Array>();
+
+/** Unit-gain windowed-sinc low-pass with cut-off `fc` (cycles per input sample, < 0.5). */
+function lowPassKernel(fc: number): Float64Array {
+  let kernel = kernels.get(fc);
+  if (kernel) return kernel;
+  kernel = new Float64Array(TAPS);
+  const mid = (TAPS - 1) / 2;
+  let sum = 0;
+  for (let i = 0; i < TAPS; i++) {
+    const x = i - mid;
+    const sinc = x === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * x) / (Math.PI * x);
+    const blackman =
+      0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (TAPS - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (TAPS - 1));
+    kernel[i] = sinc * blackman;
+    sum += kernel[i]!;
+  }
+  for (let i = 0; i < TAPS; i++) kernel[i]! /= sum;
+  kernels.set(fc, kernel);
+  return kernel;
+}
+
+/**
+ * Resamples mono PCM.
+ *
+ * @param pcm - mono samples at `fromRate` Hz (not modified)
+ * @param fromRate - input sample rate, Hz (> 0)
+ * @param toRate - output sample rate, Hz (> 0)
+ * @returns `pcm` itself when the rates are equal, else `floor(length × toRate / fromRate)` samples
+ * @throws SynestheteError `E_CONFIG` for a non-positive or non-finite rate
+ */
+export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number): Float32Array {
+  if (!(fromRate > 0 && toRate > 0 && Number.isFinite(fromRate) && Number.isFinite(toRate))) {
+    throw new SynestheteError('E_CONFIG', `cannot resample from ${fromRate} Hz to ${toRate} Hz`);
+  }
+  if (fromRate === toRate) return pcm;
+  const step = fromRate / toRate;
+  const out = new Float32Array(Math.floor(pcm.length / step));
+  const len = pcm.length;
+  // Up-sampling needs no anti-aliasing: interpolate directly.
+  const kernel = step > 1 ? lowPassKernel((CUTOFF * toRate) / fromRate) : undefined;
+  const half = (TAPS - 1) / 2;
+  /** The (low-passed) input at integer position i; zero outside the signal. */
+  const at = (i: number): number => {
+    if (kernel === undefined) return i >= 0 && i < len ? pcm[i]! : 0;
+    let acc = 0;
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(len - 1, i + half);
+    for (let j = lo; j <= hi; j++) acc += kernel[j - i + half]! * pcm[j]!;
+    return acc;
+  };
+  const integral = Number.isInteger(step);
+  for (let n = 0; n < out.length; n++) {
+    if (integral) {
+      out[n] = at(n * step);
+      continue;
+    }
+    const x = n * step;
+    const i = Math.floor(x);
+    const frac = x - i;
+    out[n] = frac === 0 ? at(i) : (1 - frac) * at(i) + frac * at(i + 1);
+  }
+  return out;
+}

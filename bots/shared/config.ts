@@ -18,15 +18,16 @@ export interface EnvVar {
   /** Tokens, signing secrets, URLs with passwords: never logged, shown as "set". */
   readonly secret: boolean;
   /**
-   * Needed for its adapter to run: an adapter is configured when one of its required variables is
-   * set, and then every required one must be set.
+   * Needed for its adapter to run (its token): without it the adapter is off, and any other of the
+   * adapter's variables being set is a partial configuration (E_CONFIG). Variables needed only in
+   * one mode (a webhook secret) are checked by the adapter's own `…OptionsFromEnv`.
    */
   readonly required: boolean;
   /** One line for .env.example and --help. */
   readonly description: string;
   /** Default used when unset, as text (shown in .env.example). */
   readonly defaultValue?: string;
-  /** Value checks: a TCP port, or a positive integer. */
+  /** Value checks: a TCP port (0–65535, 0 = any free port), or a positive integer. */
   readonly kind?: 'port' | 'positive-int';
 }
 
@@ -88,7 +89,38 @@ export const ENV_VARS: readonly EnvVar[] = [
     scope: 'telegram',
     secret: true,
     required: true,
-    description: 'Telegram bot token from @BotFather (starts the Telegram bot, long polling)',
+    description: 'Telegram bot token from @BotFather (starts the Telegram bot)',
+  },
+  {
+    name: 'TELEGRAM_API_ROOT',
+    scope: 'telegram',
+    secret: false,
+    required: false,
+    description: 'Self-hosted Bot API server (lifts the 20 MB download limit)',
+    defaultValue: 'https://api.telegram.org',
+  },
+  {
+    name: 'TELEGRAM_WEBHOOK_URL',
+    scope: 'telegram',
+    secret: false,
+    required: false,
+    description: 'Public HTTPS URL for webhook mode (long polling when unset)',
+  },
+  {
+    name: 'TELEGRAM_WEBHOOK_SECRET',
+    scope: 'telegram',
+    secret: true,
+    required: false,
+    description: 'Webhook secret token, needed with TELEGRAM_WEBHOOK_URL (A-Z a-z 0-9 _ -)',
+  },
+  {
+    name: 'TELEGRAM_WEBHOOK_PORT',
+    scope: 'telegram',
+    secret: false,
+    required: false,
+    description: 'Local port of the webhook server',
+    defaultValue: '8080',
+    kind: 'port',
   },
   {
     name: 'SLACK_BOT_TOKEN',
@@ -101,25 +133,38 @@ export const ENV_VARS: readonly EnvVar[] = [
     name: 'SLACK_SIGNING_SECRET',
     scope: 'slack',
     secret: true,
-    required: true,
-    description: "Slack app's signing secret (verifies event requests)",
+    required: false,
+    description: "Slack app's signing secret, needed in HTTP mode (verifies event requests)",
   },
   {
     name: 'SLACK_APP_TOKEN',
     scope: 'slack',
     secret: true,
     required: false,
-    description:
-      'Slack app-level token (xapp-…): use Socket Mode instead of a public HTTP endpoint',
+    description: 'Slack app-level token (xapp-…): Socket Mode instead of a public HTTP endpoint',
+  },
+  {
+    name: 'SLACK_SOCKET_MODE',
+    scope: 'slack',
+    secret: false,
+    required: false,
+    description: '1 = Socket Mode, 0 = HTTP (default: Socket Mode when SLACK_APP_TOKEN is set)',
   },
   {
     name: 'SLACK_PORT',
     scope: 'slack',
     secret: false,
     required: false,
-    description: 'Port of the Slack events endpoint (/slack/events) without Socket Mode',
+    description: 'Port of the Slack events endpoint (/slack/events) in HTTP mode',
     defaultValue: '3000',
     kind: 'port',
+  },
+  {
+    name: 'SLACK_API_URL',
+    scope: 'slack',
+    secret: false,
+    required: false,
+    description: 'Slack Web API base URL (proxies, local fakes)',
   },
   {
     name: 'DISCORD_BOT_TOKEN',
@@ -173,11 +218,11 @@ const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? ''
 function check(v: EnvVar, value: string): void {
   if (v.kind === undefined) return;
   const n = Number(value);
-  const max = v.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER;
-  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+  const [min, max] = v.kind === 'port' ? [0, 65_535] : [1, Number.MAX_SAFE_INTEGER];
+  if (!/^\d+$/.test(value) || n < min || n > max) {
     throw new SynestheteError(
       'E_CONFIG',
-      `${v.name} must be ${v.kind === 'port' ? 'a port number (1–65535)' : 'a positive integer'}, got "${value}"`,
+      `${v.name} must be ${v.kind === 'port' ? 'a port number (0–65535)' : 'a positive integer'}, got "${value}"`,
     );
   }
 }
@@ -188,32 +233,29 @@ function check(v: EnvVar, value: string): void {
  * @param scope - the adapter (or 'core')
  * @param env - the environment (default `process.env`)
  * @returns name → trimmed value of every set variable of that scope; undefined when the scope has
- *   required variables and none of them is set (the adapter is not configured)
- * @throws SynestheteError `E_CONFIG` naming the missing variable(s) when the adapter is partly
- *   configured, or naming a variable whose value is invalid
+ *   required variables and none of its variables is set (the adapter is off)
+ * @throws SynestheteError `E_CONFIG` naming the missing variable(s) when some of the adapter's
+ *   variables are set but a required one is not, or naming a variable whose value is invalid
  */
 export function readScopeEnv(
   scope: EnvScope,
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<Record<string, string>> | undefined {
   const vars = ENV_VARS.filter((v) => v.scope === scope);
-  const required = vars.filter((v) => v.required);
-  const present = required.filter((v) => isSet(env, v.name));
-  if (required.length > 0 && present.length === 0) return undefined;
-  const missing = required.filter((v) => !isSet(env, v.name));
+  const set = vars.filter((v) => isSet(env, v.name));
+  const missing = vars.filter((v) => v.required && !isSet(env, v.name));
   if (missing.length > 0) {
+    if (set.length === 0) return undefined;
     throw new SynestheteError(
       'E_CONFIG',
-      `${scope} is partly configured: ${present.map((v) => v.name).join(', ')} set but ${missing.map((v) => v.name).join(', ')} missing`,
+      `${scope} is partly configured: ${set.map((v) => v.name).join(', ')} set but ${missing.map((v) => v.name).join(', ')} missing`,
     );
   }
   const out: Record<string, string> = {};
-  for (const v of vars) {
-    const value = env[v.name]?.trim();
-    if (value) {
-      check(v, value);
-      out[v.name] = value;
-    }
+  for (const v of set) {
+    const value = env[v.name]?.trim() ?? '';
+    check(v, value);
+    out[v.name] = value;
   }
   return out;
 }
@@ -301,7 +343,7 @@ export function envExample(): string {
   const titles: Record<EnvScope, string> = {
     core: 'Engine and chat service (all optional)',
     telegram: 'Telegram — set the token to start the Telegram bot',
-    slack: 'Slack — set both to start the Slack bot',
+    slack: 'Slack — set the bot token and the signing secret (or app token) to start the Slack bot',
     discord: 'Discord — set the token to start the Discord bot',
     web: 'Web chat — runs on localhost when no platform token is set',
   };
@@ -314,7 +356,7 @@ export function envExample(): string {
     lines.push('', `# ${titles[scope]}`);
     for (const v of ENV_VARS.filter((x) => x.scope === scope)) {
       const tags = [v.secret ? 'secret' : '', v.required ? 'required' : ''].filter(Boolean);
-      lines.push(`# ${v.description}${tags.length ? ` (${tags.join(', ')})` : ''}`);
+      lines.push(`# ${v.description}${tags.length ? ` [${tags.join(', ')}]` : ''}`);
       lines.push(v.defaultValue !== undefined ? `# ${v.name}=${v.defaultValue}` : `${v.name}=`);
     }
   }

@@ -71,7 +71,17 @@ export class WorkQueue {
         } catch (error) {
           result = Promise.reject(error);
         }
-        result.then(resolve, reject).finally(() => this.#finish());
+        // The slot is freed before the caller sees the outcome, so it can offer the next job at once.
+        result.then(
+          (value) => {
+            this.#finish();
+            resolve(value);
+          },
+          (error: unknown) => {
+            this.#finish();
+            reject(error);
+          },
+        );
       };
       if (this.#running < this.concurrency) start();
       else this.#waiting.push({ start });

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: opens the engine, fills an empty catalogue with the demo tracks, creates one chat
+ * service, and starts every adapter whose credentials are set (the web chat on localhost when
+ * there are none). SIGINT/SIGTERM stop the adapters, let queued clips finish and close the engine.
+ *
+ *   node dist/bots/start.js [--catalog <dir|postgres://…>] [--env-example] [--help]
+ */
+import { openEngine } from '../core/recommend.js';
+import { planAdapters } from './adapters.js';
+import { ensureCatalogue } from './demo-catalog.js';
+import { createChatService } from './shared/chat-service.js';
+import { describeEnv, ENV_VARS, envExample, intFromEnv, redactSecrets } from './shared/config.js';
+import { GLOBAL_MAX_BYTES } from './shared/limits.js';
+import { SynestheteError, toSynestheteError } from './shared/recommender-port.js';
+import type { RunningAdapter } from './shared/types.js';
+
+/** How long shutdown waits for clips in progress, ms. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+const log = (line: string) => process.stderr.write(`${redactSecrets(line)}\n`);
+
+function usage(): string {
+  const width = Math.max(...ENV_VARS.map((v) => v.name.length));
+  return [
+    'Usage: npm start -- [options]   (or node dist/bots/start.js [options])',
+    '',
+    'Runs the Synesthete chat bots: every adapter whose token is set in the environment,',
+    'or the web chat on http://127.0.0.1:8080/ when none is.',
+    '',
+    'Options:',
+    '  --catalog <location>  catalogue directory (PGlite) or postgres:// URL',
+    '                        (default DATABASE_URL, then data/catalog)',
+    '  --env-example         print the .env.example text and exit',
+    '  -h, --help            this text',
+    '',
+    'Environment:',
+    ...ENV_VARS.map(
+      (v) =>
+        `  ${v.name.padEnd(width)}  [${v.scope}${v.secret ? ', secret' : ''}] ${v.description}` +
+        (v.defaultValue !== undefined ? ` (default ${v.defaultValue})` : ''),
+    ),
+    '',
+  ].join('\n');
+}
+
+function parseArgs(argv: readonly string[]): { catalog?: string; help?: true; envExample?: true } {
+  const out: { catalog?: string; help?: true; envExample?: true } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') out.help = true;
+    else if (arg === '--env-example') out.envExample = true;
+    else if (arg === '--catalog' && argv[i + 1]) out.catalog = argv[++i] as string;
+    else if (arg?.startsWith('--catalog=')) out.catalog = arg.slice('--catalog='.length);
+    else
+      throw new SynestheteError(
+        'E_CONFIG',
+        `unknown argument "${arg}" (run with --help for usage)`,
+      );
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (args.envExample) {
+    process.stdout.write(envExample());
+    return 0;
+  }
+  const env = process.env;
+  // Everything the environment can get wrong fails here, before the engine's slow start.
+  const planned = await planAdapters(env);
+  const serviceOptions = {
+    concurrency: intFromEnv('BOTS_CONCURRENCY', env),
+    maxPending: intFromEnv('BOTS_MAX_PENDING', env),
+    rateLimit: { clips: intFromEnv('BOTS_CLIPS_PER_MINUTE', env) ?? 6, perS: 60 },
+    // A self-hosted Bot API server lets the Telegram bot download more than the cloud's 20 MB.
+    ...(env.TELEGRAM_API_ROOT?.trim()
+      ? { limits: { telegram: { maxBytes: GLOBAL_MAX_BYTES } } }
+      : {}),
+    log,
+  };
+  for (const line of describeEnv(env)) log(`env ${line}`);
+
+  const engine = await openEngine(args.catalog ? { catalog: args.catalog } : {});
+  const running: RunningAdapter[] = [];
+  const service = createChatService(engine, serviceOptions);
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      log(`${reason}: stopping ${running.map((a) => a.platform).join(', ') || 'nothing'}…`);
+      const results = await Promise.allSettled(running.map((a) => a.stop()));
+      for (const r of results) {
+        if (r.status === 'rejected') log(`stop failed: ${toSynestheteError(r.reason).message}`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        service.drain(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      await engine.close();
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log(`shutdown failed: ${toSynestheteError(error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    log(`catalogue ${engine.catalog.location}`);
+    const tracks = await ensureCatalogue(engine, log);
+    log(`${tracks} tracks searchable; model ${engine.model.metadata.version}`);
+    await engine.indexes();
+    for (const adapter of planned) {
+      const started = await adapter.start(service);
+      running.push(started);
+      log(`${started.platform}: ${started.description}`);
+    }
+    log(`running ${running.map((a) => a.platform).join(', ')} — Ctrl+C to stop`);
+    return -1;
+  } catch (error) {
+    await stop('start-up failed').catch(() => undefined);
+    throw error;
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const e = toSynestheteError(error);
+    log(`error: ${e.message}`);
+    if (process.env.SYNESTHETE_DEBUG && e.cause instanceof Error) log(e.cause.stack ?? '');
+    process.exitCode = 1;
+  },
+);

@@ -7,6 +7,7 @@
  *    ffmpeg): warm (same process, 20 runs after 2 warm-ups) and cold (a fresh
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
  * 3. CNN embedding time per window at batch 1 and batch 32.
+ * 3b. Landmark fingerprint (bench/fingerprint.ts): CPU time for 3 minutes of music, query time.
  * 4. Training throughput in windows/s (bench/training.ts), before and after the first convolution
  *    stopped computing its input's gradient.
  *
@@ -22,6 +23,7 @@ import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
+import { measureFingerprint } from './fingerprint.js';
 import { measureTraining } from './training.js';
 
 const WARM_RUNS = 20;
@@ -206,6 +208,25 @@ async function main(): Promise<void> {
     } finally {
       if (engineOpen) await engine.close();
     }
+    const fp = await measureFingerprint(tracksDir);
+    table('Landmark fingerprint (core/fingerprint/, bench/fingerprint.ts)', [
+      [
+        `fingerprint ${fp.trackSeconds / 60} min of music`,
+        `${fmt(fp.trackCpuMs, 0)} ms CPU (${fmt(fp.trackWallMs, 0)} ms wall), ${fmt(fp.hashesPerSecond, 0)} hashes/s`,
+      ],
+      [
+        'index of the demo tracks',
+        `${fp.index.tracks} tracks, ${fp.index.postings} hashes, built in ${fmt(fp.index.buildMs, 0)} ms`,
+      ],
+      [
+        'query: 10 s voice note (fingerprint + match) p50 / p95',
+        `${fmt(fp.queryMs.p50, 1)} / ${fmt(fp.queryMs.p95, 1)} ms`,
+      ],
+      [
+        'identified / offset error',
+        `${fp.identified ? 'yes' : 'no'} / ${fmt(fp.offsetErrorS, 3)} s`,
+      ],
+    ]);
     const training = await measureTraining();
     table(
       'Training step (forward + NT-Xent + backward + Adam), 128 frames × 64 mel bands per window',

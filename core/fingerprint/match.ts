@@ -37,11 +37,7 @@ const OFFSET_SPAN = 2 ** 22;
  * @param limit - candidates returned at most (default 10)
  * @returns candidates with at least one vote, best first (ties: lower track id first)
  */
-export function matchLandmarks(
-  index: LandmarkIndex,
-  clip: Landmarks,
-  limit = 10,
-): LandmarkScore[] {
+export function matchLandmarks(index: LandmarkIndex, clip: Landmarks, limit = 10): LandmarkScore[] {
   const votes = new Map<number, number>();
   const { slots, times } = index;
   for (let i = 0; i < clip.hashes.length; i++) {

@@ -28,7 +28,9 @@ function lowPassKernel(fc: number): Float64Array {
     const x = i - mid;
     const sinc = x === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * x) / (Math.PI * x);
     const blackman =
-      0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (TAPS - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (TAPS - 1));
+      0.42 -
+      0.5 * Math.cos((2 * Math.PI * i) / (TAPS - 1)) +
+      0.08 * Math.cos((4 * Math.PI * i) / (TAPS - 1));
     kernel[i] = sinc * blackman;
     sum += kernel[i]!;
   }

@@ -90,13 +90,15 @@ export function fileShareMessage(options: {
   channelType?: 'channel' | 'group' | 'im';
   threadTs?: string;
   text?: string;
+  /** Sender (default {@link FAKE_SLACK.userId}). */
+  user?: string;
 }): Record<string, unknown> {
   return {
     type: 'message',
     text: options.text ?? '',
     files: [options.file],
     upload: false,
-    user: FAKE_SLACK.userId,
+    user: options.user ?? FAKE_SLACK.userId,
     display_as_bot: false,
     ts: options.ts,
     ...(options.threadTs === undefined ? {} : { thread_ts: options.threadTs }),

@@ -167,7 +167,16 @@ function fileTypeOf(fileName: string): string {
 /** The contract harness over a {@link SlackRig}. */
 export function createSlackHarness(rig: SlackRig): AdapterHarness {
   const { fake } = rig;
+  /** Adds the bot's last log lines to a failure, so a timeout says why. */
+  const withLog = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: unknown) => {
+      const log = rig.logs.slice(-8).join('\n');
+      throw new Error(`${error instanceof Error ? error.message : error}\nbot log:\n${log}`);
+    });
   let last: { messageTs: string; threadTs: string } | undefined;
+  // Each clip comes from another member of the channel: votes are kept per channel, and the
+  // contract sends more clips in a minute than the service's per-user rate limit lets one user.
+  let senders = 0;
 
   return {
     platform: 'slack',
@@ -185,14 +194,17 @@ export function createSlackHarness(rig: SlackRig): AdapterHarness {
         share: { channel: FAKE_SLACK.channelId, ts },
       });
       const from = fake.calls.length;
-      const response = await rig.sendEvent(fileShareMessage({ file, ts }));
+      senders += 1;
+      const user = `U0MEMBER${String(senders).padStart(3, '0')}`;
+      const response = await rig.sendEvent(fileShareMessage({ file, ts, user }));
       if (response.status !== 200) throw new Error(`events endpoint answered ${response.status}`);
-      const answer = await awaitThreadAnswer(fake, ts, from);
+      const answer = await withLog(awaitThreadAnswer(fake, ts, from));
       if (answer.resultTrackIds.length > 0) last = { messageTs: answer.messageTs, threadTs: ts };
       return answer;
     },
     async press(trackId: number, vote: Vote) {
       if (!last) throw new Error('no results message to press a button on');
+      if (!Number.isInteger(trackId)) throw new Error(`no track to press a button on: ${trackId}`);
       const payload = encodeAction({ vote, trackId });
       const from = fake.calls.length;
       const response = await rig.sendForm(
@@ -206,12 +218,14 @@ export function createSlackHarness(rig: SlackRig): AdapterHarness {
       );
       if (response.status !== 200) throw new Error(`events endpoint answered ${response.status}`);
       const threadTs = last.threadTs;
-      const reply = await fake.waitFor(
-        (c) =>
-          c.method === 'chat.postEphemeral' ||
-          c.method === 'respond' ||
-          (c.method === 'chat.postMessage' && c.params.thread_ts === threadTs),
-        { fromSeq: from, what: 'the answer to a button' },
+      const reply = await withLog(
+        fake.waitFor(
+          (c) =>
+            c.method === 'chat.postEphemeral' ||
+            c.method === 'respond' ||
+            (c.method === 'chat.postMessage' && c.params.thread_ts === threadTs),
+          { fromSeq: from, what: 'the answer to a button' },
+        ),
       );
       const ids = resultTrackIds(reply.params);
       if (ids.length > 0) {
@@ -225,10 +239,12 @@ export function createSlackHarness(rig: SlackRig): AdapterHarness {
         slashCommandForm({ command: '/synesthete', text: name, responseUrl: fake.responseUrl() }),
       );
       if (response.status !== 200) throw new Error(`events endpoint answered ${response.status}`);
-      const reply = await fake.waitFor((c) => c.method === 'respond', {
-        fromSeq: from,
-        what: `the answer to /synesthete ${name}`,
-      });
+      const reply = await withLog(
+        fake.waitFor((c) => c.method === 'respond', {
+          fromSeq: from,
+          what: `the answer to /synesthete ${name}`,
+        }),
+      );
       return { text: messageText(reply.params), resultTrackIds: [], image: false };
     },
     close: () => rig.close(),

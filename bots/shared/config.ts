@@ -27,6 +27,8 @@ export interface EnvVar {
   readonly description: string;
   /** Default used when unset, as text (shown in .env.example). */
   readonly defaultValue?: string;
+  /** A sample value for .env.example, when there is no default (never a real secret). */
+  readonly example?: string;
   /** Value checks: a TCP port (0–65535, 0 = any free port), or a positive integer. */
   readonly kind?: 'port' | 'positive-int';
 }
@@ -38,8 +40,8 @@ export const ENV_VARS: readonly EnvVar[] = [
     scope: 'core',
     secret: true,
     required: false,
-    description:
-      'Catalogue in PostgreSQL (postgres://user:password@host:5432/db); unset: PGlite in data/catalog',
+    description: 'Catalogue in PostgreSQL; unset: the embedded PGlite catalogue in data/catalog',
+    example: 'postgres://synesthete:change-me@127.0.0.1:5432/synesthete',
   },
   {
     name: 'SYNESTHETE_MODEL_DIR',
@@ -54,8 +56,33 @@ export const ENV_VARS: readonly EnvVar[] = [
     scope: 'core',
     secret: false,
     required: false,
-    description: 'ffmpeg binary used to decode clips',
-    defaultValue: 'ffmpeg',
+    description: 'ffmpeg binary (default: ffmpeg-static if installed, else ffmpeg on PATH)',
+    example: '/usr/bin/ffmpeg',
+  },
+  {
+    name: 'SYNESTHETE_TF_BACKEND',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'tfjs backend: tensorflow | wasm | cpu (default: the fastest that loads)',
+    example: 'wasm',
+  },
+  {
+    name: 'SYNESTHETE_DEBUG',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description: 'Print the underlying cause of errors (stack traces) as well',
+    example: '1',
+  },
+  {
+    name: 'TEST_DATABASE_URL',
+    scope: 'core',
+    secret: true,
+    required: false,
+    description:
+      'Tests only: also run the catalogue suite against this PostgreSQL (a scratch database is created and dropped)',
+    example: 'postgresql://postgres@127.0.0.1:5432/test',
   },
   {
     name: 'BOTS_CONCURRENCY',
@@ -174,11 +201,25 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Discord bot token (starts the Discord bot)',
   },
   {
+    name: 'DISCORD_APPLICATION_ID',
+    scope: 'discord',
+    secret: false,
+    required: false,
+    description: "Application to register slash commands for (default: the token's own)",
+  },
+  {
     name: 'DISCORD_GUILD_ID',
     scope: 'discord',
     secret: false,
     required: false,
     description: 'Register slash commands in this server only (instant) instead of globally',
+  },
+  {
+    name: 'DISCORD_API_URL',
+    scope: 'discord',
+    secret: false,
+    required: false,
+    description: 'Discord REST API base URL (proxies, local fakes)',
   },
   {
     name: 'WEB_PORT',
@@ -341,23 +382,27 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
  */
 export function envExample(): string {
   const titles: Record<EnvScope, string> = {
-    core: 'Engine and chat service (all optional)',
+    core: 'Engine, catalogue and chat service (all optional)',
     telegram: 'Telegram — set the token to start the Telegram bot',
     slack: 'Slack — set the bot token and the signing secret (or app token) to start the Slack bot',
     discord: 'Discord — set the token to start the Discord bot',
     web: 'Web chat — runs on localhost when no platform token is set',
   };
   const lines = [
-    '# Synesthete bots: copy to .env and fill in what you use (`npm start` reads the environment;',
-    '# load this file with `set -a; . ./.env; set +a` or docker compose `env_file`).',
-    '# Generated from bots/shared/config.ts: `npm run env-example`.',
+    '# Synesthete configuration. Copy to .env (never commit it) or set these in the environment.',
+    '# Nothing is required: with no variables set, the CLI and `npm start` use the embedded PGlite',
+    '# catalogue in data/catalog, the shipped model, and the web chat on http://127.0.0.1:8080/.',
+    '# `npm start` reads the environment: load the file with `set -a; . ./.env; set +a`',
+    '# (docker compose reads it by itself). Generated from bots/shared/config.ts by',
+    '# `npm run env-example`; commented lines show defaults and examples.',
   ];
   for (const scope of Object.keys(titles) as EnvScope[]) {
     lines.push('', `# ${titles[scope]}`);
     for (const v of ENV_VARS.filter((x) => x.scope === scope)) {
       const tags = [v.secret ? 'secret' : '', v.required ? 'required' : ''].filter(Boolean);
       lines.push(`# ${v.description}${tags.length ? ` [${tags.join(', ')}]` : ''}`);
-      lines.push(v.defaultValue !== undefined ? `# ${v.name}=${v.defaultValue}` : `${v.name}=`);
+      const sample = v.defaultValue ?? v.example;
+      lines.push(sample !== undefined ? `# ${v.name}=${sample}` : `${v.name}=`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -73,18 +73,17 @@ describe('bot configuration', () => {
     expect(redactSecrets(leaked, {})).not.toContain(TOKEN.split(':')[1]);
   });
 
-  it('lists every variable the adapters read', () => {
-    const known = new Set(ENV_VARS.map((v) => v.name));
-    const sources = ['telegram', 'slack', 'discord', 'web'].flatMap((dir) => {
-      try {
-        return [readFileSync(path.join(REPO_ROOT, 'bots', dir, 'options.ts'), 'utf8')];
-      } catch {
-        return [];
-      }
-    });
-    for (const source of sources) {
-      for (const [, name] of source.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) {
-        expect(known, `${name} missing from bots/shared/config.ts`).toContain(name);
+  it('lists every variable the engine, the CLI and the adapters read', () => {
+    const known = new Set([...ENV_VARS.map((v) => v.name), 'PATH']);
+    const files = ['core', 'cli', 'bots'].flatMap((dir) =>
+      readdirSync(path.join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts') && !f.startsWith('shared'))
+        .map((f) => path.join(REPO_ROOT, dir, f)),
+    );
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8');
+      for (const [, name] of source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) {
+        expect(known, `${name} (${file}) missing from bots/shared/config.ts`).toContain(name);
       }
     }
   });

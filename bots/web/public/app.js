@@ -209,22 +209,24 @@ function renderCard(item) {
   body.append(meter);
 
   if (item.reason) body.append(el('p', 'reason', item.reason));
+
+  const controls = el('div', 'card-controls');
   if (item.audioUrl) {
     const audio = el('audio');
     audio.controls = true;
-    audio.preload = 'none';
+    audio.preload = 'metadata';
     audio.src = item.audioUrl;
-    body.append(audio);
+    controls.append(audio);
   }
-
   const actions = el('div', 'actions');
-  const status = el('span', 'card-status');
+  const status = el('p', 'card-status');
   const up = voteButton('👍', 'up', item, 'I like this', status, card);
   const down = voteButton('👎', 'down', item, 'Not for me', status, card);
   const more = voteButton('More like this', 'more', item, 'More like this', status, card);
   more.classList.add('more');
-  actions.append(up, down, more, status);
-  body.append(actions);
+  actions.append(up, down, more);
+  controls.append(actions);
+  body.append(controls, status);
 
   card.append(rank, body);
   return card;

@@ -115,9 +115,11 @@ export function renderAnswer(answer: ChatAnswer): DiscordMessageBody {
   const embed = new EmbedBuilder()
     .setColor(COLOUR)
     .setTitle(truncate(title, DISCORD_LIMITS.embedTitle))
-    .setDescription(truncate(lines.filter(Boolean).join('\n'), DISCORD_LIMITS.embedDescription))
     .addFields(items.map(resultField))
     .setFooter({ text: '👍/👎 tune the next answers in this channel' });
+  // Discord refuses an empty description ("more like this" answers have no clip summary).
+  const description = lines.filter(Boolean).join('\n');
+  if (description) embed.setDescription(truncate(description, DISCORD_LIMITS.embedDescription));
   const files: AttachmentBuilder[] = [];
   if (answer.spectrogramPng) {
     files.push(

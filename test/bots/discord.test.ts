@@ -69,6 +69,7 @@ function userMessage(
   return {
     id: fake.nextId(),
     channel_id: options.dmChannelId ?? fake.channelId,
+    channel_type: options.dmChannelId ? 1 : 0,
     ...(options.dmChannelId
       ? {}
       : {

@@ -430,7 +430,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return;
     }
     if (!url.pathname.startsWith(API_PREFIX)) return json(res, 404, { message: '404', code: 0 });
-    const path = url.pathname.slice(API_PREFIX.length);
+    const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
     const { body, files: uploaded } = await readBody(req);
     const auth = req.headers.authorization;
     const isWebhook = path.startsWith('/webhooks/') || path.startsWith('/interactions/');

@@ -136,7 +136,7 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('votes, asks for more like a result, shows help and forgets', async () => {
+  it('votes, asks for more like a result, refuses a non-audio file politely, helps and forgets', async () => {
     const first = page.locator('.bubble.answer').first();
     const down = first.locator('.result-card').first().locator('button.vote[data-vote="down"]');
     await down.click();
@@ -145,6 +145,11 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
     const more = page.locator('.bubble.answer').nth(2);
     await more.waitFor({ timeout: 30_000 });
     expect(await more.locator('.result-card').count()).toBeGreaterThanOrEqual(3);
+    // A file that is not audio gets a friendly notice, not a stack trace.
+    await page.setInputFiles('#file-input', engine.notAudioFile);
+    const notice = page.locator('.bubble.notice').last();
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.textContent()).toMatch(/couldn.t read|not .*audio|send/i);
     await page.click('#help-link');
     await expect.poll(() => page.locator('.bubble.help').last().textContent()).toMatch(/forget/i);
     await page.click('#forget-button');

@@ -2,18 +2,25 @@
  * The Slack adapter through Bolt's real HTTP receiver against a local fake of the Slack Web API:
  * the shared chat contract (real chat service over the test catalogue), then what only Slack has
  * — request signatures, the 3-second ack, announced sizes, the three events one upload causes,
- * channel etiquette, secrets in logs, and the environment.
+ * channel etiquette, secrets in logs, Socket Mode, and the environment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../bots/shared/chat-service.js';
 import type { RecommenderPort } from '../../bots/shared/recommender-port.js';
 import type { ChatAnswer, ChatService, ClipInput } from '../../bots/shared/types.js';
-import { slackOptionsFromEnv } from '../../bots/slack/index.js';
+import { slackOptionsFromEnv, startSlackBot } from '../../bots/slack/index.js';
 import { LISTENING_TEXT } from '../../bots/slack/render.js';
 import { hasCode } from '../../core/errors.js';
 import { adapterContract } from './contract.js';
-import { FAKE_SLACK } from './fakes/slack-api.js';
-import { appMention, fileSharedEvent, fileShareMessage, postSigned } from './fakes/slack-events.js';
+import { FAKE_SLACK, startFakeSlackApi } from './fakes/slack-api.js';
+import {
+  appMention,
+  eventEnvelope,
+  fileSharedEvent,
+  fileShareMessage,
+  postSigned,
+  slashCommandPayload,
+} from './fakes/slack-events.js';
 import {
   awaitThreadAnswer,
   createSlackHarness,
@@ -250,6 +257,58 @@ describe('slack adapter: Slack specifics', () => {
     const all = [...rig.logs, ...strict.logs].join('\n');
     expect(all).not.toContain(TEST_BOT_TOKEN);
     expect(all).not.toContain(TEST_SIGNING_SECRET);
+  });
+});
+
+describe('slack adapter: Socket Mode', () => {
+  it('answers an upload and a slash command over the socket, acking each envelope', async () => {
+    const appToken = 'xapp-1-A0SYNAPP1-1234567890-FakeAppTokenForSocketModeTests';
+    const fake = await startFakeSlackApi(TEST_BOT_TOKEN, { appToken });
+    const gated = gatedService();
+    const logs: string[] = [];
+    const bot = await startSlackBot(gated.service, {
+      botToken: TEST_BOT_TOKEN,
+      socketMode: true,
+      appToken,
+      apiUrl: fake.apiUrl,
+      log: (level, line) => logs.push(`${level}: ${line}`),
+    });
+    try {
+      expect(bot.description).toMatch(/Socket Mode/);
+      const ts = fake.nextTs();
+      const file = fake.addFile({
+        bytes: new Uint8Array(512).fill(3),
+        name: 'voice.ogg',
+        mimetype: 'audio/ogg',
+        filetype: 'ogg',
+        share: { channel: FAKE_SLACK.channelId, ts },
+      });
+      const from = fake.calls.length;
+      const sent = await fake.socketSend(
+        'events_api',
+        eventEnvelope(fileShareMessage({ file, ts })),
+      );
+      expect(sent.elapsedMs).toBeLessThan(3000);
+      const answer = await awaitThreadAnswer(fake, ts, from);
+      expect(answer.resultTrackIds).toEqual([1, 2, 3, 4, 5]);
+      const help = await fake.socketSend(
+        'slash_commands',
+        slashCommandPayload({
+          command: '/synesthete',
+          text: 'help',
+          responseUrl: fake.responseUrl(),
+        }),
+      );
+      expect(help.elapsedMs).toBeLessThan(3000);
+      const reply = await fake.waitFor((c) => c.method === 'respond', { fromSeq: from });
+      expect(String(reply.params.text)).toMatch(/voice/i);
+    } finally {
+      await bot.stop();
+      await fake.close();
+    }
+    const all = logs.join('\n');
+    expect(all).not.toContain(appToken);
+    expect(all).not.toContain(TEST_BOT_TOKEN);
   });
 });
 

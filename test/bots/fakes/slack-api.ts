@@ -3,12 +3,14 @@
  * `auth.test`, `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `files.info`,
  * `files.getUploadURLExternal`, the upload target, `files.completeUploadExternal`, the
  * `url_private_download` route (which answers an HTML login page without the bot token, as Slack
- * does) and `response_url` targets. Every call is recorded; response bodies are shaped like real
+ * does), `response_url` targets, and Socket Mode (`apps.connections.open` with the app token,
+ * then a WebSocket that says `hello` and carries envelopes the client must ack). Every call is recorded; response bodies are shaped like real
  * Slack ones (trimmed to the fields a client reads).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** Workspace, bot and channel ids the fake uses. */
 export const FAKE_SLACK = {
@@ -103,6 +105,17 @@ export interface FakeSlackApi {
   /** A `response_url` on this fake. */
   responseUrl(): string;
   /**
+   * Sends a Socket Mode envelope to the connected client.
+   * @param type - "events_api", "interactive" or "slash_commands"
+   * @param payload - what Slack would have POSTed in HTTP mode (as an object)
+   * @returns the client's ack (its `payload`, `{}` for a bare ack) and milliseconds until it came
+   * @throws Error when no client is connected, or after 10 s without an ack
+   */
+  socketSend(
+    type: 'events_api' | 'interactive' | 'slash_commands',
+    payload: Record<string, unknown>,
+  ): Promise<{ readonly ack: unknown; readonly elapsedMs: number }>;
+  /**
    * Resolves with the first call at or after `fromSeq` that satisfies `match`.
    * @throws Error after `timeoutMs` (default 60 s) naming what was awaited
    */
@@ -159,8 +172,13 @@ function sendJson(res: ServerResponse, value: unknown, status = 200): void {
  *
  * @param botToken - the token downloads must carry (`Authorization: Bearer <token>`)
  */
-export async function startFakeSlackApi(botToken: string): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(
+  botToken: string,
+  options: { readonly appToken?: string } = {},
+): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
+  const acks = new Map<string, (ack: unknown) => void>();
+  let socket: WebSocket | undefined;
   const waiters = new Set<() => void>();
   const files = new Map<string, { file: FakeSlackFile; bytes: Uint8Array }>();
   let tsCounter = 0;
@@ -243,10 +261,16 @@ export async function startFakeSlackApi(botToken: string): Promise<FakeSlackApi>
     if (url.pathname.startsWith('/api/')) {
       const method = url.pathname.slice('/api/'.length);
       const params = parseParams(contentType, body);
+      const appAuthed =
+        options.appToken !== undefined && authorization === `Bearer ${options.appToken}`;
       const response =
-        authorization === `Bearer ${botToken}`
-          ? apiMethod(method, params)
-          : { ok: false, error: 'not_authed' };
+        method === 'apps.connections.open'
+          ? appAuthed
+            ? { ok: true, url: `${origin.replace('http', 'ws')}/link/?ticket=${randomUUID()}` }
+            : { ok: false, error: 'invalid_auth' }
+          : authorization === `Bearer ${botToken}`
+            ? apiMethod(method, params)
+            : { ok: false, error: 'not_authed' };
       record({ method, params, authorization, bodyBytes: body.length, response });
       sendJson(res, response);
       return;
@@ -300,6 +324,24 @@ export async function startFakeSlackApi(botToken: string): Promise<FakeSlackApi>
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
+  });
+  const sockets = new WebSocketServer({ server, path: '/link/' });
+  sockets.on('connection', (ws) => {
+    socket = ws;
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      const settle = message.envelope_id === undefined ? undefined : acks.get(message.envelope_id);
+      if (message.envelope_id !== undefined) acks.delete(message.envelope_id);
+      settle?.(message.payload ?? {});
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'applink-fake', approximate_connection_time: 18060 },
+        connection_info: { app_id: FAKE_SLACK.appId },
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -376,6 +418,33 @@ export async function startFakeSlackApi(botToken: string): Promise<FakeSlackApi>
       files.set(id, { file, bytes: options.bytes });
       return file;
     },
+    socketSend(type, payload) {
+      const ws = socket;
+      if (!ws || ws.readyState !== ws.OPEN) {
+        return Promise.reject(new Error('no Socket Mode client connected'));
+      }
+      const envelopeId = randomUUID();
+      const started = performance.now();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          acks.delete(envelopeId);
+          reject(new Error(`no ack for a ${type} envelope within 10 s`));
+        }, 10_000);
+        acks.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          resolve({ ack, elapsedMs: performance.now() - started });
+        });
+        ws.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            payload,
+            type,
+            accepts_response_payload: type !== 'events_api',
+            ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
+          }),
+        );
+      });
+    },
     waitFor(match, options = {}) {
       const fromSeq = options.fromSeq ?? 0;
       const timeoutMs = options.timeoutMs ?? 60_000;
@@ -397,6 +466,8 @@ export async function startFakeSlackApi(botToken: string): Promise<FakeSlackApi>
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

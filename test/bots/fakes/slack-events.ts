@@ -58,7 +58,12 @@ export async function postSigned(
 
 /** Wraps an event in Slack's `event_callback` envelope; returns the JSON body. */
 export function eventCallback(event: Record<string, unknown>): string {
-  return JSON.stringify({
+  return JSON.stringify(eventEnvelope(event));
+}
+
+/** Slack's `event_callback` envelope around an event (the Socket Mode `events_api` payload). */
+export function eventEnvelope(event: Record<string, unknown>): Record<string, unknown> {
+  return {
     token: 'legacy-verification-token',
     team_id: FAKE_SLACK.teamId,
     context_team_id: FAKE_SLACK.teamId,
@@ -79,7 +84,7 @@ export function eventCallback(event: Record<string, unknown>): string {
     ],
     is_ext_shared_channel: false,
     event_context: `4-${randomUUID()}`,
-  });
+  };
 }
 
 /** A `message` event with subtype `file_share`, as Slack sends it when a user uploads a file. */
@@ -195,14 +200,22 @@ export function blockActionsForm(options: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-/** A slash command request ("/synesthete help"); returns the form body. */
-export function slashCommandForm(options: {
+/** What a slash command request carries ("/synesthete help"). */
+export interface SlashCommandOptions {
   command: string;
   text: string;
   responseUrl: string;
   channel?: string;
-}): string {
-  return new URLSearchParams({
+}
+
+/** A slash command request ("/synesthete help"); returns the form body. */
+export function slashCommandForm(options: SlashCommandOptions): string {
+  return new URLSearchParams(slashCommandPayload(options)).toString();
+}
+
+/** A slash command's fields (the Socket Mode `slash_commands` payload). */
+export function slashCommandPayload(options: SlashCommandOptions): Record<string, string> {
+  return {
     token: 'legacy-verification-token',
     team_id: FAKE_SLACK.teamId,
     team_domain: FAKE_SLACK.teamDomain,
@@ -216,5 +229,5 @@ export function slashCommandForm(options: {
     is_enterprise_install: 'false',
     response_url: options.responseUrl,
     trigger_id: `${Date.now()}.1234567890.abcdef`,
-  }).toString();
+  };
 }

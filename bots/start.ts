@@ -124,6 +124,12 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // One adapter's stray rejection must not take the other adapters down: log it and go on.
+  process.on('unhandledRejection', (reason) => {
+    log(
+      `unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
+  });
 
   try {
     log(`catalogue ${engine.catalog.location}`);

@@ -275,7 +275,7 @@ describe('discord adapter: Discord specifics', () => {
   let rig: DiscordRig;
 
   beforeAll(async () => {
-    engine = await openBotTestEngine();
+    engine = await openBotTestEngine({ rateLimit: { clips: 1000, perS: 60 } });
     rig = await startRig(engine.service);
   });
 

@@ -195,7 +195,10 @@ export async function ingestPaths(
       modelVersion: string | null;
       embedding: Float32Array | null;
       fingerprint?: Uint8Array | null;
-    }) => t.modelVersion === version && t.embedding !== null && hasCurrentFingerprint(t.fingerprint ?? null);
+    }) =>
+      t.modelVersion === version &&
+      t.embedding !== null &&
+      hasCurrentFingerprint(t.fingerprint ?? null);
     if (!options.force && existing && existing.contentHash === contentHash && current(existing)) {
       counts.unchanged++;
       return;

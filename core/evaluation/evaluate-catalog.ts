@@ -67,7 +67,10 @@ export interface EvaluationReport {
   readonly calibrationMethod: string;
   readonly identification?: {
     readonly n: number;
-    /** Excerpts whose best window-match candidate is their own track (music gate on). */
+    /**
+     * Excerpts whose best identification candidate (fingerprint, else window match) is their own
+     * track (music gate on).
+     */
     readonly top1: number;
     /** top1 / n: identification top-1. */
     readonly top1Rate: number;

@@ -172,6 +172,30 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
       expect(await catalog.embeddingIds('v2')).toEqual([a.id, e.id]);
     });
 
+    it('stores a fingerprint as bytes and lists the current-model tracks that have one', async () => {
+      const bytes = Uint8Array.from({ length: 4099 }, (_, i) => (i * 37) & 0xff);
+      const withPrint = await catalog.upsertTrack(
+        newTrack({
+          sourcePath: '/fp/a',
+          modelVersion: 'v2',
+          embedding: vector(3, 8),
+          fingerprint: bytes,
+        }),
+      );
+      const without = await catalog.upsertTrack(
+        newTrack({ sourcePath: '/fp/b', modelVersion: 'v2', embedding: vector(4, 8) }),
+      );
+      expect(without.fingerprint).toBeNull();
+      for (const record of [withPrint, await catalog.getTrack(withPrint.id)]) {
+        expect(record?.fingerprint).toBeInstanceOf(Uint8Array);
+        expect(Array.from(record?.fingerprint ?? [])).toEqual(Array.from(bytes));
+      }
+      const prints = await catalog.fingerprints('v2');
+      expect(prints.map((p) => p.id)).toEqual([withPrint.id]);
+      expect(prints[0]?.fingerprint.byteLength).toBe(bytes.byteLength);
+      expect(await catalog.fingerprints('v1')).toEqual([]);
+    });
+
     it('keeps its data across close and reopen (migrations are idempotent)', async () => {
       const kept = await catalog.upsertTrack(newTrack({ sourcePath: '/kept.wav' }));
       await catalog.close();

@@ -10,7 +10,8 @@
  * - a result button (👍 / 👎 / More like this): ack at once, record the vote; "more like this"
  *   answers in the thread, a vote is confirmed to the voter only (ephemeral);
  * - `/synesthete help|forget` and "@synesthete help|forget": the help text, or clear this
- *   channel's votes.
+ *   channel's votes; "@synesthete similar" in a clip's thread searches with that clip again
+ *   (slash commands carry no thread, so `/synesthete similar` explains this).
  *
  * Events are acknowledged by Bolt before these run; actions and commands call `ack()` first.
  * Every failure is logged (secrets redacted by the logger) and answered politely; none escapes.
@@ -54,6 +55,10 @@ export interface SlackHandlers {
 
 /** At most this many files of one message are answered. */
 const MAX_FILES_PER_MESSAGE = 3;
+
+/** How to search again with an earlier clip, in Slack. */
+const SIMILAR_HOWTO =
+  'To search again with an earlier clip, mention me in its thread: "@synesthete similar". To search with a new one, upload it in a channel I am in, mention me with it, or send it to me directly.';
 
 /** The Slack spelling of the shared texts' commands. */
 function slackCommands(text: string, command: string): string {
@@ -211,6 +216,34 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     }
   };
 
+  /** "@synesthete similar" in a thread: answers the thread's first message's audio again. */
+  const answerThreadParent = async (
+    client: SlackClient,
+    place: SlackPlace,
+    threadTs: string | undefined,
+  ) => {
+    let parent: SlackFile | undefined;
+    if (threadTs !== undefined) {
+      const replies = await client.conversations.replies({
+        channel: place.channel,
+        ts: threadTs,
+        limit: 1,
+        inclusive: true,
+      });
+      const first = replies.messages?.[0];
+      const upload = parseUpload({ ...first, channel: place.channel });
+      for (const file of upload?.files ?? []) {
+        const full = await complete(client, file);
+        if (isAudioLike(full)) {
+          parent = full;
+          break;
+        }
+      }
+    }
+    if (parent) await answerFile(client, place, parent);
+    else await post(client, place, SIMILAR_HOWTO);
+  };
+
   /** True the first time an Events API event id is seen (Slack retries unacknowledged ones). */
   const firstDelivery = (body: unknown): boolean => {
     const id = (body as { event_id?: unknown }).event_id;
@@ -244,6 +277,10 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     };
     await track('mention', async () => {
       const request = parseMention(event.text);
+      if (request === 'similar') {
+        await answerThreadParent(client, place, event.thread_ts);
+        return;
+      }
       const reply =
         request === 'forget'
           ? await service.forget(place.channel)
@@ -311,8 +348,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
       if (word === 'forget' || word === 'reset') {
         text = await service.forget(request.channel_id);
       } else if (word === 'similar') {
-        text =
-          'In Slack, just upload the clip in a channel I am in (or mention me with it, or send it to me directly): I answer in its thread.';
+        text = SIMILAR_HOWTO;
       } else {
         text = slackCommands(service.helpText('slack'), command);
       }

@@ -22,7 +22,6 @@ import { DEFAULT_SLACK_PORT, type SlackBotOptions } from './options.js';
 
 export {
   DEFAULT_SLACK_PORT,
-  SLACK_ENV_VARIABLES,
   type SlackBotOptions,
   type SlackHttpOptions,
   type SlackLogSink,

@@ -45,20 +45,6 @@ export type SlackBotOptions = SlackHttpOptions | SlackSocketOptions;
 /** Default HTTP port of the Slack receiver. */
 export const DEFAULT_SLACK_PORT = 3000;
 
-/** The environment variables the Slack adapter reads, for `.env.example`. */
-export const SLACK_ENV_VARIABLES = [
-  { name: 'SLACK_BOT_TOKEN', secret: true, description: 'Bot token (xoxb-…); enables Slack' },
-  {
-    name: 'SLACK_SIGNING_SECRET',
-    secret: true,
-    description: 'Signing secret (HTTP mode, the default)',
-  },
-  { name: 'SLACK_APP_TOKEN', secret: true, description: 'App-level token (xapp-…): Socket Mode' },
-  { name: 'SLACK_SOCKET_MODE', secret: false, description: '1 = Socket Mode, 0 = HTTP' },
-  { name: 'SLACK_PORT', secret: false, description: `HTTP port (default ${DEFAULT_SLACK_PORT})` },
-  { name: 'SLACK_API_URL', secret: false, description: 'Web API base URL (fakes, proxies)' },
-] as const;
-
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;

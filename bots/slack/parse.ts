@@ -5,6 +5,7 @@
  * (after its size and type checks). Payloads are read defensively: a field Slack leaves out
  * never throws.
  */
+import { GLOBAL_MAX_BYTES } from '../shared/limits.js';
 import type { ClipInput, ClipKind } from '../shared/types.js';
 import type { SlackDownload } from './download.js';
 
@@ -43,7 +44,7 @@ export interface SlackUpload extends SlackPlace {
 }
 
 /** What an `app_mention` asks for. */
-export type MentionRequest = 'help' | 'forget' | 'other';
+export type MentionRequest = 'help' | 'forget' | 'similar' | 'other';
 
 /** File types Slack reports for audio (also when the MIME type is generic). */
 const AUDIO_FILETYPES = new Set([
@@ -66,9 +67,6 @@ const AUDIO_FILETYPES = new Set([
 ]);
 const VIDEO_FILETYPES = new Set(['mp4', 'mov', 'm4v', 'mkv', 'avi']);
 const AUDIO_MIME_EXTRA = new Set(['application/ogg', 'application/x-ogg']);
-
-/** Largest file a clip may announce when Slack gives no size (bytes). */
-const UNKNOWN_SIZE_CAP = 100 * 1024 * 1024;
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null
@@ -198,7 +196,8 @@ export function sharedThreadTs(file: SlackFile, channel: string): string | undef
 }
 
 /**
- * What a mention of the bot asks for ("@synesthete help", "@synesthete forget").
+ * What a mention of the bot asks for ("@synesthete help", "@synesthete forget", and in a clip's
+ * thread "@synesthete similar").
  *
  * @param mentionText - the event's text, with `<@U…>` mentions in it
  */
@@ -210,6 +209,7 @@ export function parseMention(mentionText: string): MentionRequest {
     .split(/\s+/);
   const word = words[0]?.replace(/^\//, '') ?? '';
   if (word === 'forget' || word === 'reset') return 'forget';
+  if (word === 'similar' || word === 'again') return 'similar';
   if (word === 'help' || word === '' || word === '?') return 'help';
   return 'other';
 }
@@ -229,7 +229,8 @@ export function fileToClip(
   download: SlackDownload,
 ): ClipInput {
   const url = file.url_private_download ?? file.url_private;
-  const maxBytes = file.size ?? UNKNOWN_SIZE_CAP;
+  // Never read more than Slack announced, nor more than any clip may be.
+  const maxBytes = Math.min(file.size ?? GLOBAL_MAX_BYTES, GLOBAL_MAX_BYTES);
   return {
     platform: 'slack',
     kind: slackFileKind(file),

@@ -253,6 +253,24 @@ describe('slack adapter: Slack specifics', () => {
     expect(String(reply.params.text)).toMatch(/voice/i);
   });
 
+  it('searches again with the clip of a thread on "@synesthete similar" there', async () => {
+    const ts = rig.fake.nextTs();
+    const file = audioFile(rig, ts);
+    const from = rig.fake.calls.length;
+    await rig.sendEvent(fileShareMessage({ file, ts }));
+    await awaitThreadAnswer(rig.fake, ts, from);
+    const clipsBefore = gated.clips.length;
+    const again = rig.fake.calls.length;
+    await rig.sendEvent({
+      ...appMention({ text: 'similar', ts: rig.fake.nextTs() }),
+      thread_ts: ts,
+    });
+    const answer = await awaitThreadAnswer(rig.fake, ts, again);
+    expect(answer.resultTrackIds).toHaveLength(5);
+    expect(gated.clips.length).toBe(clipsBefore + 1);
+    expect(gated.clips.at(-1)?.input.fileName).toBe('song.mp3');
+  });
+
   it('never writes the bot token or the signing secret to its log', () => {
     const all = [...rig.logs, ...strict.logs].join('\n');
     expect(all).not.toContain(TEST_BOT_TOKEN);

@@ -1,6 +1,6 @@
 /**
  * A local fake of the Slack Web API (node:http), enough for the Slack adapter's round trips:
- * `auth.test`, `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `files.info`,
+ * `auth.test`, `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `files.info`, `conversations.replies`,
  * `files.getUploadURLExternal`, the upload target, `files.completeUploadExternal`, the
  * `url_private_download` route (which answers an HTML login page without the bot token, as Slack
  * does), `response_url` targets, and Socket Mode (`apps.connections.open` with the app token,
@@ -235,6 +235,29 @@ export async function startFakeSlackApi(
         return hosted
           ? { ok: true, file: hosted.file, comments: [], response_metadata: { next_cursor: '' } }
           : { ok: false, error: 'file_not_found' };
+      }
+      case 'conversations.replies': {
+        // The thread's first message: the upload whose share ts is the thread ts.
+        const hosted = [...files.values()].find(({ file }) =>
+          Object.values(file.shares?.public ?? {}).some((list) =>
+            list.some((share) => share.ts === params.ts),
+          ),
+        );
+        const messages = hosted
+          ? [
+              {
+                type: 'message',
+                subtype: 'file_share',
+                text: '',
+                files: [hosted.file],
+                user: hosted.file.user,
+                ts: params.ts,
+                thread_ts: params.ts,
+                reply_count: 1,
+              },
+            ]
+          : [];
+        return { ok: true, messages, has_more: false };
       }
       case 'files.getUploadURLExternal': {
         fileCounter += 1;

@@ -10,6 +10,9 @@
  * 3b. Landmark fingerprint (bench/fingerprint.ts): CPU time for 3 minutes of music, query time.
  * 4. Training throughput in windows/s (bench/training.ts), before and after the first convolution
  *    stopped computing its input's gradient.
+ * 5. Telegram reply latency (bench/telegram-reply.ts): the same voice note sent as a Telegram
+ *    voice update to the real adapter against a local fake Bot API, until the results message;
+ *    median and p90 of 10 runs, and where the time goes.
  *
  * Percentiles are nearest-rank (p-th percentile = the ⌈p·n⌉-th smallest sample).
  */
@@ -24,6 +27,7 @@ import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
 import { measureFingerprint } from './fingerprint.js';
+import { measureTelegramReply, telegramReplyRows } from './telegram-reply.js';
 import { measureTraining } from './training.js';
 
 const WARM_RUNS = 20;
@@ -148,6 +152,9 @@ async function main(): Promise<void> {
       for (let i = 0; i < WARM_RUNS; i++)
         warm.push(await timeMs(() => engine.recommend(voiceNote)));
 
+      // 5. The same voice note through the Telegram adapter (printed after the CNN table).
+      const telegram = await measureTelegramReply(engine, voiceNote);
+
       // 3. CNN alone: random normalised-scale windows, batch 1 and batch 32.
       const frames = engine.model.metadata.window.frames;
       const nMels = engine.model.metadata.features.nMels;
@@ -205,6 +212,10 @@ async function main(): Promise<void> {
         ['batch 32', `${fmt(batch32, 2)} ms per window`],
         ['tensors alive (model weights included)', String(tensorsLeft)],
       ]);
+      table(
+        `Telegram reply: ${VOICE_NOTE_SECONDS} s voice note update → results message (grammY against a local fake Bot API)`,
+        telegramReplyRows(telegram),
+      );
     } finally {
       if (engineOpen) await engine.close();
     }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../bots/shared/actions.js';
 import type { ChatAnswer, ChatService, ClipInput, ResultItem } from '../../bots/shared/types.js';
+import { downloadTelegramFile } from '../../bots/telegram/download.js';
 import { startTelegramBot, telegramOptionsFromEnv } from '../../bots/telegram/index.js';
 import {
   CLOUD_DOWNLOAD_LIMIT_BYTES,
@@ -276,6 +277,39 @@ describe('telegram adapter: webhook mode', () => {
       expect(String((error as Error).message)).not.toContain('wrongwrong');
     } finally {
       await fake.close();
+    }
+  });
+});
+
+describe('telegram adapter: downloads', () => {
+  it('downloads through the file route, stops past the cap, reads a local server path', async () => {
+    const fake = await startFakeTelegramApi();
+    const tmp = await tempDir('telegram-download');
+    try {
+      const bytes = new Uint8Array(3000).map((_, i) => i % 251);
+      // Announced smaller than it is: the cap holds while streaming.
+      const file = fake.addFile(bytes, { folder: 'music', announcedSize: 100 });
+      const api = { getFile: async () => file };
+      const access = { api, token: fake.token, apiRoot: fake.apiRoot, maxBytes: 10_000 };
+      expect(await downloadTelegramFile(access, file.file_id)).toEqual(bytes);
+      const capped = await downloadTelegramFile({ ...access, maxBytes: 1000 }, file.file_id).catch(
+        (e: unknown) => e,
+      );
+      expect(hasCode(capped, 'E_INPUT_TOO_LARGE')).toBe(true);
+      // `telegram-bot-api --local` answers getFile with a path on its own disk.
+      const local = path.join(tmp.dir, 'voice.oga');
+      await writeFile(local, bytes);
+      const localApi = { getFile: async () => ({ ...file, file_path: local }) };
+      expect(await downloadTelegramFile({ ...access, api: localApi }, file.file_id)).toEqual(bytes);
+      const missing = { getFile: async () => ({ ...file, file_path: 'music/gone.bin' }) };
+      const gone = await downloadTelegramFile({ ...access, api: missing }, 'x').catch(
+        (e: unknown) => e,
+      );
+      expect(hasCode(gone, 'E_NOT_FOUND')).toBe(true);
+      expect(String((gone as Error).message)).not.toContain(fake.token);
+    } finally {
+      await fake.close();
+      await tmp.remove();
     }
   });
 });

@@ -211,12 +211,15 @@ export async function startFakeTelegramApi(
         const done = (result: Update[]) => {
           clearTimeout(timer);
           polls.delete(poll);
+          req.socket.off('close', gone);
           resolve(result);
         };
+        // The client gave up (grammY aborts the poll on stop): nobody to answer.
+        const gone = () => done([]);
         poll.resolve = done;
         const timer = setTimeout(() => done([]), timeoutS * 1000);
         polls.add(poll);
-        req.socket.once('close', () => done([]));
+        req.socket.once('close', gone);
       });
       if (!res.writableEnded && !res.destroyed) send(res, 200, { ok: true, result: updates });
       return;

@@ -30,12 +30,22 @@ export const NO_AUDIO_TEXT =
  * @param error - anything thrown
  */
 export function describeError(error: unknown): string {
-  const record = error as { name?: unknown; code?: unknown; status?: unknown; message?: unknown };
+  const record = error as {
+    name?: unknown;
+    code?: unknown;
+    status?: unknown;
+    message?: unknown;
+    errors?: unknown;
+  };
+  // discord.js builders throw a CombinedError whose message says only "Received one or more
+  // errors": name the first one.
+  const first = Array.isArray(record?.errors) ? (record.errors[0] as { message?: unknown }) : {};
   const parts = [
     typeof record?.name === 'string' ? record.name : 'Error',
     record?.code === undefined ? '' : `[${String(record.code)}]`,
     record?.status === undefined ? '' : `HTTP ${String(record.status)}`,
     typeof record?.message === 'string' ? record.message : String(error),
+    typeof first?.message === 'string' ? `(first: ${first.message})` : '',
   ];
   return redactTokens(parts.filter(Boolean).join(' '));
 }

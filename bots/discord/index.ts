@@ -143,7 +143,8 @@ function registerError(
  *
  * @param service - the shared chat service
  * @param options - see {@link DiscordBotOptions}; {@link discordOptionsFromEnv} builds them
- * @returns the running adapter; `stop()` disconnects (queued work is the service's to drain)
+ * @returns the running adapter; `stop()` stops taking events, waits for the answers in
+ *   progress and disconnects
  * @throws SynestheteError `E_CONFIG` for a missing or refused token, a refused privileged intent
  *   or a refused command registration; `E_INTERNAL` for other login failures or a timeout
  */
@@ -177,8 +178,14 @@ export async function startDiscordBot(
   };
   const onMessage = createMessageHandler(context, () => client.user?.id);
   const onInteraction = createInteractionHandler(context);
-  client.on(Events.MessageCreate, (message) => void onMessage(message));
-  client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction));
+  // Handlers never throw; they are tracked so that stop() lets answers in progress go out.
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+  client.on(Events.MessageCreate, (message) => track(onMessage(message)));
+  client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction)));
 
   const timeoutMs = options.connectTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
@@ -224,6 +231,7 @@ export async function startDiscordBot(
     async stop() {
       client.removeAllListeners(Events.MessageCreate);
       client.removeAllListeners(Events.InteractionCreate);
+      await Promise.allSettled([...inFlight]);
       await client.destroy();
     },
   };

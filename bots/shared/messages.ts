@@ -77,6 +77,14 @@ export const MESSAGES = {
   noResults: 'I found nothing else to recommend for that clip.',
 } as const;
 
+/** How `similar` is used on each platform (the web chat has no message to reply to). */
+const SIMILAR_HELP: Readonly<Record<Platform, string | undefined>> = {
+  telegram: 'similar — send it as a reply to an earlier audio message to search with it again',
+  slack: 'similar — or mention me with "similar" in a clip\'s thread to search with it again',
+  discord: 'similar — attach a clip to the command, or use "Find similar" on a message with audio',
+  web: undefined,
+};
+
 /**
  * The `/help` text for a platform: what to send, the limits, the buttons and the commands.
  *
@@ -105,7 +113,7 @@ export function helpMessage(
     'Buttons under each answer: 👍 more like this one next time, 👎 less like it, 🔁 more like this (its neighbours).',
     '',
     'Commands:',
-    `${p}similar — reply to an earlier audio message to search with it again`,
+    ...(SIMILAR_HELP[platform] ? [`${p}${SIMILAR_HELP[platform]}`] : []),
     `${p}forget — clear your 👍/👎 in this chat`,
     `${p}help — this text`,
     '',

@@ -8,7 +8,7 @@
  * if (options) adapters.push(await startTelegramBot(service, options));
  */
 import { createServer, type Server } from 'node:http';
-import { Bot, GrammyError, webhookCallback } from 'grammy';
+import { Bot, BotError, GrammyError, webhookCallback } from 'grammy';
 import { SynestheteError } from '../../core/errors.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
 import { telegramHandlers } from './handlers.js';
@@ -79,10 +79,12 @@ export async function startTelegramBot(
       onHandled,
     }),
   );
-  bot.catch((error) => {
+  // The one error handler: long polling calls it; the webhook server hands it what grammY throws.
+  const onError = (error: BotError): void => {
     log(`telegram: update ${error.ctx.update.update_id} failed: ${describeError(error.error)}`);
     onHandled({ updateId: error.ctx.update.update_id, kind: 'error', ms: 0 });
-  });
+  };
+  bot.catch(onError);
 
   try {
     await bot.init();
@@ -96,7 +98,7 @@ export async function startTelegramBot(
 
   if (options.webhook) {
     const webhook = options.webhook;
-    const server = await listenForWebhook(bot, webhook, log);
+    const server = await listenForWebhook(bot, webhook, onError, log);
     const port = (server.address() as { port: number }).port;
     try {
       await bot.api.setWebhook(webhook.url, {
@@ -146,10 +148,14 @@ export async function startTelegramBot(
   };
 }
 
-/** Starts the webhook server: POSTs to the URL's path go to grammY, anything else is 404. */
+/**
+ * Starts the webhook server: POSTs to the URL's path go to grammY (which answers 401 to a wrong
+ * or missing secret token), anything else is 404.
+ */
 async function listenForWebhook(
   bot: Bot,
   webhook: TelegramWebhookOptions,
+  onError: (error: BotError) => void,
   log: (line: string) => void,
 ): Promise<Server> {
   const pathname = new URL(webhook.url).pathname;
@@ -166,8 +172,14 @@ async function listenForWebhook(
       return;
     }
     handle(req, res).catch((error: unknown) => {
-      log(`telegram: webhook request failed: ${describeError(error)}`);
-      if (!res.headersSent) res.writeHead(500);
+      if (error instanceof BotError) {
+        // Our middleware failed and was reported; a 500 would only make Telegram redeliver it.
+        onError(error);
+        if (!res.headersSent) res.writeHead(200);
+      } else {
+        log(`telegram: webhook request failed: ${describeError(error)}`);
+        if (!res.headersSent) res.writeHead(500);
+      }
       res.end();
     });
   });

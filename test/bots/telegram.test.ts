@@ -76,6 +76,7 @@ function recordingService(): ChatService & { clips: ClipInput[]; bytes: Uint8Arr
     async handleClip(input) {
       clips.push(input);
       if (input.fileName === 'explode.ogg') throw new Error('engine on fire at /secret/path');
+      if (input.fileName === 'slow.ogg') await new Promise((r) => setTimeout(r, 400));
       bytes.push(await input.read());
       return {
         kind: 'results',
@@ -110,7 +111,7 @@ describe('telegram adapter: Telegram specifics', () => {
     clip = path.join(tmp.dir, 'voice.ogg');
     await writeFile(clip, new Uint8Array(4096).fill(7));
     service = recordingService();
-    driver = await startTelegramDriver(service);
+    driver = await startTelegramDriver(service, { typingIntervalMs: 100 });
   });
 
   afterAll(async () => {
@@ -145,8 +146,20 @@ describe('telegram adapter: Telegram specifics', () => {
     );
   });
 
+  it('keeps "typing…" up while the service works, and stops it at the reply', async () => {
+    const sent = await driver.sendClip(clip, { as: 'audio', fileName: 'slow.ogg' });
+    const methods = sent.calls.map((c) => c.method);
+    const replyAt = methods.indexOf('sendMessage');
+    const typing = methods.filter((m, i) => m === 'sendChatAction' && i < replyAt);
+    expect(typing.length).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 250));
+    const later = driver.fake.callsSince(driver.fake.calls.length - 5, 'sendChatAction');
+    expect(later.every((c) => c.at < (sent.calls[replyAt]?.at ?? 0))).toBe(true);
+  });
+
   it('refuses a 25 MB announced file without downloading it', async () => {
     const before = service.clips.length;
+    const downloadsBefore = driver.fake.downloads.length;
     const sent = await driver.sendClip(clip, {
       as: 'audio',
       fileName: 'concert.flac',
@@ -156,7 +169,7 @@ describe('telegram adapter: Telegram specifics', () => {
     expect(sent.handled.answer).toBe('rejected');
     expect(sent.reply.text).toMatch(/25 MB/);
     expect(sent.calls.some((c) => c.method === 'getFile')).toBe(false);
-    expect(driver.fake.downloads.filter((p) => p.startsWith('music/'))).toHaveLength(0);
+    expect(driver.fake.downloads.length).toBe(downloadsBefore);
     expect(service.clips.length).toBe(before);
   });
 
@@ -223,6 +236,7 @@ describe('telegram adapter: webhook mode', () => {
   it('rejects a wrong secret token with 401 and handles an update with the right one', async () => {
     const fake = await startFakeTelegramApi();
     const service = recordingService();
+    const logs: string[] = [];
     const adapter = await startTelegramBot(service, {
       token: fake.token,
       apiRoot: fake.apiRoot,
@@ -232,7 +246,7 @@ describe('telegram adapter: webhook mode', () => {
         port: 0,
         host: '127.0.0.1',
       },
-      log: () => {},
+      log: (line) => logs.push(line),
     });
     try {
       const setWebhook = fake.calls.find((c) => c.method === 'setWebhook');
@@ -258,6 +272,11 @@ describe('telegram adapter: webhook mode', () => {
       const reply = await fake.waitForCall((c) => c.method === 'sendMessage', { timeoutMs: 5000 });
       expect(reply.params.text).toMatch(/voice note/);
       expect((await fetch(url.replace('/hook', '/other'), { method: 'POST' })).status).toBe(404);
+      // A failing update is reported once and acknowledged (no redelivery loop).
+      fake.failNext('sendMessage', 400, 'Bad Request: chat not found');
+      const failing = await post('right-secret_123');
+      expect(failing.status).toBe(200);
+      expect(logs.some((l) => /update 1 failed: GrammyError/.test(l))).toBe(true);
     } finally {
       await adapter.stop();
       await fake.close();

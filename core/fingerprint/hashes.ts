@@ -15,6 +15,9 @@
 import { HASH_PARAMS } from './params.js';
 import type { Peaks } from './peaks.js';
 
+/** Bits of a landmark hash: every hash is below 2^HASH_BITS. */
+export const HASH_BITS = 23;
+
 /** Hashes of one recording, in anchor-time order. */
 export interface Landmarks {
   /** 23-bit landmark hashes (see the module comment for the layout). */

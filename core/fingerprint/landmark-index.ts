@@ -11,10 +11,20 @@
  * @module
  */
 
-import type { Landmarks } from './hashes.js';
+import { HASH_BITS, type Landmarks } from './hashes.js';
 
 const MAGIC = 0x53464958;
 const HEADER_WORDS = 5;
+
+/** Whether this machine stores uint32 little-endian (the file's byte order). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** Byte-swaps a uint32. */
+function swap32(v: number): number {
+  return (
+    (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff)) >>> 0
+  );
+}
 
 /** One track's landmarks, as the index is built from them. */
 export interface TrackLandmarks extends Landmarks {
@@ -70,37 +80,46 @@ export class LandmarkIndex {
   }
 
   /**
-   * Builds the index (a counting sort by hash, O(postings + distinct hashes)).
+   * Builds the index by a counting sort over the 2^23 hash values: O(postings + 2^23), with one
+   * temporary 32 MiB table. Hashes outside 23 bits (damaged input) are left out.
    *
    * @param tracks - each track's landmarks (track ids must be distinct)
    * @param version - fingerprint version of the hashes
    */
   static build(tracks: readonly TrackLandmarks[], version: number): LandmarkIndex {
-    const total = tracks.reduce((n, t) => n + t.hashes.length, 0);
-    const all = new Uint32Array(total);
-    let at = 0;
-    for (const t of tracks) {
-      all.set(t.hashes, at);
-      at += t.hashes.length;
-    }
-    const sorted = all.slice().sort();
+    const space = 2 ** HASH_BITS;
+    const counts = new Uint32Array(space + 1);
+    for (const t of tracks) for (const h of t.hashes) if (h < space) counts[h + 1]!++;
     let distinct = 0;
-    for (let i = 0; i < total; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+    for (let h = 1; h <= space; h++) {
+      if (counts[h]! > 0) distinct++;
+      counts[h]! += counts[h - 1]!;
+    }
+    const total = counts[space]!;
     const keys = new Uint32Array(distinct);
     const starts = new Uint32Array(distinct + 1);
-    let k = -1;
-    for (let i = 0; i < total; i++) {
-      if (i === 0 || sorted[i] !== sorted[i - 1]) {
+    let k = 0;
+    for (let h = 0; h < space; h++) {
+      if (counts[h + 1]! > counts[h]!) {
+        keys[k] = h;
+        starts[k] = counts[h]!;
         k++;
-        keys[k] = sorted[i]!;
-        starts[k] = i;
       }
     }
     starts[distinct] = total;
-    const fill = starts.slice(0, distinct);
+    // counts[h] is now the next free posting of hash h.
     const slots = new Uint32Array(total);
     const times = new Uint32Array(total);
-    const index = new LandmarkIndex(
+    tracks.forEach((t, slot) => {
+      for (let i = 0; i < t.hashes.length; i++) {
+        const h = t.hashes[i]!;
+        if (h >= space) continue;
+        const p = counts[h]!++;
+        slots[p] = slot;
+        times[p] = t.times[i]!;
+      }
+    });
+    return new LandmarkIndex(
       version,
       Uint32Array.from(tracks.map((t) => t.trackId)),
       keys,
@@ -108,15 +127,6 @@ export class LandmarkIndex {
       slots,
       times,
     );
-    tracks.forEach((t, slot) => {
-      for (let i = 0; i < t.hashes.length; i++) {
-        const key = index.#find(t.hashes[i]!);
-        const p = fill[key]!++;
-        slots[p] = slot;
-        times[p] = t.times[i]!;
-      }
-    });
-    return index;
   }
 
   /** Postings of `hash`, or undefined when no track has it. */
@@ -142,23 +152,17 @@ export class LandmarkIndex {
 
   /** The index as bytes (layout in the module comment). */
   toBytes(): Uint8Array {
-    const words =
-      HEADER_WORDS +
-      this.trackIds.length +
-      this.keys.length +
-      this.starts.length +
-      2 * this.slots.length;
-    const out = new Uint8Array(words * 4);
-    const view = new DataView(out.buffer);
-    let w = 0;
-    const put = (v: number) => {
-      view.setUint32(4 * w++, v, true);
-    };
-    for (const v of [MAGIC, this.version, this.trackIds.length, this.keys.length, this.size])
-      put(v);
-    for (const a of [this.trackIds, this.keys, this.starts, this.slots, this.times])
-      for (const v of a) put(v);
-    return out;
+    const parts = [this.trackIds, this.keys, this.starts, this.slots, this.times];
+    const words = HEADER_WORDS + parts.reduce((n, a) => n + a.length, 0);
+    const out = new Uint32Array(words);
+    out.set([MAGIC, this.version, this.trackIds.length, this.keys.length, this.size]);
+    let at = HEADER_WORDS;
+    for (const a of parts) {
+      out.set(a, at);
+      at += a.length;
+    }
+    if (!LITTLE_ENDIAN) for (let i = 0; i < words; i++) out[i] = swap32(out[i]!);
+    return new Uint8Array(out.buffer);
   }
 
   /**
@@ -169,27 +173,31 @@ export class LandmarkIndex {
   static fromBytes(bytes: Uint8Array): LandmarkIndex {
     if (bytes.byteLength < HEADER_WORDS * 4 || bytes.byteLength % 4 !== 0)
       throw new Error('not a landmark index');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let w = 0;
-    const get = () => view.getUint32(4 * w++, true);
-    const [magic, version, tracks, distinct, total] = [get(), get(), get(), get(), get()];
-    if (magic !== MAGIC) throw new Error('not a landmark index');
-    const words = HEADER_WORDS + tracks + distinct + distinct + 1 + 2 * total;
-    if (bytes.byteLength !== words * 4) throw new Error('landmark index truncated');
+    // A copy: aligned, and detached from the caller's buffer.
+    const words = new Uint32Array(bytes.slice().buffer);
+    if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = swap32(words[i]!);
+    const [magic, version, tracks, distinct, total] = words.subarray(0, HEADER_WORDS);
+    if (magic !== MAGIC || version === undefined || tracks === undefined) {
+      throw new Error('not a landmark index');
+    }
+    if (distinct === undefined || total === undefined) throw new Error('not a landmark index');
+    if (words.length !== HEADER_WORDS + tracks + 2 * distinct + 1 + 2 * total)
+      throw new Error('landmark index truncated');
+    let at = HEADER_WORDS;
     const take = (n: number) => {
-      const a = new Uint32Array(n);
-      for (let i = 0; i < n; i++) a[i] = get();
-      return a;
+      const part = words.subarray(at, at + n);
+      at += n;
+      return part;
     };
     const index = new LandmarkIndex(
-      version as number,
-      take(tracks as number),
-      take(distinct as number),
-      take((distinct as number) + 1),
-      take(total as number),
-      take(total as number),
+      version,
+      take(tracks),
+      take(distinct),
+      take(distinct + 1),
+      take(total),
+      take(total),
     );
-    if (index.starts[distinct as number] !== total) throw new Error('landmark index inconsistent');
+    if (index.starts[distinct] !== total) throw new Error('landmark index inconsistent');
     return index;
   }
 }

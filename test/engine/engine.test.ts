@@ -6,6 +6,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SynestheteError } from '../../core/errors.js';
+import { hasCurrentFingerprint } from '../../core/fingerprint/stored-fingerprint.js';
 import { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
 import type { Engine, RecommendedTrack } from '../../core/recommend.js';
 import { openEngine } from '../../core/recommend.js';
@@ -113,6 +114,13 @@ describe('openEngine', () => {
       const result = await engine.recommend(cut, { k: 2 });
       expect(result.match?.trackId).toBe(ids.get(TRACKS[0]));
       expect(result.match?.title).toBe('Metal madness');
+      // Named by its landmark fingerprint, with where in the track the cut starts (15 s).
+      expect(result.match?.method).toBe('fingerprint');
+      expect(Math.abs((result.match?.offsetS ?? 0) - 15)).toBeLessThan(0.1);
+      expect(result.candidate).toMatchObject({
+        trackId: ids.get(TRACKS[0]),
+        method: 'fingerprint',
+      });
       expect(result.recommendations).toHaveLength(2);
       checkRanked(result.recommendations);
       expect(result.recommendations.map((r) => r.trackId)).not.toContain(result.match?.trackId);
@@ -186,6 +194,19 @@ describe('openEngine', () => {
       const again = await engine.ingest([music]);
       expect(again).toMatchObject({ total: 4, added: 0, updated: 0, unchanged: 4, reused: 0 });
       expect(again.audioSeconds).toBe(0);
+    });
+
+    it('re-fingerprints a track stored without a fingerprint (a catalogue from before them)', async () => {
+      const file = path.join(music, TRACKS[1]);
+      const stored = await engine.catalog.findBySourcePath(file);
+      expect(hasCurrentFingerprint(stored?.fingerprint ?? null)).toBe(true);
+      const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = stored!;
+      await engine.catalog.upsertTrack({ ...rest, fingerprint: null });
+      const summary = await engine.ingest([music]);
+      expect(summary).toMatchObject({ total: 4, added: 0, updated: 1, unchanged: 3 });
+      const again = await engine.catalog.findBySourcePath(file);
+      expect(hasCurrentFingerprint(again?.fingerprint ?? null)).toBe(true);
+      expect((await engine.indexes()).landmarks.trackCount).toBe(4);
     });
 
     it('reuses the analysis of a file copied under a new name', async () => {

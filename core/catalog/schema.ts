@@ -19,13 +19,13 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * PostgreSQL `bytea` as a `Uint8Array` (drizzle-orm 0.45 has no built-in bytea column). PGlite
- * returns a `Uint8Array`, postgres-js a `Buffer` (a `Uint8Array` subclass); both are copied into a
- * plain `Uint8Array`.
+ * PostgreSQL `bytea` as a `Uint8Array` (drizzle-orm 0.45 has no built-in bytea column). Written
+ * as a `Buffer` view (postgres-js sends only a Buffer as binary; PGlite takes any Uint8Array);
+ * PGlite returns a `Uint8Array`, postgres-js a `Buffer`, both copied into a plain `Uint8Array`.
  */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
-  toDriver: (value) => value,
+  toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
   fromDriver: (value) => new Uint8Array(value),
 });
 

@@ -32,10 +32,14 @@ export interface FingerprintBench {
   readonly trackWallMs: number;
   /** Hashes per second of music. */
   readonly hashesPerSecond: number;
-  /** Tracks and postings of the demo index, and its build time in ms. */
+  /** Tracks and postings of the demo index, and its build time in ms (fingerprints made before). */
   readonly index: { readonly tracks: number; readonly postings: number; readonly buildMs: number };
   /** Query: fingerprint of the 10 s clip + match, ms, median and p95 (nearest rank). */
   readonly queryMs: { readonly p50: number; readonly p95: number };
+  /** The match alone (index look-ups + offset vote) for that clip, ms, median. */
+  readonly matchMs: number;
+  /** CPU ms of one query (fingerprint + match), median. */
+  readonly queryCpuMs: number;
   /** Whether the clip was named as its own track, and the offset error in seconds. */
   readonly identified: boolean;
   readonly offsetErrorS: number;
@@ -85,11 +89,9 @@ export async function measureFingerprint(tracksDir: string): Promise<Fingerprint
     wall.push(w);
     cpu.push((c.user + c.system) / 1000);
   }
+  const prints = decoded.map((pcm, i) => ({ trackId: i + 1, ...fingerprintPcm(pcm, SAMPLE_RATE) }));
   const b0 = performance.now();
-  const index = LandmarkIndex.build(
-    decoded.map((pcm, i) => ({ trackId: i + 1, ...fingerprintPcm(pcm, SAMPLE_RATE) })),
-    FINGERPRINT_VERSION,
-  );
+  const index = LandmarkIndex.build(prints, FINGERPRINT_VERSION);
   const buildMs = performance.now() - b0;
 
   const ffmpeg = (await resolveFfmpeg()).path;
@@ -108,11 +110,21 @@ export async function measureFingerprint(tracksDir: string): Promise<Fingerprint
   );
   const clip = (await decodeAudio(ogg, { sampleRate: SAMPLE_RATE, name: 'clip.ogg' })).pcm;
   const times: number[] = [];
+  const cpuTimes: number[] = [];
+  const matchTimes: number[] = [];
   let match: ReturnType<typeof pickLandmarkMatch>;
   for (let r = 0; r <= QUERY_RUNS; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    match = pickLandmarkMatch(matchLandmarks(index, fingerprintPcm(clip, SAMPLE_RATE)));
-    if (r > 0) times.push(performance.now() - t0);
+    const print = fingerprintPcm(clip, SAMPLE_RATE);
+    const t1 = performance.now();
+    match = pickLandmarkMatch(matchLandmarks(index, print));
+    const t2 = performance.now();
+    const c = process.cpuUsage(c0);
+    if (r === 0) continue;
+    times.push(t2 - t0);
+    matchTimes.push(t2 - t1);
+    cpuTimes.push((c.user + c.system) / 1000);
   }
   return {
     trackSeconds: TRACK_SECONDS,
@@ -121,6 +133,8 @@ export async function measureFingerprint(tracksDir: string): Promise<Fingerprint
     hashesPerSecond: hashes / TRACK_SECONDS,
     index: { tracks: index.trackCount, postings: index.size, buildMs },
     queryMs: { p50: median(times), p95: p95(times) },
+    matchMs: median(matchTimes),
+    queryCpuMs: median(cpuTimes),
     identified: match?.trackId === target + 1,
     offsetErrorS: match ? Math.abs(match.offsetS - startS) : Number.NaN,
   };

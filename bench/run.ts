@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       ],
       [
         'query: 10 s voice note (fingerprint + match) p50 / p95',
-        `${fmt(fp.queryMs.p50, 1)} / ${fmt(fp.queryMs.p95, 1)} ms`,
+        `${fmt(fp.queryMs.p50, 1)} / ${fmt(fp.queryMs.p95, 1)} ms (${fmt(fp.queryCpuMs, 1)} ms CPU; match alone ${fmt(fp.matchMs, 2)} ms)`,
       ],
       [
         'identified / offset error',

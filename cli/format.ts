@@ -12,9 +12,13 @@ export function trackLabel(t: TrackSummary): string {
   return `${title}${artist}${album}`;
 }
 
-/** The match line. */
+/** The match line (with where in the track the clip starts, for a fingerprint match). */
 export function formatMatch(match: MatchedTrack): string {
-  return `  this sounds like: ${trackLabel(match)}  [#${match.trackId}, match score ${match.score.toFixed(2)}]`;
+  const at =
+    match.offsetS !== undefined && match.offsetS >= 0
+      ? ` at ${Math.floor(match.offsetS / 60)}:${String(Math.floor(match.offsetS % 60)).padStart(2, '0')}`
+      : '';
+  return `  this sounds like: ${trackLabel(match)}${at}  [#${match.trackId}, match score ${match.score.toFixed(2)}${match.method ? ` by ${match.method}` : ''}]`;
 }
 
 /** Numbered result lines. */

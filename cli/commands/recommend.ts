@@ -76,6 +76,10 @@ export function registerRecommend(program: Command): void {
                           artist: result.match.artist,
                           album: result.match.album,
                           score: Number(result.match.score.toFixed(4)),
+                          ...(result.match.method ? { method: result.match.method } : {}),
+                          ...(result.match.offsetS !== undefined
+                            ? { offsetS: Number(result.match.offsetS.toFixed(2)) }
+                            : {}),
                         },
                       }
                     : {}),

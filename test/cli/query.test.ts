@@ -93,13 +93,21 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
       expect(lines(r.stdout)).toHaveLength(1);
       const out = JSON.parse(r.stdout) as {
         clip: string;
-        match?: { trackId: number; title: string; score: number };
+        match?: {
+          trackId: number;
+          title: string;
+          score: number;
+          method?: string;
+          offsetS?: number;
+        };
         recommendations: ResultJson[];
       };
       expect(out.clip).toBe(cut);
       expect(out.match?.trackId).toBe(ids.get(target));
       expect(out.match?.title).toBe('Metal madness');
       expect(out.match?.score).toBeGreaterThan(0);
+      expect(out.match?.method).toBe('fingerprint');
+      expect(typeof out.match?.offsetS).toBe('number');
       expect(out.recommendations).toHaveLength(5);
       const got = checkResults(out.recommendations);
       expect(got).not.toContain(ids.get(target));
@@ -111,7 +119,7 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
     it('prints the match and numbered results as text', async () => {
       const r = await runCli(['recommend', cut, '--catalog', catalog, '-k', '3']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('this sounds like: Metal madness');
+      expect(r.stdout).toMatch(/this sounds like: Metal madness.* at 0:1[12] .*by fingerprint\]/);
       expect(r.stdout).toMatch(/^ {2}1\. .+ {2}\[#\d+\]$/m);
       expect(r.stdout).toMatch(/^ {2}3\. /m);
       expect(r.stdout).not.toMatch(/^ {2}4\. /m);

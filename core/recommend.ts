@@ -384,15 +384,24 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         summary: describeTrack(analysis.descriptors),
         spectrogram: analysis.spectrogram,
       };
-      if (analysis.music && !analysis.music.isMusic && !opts.skipMusicCheck) {
-        return { recommendations: [], music: analysis.music, query };
-      }
       const found = await identify(
         analysis.fingerprint,
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
         analysis.embedding.windowStarts,
       );
+      // A clip whose landmarks line up with a catalogue track is music whatever the gate says
+      // (the fingerprint thresholds keep outsiders' false matches at 0 on validation).
+      const music =
+        analysis.music &&
+        !analysis.music.isMusic &&
+        analysis.music.reason === 'not-music' &&
+        found.match?.method === 'fingerprint'
+          ? { probability: analysis.music.probability, isMusic: true }
+          : analysis.music;
+      if (music && !music.isMusic && !opts.skipMusicCheck) {
+        return { recommendations: [], music, query };
+      }
       const matchTrack = found.match ? found.matchTrack : undefined;
       // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
       // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
@@ -415,7 +424,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         ...(found.match ? { match: found.match } : {}),
         ...(found.candidate ? { candidate: found.candidate } : {}),
         recommendations,
-        ...(analysis.music ? { music: analysis.music } : {}),
+        ...(music ? { music } : {}),
         query,
       };
     },

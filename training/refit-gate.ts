@@ -9,7 +9,8 @@
  * soundtracks (the model's training.testGroups) are never used; `npm run evaluate-held-out`
  * measures the gate on them afterwards.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
@@ -27,6 +28,9 @@ import { loadNoiseBank, type NoiseBank } from './noise-bank.js';
 /** The validation soundtracks of `synesthete train --manifest` (cli/commands/train.ts). */
 const VALIDATION = ['blobwars-data', 'freedroidrpg-data', 'pushover-data'];
 const SEED = 11;
+
+/** A 32-bit seed from a hex digest. */
+const seedOf = (hex: string) => Number.parseInt(hex.slice(0, 8), 16);
 
 /** One clean and two voice-note 10 s excerpts of a track, as log-mel spectrograms. */
 async function excerpts(
@@ -84,11 +88,40 @@ async function main(): Promise<void> {
   const { features } = model.metadata;
   const ffmpeg = (await resolveFfmpeg()).path;
   const bank = await loadNoiseBank(path.join(root, 'data', 'cache', 'noise'), features.sampleRate);
-  const rng = createRng(SEED);
+  const cacheDir = path.join(root, 'data', 'cache', 'gate-excerpts');
+  await mkdir(cacheDir, { recursive: true });
   const collect = async (list: typeof items, name: string) => {
     const out: SpectrogramLike[] = [];
     for (const [i, item] of list.entries()) {
-      out.push(...(await excerpts(item.file, features, ffmpeg, bank, rng)));
+      // Each track has its own seed, so cached excerpts are the ones a fresh run would draw.
+      const key = createHash('sha1')
+        .update(`${SEED}|${item.file}|${JSON.stringify(features)}`)
+        .digest('hex');
+      const file = path.join(cacheDir, `${key}.json`);
+      let views: SpectrogramLike[];
+      try {
+        const cached = JSON.parse(await readFile(file, 'utf8')) as { frames: number[] };
+        const buffer = await readFile(`${file}.f32`);
+        const all = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
+        let at = 0;
+        views = cached.frames.map((frames) => {
+          const data = all.subarray(at, at + frames * features.nMels);
+          at += data.length;
+          return { data, frames, nMels: features.nMels };
+        });
+      } catch {
+        views = await excerpts(item.file, features, ffmpeg, bank, createRng(seedOf(key)));
+        const parts = views.map((v) => v.data.subarray(0, v.frames * v.nMels));
+        const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const part of parts) {
+          all.set(part, at);
+          at += part.length;
+        }
+        await writeFile(`${file}.f32`, Buffer.from(all.buffer));
+        await writeFile(file, JSON.stringify({ frames: views.map((v) => v.frames) }));
+      }
+      out.push(...views);
       if ((i + 1) % 20 === 0 || i + 1 === list.length) {
         process.stderr.write(`${name}: ${i + 1}/${list.length} tracks\n`);
       }

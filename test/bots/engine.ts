@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createChatService, type ChatServiceOptions } from '../../bots/shared/chat-service.js';
+import { type ChatServiceOptions, createChatService } from '../../bots/shared/chat-service.js';
 import type { ChatService } from '../../bots/shared/types.js';
 import { type Engine, openEngine } from '../../core/recommend.js';
 import { makeOpusCut } from '../helpers/audio.js';
@@ -48,9 +48,7 @@ export interface BotTestEngine {
  *
  * @param options - chat service options (queue, rate limit) for tests that exercise them
  */
-export async function openBotTestEngine(
-  options: ChatServiceOptions = {},
-): Promise<BotTestEngine> {
+export async function openBotTestEngine(options: ChatServiceOptions = {}): Promise<BotTestEngine> {
   const tmp = await tempDir('bots');
   const music = path.join(tmp.dir, 'music');
   await mkdir(music);
@@ -60,10 +58,14 @@ export async function openBotTestEngine(
   const source = path.join(music, BOT_TEST_TRACKS[0]);
   const track = await engine.catalog.findBySourcePath(source);
   if (!track) throw new Error(`test catalogue lacks ${source}`);
-  const voiceNote = await makeOpusCut(demoTrack(BOT_TEST_TRACKS[0]), path.join(tmp.dir, 'voice.ogg'), {
-    startS: 10,
-    seconds: 15,
-  });
+  const voiceNote = await makeOpusCut(
+    demoTrack(BOT_TEST_TRACKS[0]),
+    path.join(tmp.dir, 'voice.ogg'),
+    {
+      startS: 10,
+      seconds: 15,
+    },
+  );
   const notAudio = path.join(tmp.dir, 'song.mp3');
   await writeFile(notAudio, 'This is a shopping list, not a song.\n'.repeat(50));
   const service = createChatService(engine, options);

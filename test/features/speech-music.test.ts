@@ -61,6 +61,8 @@ describe('speechMusicDescriptors', () => {
     expect(at(white, 'flatness')).toBeGreaterThan(-0.5);
     expect(at(white, 'flatness')).toBeGreaterThan(at(music, 'flatness') + 0.5);
     expect(at(music, 'beatStrength')).toBeGreaterThan(at(speech, 'beatStrength'));
+    expect(at(music, 'bandVariation')).toBeGreaterThan(2 * at(white, 'bandVariation'));
+    expect(at(speech, 'bandVariation')).toBeGreaterThan(2 * at(white, 'bandVariation'));
   });
 
   it('hears the beat of a 120 BPM click track and none in white noise', () => {

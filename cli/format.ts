@@ -18,7 +18,11 @@ export function formatMatch(match: MatchedTrack): string {
     match.offsetS !== undefined && match.offsetS >= 0
       ? ` at ${Math.floor(match.offsetS / 60)}:${String(Math.floor(match.offsetS % 60)).padStart(2, '0')}`
       : '';
-  return `  this sounds like: ${trackLabel(match)}${at}  [#${match.trackId}, match score ${match.score.toFixed(2)}${match.method ? ` by ${match.method}` : ''}]`;
+  const how =
+    match.method === 'fingerprint' && match.hashes !== undefined
+      ? `${match.hashes} landmarks agree`
+      : `match score ${match.score.toFixed(2)}${match.method ? ` by ${match.method}` : ''}`;
+  return `  this sounds like: ${trackLabel(match)}${at}  [#${match.trackId}, ${how}]`;
 }
 
 /** Numbered result lines. */

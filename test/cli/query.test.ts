@@ -119,7 +119,9 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
     it('prints the match and numbered results as text', async () => {
       const r = await runCli(['recommend', cut, '--catalog', catalog, '-k', '3']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/this sounds like: Metal madness.* at 0:1[12] .*by fingerprint\]/);
+      expect(r.stdout).toMatch(
+        /this sounds like: Metal madness.* at 0:1[12] .*\d+ landmarks agree\]/,
+      );
       expect(r.stdout).toMatch(/^ {2}1\. .+ {2}\[#\d+\]$/m);
       expect(r.stdout).toMatch(/^ {2}3\. /m);
       expect(r.stdout).not.toMatch(/^ {2}4\. /m);

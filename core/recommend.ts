@@ -30,6 +30,25 @@ import { trackVectorSize } from './model/fusion.js';
 import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
 
+/**
+ * The best identification candidate of a ranked list, even below the match thresholds: its score
+ * and lead over the second (what identification top-1 is measured on).
+ */
+function candidateOf(
+  ranked: readonly { trackId: number; score: number }[],
+  method: 'fingerprint' | 'windows',
+) {
+  const [first, second] = ranked;
+  return first
+    ? {
+        trackId: first.trackId,
+        score: first.score,
+        margin: first.score - (second?.score ?? 0),
+        method,
+      }
+    : undefined;
+}
+
 /** A catalogue track as results show it. */
 export interface TrackSummary {
   readonly trackId: number;
@@ -301,15 +320,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     if (byPrint.length > 0) {
       const { deduped, top } = await dedupe(byPrint);
       const best = pickLandmarkMatch(deduped);
-      const [first, second] = deduped;
-      const candidate = first
-        ? {
-            trackId: first.trackId,
-            score: first.score,
-            margin: first.score - (second?.score ?? 0),
-            method: 'fingerprint' as const,
-          }
-        : undefined;
+      const candidate = candidateOf(deduped, 'fingerprint');
       if (best || idx.landmarks.trackCount === idx.tracks.size) {
         const track = best
           ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
@@ -345,15 +356,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     const windowBest = pickMatch(deduped, metadata.matching);
     // A fingerprinted track that its fingerprint did not confirm is not named from windows.
     const best = windowBest && !fingerprinted.has(windowBest.trackId) ? windowBest : undefined;
-    const [first, second] = deduped;
-    const candidate = first
-      ? {
-          trackId: first.trackId,
-          score: first.score,
-          margin: first.score - (second?.score ?? 0),
-          method: 'windows' as const,
-        }
-      : undefined;
+    const candidate = candidateOf(deduped, 'windows');
     const track = best
       ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
       : undefined;

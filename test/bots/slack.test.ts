@@ -12,6 +12,7 @@ import { slackOptionsFromEnv, startSlackBot } from '../../bots/slack/index.js';
 import { LISTENING_TEXT } from '../../bots/slack/render.js';
 import { hasCode } from '../../core/errors.js';
 import { adapterContract } from './contract.js';
+import { fakeSlackToken } from './fakes/fake-tokens.js';
 import { FAKE_SLACK, startFakeSlackApi } from './fakes/slack-api.js';
 import {
   appMention,
@@ -280,7 +281,7 @@ describe('slack adapter: Slack specifics', () => {
 
 describe('slack adapter: Socket Mode', () => {
   it('answers an upload and a slash command over the socket, acking each envelope', async () => {
-    const appToken = 'xapp-1-A0SYNAPP1-1234567890-FakeAppTokenForSocketModeTests';
+    const appToken = fakeSlackToken('xapp');
     const fake = await startFakeSlackApi(TEST_BOT_TOKEN, { appToken });
     const gated = gatedService();
     const logs: string[] = [];

@@ -10,6 +10,7 @@ import type { ChatService, Vote } from '../../../bots/shared/types.js';
 import { type SlackRunningAdapter, startSlackBot } from '../../../bots/slack/index.js';
 import { LISTENING_TEXT } from '../../../bots/slack/render.js';
 import type { AdapterHarness, ObservedReply } from '../contract.js';
+import { fakeSlackToken } from './fake-tokens.js';
 import {
   FAKE_SLACK,
   type FakeSlackApi,
@@ -26,7 +27,7 @@ import {
 } from './slack-events.js';
 
 /** Test credentials (shaped like real ones, so the logger's token pattern is exercised too). */
-export const TEST_BOT_TOKEN = 'xoxb-1234567890-0987654321-FakeBotTokenForTests';
+export const TEST_BOT_TOKEN = fakeSlackToken('xoxb');
 export const TEST_SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 
 /** A running bot, its fake Slack, and what it logged. */

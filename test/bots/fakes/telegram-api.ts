@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { fakeTelegramToken } from './fake-tokens.js';
 
 /** One Bot API call as the fake received it. */
 export interface RecordedCall {
@@ -78,7 +79,7 @@ interface Poll {
 }
 
 /** A bot token of the shape @BotFather gives. */
-export const FAKE_BOT_TOKEN = '7000000001:AAFakeTokenForTestsOnly_abcdefghijklmno';
+export const FAKE_BOT_TOKEN = fakeTelegramToken();
 
 /**
  * Starts the fake on 127.0.0.1 and a free port.

@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { planAdapters } from '../../../bots/adapters.js';
 import { hasCode } from '../../../core/errors.js';
+import { fakeTelegramToken } from '../fakes/fake-tokens.js';
 
-const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const TOKEN = fakeTelegramToken();
 
 describe('planAdapters', () => {
   it('runs the web chat when no platform token is set', async () => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createChatService } from '../../../bots/shared/chat-service.js';
 import type { ChatAnswer, ClipInput } from '../../../bots/shared/types.js';
 import { SynestheteError } from '../../../core/errors.js';
+import { fakeTelegramToken } from '../fakes/fake-tokens.js';
 import { createFakeRecommender, fakeRecommendation } from './fake-recommender.js';
+
+const TELEGRAM_TOKEN = fakeTelegramToken();
 
 const MB = 1024 * 1024;
 
@@ -105,16 +108,12 @@ describe('chat service (fake engine)', () => {
     const answer = await service.handleClip(
       clip({
         read: () =>
-          Promise.reject(
-            new Error(
-              '404 https://api.telegram.org/file/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/x',
-            ),
-          ),
+          Promise.reject(new Error(`404 https://api.telegram.org/file/bot${TELEGRAM_TOKEN}/x`)),
       }),
     );
     expect(reason(answer)).toBe('unreadable');
     expect(answer.kind === 'rejected' && answer.text).toMatch(/couldn.t read that as audio/);
-    expect(logged.join('\n')).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw');
+    expect(logged.join('\n')).not.toContain(TELEGRAM_TOKEN.split(':')[1]);
   });
 
   it('answers not-music with what to send instead', async () => {

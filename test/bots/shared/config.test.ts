@@ -12,8 +12,11 @@ import {
 } from '../../../bots/shared/config.js';
 import { hasCode } from '../../../core/errors.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { fakeSlackToken, fakeTelegramToken } from '../fakes/fake-tokens.js';
 
-const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const SLACK = fakeSlackToken('xoxb');
+
+const TOKEN = fakeTelegramToken();
 
 function configError(fn: () => unknown): string {
   try {
@@ -65,11 +68,11 @@ describe('bot configuration', () => {
     expect(lines).toContain('WEB_PORT=9000');
     expect(lines).toContain('TELEGRAM_BOT_TOKEN=(set, hidden)');
     expect(lines).not.toContain(TOKEN);
-    const leaked = `GET https://api.telegram.org/file/bot${TOKEN}/voice/f.oga failed; db postgres://u:pw1234@h/db; slack xoxb-123-456-abc`;
+    const leaked = `GET https://api.telegram.org/file/bot${TOKEN}/voice/f.oga failed; db postgres://u:pw1234@h/db; slack ${SLACK}`;
     const clean = redactSecrets(leaked, env);
     expect(clean).not.toContain(TOKEN);
     expect(clean).not.toContain('pw1234');
-    expect(clean).not.toContain('xoxb-123');
+    expect(clean).not.toContain(SLACK);
     expect(redactSecrets(leaked, {})).not.toContain(TOKEN.split(':')[1]);
   });
 

@@ -2,7 +2,8 @@
  * One recording in, everything the engine needs out: decode → log-mel spectrogram per segment →
  * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
  */
-import { type DecodeOptions, decodeAudio } from './audio/decode.js';
+import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
+import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
@@ -107,17 +108,27 @@ function gateDescriptors(
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
 
+/** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
+function decodeInput(
+  input: string | Uint8Array | PcmAudio,
+  options: DecodeOptions,
+): Promise<DecodedAudio> {
+  return isPcmAudio(input)
+    ? Promise.resolve().then(() => decodePcm(input, options))
+    : decodeAudio(input, options);
+}
+
 /**
- * Analyses a file path or the bytes of an audio file.
+ * Analyses a file path, the bytes of an audio file, or mono PCM (live capture).
  *
- * @param input - path, or the file's bytes (any container ffmpeg reads)
+ * @param input - path, or the file's bytes (any container ffmpeg reads), or {@link PcmAudio}
  * @param model - the loaded embedding model (its metadata gives sample rate and mel parameters)
  * @param options - byte, duration and time caps (see {@link DecodeOptions})
  * @throws SynestheteError from decoding: E_INPUT_EMPTY, E_INPUT_TOO_LARGE, E_INPUT_DURATION,
  *   E_DECODE, E_DECODE_TIMEOUT, E_NOT_FOUND, E_FFMPEG_MISSING
  */
 export async function analyzeAudio(
-  input: string | Uint8Array,
+  input: string | Uint8Array | PcmAudio,
   model: EmbeddingModel,
   options: AnalyzeOptions = {},
 ): Promise<Analysis> {
@@ -131,9 +142,9 @@ export async function analyzeAudio(
   } = options;
   const fusion = model.metadata.fusion;
   const [decoded, timbre] = await Promise.all([
-    decodeAudio(input, { ...decodeOptions, sampleRate: features.sampleRate }),
+    decodeInput(input, { ...decodeOptions, sampleRate: features.sampleRate }),
     fusion && withTimbre
-      ? decodeAudio(input, {
+      ? decodeInput(input, {
           ...decodeOptions,
           sampleRate: TIMBRE_PARAMS.sampleRate,
           maxAnalysedS: Math.min(TIMBRE_SECONDS, decodeOptions.maxAnalysedS ?? TIMBRE_SECONDS),
@@ -167,7 +178,7 @@ export async function analyzeAudio(
     // A long catalogue track was sampled for the CNN: decode all of it (at the fingerprint's rate).
     const source = whole
       ? decoded
-      : await decodeAudio(input, {
+      : await decodeInput(input, {
           ...decodeOptions,
           sampleRate: FINGERPRINT_PARAMS.sampleRate,
           maxAnalysedS: FINGERPRINT_MAX_S,

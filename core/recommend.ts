@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
+import type { PcmAudio } from './audio/pcm-input.js';
 import { type MusicVerdict, NOT_MUSIC_MESSAGE } from './model/music-gate.js';
 
 export { NOT_MUSIC_MESSAGE };
@@ -158,11 +159,12 @@ export interface Engine {
   /** The loaded (built on first use) indexes. */
   indexes(): Promise<TrackIndexes>;
   /**
-   * Recommends `k` tracks (default 5) for a clip.
+   * Recommends `k` tracks (default 5) for a clip: a path, a file's bytes, or mono PCM (live
+   * capture; analysed without ffmpeg and without a temporary file).
    * @throws SynestheteError decode errors (E_DECODE, E_INPUT_*), E_EMPTY_CATALOG
    */
   recommend(
-    input: string | Uint8Array,
+    input: string | Uint8Array | PcmAudio,
     options?: {
       k?: number;
       analyze?: AnalyzeOptions;

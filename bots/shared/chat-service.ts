@@ -25,6 +25,7 @@ import type {
   ChatService,
   ClipInput,
   MatchItem,
+  PcmAudio,
   Platform,
   RejectReason,
   ResultItem,
@@ -173,17 +174,18 @@ export function createChatService(
 
   /** Download, analyse, answer: runs inside a queue slot. */
   const analyse = async (input: ClipInput, limits: ClipLimits): Promise<ChatAnswer> => {
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | PcmAudio;
     try {
-      bytes = await input.read();
+      bytes = input.readPcm ? await input.readPcm() : await input.read();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`[chat] ${input.platform} download failed: ${message}`);
       return reject('unreadable', MESSAGES.unreadable);
     }
-    if (bytes.byteLength === 0) return reject('empty', MESSAGES.empty);
-    if (bytes.byteLength > limits.maxBytes) {
-      return reject('too-big', MESSAGES.tooBig(limits.maxBytes, bytes.byteLength));
+    const byteLength = bytes instanceof Uint8Array ? bytes.byteLength : bytes.pcm.byteLength;
+    if (byteLength === 0) return reject('empty', MESSAGES.empty);
+    if (byteLength > limits.maxBytes) {
+      return reject('too-big', MESSAGES.tooBig(limits.maxBytes, byteLength));
     }
     const feedback = store.votes(input.conversation);
     try {

@@ -5,6 +5,8 @@
  * file and bots/shared — never tfjs, hnswlib, drizzle or core internals.
  */
 
+import type { PcmAudio } from '../../core/audio/pcm-input.js';
+
 /** Platforms with an adapter. */
 export type Platform = 'telegram' | 'slack' | 'discord' | 'web';
 
@@ -35,7 +37,15 @@ export interface ClipInput {
    * @throws anything the platform download throws; the service answers it as "unreadable"
    */
   read(): Promise<Uint8Array>;
+  /**
+   * Live audio only (kind `live`): the captured audio as mono PCM, analysed instead of `read()`'s
+   * bytes so that it never passes through a file. Bytes-based checks use `pcm.byteLength`.
+   */
+  readPcm?(): Promise<PcmAudio>;
 }
+
+/** Mono Float32 PCM in [-1, 1] at `sampleRate` Hz (live capture, already decoded). */
+export type { PcmAudio } from '../../core/audio/pcm-input.js';
 
 /** One recommended track as every platform shows it. */
 export interface ResultItem {

@@ -68,7 +68,12 @@ export function createFakeRecommender(): FakeRecommender {
     async recommend(input, options) {
       fake.calls.push({
         method: 'recommend',
-        bytes: typeof input === 'string' ? -1 : input.byteLength,
+        bytes:
+          typeof input === 'string'
+            ? -1
+            : input instanceof Uint8Array
+              ? input.byteLength
+              : input.pcm.byteLength,
         feedback: options?.feedback,
       });
       if (fake.next) return fake.next();

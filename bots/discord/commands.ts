@@ -1,7 +1,8 @@
 /**
  * The application commands the bot registers at start: `/similar clip:<file>`, `/help`,
- * `/forget`, and the message context-menu command "Find similar" (right-click a message with a
- * voice message or audio file → Apps → Find similar; slash commands cannot reply to a message).
+ * `/forget`, the message context-menu command "Find similar" (right-click a message with a
+ * voice message or audio file → Apps → Find similar; slash commands cannot reply to a message),
+ * and the voice-channel commands `/listen` and `/stop` (voice/listen-command.ts).
  */
 import {
   ApplicationCommandType,
@@ -12,6 +13,7 @@ import {
   Routes,
   SlashCommandBuilder,
 } from 'discord.js';
+import { listenCommandDefinitions } from './voice/listen-command.js';
 
 /** Command names as Discord shows them. */
 export const COMMANDS = {
@@ -34,7 +36,8 @@ const CONTEXTS = [
 /**
  * The command definitions, as `PUT /applications/{id}/commands` takes them.
  *
- * @returns four commands: three slash commands and one message context-menu command
+ * @returns six commands: five slash commands (two of them server-only: `/listen`, `/stop`) and
+ *   one message context-menu command
  */
 export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
   return [
@@ -64,6 +67,7 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
       .setType(ApplicationCommandType.Message)
       .setContexts(CONTEXTS)
       .toJSON(),
+    ...listenCommandDefinitions(),
   ];
 }
 

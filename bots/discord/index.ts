@@ -3,7 +3,11 @@
  * application commands (see commands.ts), and routes `messageCreate` (on-message.ts) and
  * `interactionCreate` (on-interaction.ts) to the shared {@link ChatService}.
  *
- * Gateway intents: Guilds, GuildMessages, DirectMessages and MessageContent. MessageContent is
+ * `/listen` and `/stop` (voice/) join voice channels with `@discordjs/voice` ≥ 0.19 (DAVE
+ * end-to-end encryption; Node ≥ 22.12) and answer what is playing there.
+ *
+ * Gateway intents: Guilds, GuildMessages, DirectMessages, GuildVoiceStates (who is in which voice
+ * channel; `@discordjs/voice` needs its updates too) and MessageContent. MessageContent is
  * **privileged**: enable it in the Developer Portal (Bot → Privileged Gateway Intents), or the
  * gateway refuses the connection (close code 4014). Without it the bot would not see the
  * attachments of server messages that do not mention it. The others are not privileged.
@@ -22,6 +26,7 @@ import { describeError, type HandlerContext } from './handler-context.js';
 import { createInteractionHandler } from './on-interaction.js';
 import { createMessageHandler } from './on-message.js';
 import { DEFAULT_MAX_DOWNLOAD_BYTES } from './parse.js';
+import { createVoiceListener, type VoiceListenerOptions } from './voice/listen-command.js';
 
 /** How the Discord bot connects. */
 export interface DiscordBotOptions {
@@ -44,6 +49,11 @@ export interface DiscordBotOptions {
   readonly connectTimeoutMs?: number;
   /** Log sink, one line per call (default: stderr with a "[discord]" prefix). */
   readonly log?: (line: string) => void;
+  /**
+   * `/listen` in voice channels: replacements for tests (a fake voice connector, short
+   * timeouts); `false` turns the voice commands' handling off (default: on, real voice).
+   */
+  readonly voice?: Pick<VoiceListenerOptions, 'connector' | 'session' | 'deps'> | false;
 }
 
 /** Gateway intents the bot asks for (MessageContent is privileged). */
@@ -51,6 +61,7 @@ export const DISCORD_INTENTS = [
   GatewayIntentBits.Guilds,
   GatewayIntentBits.GuildMessages,
   GatewayIntentBits.DirectMessages,
+  GatewayIntentBits.GuildVoiceStates,
   GatewayIntentBits.MessageContent,
 ] as const;
 
@@ -177,7 +188,9 @@ export async function startDiscordBot(
     maxDownloadBytes: options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
   };
   const onMessage = createMessageHandler(context, () => client.user?.id);
-  const onInteraction = createInteractionHandler(context);
+  const voice =
+    options.voice === false ? undefined : createVoiceListener({ service, log, ...options.voice });
+  const onInteraction = createInteractionHandler(context, voice);
   // Handlers never throw; they are tracked so that stop() lets answers in progress go out.
   const inFlight = new Set<Promise<void>>();
   const track = (work: Promise<void>): void => {
@@ -186,6 +199,7 @@ export async function startDiscordBot(
   };
   client.on(Events.MessageCreate, (message) => track(onMessage(message)));
   client.on(Events.InteractionCreate, (interaction) => track(onInteraction(interaction)));
+  if (voice) client.on(Events.VoiceStateUpdate, (old, now) => voice.onVoiceStateUpdate(old, now));
 
   const timeoutMs = options.connectTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
@@ -231,6 +245,9 @@ export async function startDiscordBot(
     async stop() {
       client.removeAllListeners(Events.MessageCreate);
       client.removeAllListeners(Events.InteractionCreate);
+      // Listening sessions leave their voice channels (and say so) before the answers drain.
+      await voice?.stopAll();
+      client.removeAllListeners(Events.VoiceStateUpdate);
       await Promise.allSettled([...inFlight]);
       await client.destroy();
     },

@@ -24,6 +24,7 @@ import {
 } from './handler-context.js';
 import { clipFromAttachment, clipFromMessage, conversationId, userKey } from './parse.js';
 import { renderAnswer, textBody } from './render.js';
+import { LISTEN_COMMANDS, type VoiceListener } from './voice/listen-command.js';
 
 /** Defers publicly, waits for `work`, and edits the answer in. */
 async function deferThenAnswer(
@@ -55,9 +56,16 @@ async function similar(
 async function slashCommand(
   interaction: ChatInputCommandInteraction,
   context: HandlerContext,
+  voice: VoiceListener | undefined,
 ): Promise<void> {
   const conversation = conversationId(interaction.channelId);
   switch (interaction.commandName) {
+    case LISTEN_COMMANDS.listen:
+    case LISTEN_COMMANDS.stop:
+      if (!voice) break;
+      return interaction.commandName === LISTEN_COMMANDS.listen
+        ? voice.listen(interaction)
+        : voice.stop(interaction);
     case COMMANDS.similar:
       return similar(interaction, context);
     case COMMANDS.help:
@@ -70,9 +78,8 @@ async function slashCommand(
       await interaction.deferReply();
       await interaction.editReply(textBody(await context.service.forget(conversation)));
       return;
-    default:
-      await interaction.reply({ ...textBody(SORRY_TEXT), flags: MessageFlags.Ephemeral });
   }
+  await interaction.reply({ ...textBody(SORRY_TEXT), flags: MessageFlags.Ephemeral });
 }
 
 /** "Find similar" on a message. */
@@ -113,14 +120,16 @@ async function button(interaction: ButtonInteraction, context: HandlerContext): 
  * gets a polite text (in the deferred reply when there is one).
  *
  * @param context - service, logger, download ceiling
+ * @param voice - the `/listen` and `/stop` handler (voice/listen-command.ts), when voice is on
  * @returns the listener for `client.on(Events.InteractionCreate, …)`
  */
 export function createInteractionHandler(
   context: HandlerContext,
+  voice?: VoiceListener,
 ): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
     try {
-      if (interaction.isChatInputCommand()) await slashCommand(interaction, context);
+      if (interaction.isChatInputCommand()) await slashCommand(interaction, context, voice);
       else if (interaction.isMessageContextMenuCommand()) {
         if (interaction.commandName === COMMANDS.findSimilar)
           await findSimilar(interaction, context);

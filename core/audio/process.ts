@@ -2,6 +2,11 @@
  * Runs a child process to completion with bounded output and hard cancellation. Used for every
  * ffmpeg invocation, so that a timeout or an abort always ends in SIGKILL plus a reaped child
  * (no orphan, no zombie) before the returned promise settles.
+ *
+ * On POSIX the child leads its own process group (`detached`), and a kill goes to the whole group:
+ * a wrapper script standing in for ffmpeg (`FFMPEG_PATH=/usr/local/bin/ffmpeg-wrapper`) that
+ * started ffmpeg as *its* child leaves no grandchild running either. Once the group leader has
+ * exited, the rest of its group is killed too, so nothing it started outlives the call.
  */
 import { spawn } from 'node:child_process';
 
@@ -53,7 +58,11 @@ export function runProcess(
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   return new Promise<ProcessResult>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+      detached: GROUP_KILL,
+    });
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stdoutTruncated = false;
@@ -61,7 +70,7 @@ export function runProcess(
     let spawnError: Error | undefined;
 
     const kill = (): void => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) killGroup(child.pid, child);
     };
     const onAbort = (): void => kill();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -95,6 +104,8 @@ export function runProcess(
     });
     child.on('close', (code, exitSignal) => {
       signal?.removeEventListener('abort', onAbort);
+      // Whatever the child started and left behind in its group goes with it.
+      killGroup(child.pid, undefined);
       if (signal?.aborted) return reject(signal.reason);
       if (spawnError !== undefined && code === null && exitSignal === null)
         return reject(spawnError);
@@ -107,4 +118,30 @@ export function runProcess(
       });
     });
   });
+}
+
+/** Process groups are a POSIX notion; on Windows the child alone is killed. */
+const GROUP_KILL = process.platform !== 'win32';
+
+/**
+ * Sends SIGKILL to the process group `pid` leads (POSIX), else to `child` itself. Never throws:
+ * a group that is already gone (ESRCH) is what we want.
+ */
+function killGroup(
+  pid: number | undefined,
+  child: { kill(signal: NodeJS.Signals): boolean } | undefined,
+): void {
+  if (GROUP_KILL && pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return;
+    } catch {
+      // no such group (already exited): fall through to the child itself
+    }
+  }
+  try {
+    child?.kill('SIGKILL');
+  } catch {
+    // already gone
+  }
 }

@@ -27,15 +27,19 @@
  * Not detectable: CBR MP3 without a Xing header or ADTS AAC cut on a frame boundary, and Ogg cut
  * exactly on a page boundary; these are indistinguishable from a shorter valid file.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SynestheteError } from '../errors.js';
 import { findContainerTruncation } from './container-check.js';
 import { resolveFfmpeg } from './ffmpeg.js';
+import { decodeOggOpusMono, isOggOpus, type OpusDecoded } from './opus-decode.js';
 import { type AudioProbe, parseProbeOutput } from './probe.js';
 import { runProcess } from './process.js';
 import { planSegments, type SegmentSpan } from './segment-plan.js';
 import { type TempInput, writeTempInput } from './temp-file.js';
+
+/** Ogg Opus files up to this size are read into memory and decoded in process (~10 min at 128 kbit/s). */
+const IN_PROCESS_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Options of {@link decodeAudio}; everything but `sampleRate` has a default. */
 export interface DecodeOptions {
@@ -59,6 +63,11 @@ export interface DecodeOptions {
   readonly name?: string | undefined;
   /** Parent directory of the private temporary directory for byte inputs (default `os.tmpdir()`). */
   readonly tmpRoot?: string | undefined;
+  /**
+   * Decode mono Ogg Opus (voice notes) in process rather than with ffmpeg (default true; see
+   * `opus-decode.ts`). Anything that path does not handle still goes through ffmpeg.
+   */
+  readonly inProcess?: boolean | undefined;
 }
 
 /** The defaults of {@link DecodeOptions}. */
@@ -141,15 +150,21 @@ export async function decodeAudio(
   outer?.addEventListener('abort', onAbort, { once: true });
   let temp: TempInput | undefined;
   try {
-    let file: string;
+    let file = typeof input === 'string' ? path.resolve(input) : '';
     let size: number;
     if (typeof input === 'string') {
-      file = path.resolve(input);
       size = await fileSize(file, name);
       checkSize(size, name, limits.maxBytes);
     } else {
       size = input.byteLength;
       checkSize(size, name, limits.maxBytes);
+    }
+    if (options.inProcess !== false && size <= IN_PROCESS_MAX_BYTES) {
+      const bytes = typeof input === 'string' ? await readIfOggOpus(file, size) : input;
+      const decoded = bytes && (await decodeInProcess(bytes, name, limits));
+      if (decoded) return decoded;
+    }
+    if (typeof input !== 'string') {
       temp = await writeTempInput(input, options.name, options.tmpRoot);
       file = temp.path;
     }
@@ -171,6 +186,61 @@ export async function decodeAudio(
     outer?.removeEventListener('abort', onAbort);
     await temp?.cleanup();
   }
+}
+
+/** The bytes of `file` when it is an Ogg Opus file, else null (only its first bytes are read). */
+async function readIfOggOpus(file: string, size: number): Promise<Uint8Array | null> {
+  const handle = await open(file, 'r');
+  try {
+    const head = new Uint8Array(36);
+    await handle.read(head, 0, head.length, 0);
+    if (!isOggOpus(head)) return null;
+    const bytes = new Uint8Array(size);
+    const { bytesRead } = await handle.read(bytes, 0, size, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Mono Ogg Opus decoded in process (see `opus-decode.ts`), with the same length checks as the
+ * ffmpeg path; null for anything it does not handle — other formats, a source longer than
+ * `maxAnalysedS` (to be segmented), a stream the decoder refuses — which then goes to ffmpeg.
+ *
+ * @throws SynestheteError `E_INPUT_DURATION` when shorter than `minDurationS`
+ */
+async function decodeInProcess(
+  bytes: Uint8Array,
+  name: string,
+  limits: Limits,
+): Promise<DecodedAudio | null> {
+  if (!isOggOpus(bytes)) return null;
+  let decoded: OpusDecoded | null;
+  try {
+    const longest = Math.min(limits.maxAnalysedS, limits.maxDurationS);
+    decoded = await decodeOggOpusMono(bytes, limits.sampleRate, longest);
+  } catch {
+    return null; // damaged: ffmpeg decides, and words the error
+  }
+  if (!decoded) return null;
+  const audio: DecodedAudio = {
+    pcm: decoded.pcm,
+    sampleRate: limits.sampleRate,
+    sourceDurationS: decoded.durationS,
+    segments:
+      decoded.pcm.length > 0 ? [{ sourceStartS: 0, offset: 0, length: decoded.pcm.length }] : [],
+  };
+  const probe: AudioProbe = {
+    format: 'ogg',
+    durationS: decoded.durationS,
+    durationEstimated: false,
+    audioStreams: 1,
+    hasVideo: false,
+    log: '',
+  };
+  checkDecodedLength(audio, [{ startS: 0, lengthS: limits.maxAnalysedS }], probe, limits, name);
+  return audio;
 }
 
 async function decodeFile(

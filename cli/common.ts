@@ -56,10 +56,22 @@ export async function engineFrom(options: CommonOptions, mustExist = false): Pro
   });
 }
 
-/** Prints one line for an error and returns the exit code (1). */
+/**
+ * Text fit for one terminal line: every control character (C0, DEL, C1: newlines, tabs, escape
+ * sequences' ESC, BEL) becomes "?". File names may hold any of them; printed raw they would split
+ * a one-line error or drive the terminal.
+ *
+ * @param text - a path, file name or message
+ * @returns the same text with `\p{Cc}` characters replaced; same length
+ */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, '?');
+}
+
+/** Prints one line for an error (control characters shown as "?") and returns the exit code (1). */
 export function reportError(error: unknown, prefix?: string): number {
   const e = toSynestheteError(error);
-  process.stderr.write(`error: ${prefix ? `${prefix}: ` : ''}${e.message}\n`);
+  process.stderr.write(printable(`error: ${prefix ? `${prefix}: ` : ''}${e.message}`) + '\n');
   if (process.env.SYNESTHETE_DEBUG && e.cause)
     process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
   return 1;

@@ -66,6 +66,8 @@ export interface IngestOptions {
   readonly concurrency?: number;
   /** Re-analyse even unchanged files. */
   readonly force?: boolean;
+  /** Follow symbolic links that lead outside the given folders (default false). */
+  readonly followSymlinks?: boolean;
   /** Decode caps per file. */
   readonly analyze?: AnalyzeOptions;
   readonly onProgress?: (progress: IngestProgress) => void;
@@ -73,54 +75,92 @@ export interface IngestOptions {
   readonly onStart?: (total: number) => void;
 }
 
-async function walk(
-  dir: string,
-  roots: readonly string[],
-  files: string[],
-  outside: string[],
-): Promise<void> {
+/** How {@link collectAudioFiles} treats symbolic links. */
+export interface CollectOptions {
+  /**
+   * Follow links that point outside the given folders (default false: such links are listed in
+   * `outside` and skipped). Links inside the given folders are always honoured.
+   */
+  readonly followSymlinks?: boolean;
+}
+
+interface WalkState {
+  readonly roots: readonly string[];
+  readonly files: string[];
+  readonly outside: string[];
+  readonly follow: boolean;
+  /** Real paths of the folders walked so far (a link cycle is walked once). */
+  readonly visited: Set<string>;
+}
+
+const isInside = (real: string, roots: readonly string[]): boolean =>
+  roots.some((r) => real === r || real.startsWith(`${r}${path.sep}`));
+
+async function walk(dir: string, state: WalkState): Promise<void> {
+  const real = await realpath(dir).catch(() => dir);
+  if (state.visited.has(real)) return;
+  state.visited.add(real);
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
+    const audio = INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase());
     if (entry.isSymbolicLink()) {
-      const real = await realpath(full).catch(() => undefined);
-      if (!real || !roots.some((r) => real === r || real.startsWith(`${r}${path.sep}`))) {
-        outside.push(full);
+      const target = await realpath(full).catch(() => undefined);
+      const inside = target !== undefined && isInside(target, state.roots);
+      if (target === undefined || (!inside && !state.follow)) {
+        state.outside.push(full);
         continue;
       }
-      const info = await stat(real);
-      if (info.isDirectory()) continue; // a link to a folder inside the roots is walked there
-      if (INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(full);
+      const info = await stat(target).catch(() => undefined);
+      if (info?.isDirectory()) {
+        // A link to a folder inside the roots is walked there; one outside only when following.
+        if (!inside) await walk(full, state);
+      } else if (info?.isFile() && audio) state.files.push(full);
     } else if (entry.isDirectory()) {
-      await walk(full, roots, files, outside);
-    } else if (entry.isFile() && INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-      files.push(full);
+      await walk(full, state);
+    } else if (entry.isFile() && audio) {
+      state.files.push(full);
     }
   }
 }
 
 /**
- * Expands folders (recursively, audio extensions only) and keeps explicitly named files.
+ * Expands folders (recursively, audio extensions only) and keeps explicitly named files. A
+ * symbolic link met while walking a folder is followed only when it resolves inside one of the
+ * given folders, unless `options.followSymlinks` is set; a broken link is skipped. Explicitly
+ * named files are taken as given.
  *
  * @param inputs - files and folders
- * @returns absolute file paths (deduplicated, in order) and the links that point outside
+ * @param options - symbolic-link policy
+ * @returns absolute file paths (deduplicated, in order) and the links that were not followed
  * @throws SynestheteError `E_NOT_FOUND` when an input does not exist
  */
 export async function collectAudioFiles(
   inputs: readonly string[],
+  options: CollectOptions = {},
 ): Promise<{ files: string[]; outside: string[] }> {
   const files: string[] = [];
   const outside: string[] = [];
+  const dirs: string[] = [];
+  const roots: string[] = [];
   for (const input of inputs) {
     const full = path.resolve(input);
     const info = await stat(full).catch(() => undefined);
     if (!info) throw new SynestheteError('E_NOT_FOUND', `no such file or folder: ${input}`);
     if (info.isDirectory()) {
-      const root = await realpath(full);
-      await walk(full, [root, full], files, outside);
+      dirs.push(full);
+      roots.push(full, await realpath(full));
     } else files.push(full);
   }
+  const state: WalkState = {
+    roots,
+    files,
+    outside,
+    follow: options.followSymlinks === true,
+    visited: new Set(),
+  };
+  for (const dir of dirs) await walk(dir, state);
   return { files: [...new Set(files)], outside };
 }
 
@@ -139,17 +179,19 @@ export function hashFile(file: string): Promise<string> {
 export async function readTags(
   file: string,
 ): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
-  const fallbackTitle = path.basename(file, path.extname(file)).replace(/[_]+/g, ' ').slice(0, 200);
+  // Tags and file names may hold anything: control characters become spaces, 200 characters kept.
+  const clean = (v: string | undefined) =>
+    v
+      ? v
+          .replace(/[\p{Cc}]/gu, ' ')
+          .trim()
+          .slice(0, 200) || null
+      : null;
+  const fallbackTitle =
+    clean(path.basename(file, path.extname(file)).replace(/[_]+/g, ' ')) ?? path.basename(file);
   try {
     const { parseFile } = await import('music-metadata');
     const { common, format } = await parseFile(file, { duration: false, skipCovers: true });
-    const clean = (v: string | undefined) =>
-      v
-        ? v
-            .replace(/[\p{Cc}]/gu, ' ')
-            .trim()
-            .slice(0, 200) || null
-        : null;
     return {
       title: clean(common.title) ?? fallbackTitle,
       artist: clean(common.artist),
@@ -178,7 +220,9 @@ export async function ingestPaths(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const started = performance.now();
-  const { files, outside } = await collectAudioFiles(inputs);
+  const { files, outside } = await collectAudioFiles(inputs, {
+    followSymlinks: options.followSymlinks === true,
+  });
   options.onStart?.(files.length);
   const version = model.metadata.version;
   const counts = { added: 0, updated: 0, unchanged: 0, reused: 0 };

@@ -5,6 +5,7 @@ import {
   type CommonOptions,
   engineFrom,
   positiveInt,
+  printable,
   progressBar,
   reportError,
   withCommonOptions,
@@ -14,6 +15,7 @@ interface IngestCliOptions extends CommonOptions {
   concurrency?: number;
   force?: boolean;
   json?: boolean;
+  followSymlinks?: boolean;
 }
 
 /** Registers the command. */
@@ -27,6 +29,10 @@ export function registerIngest(program: Command): void {
       .argument('<path...>', 'audio files and folders (folders are searched recursively)')
       .option('-j, --concurrency <n>', 'files analysed at once (default: CPU cores)', positiveInt)
       .option('--force', 're-analyse files even when unchanged')
+      .option(
+        '--follow-symlinks',
+        'follow symbolic links that lead outside the given folders (default: skip and report them)',
+      )
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText(
@@ -44,6 +50,7 @@ export function registerIngest(program: Command): void {
           const summary = await engine.ingest(paths, {
             ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options.force ? { force: true } : {}),
+            ...(options.followSymlinks ? { followSymlinks: true } : {}),
             onStart: (total) => bar.start(total, 0, { speed: '0.0', failed: 0 }),
             onProgress: ({ done, failed }) =>
               bar.update(done, {
@@ -52,9 +59,12 @@ export function registerIngest(program: Command): void {
               }),
           });
           bar.stop();
-          for (const f of summary.failed) process.stderr.write(`skipped ${f.file}: ${f.message}\n`);
+          for (const f of summary.failed)
+            process.stderr.write(`${printable(`skipped ${f.file}: ${f.message}`)}\n`);
           for (const f of summary.outside)
-            process.stderr.write(`skipped ${f}: link points outside the given folders\n`);
+            process.stderr.write(
+              `${printable(`skipped ${f}: link points outside the given folders`)}\n`,
+            );
           const indexes = await engine.indexes();
           if (options.json) {
             process.stdout.write(

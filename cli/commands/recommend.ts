@@ -5,6 +5,7 @@ import {
   type CommonOptions,
   engineFrom,
   positiveInt,
+  printable,
   reportError,
   withCommonOptions,
 } from '../common.js';
@@ -90,7 +91,7 @@ export function registerRecommend(program: Command): void {
               );
             } else {
               const lines = [
-                `${clip}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`,
+                `${printable(clip)}  (${result.query.analysedS.toFixed(1)} s analysed · ${result.query.summary})`,
               ];
               if (music && !music.isMusic) {
                 const why =

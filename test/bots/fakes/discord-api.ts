@@ -5,8 +5,13 @@
  * reaches it through `GET /gateway/bot`, as on real Discord.
  *
  * What it does: HELLO (op 10) → IDENTIFY (op 2) → READY + GUILD_CREATE for one guild with one
- * text channel; heartbeat ACKs (op 11); {@link FakeDiscord.dispatch} pushes any event
- * (MESSAGE_CREATE, INTERACTION_CREATE). Every REST call the bot makes is recorded (JSON body, or
+ * text channel and two voice channels ("Lounge", open; "Studio", where the bot is denied
+ * Connect); heartbeat ACKs (op 11); {@link FakeDiscord.dispatch} pushes any event
+ * (MESSAGE_CREATE, INTERACTION_CREATE); {@link FakeDiscord.setVoiceState} moves a member in or
+ * out of a voice channel (VOICE_STATE_UPDATE). A bot's own voice-state update (op 4, what
+ * `@discordjs/voice` sends to join or leave) is recorded and echoed back as VOICE_STATE_UPDATE,
+ * as Discord does; no VOICE_SERVER_UPDATE follows (there is no voice server here, so a real
+ * voice connection stays in Signalling — tests inject a voice connector instead). Every REST call the bot makes is recorded (JSON body, or
  * `payload_json` plus files for multipart) and answered with Discord-shaped objects. Attachments
  * the tests "upload" are served from `/attachments/…` and their downloads counted.
  */
@@ -77,6 +82,17 @@ export interface FakeDiscord {
   readonly guildId: string;
   /** The guild's one text channel. */
   readonly channelId: string;
+  /** A voice channel everyone may join ("Lounge"). */
+  readonly voiceChannelId: string;
+  /** A voice channel where the bot is denied Connect ("Studio"). */
+  readonly lockedVoiceChannelId: string;
+  /** Voice-state updates the bot sent over the gateway (op 4 `d`), oldest first. */
+  // biome-ignore lint/suspicious/noExplicitAny: Discord payloads are read loosely in tests.
+  readonly voiceStateRequests: readonly any[];
+  /**
+   * Puts a member into a voice channel (or out of voice with null): dispatches VOICE_STATE_UPDATE.
+   */
+  setVoiceState(user: FakeUser, channelId: string | null): void;
   readonly botUser: FakeUser;
   /** A human in the guild who sends clips. */
   readonly human: FakeUser;
@@ -162,6 +178,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const applicationId = nextId();
   const guildId = nextId();
   const channelId = nextId();
+  const voiceChannelId = nextId();
+  const lockedVoiceChannelId = nextId();
+  // biome-ignore lint/suspicious/noExplicitAny: loose payloads.
+  const voiceStateRequests: any[] = [];
   const botUser: FakeUser = {
     id: applicationId,
     username: 'synesthete',
@@ -214,13 +234,54 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     send(socket, { op: 0, t, s: seq, d });
   };
 
+  const voiceState = (user: FakeUser, channel: string | null): Record<string, unknown> => ({
+    guild_id: guildId,
+    channel_id: channel,
+    user_id: user.id,
+    member: { user, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false },
+    session_id: `voice-session-${user.id}`,
+    deaf: false,
+    mute: false,
+    self_deaf: false,
+    self_mute: false,
+    self_video: false,
+    suppress: false,
+    request_to_speak_timestamp: null,
+  });
+
+  /** Voice and stage channels of the guild (type 2). */
+  const voiceChannel = (id: string, name: string, position: number, denyBotConnect: boolean) => ({
+    id,
+    type: 2,
+    guild_id: guildId,
+    name,
+    position,
+    permission_overwrites: denyBotConnect
+      ? [{ id: botUser.id, type: 1, allow: '0', deny: String(1 << 20) }]
+      : [],
+    nsfw: false,
+    parent_id: null,
+    bitrate: 64_000,
+    user_limit: 0,
+    rtc_region: null,
+  });
+
   wss.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     send(socket, { op: 10, d: { heartbeat_interval: 41_250 } });
     socket.on('message', (raw) => {
-      const payload = JSON.parse(String(raw)) as { op: number; d: { token?: string } };
+      const payload = JSON.parse(String(raw)) as {
+        op: number;
+        d: { token?: string; channel_id?: string | null };
+      };
       if (payload.op === 1) send(socket, { op: 11 });
+      if (payload.op === 4) {
+        voiceStateRequests.push(payload.d);
+        for (const wake of waiters) wake();
+        dispatchTo(socket, 'VOICE_STATE_UPDATE', voiceState(botUser, payload.d.channel_id ?? null));
+        return;
+      }
       if (payload.op !== 2) return;
       if (options.identifyCloseCode !== undefined) {
         socket.close(options.identifyCloseCode, 'Disallowed intent(s).');
@@ -319,6 +380,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
             rate_limit_per_user: 0,
             parent_id: null,
           },
+          voiceChannel(voiceChannelId, 'Lounge', 1, false),
+          voiceChannel(lockedVoiceChannelId, 'Studio', 2, true),
         ],
         threads: [],
         presences: [],
@@ -519,6 +582,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     applicationId,
     guildId,
     channelId,
+    voiceChannelId,
+    lockedVoiceChannelId,
+    voiceStateRequests,
     botUser,
     human,
     get requests() {
@@ -546,6 +612,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     dispatch(event, data) {
       for (const socket of sockets) dispatchTo(socket, event, data);
+    },
+    setVoiceState(user, channel) {
+      for (const socket of sockets)
+        dispatchTo(socket, 'VOICE_STATE_UPDATE', voiceState(user, channel));
     },
     waitForRequest(match, waitOptions = {}) {
       const { after = 0, timeoutMs = 90_000 } = waitOptions;

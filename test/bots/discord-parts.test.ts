@@ -196,9 +196,16 @@ describe('rendering for Discord', () => {
 });
 
 describe('Discord commands and logs', () => {
-  it('defines /similar with a required attachment and a message command', () => {
+  it('defines /similar with a required attachment, a message command, /listen and /stop', () => {
     const commands = commandDefinitions();
-    expect(commands.map((c) => c.name)).toEqual(['similar', 'help', 'forget', 'Find similar']);
+    expect(commands.map((c) => c.name)).toEqual([
+      'similar',
+      'help',
+      'forget',
+      'Find similar',
+      'listen',
+      'stop',
+    ]);
   });
 
   it('hides interaction tokens in logged URLs', () => {

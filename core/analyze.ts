@@ -7,8 +7,10 @@ import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
+import { OnsetAccumulator } from './features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
-import { type Fingerprint, fingerprintPcm } from './fingerprint/fingerprint.js';
+import type { Fingerprint } from './fingerprint/fingerprint.js';
+import { fingerprintOffThread } from './fingerprint/off-thread.js';
 import { FINGERPRINT_PARAMS } from './fingerprint/params.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
@@ -108,6 +110,33 @@ function gateDescriptors(
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
 
+/**
+ * The landmark fingerprint of a recording: of the decoded audio when that is the whole source (a
+ * clip, or a catalogue track no longer than the analysis cap), else of the whole source decoded
+ * again at the fingerprint's rate (up to {@link FINGERPRINT_MAX_S}, in 6 segments).
+ */
+async function fingerprintOf(
+  input: string | Uint8Array | PcmAudio,
+  decoded: DecodedAudio,
+  query: boolean,
+  decodeOptions: Omit<DecodeOptions, 'sampleRate'>,
+  sampleRate: number,
+): Promise<Fingerprint> {
+  const whole =
+    query ||
+    (decoded.segments.length === 1 &&
+      decoded.pcm.length / sampleRate >= decoded.sourceDurationS - 0.5);
+  const source = whole
+    ? decoded
+    : await decodeInput(input, {
+        ...decodeOptions,
+        sampleRate: FINGERPRINT_PARAMS.sampleRate,
+        maxAnalysedS: FINGERPRINT_MAX_S,
+        segments: 6,
+      });
+  return fingerprintOffThread(source.pcm, source.sampleRate, source.segments);
+}
+
 /** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
 function decodeInput(
   input: string | Uint8Array | PcmAudio,
@@ -152,40 +181,43 @@ export async function analyzeAudio(
         }).then((d) => timbreStatistics(d.pcm))
       : undefined,
   ]);
+  // The fingerprint starts first, on the second core (core/fingerprint/off-thread.ts), while
+  // this thread computes the spectrogram, the CNN embedding and the descriptors.
+  const fingerprinting = withFingerprint
+    ? fingerprintOf(input, decoded, query, decodeOptions, features.sampleRate)
+    : undefined;
+  fingerprinting?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
+  const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
+  const descriptorPcm = decoded.pcm.subarray(from, from + descriptorSamples);
+  // When the descriptors cover exactly the one analysed segment, their onset envelope comes from
+  // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one.
+  const only = decoded.segments.length === 1 ? decoded.segments[0] : undefined;
+  const onset =
+    only && only.offset === from && only.length === descriptorSamples
+      ? new OnsetAccumulator(features.sampleRate, descriptorSamples)
+      : undefined;
+  const shareStft = onset?.nFft === features.nFft && onset.hopLength === features.hopLength;
   const spectrograms = decoded.segments.map((s) =>
-    computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
+    computeLogMel(
+      decoded.pcm.subarray(s.offset, s.offset + s.length),
+      features,
+      shareStft ? (t, power) => onset?.add(t, power) : undefined,
+    ),
   );
   const embedding = model.embedSpectrograms(
     spectrograms,
     maxWindows,
     query ? model.metadata.window.queryHopFrames : undefined,
   );
-  const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
-  const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
   const descriptors = computeDescriptors(
-    decoded.pcm.subarray(from, from + descriptorSamples),
+    descriptorPcm,
     features.sampleRate,
+    shareStft ? onset?.result() : undefined,
   );
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
-  let fingerprint: Fingerprint | undefined;
-  if (withFingerprint) {
-    const whole =
-      query ||
-      (decoded.segments.length === 1 &&
-        decoded.pcm.length / features.sampleRate >= decoded.sourceDurationS - 0.5);
-    // A long catalogue track was sampled for the CNN: decode all of it (at the fingerprint's rate).
-    const source = whole
-      ? decoded
-      : await decodeInput(input, {
-          ...decodeOptions,
-          sampleRate: FINGERPRINT_PARAMS.sampleRate,
-          maxAnalysedS: FINGERPRINT_MAX_S,
-          segments: 6,
-        });
-    fingerprint = fingerprintPcm(source.pcm, source.sampleRate, source.segments);
-  }
   const loudnessDb = loudnessDbfs(decoded.pcm);
   const gate = model.metadata.musicGate;
   const verdict = gate
@@ -197,6 +229,7 @@ export async function analyzeAudio(
         gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
       )
     : judgeSilence(loudnessDb);
+  const fingerprint = await fingerprinting;
   return {
     embedding,
     vector,

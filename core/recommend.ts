@@ -10,7 +10,7 @@ import { type MusicVerdict, NOT_MUSIC_MESSAGE } from './model/music-gate.js';
 
 export { NOT_MUSIC_MESSAGE };
 
-import { type Catalog, openCatalog, type TrackRecord } from './catalog/index.js';
+import { type Catalog, openCatalog, type TrackInfo } from './catalog/index.js';
 import { SynestheteError } from './errors.js';
 import { calibratedConfidence } from './evaluation/calibration.js';
 import type { Descriptors } from './features/descriptors.js';
@@ -190,7 +190,7 @@ export interface Engine {
 /** Extra neighbours fetched so that exclusions and duplicate files still leave k results. */
 const DUPLICATE_SLACK = 5;
 
-function summary(t: TrackRecord): TrackSummary {
+function summary(t: TrackInfo): TrackSummary {
   return {
     trackId: t.id,
     title: t.title,
@@ -250,7 +250,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   ): Promise<RecommendedTrack[]> => {
     const idx = await usableIndexes();
     const hits = idx.tracks.query(embedding, k + exclude.ids.size + DUPLICATE_SLACK);
-    const tracks = await catalog.getTracks(hits.map((h) => h.label));
+    const tracks = await catalog.getTrackInfos(hits.map((h) => h.label));
     const byId = new Map(tracks.map((t) => [t.id, t]));
     const seen = new Set(exclude.hashes);
     const results: RecommendedTrack[] = [];
@@ -293,7 +293,9 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
 
   /** Drops candidates that are byte-identical duplicates (same content hash) of a better one. */
   const dedupe = async <T extends { trackId: number }>(ranked: readonly T[]) => {
-    const top = await catalog.getTracks(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
+    const top = await catalog.getTrackInfos(
+      ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId),
+    );
     const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
     const seen = new Set<string>();
     const deduped = ranked.filter((r) => {
@@ -325,7 +327,8 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const candidate = candidateOf(deduped, 'fingerprint');
       if (best || idx.landmarks.trackCount === idx.tracks.size) {
         const track = best
-          ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
+          ? (top.find((t) => t.id === best.trackId) ??
+            (await catalog.getTrackInfos([best.trackId]))[0])
           : undefined;
         const match =
           best && track
@@ -360,7 +363,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     const best = windowBest && !fingerprinted.has(windowBest.trackId) ? windowBest : undefined;
     const candidate = candidateOf(deduped, 'windows');
     const track = best
-      ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrack(best.trackId)))
+      ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrackInfos([best.trackId]))[0])
       : undefined;
     const match =
       best && track

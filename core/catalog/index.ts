@@ -12,5 +12,6 @@ export type {
   NewTrack,
   TrackEmbeddings,
   TrackFingerprint,
+  TrackInfo,
   TrackRecord,
 } from './types.js';

@@ -2,7 +2,8 @@
  * The track repository, written once against drizzle's pg-core and shared by every driver
  * (after drizzle-orm's own one-suite-many-drivers layout). Converts between database rows
  * (`real[]` as `number[]`) and {@link TrackRecord}s (`Float32Array`), and turns every database
- * failure into SynestheteError `E_CATALOG`.
+ * failure into SynestheteError `E_CATALOG`. On PostgreSQL a query that lost its connection is
+ * retried for up to 30 s (see transient.ts), so a server restart is bridged, not reported.
  *
  * @module
  */
@@ -12,12 +13,14 @@ import { SynestheteError } from '../errors.js';
 import type { CatalogDb, OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
 import { type TrackInsert, type TrackRow, tracks } from './schema.js';
+import { withReconnect } from './transient.js';
 import type {
   Catalog,
   CatalogKind,
   NewTrack,
   TrackEmbeddings,
   TrackFingerprint,
+  TrackInfo,
   TrackRecord,
 } from './types.js';
 
@@ -82,6 +85,33 @@ class DrizzleCatalog implements Catalog {
       return ids.flatMap((id) => {
         const record = byId.get(id);
         return record === undefined ? [] : [record];
+      });
+    });
+  }
+
+  getTrackInfos(ids: readonly number[]): Promise<TrackInfo[]> {
+    return this.#guard('read tracks', async () => {
+      const wanted = [...new Set(ids.filter(isId))];
+      if (wanted.length === 0) return [];
+      const rows = await this.#db
+        .select({
+          id: tracks.id,
+          sourcePath: tracks.sourcePath,
+          contentHash: tracks.contentHash,
+          title: tracks.title,
+          artist: tracks.artist,
+          album: tracks.album,
+          genre: tracks.genre,
+          durationS: tracks.durationS,
+          descriptors: tracks.descriptors,
+          modelVersion: tracks.modelVersion,
+        })
+        .from(tracks)
+        .where(inArray(tracks.id, wanted));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.flatMap((id) => {
+        const info = byId.get(id);
+        return info === undefined ? [] : [info];
       });
     });
   }
@@ -245,7 +275,11 @@ class DrizzleCatalog implements Catalog {
       throw new SynestheteError('E_CATALOG', `catalogue ${this.location} is closed`);
     }
     try {
-      return await run();
+      // PostgreSQL may restart under a running bot or ingest: every query here is idempotent (the
+      // upsert is keyed by source path), so a lost connection is retried once the server is back.
+      return this.kind === 'postgres' && what !== 'close the catalogue'
+        ? await withReconnect(run)
+        : await run();
     } catch (error) {
       if (error instanceof SynestheteError) throw error;
       throw new SynestheteError(

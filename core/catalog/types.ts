@@ -73,6 +73,21 @@ export type CatalogKind = 'pglite' | 'postgres';
  * The track repository. Every method throws SynestheteError `E_CATALOG` when the database fails;
  * messages name {@link location}, never a password.
  */
+/** The light columns of a track: what recommendations show (see {@link Catalog.getTrackInfos}). */
+export type TrackInfo = Pick<
+  TrackRecord,
+  | 'id'
+  | 'sourcePath'
+  | 'contentHash'
+  | 'title'
+  | 'artist'
+  | 'album'
+  | 'genre'
+  | 'durationS'
+  | 'descriptors'
+  | 'modelVersion'
+>;
+
 export interface Catalog {
   /** Printable location with any password redacted: a directory, `memory://`, or a URL. */
   readonly location: string;
@@ -90,6 +105,11 @@ export interface Catalog {
   getTrack(id: number): Promise<TrackRecord | undefined>;
   /** The tracks with these ids, in the same order as `ids`; ids with no track are skipped. */
   getTracks(ids: readonly number[]): Promise<TrackRecord[]>;
+  /**
+   * What results show of these tracks — no embeddings or fingerprint, so a few kilobytes per
+   * track instead of ~130 KB — in the same order as `ids`; ids with no track are skipped.
+   */
+  getTrackInfos(ids: readonly number[]): Promise<TrackInfo[]>;
   /** The track ingested from exactly this path or URI, or undefined. */
   findBySourcePath(path: string): Promise<TrackRecord | undefined>;
   /** Every track whose file bytes hash to `hash` (ordered by id). */

@@ -4,7 +4,7 @@
  */
 import { ChromaAccumulator, estimateKey, type PitchClass } from './key.js';
 import { forEachPowerFrame } from './stft.js';
-import { estimateTempo, onsetEnvelope } from './tempo.js';
+import { estimateTempo, type OnsetEnvelope, onsetEnvelope } from './tempo.js';
 
 /** Descriptors of one clip or track. */
 export interface Descriptors {
@@ -44,10 +44,16 @@ export const BRIGHTNESS_SPLIT_HZ = 1500;
  *
  * @param pcm - mono samples, nominally in [-1, 1]
  * @param sampleRate - Hz
+ * @param onset - the onset envelope of exactly this PCM when the caller already has it (see
+ *   `OnsetAccumulator`); computed here otherwise
  * @returns the descriptors; for silence: tempo null, flat chroma, −120 dB, zeros elsewhere
  */
-export function computeDescriptors(pcm: Float32Array, sampleRate: number): Descriptors {
-  const tempo = estimateTempo(onsetEnvelope(pcm, sampleRate));
+export function computeDescriptors(
+  pcm: Float32Array,
+  sampleRate: number,
+  onset?: OnsetEnvelope,
+): Descriptors {
+  const tempo = estimateTempo(onset ?? onsetEnvelope(pcm, sampleRate));
 
   const nFft = 2 ** Math.round(Math.log2((sampleRate * 4096) / 22050));
   const hop = nFft / 2;

@@ -25,10 +25,16 @@ export interface LogMelSpectrogram {
  *
  * @param pcm - mono samples at `params.sampleRate`, nominally in [-1, 1]
  * @param params - feature parameters (sample rate, FFT size, hop, bands, range, log offset)
+ * @param onFrame - also receives every frame's power spectrum (reused buffer, see
+ *   `forEachPowerFrame`), for a caller that needs another projection of the same STFT
  * @returns `frames × nMels` values of `ln(melPower + logOffset)`
  * @throws SynestheteError `E_CONFIG` when the parameters are inconsistent
  */
-export function computeLogMel(pcm: Float32Array, params: LogMelParams): LogMelSpectrogram {
+export function computeLogMel(
+  pcm: Float32Array,
+  params: LogMelParams,
+  onFrame?: (frame: number, power: Float64Array) => void,
+): LogMelSpectrogram {
   const bank = melFilterbank(params);
   const { nMels } = params;
   const frames = frameCount(pcm.length, params.hopLength);
@@ -39,6 +45,7 @@ export function computeLogMel(pcm: Float32Array, params: LogMelParams): LogMelSp
     applyMel(bank, power, mel);
     const row = t * nMels;
     for (let m = 0; m < nMels; m++) data[row + m] = Math.log(mel[m]! + offset);
+    onFrame?.(t, power);
   });
   return { data, frames, nMels };
 }

@@ -34,48 +34,90 @@ export interface TempoEstimate {
   readonly confidence: number;
 }
 
+/** Mel bands of the onset envelope (Ellis 2007 used 40). */
+const ONSET_BANDS = 40;
+
 /**
  * Onset strength: `o[t] = mean_m max(0, S[t,m] − S[t−1,m])` with `S` the mel power in dB
  * (floored 80 dB below its maximum), 40 Slaney bands from 30 Hz to min(8 kHz, sr/2), frames of
  * ≈ 46 ms with a hop of ≈ 23 ms (librosa `onset.onset_strength` defaults, 40 bands as in Ellis).
  *
+ * Built frame by frame from power spectra, so that a caller already running the same STFT (the
+ * model's log-mel spectrogram uses the same 1,024-point frames and 512-sample hop at 22,050 Hz)
+ * can feed it instead of running a second one: see {@link OnsetAccumulator.nFft}.
+ */
+export class OnsetAccumulator {
+  /** FFT size the power spectra must have: ≈ 46 ms at the sample rate, a power of two. */
+  readonly nFft: number;
+  /** Hop between frames, samples (`nFft / 2`). */
+  readonly hopLength: number;
+  readonly #bank: ReturnType<typeof melFilterbank>;
+  readonly #db: Float64Array;
+  readonly #mel = new Float64Array(ONSET_BANDS);
+  readonly #frames: number;
+  readonly #frameRate: number;
+  #maxDb = -Infinity;
+
+  /**
+   * @param sampleRate - Hz
+   * @param samples - length of the PCM whose frames will be added
+   */
+  constructor(sampleRate: number, samples: number) {
+    this.nFft = 2 ** Math.round(Math.log2((sampleRate * 1024) / 22050));
+    this.hopLength = this.nFft / 2;
+    this.#bank = melFilterbank({
+      sampleRate,
+      nFft: this.nFft,
+      nMels: ONSET_BANDS,
+      fMin: 30,
+      fMax: Math.min(8000, sampleRate / 2),
+    });
+    this.#frames = 1 + Math.floor(samples / this.hopLength);
+    this.#db = new Float64Array(this.#frames * ONSET_BANDS);
+    this.#frameRate = sampleRate / this.hopLength;
+  }
+
+  /** Adds frame `t`'s power spectrum (length `nFft / 2 + 1`, as `forEachPowerFrame` gives it). */
+  add(t: number, power: ArrayLike<number>): void {
+    const mel = this.#mel;
+    applyMel(this.#bank, power, mel);
+    for (let m = 0; m < ONSET_BANDS; m++) {
+      const v = 10 * Math.log10(Math.max(mel[m]!, 1e-10));
+      this.#db[t * ONSET_BANDS + m] = v;
+      if (v > this.#maxDb) this.#maxDb = v;
+    }
+  }
+
+  /** The envelope once every frame was added. */
+  result(): OnsetEnvelope {
+    const db = this.#db;
+    const frames = this.#frames;
+    const floor = this.#maxDb - 80;
+    const values = new Float64Array(frames);
+    for (let t = 1; t < frames; t++) {
+      let sum = 0;
+      for (let m = 0; m < ONSET_BANDS; m++) {
+        const d =
+          Math.max(db[t * ONSET_BANDS + m]!, floor) -
+          Math.max(db[(t - 1) * ONSET_BANDS + m]!, floor);
+        if (d > 0) sum += d;
+      }
+      values[t] = sum / ONSET_BANDS;
+    }
+    return { values, frameRate: this.#frameRate };
+  }
+}
+
+/**
+ * The onset-strength envelope of mono PCM (see {@link OnsetAccumulator}).
+ *
  * @param pcm - mono samples
  * @param sampleRate - Hz
  */
 export function onsetEnvelope(pcm: Float32Array, sampleRate: number): OnsetEnvelope {
-  const nFft = 2 ** Math.round(Math.log2((sampleRate * 1024) / 22050));
-  const hop = nFft / 2;
-  const nMels = 40;
-  const bank = melFilterbank({
-    sampleRate,
-    nFft,
-    nMels,
-    fMin: 30,
-    fMax: Math.min(8000, sampleRate / 2),
-  });
-  const frames = 1 + Math.floor(pcm.length / hop);
-  const db = new Float64Array(frames * nMels);
-  const mel = new Float64Array(nMels);
-  let maxDb = -Infinity;
-  forEachPowerFrame(pcm, nFft, hop, (t, power) => {
-    applyMel(bank, power, mel);
-    for (let m = 0; m < nMels; m++) {
-      const v = 10 * Math.log10(Math.max(mel[m]!, 1e-10));
-      db[t * nMels + m] = v;
-      if (v > maxDb) maxDb = v;
-    }
-  });
-  const floor = maxDb - 80;
-  const values = new Float64Array(frames);
-  for (let t = 1; t < frames; t++) {
-    let sum = 0;
-    for (let m = 0; m < nMels; m++) {
-      const d = Math.max(db[t * nMels + m]!, floor) - Math.max(db[(t - 1) * nMels + m]!, floor);
-      if (d > 0) sum += d;
-    }
-    values[t] = sum / nMels;
-  }
-  return { values, frameRate: sampleRate / hop };
+  const onset = new OnsetAccumulator(sampleRate, pcm.length);
+  forEachPowerFrame(pcm, onset.nFft, onset.hopLength, (t, power) => onset.add(t, power));
+  return onset.result();
 }
 
 /**

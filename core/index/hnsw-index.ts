@@ -46,15 +46,21 @@ export class HnswIndex implements AnnIndex {
    *
    * @param items - unique uint32 labels and `dim`-length vectors (normalised or not)
    * @param dim - vector dimension
+   * @param params - graph degree `m` (default {@link HNSW_M}) and `efConstruction` (default
+   *   {@link HNSW_EF_CONSTRUCTION}); bench/scale.ts measures what 1M tracks need
    * @throws SynestheteError `E_INTERNAL` on a bad or duplicate label or a wrong-length vector
    */
-  static build(items: readonly AnnItem[], dim: number): HnswIndex {
+  static build(
+    items: readonly AnnItem[],
+    dim: number,
+    params: { readonly m?: number; readonly efConstruction?: number } = {},
+  ): HnswIndex {
     checkItems(items, dim);
     const native = new hnswlib.HierarchicalNSW('cosine', dim);
     native.initIndex({
       maxElements: Math.max(1, items.length),
-      m: HNSW_M,
-      efConstruction: HNSW_EF_CONSTRUCTION,
+      m: params.m ?? HNSW_M,
+      efConstruction: params.efConstruction ?? HNSW_EF_CONSTRUCTION,
       randomSeed: RANDOM_SEED,
     });
     for (const { label, vector } of items) native.addPoint(Array.from(vector), label);

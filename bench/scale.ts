@@ -1,0 +1,202 @@
+/**
+ * Catalogue scale: the track index at sizes no catalogue we can ingest here reaches, with
+ * synthetic vectors shaped like real ones (bench/synthetic-vectors.ts; seeds are the bench
+ * catalogue's real track vectors, so the dimension is the real one). Prints figures, asserts
+ * nothing.
+ *
+ * - build: time and memory (process RSS growth, index file size) of an HNSW index of N tracks
+ * - recall@5 of the HNSW answer against exact search (brute-force cosine), and query p50 / p95
+ * - load: reading the saved index back (what a serving process does at start-up)
+ * - serving RSS: a fresh process that loads the model and a 100,000-track index and answers
+ *   queries (bench/serving-rss.ts)
+ *
+ * N is `SYNESTHETE_BENCH_TRACKS` (default 100,000, about a minute here; 1,000,000 takes a long
+ * while on 2 cores). HNSW parameters: `SYNESTHETE_BENCH_HNSW_M` (default 16) and
+ * `SYNESTHETE_BENCH_HNSW_EFC` (default 100 — enough for recall@5 ≥ 0.98 at ef 50 on these vectors,
+ * at half the build time of the product's 200).
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { HNSW_MIN_EF, HnswIndex } from '../core/index/hnsw-index.js';
+import { packageRoot } from '../core/paths.js';
+import { syntheticVectors } from './synthetic-vectors.js';
+
+/** What {@link measureScale} returns. */
+export interface ScaleFigures {
+  readonly tracks: number;
+  readonly dim: number;
+  readonly m: number;
+  readonly efConstruction: number;
+  readonly efSearch: number;
+  readonly buildS: number;
+  readonly buildRssMiB: number;
+  readonly indexFileMiB: number;
+  readonly loadMs: number;
+  readonly recallAt5: number;
+  readonly queries: number;
+  readonly queryP50Ms: number;
+  readonly queryP95Ms: number;
+  /** Exact (brute-force) query time, ms, for comparison. */
+  readonly exactMs: number;
+  readonly servingTracks: number;
+  /** RSS of a fresh serving process (model + index loaded, queries answered), MiB. */
+  readonly servingRssMiB: number;
+  readonly servingStartMs: number;
+}
+
+const K = 5;
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
+}
+
+/** Exact top-k labels by cosine (vectors are unit length) over a flat matrix. */
+function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number): number[] {
+  const n = matrix.length / dim;
+  const best: Array<{ label: number; s: number }> = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const o = i * dim;
+    for (let d = 0; d < dim; d++) s += matrix[o + d]! * q[d]!;
+    if (best.length < k || s > best[best.length - 1]!.s) {
+      best.push({ label: i, s });
+      best.sort((a, b) => b.s - a.s);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((b) => b.label);
+}
+
+const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
+
+/** Runs `node <script> ...args` and returns its last stdout line parsed as JSON. */
+function runJson(script: string, args: readonly string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) reject(new Error(`${script} failed (${code}): ${err}`));
+      else resolve(JSON.parse(last) as Record<string, number>);
+    });
+  });
+}
+
+/** Builds, saves and returns an index of `vectors` (labels 0…n−1) and its build figures. */
+function buildIndex(vectors: readonly Float32Array[], dim: number, m: number, efc: number) {
+  const before = rssMiB();
+  const started = performance.now();
+  const index = HnswIndex.build(
+    vectors.map((vector, label) => ({ label, vector })),
+    dim,
+    { m, efConstruction: efc },
+  );
+  return { index, buildS: (performance.now() - started) / 1000, rssGrowth: rssMiB() - before };
+}
+
+/**
+ * Measures the track index at `tracks` synthetic tracks, and a serving process at
+ * `servingTracks`.
+ *
+ * @param seeds - real L2-normalised track vectors (≥ 2), from the bench catalogue
+ * @param tmp - scratch folder for index files
+ * @param tracks - index size for build / recall / query figures
+ * @param servingTracks - index size the serving process loads (default 100,000)
+ */
+export async function measureScale(
+  seeds: readonly Float32Array[],
+  tmp: string,
+  tracks: number,
+  servingTracks = 100_000,
+): Promise<ScaleFigures> {
+  const dim = seeds[0]?.length ?? 0;
+  const m = Number(process.env.SYNESTHETE_BENCH_HNSW_M ?? 16);
+  const efConstruction = Number(process.env.SYNESTHETE_BENCH_HNSW_EFC ?? 100);
+  const vectors = syntheticVectors(seeds, tracks, 1);
+  const built = buildIndex(vectors, dim, m, efConstruction);
+  const file = path.join(tmp, `scale-${tracks}.hnsw`);
+  built.index.save(file);
+  const loadStarted = performance.now();
+  const loaded = HnswIndex.load(file, dim);
+  const loadMs = performance.now() - loadStarted;
+
+  // Queries: fresh vectors around the same seeds (a clip of a track like the catalogue's).
+  const queries = syntheticVectors(seeds, tracks >= 500_000 ? 100 : 300, 2);
+  const matrix = new Float32Array(tracks * dim);
+  vectors.forEach((v, i) => {
+    matrix.set(v, i * dim);
+  });
+  vectors.length = 0; // the index holds its own copy
+  let hits = 0;
+  const times: number[] = [];
+  const exactTimes: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const got = loaded.query(q, K).map((h) => h.label);
+    times.push(performance.now() - t0);
+    const t1 = performance.now();
+    const truth = new Set(exactTopK(matrix, dim, q, K));
+    exactTimes.push(performance.now() - t1);
+    hits += got.filter((l) => truth.has(l)).length;
+  }
+
+  // Serving: a fresh process with the model and a servingTracks-track index.
+  let servingFile = file;
+  if (servingTracks !== tracks) {
+    const serving = buildIndex(syntheticVectors(seeds, servingTracks, 3), dim, m, efConstruction);
+    servingFile = path.join(tmp, `scale-${servingTracks}.hnsw`);
+    serving.index.save(servingFile);
+  }
+  const script = path.join(packageRoot(), 'dist', 'bench', 'serving-rss.js');
+  const serving = await runJson(script, [servingFile, String(dim)]);
+  return {
+    tracks,
+    dim,
+    m,
+    efConstruction,
+    efSearch: Math.max(HNSW_MIN_EF, K * 4),
+    buildS: built.buildS,
+    buildRssMiB: built.rssGrowth,
+    indexFileMiB: statSync(file).size / 2 ** 20,
+    loadMs,
+    recallAt5: hits / (queries.length * K),
+    queries: queries.length,
+    queryP50Ms: percentile(times, 50),
+    queryP95Ms: percentile(times, 95),
+    exactMs: percentile(exactTimes, 50),
+    servingTracks,
+    servingRssMiB: serving.rssMiB ?? Number.NaN,
+    servingStartMs: serving.startMs ?? Number.NaN,
+  };
+}
+
+/** Table rows for {@link ScaleFigures}. */
+export function scaleRows(f: ScaleFigures): Array<[string, string]> {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    ['tracks (synthetic, shaped like the real ones)', `${n(f.tracks)} × ${f.dim} dimensions`],
+    ['HNSW', `M ${f.m}, efConstruction ${f.efConstruction}, ef ${f.efSearch} at query time`],
+    ['build', `${f.buildS.toFixed(1)} s (one core), RSS +${f.buildRssMiB.toFixed(0)} MiB`],
+    ['index file', `${f.indexFileMiB.toFixed(0)} MiB`],
+    ['load (start-up)', `${f.loadMs.toFixed(0)} ms`],
+    [`recall@5 vs exact (${f.queries} queries)`, f.recallAt5.toFixed(3)],
+    ['query p50 / p95', `${f.queryP50Ms.toFixed(3)} / ${f.queryP95Ms.toFixed(3)} ms`],
+    ['exact search, for comparison', `${f.exactMs.toFixed(1)} ms per query`],
+    [
+      `serving process, ${n(f.servingTracks)} tracks`,
+      `RSS ${f.servingRssMiB.toFixed(0)} MiB (model + index loaded, queries answered), ready in ${f.servingStartMs.toFixed(0)} ms`,
+    ],
+  ];
+}

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerQueue } from './commands/queue.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerSimilar } from './commands/similar.js';
 import { registerTrain } from './commands/train.js';
@@ -29,6 +30,7 @@ registerRecommend(program);
 registerSimilar(program);
 registerEvaluate(program);
 registerTrain(program);
+registerQueue(program);
 registerDoctor(program);
 
 await program.parseAsync(process.argv);

@@ -13,6 +13,8 @@
  * 5. Telegram reply latency (bench/telegram-reply.ts): the same voice note sent as a Telegram
  *    voice update to the real adapter against a local fake Bot API, until the results message;
  *    median and p90 of 10 runs, and where the time goes.
+ * 6. Discord /listen capture-to-reply time (bench/discord-listen.ts): 15 s of Opus packets of the
+ *    same track through the listening session, from the last packet to the reply being ready.
  *
  * Percentiles are nearest-rank (p-th percentile = the ⌈p·n⌉-th smallest sample).
  */
@@ -26,6 +28,7 @@ import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
+import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
 import { measureTelegramReply, telegramReplyRows } from './telegram-reply.js';
 import { measureTraining } from './training.js';
@@ -154,6 +157,8 @@ async function main(): Promise<void> {
 
       // 5. The same voice note through the Telegram adapter (printed after the CNN table).
       const telegram = await measureTelegramReply(engine, voiceNote);
+      // 6. Discord /listen: the same track as live Opus packets (printed after Telegram).
+      const discordListen = await measureDiscordListen(engine, path.join(tracksDir, sourceName));
 
       // 3. CNN alone: random normalised-scale windows, batch 1 and batch 32.
       const frames = engine.model.metadata.window.frames;
@@ -215,6 +220,10 @@ async function main(): Promise<void> {
       table(
         `Telegram reply: ${VOICE_NOTE_SECONDS} s voice note update → results message (grammY against a local fake Bot API)`,
         telegramReplyRows(telegram),
+      );
+      table(
+        'Discord /listen: 15 s of Opus packets → reply ready (last packet received to rendered answer)',
+        discordListenRows(discordListen),
       );
     } finally {
       if (engineOpen) await engine.close();

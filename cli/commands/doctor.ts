@@ -1,8 +1,13 @@
-/** `synesthete doctor`: what was found — Node, ffmpeg, tfjs backend, model, catalogue, index. */
+/**
+ * `synesthete doctor`: what was found — Node, ffmpeg, tfjs backend, model, catalogue, index, and
+ * the Discord voice stack (`@discordjs/voice`'s own dependency report: Opus library, encryption,
+ * DAVE, ffmpeg).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { generateDependencyReport } from '@discordjs/voice';
 import type { Command } from 'commander';
 import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
 import { toSynestheteError } from '../../core/errors.js';
@@ -37,12 +42,50 @@ function packageVersion(name: string): string {
   }
 }
 
+/**
+ * The Discord voice stack as `@discordjs/voice` reports it, indented under a "voice" heading, and
+ * what is missing for `/listen`: an Opus library (`@discordjs/opus` or `opusscript`) to decode
+ * received audio, and `@snazzah/davey` for Discord's end-to-end encryption (DAVE), which voice
+ * channels have required since March 2026.
+ *
+ * @returns the lines to print and the number of problems found (0–2)
+ */
+export function voiceReport(): { lines: string[]; problems: number } {
+  let report: string;
+  try {
+    report = generateDependencyReport();
+  } catch (error) {
+    return { lines: [`voice       ERROR: ${toSynestheteError(error).message}`], problems: 1 };
+  }
+  const missing: string[] = [];
+  const found = (name: string) => new RegExp(`- ${name}: (?!not found)`).test(report);
+  if (!found('@discordjs/opus') && !found('opusscript')) {
+    missing.push('no Opus library (npm i opusscript): /listen cannot decode voice');
+  }
+  if (!found('@snazzah/davey')) {
+    missing.push('no DAVE library (@snazzah/davey): Discord refuses unencrypted voice');
+  }
+  const body = report
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^-+$/.test(line.trim()))
+    .map((line) => `            ${line}`);
+  return {
+    lines: [
+      `voice       @discordjs/voice dependency report (Discord /listen)${missing.length ? `: ${missing.join('; ')}` : ''}`,
+      ...body,
+    ],
+    problems: missing.length,
+  };
+}
+
 /** Registers the command. */
 export function registerDoctor(program: Command): void {
   withCommonOptions(
     program
       .command('doctor')
-      .description('print what was found: Node, ffmpeg, tfjs backend, model, catalogue and index'),
+      .description(
+        'print what was found: Node, ffmpeg, tfjs backend, model, catalogue, index and the Discord voice stack',
+      ),
   ).action(async (options: CommonOptions) => {
     const lines: string[] = [];
     let problems = 0;
@@ -61,6 +104,8 @@ export function registerDoctor(program: Command): void {
       `packages    @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')}, tfjs-node ${packageVersion('@tensorflow/tfjs-node')}, ` +
         `hnswlib-node ${packageVersion('hnswlib-node')}, pglite ${packageVersion('@electric-sql/pglite')}, drizzle-orm ${packageVersion('drizzle-orm')}`,
     );
+    const voice = voiceReport();
+    problems += voice.problems;
     try {
       const engine = await engineFrom(options);
       try {
@@ -102,6 +147,7 @@ export function registerDoctor(program: Command): void {
       problems++;
       lines.push(`engine      ERROR: ${toSynestheteError(error).message}`);
     }
+    lines.push(...voice.lines);
     process.stdout.write(`${lines.join('\n')}\n`);
     if (problems > 0) process.exitCode = 1;
   });

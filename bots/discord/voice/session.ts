@@ -257,17 +257,17 @@ export class ListenSession extends EventEmitter {
     let lastKey: string | undefined;
     let posts = 0;
 
-    this.#enter('listening');
-    await this.#deps.post({ kind: 'listening' });
+    let announced = false;
     for (;;) {
       if (this.#status !== 'listening') this.#enter('listening');
       const waitMs = continuous
         ? Math.max(1, idleTimeoutMs - (this.#now() - lastHeardAt))
         : o.seconds * 1000 + (o.waitForSoundMs ?? 30_000);
-      const wait = deadline(waitMs, this.#stop.signal, lost);
+      const cancel = new AbortController();
+      const wait = deadline(waitMs, this.#stop.signal, lost, cancel.signal);
       let audio: CapturedAudio;
       try {
-        audio = await this.#deps.capture(receiver, {
+        const capturing = this.#deps.capture(receiver, {
           maxSeconds: o.seconds,
           silenceMs: o.silenceMs ?? 2_000,
           minSeconds,
@@ -275,6 +275,15 @@ export class ListenSession extends EventEmitter {
           signal: wait.signal,
           now: this.#now,
         });
+        // Announce once the receiver is subscribed, so that "listening" is true when it is read.
+        if (!announced) {
+          announced = true;
+          await this.#deps.post({ kind: 'listening' }).catch((error: unknown) => {
+            cancel.abort();
+            throw error;
+          });
+        }
+        audio = await capturing;
       } finally {
         wait.clear();
       }

@@ -1,0 +1,102 @@
+/**
+ * Where a warm recommend's time goes: each stage of the engine's path run on its own, in the same
+ * process, on the same clip — decode (in process and, for comparison, through ffmpeg), log-mel
+ * spectrogram, CNN, descriptors, fingerprint, music-gate descriptors, fingerprint match, ANN
+ * search and the catalogue read. Wall and CPU milliseconds (medians), asserts nothing. In the
+ * engine itself the fingerprint runs on a worker thread beside the spectrogram and CNN, so the
+ * stages do not add up to the recommend time.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { decodeAudio } from '../core/audio/decode.js';
+import { computeDescriptors } from '../core/features/descriptors.js';
+import { computeLogMel } from '../core/features/log-mel.js';
+import { speechMusicDescriptors } from '../core/features/speech-music.js';
+import { fingerprintPcm } from '../core/fingerprint/fingerprint.js';
+import { matchLandmarks } from '../core/fingerprint/match.js';
+import type { Engine } from '../core/recommend.js';
+
+/** Median wall and CPU milliseconds of one stage. */
+export interface StageTime {
+  readonly stage: string;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/**
+ * Times each stage `runs` times on `clipPath`.
+ *
+ * @param engine - an open engine whose catalogue is not empty
+ * @param clipPath - the voice note
+ * @param runs - repetitions (after one warm-up)
+ */
+export async function measureStages(
+  engine: Engine,
+  clipPath: string,
+  runs = 10,
+): Promise<StageTime[]> {
+  const clip = new Uint8Array(await readFile(clipPath));
+  const { features, window } = engine.model.metadata;
+  const idx = await engine.indexes();
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  const time = async <T>(stage: string, fn: () => T | Promise<T>): Promise<T> => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const result = await fn();
+    const elapsed = performance.now() - t;
+    const u = process.cpuUsage(c);
+    wall[stage] = [...(wall[stage] ?? []), elapsed];
+    cpu[stage] = [...(cpu[stage] ?? []), (u.user + u.system) / 1000];
+    return result;
+  };
+  for (let i = 0; i <= runs; i++) {
+    const decoded = await time('decode, in process (Ogg Opus)', () =>
+      decodeAudio(clip, { sampleRate: features.sampleRate }),
+    );
+    await time('decode, ffmpeg child process (for comparison)', () =>
+      decodeAudio(clip, { sampleRate: features.sampleRate, inProcess: false }),
+    );
+    const spectrograms = await time('log-mel spectrogram', () =>
+      decoded.segments.map((s) =>
+        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
+      ),
+    );
+    const embedding = await time('CNN (windows embedded and pooled)', () =>
+      engine.model.embedSpectrograms(spectrograms, 64, window.queryHopFrames),
+    );
+    await time('descriptors (tempo, key, spectrum)', () =>
+      computeDescriptors(decoded.pcm, features.sampleRate),
+    );
+    const fingerprint = await time('fingerprint (on a worker thread in the engine)', () =>
+      fingerprintPcm(decoded.pcm, decoded.sampleRate, decoded.segments),
+    );
+    const first = spectrograms[0];
+    if (first) {
+      await time('music-gate descriptors', () =>
+        speechMusicDescriptors(first, features.sampleRate / features.hopLength),
+      );
+    }
+    await time('fingerprint match', () => matchLandmarks(idx.landmarks, fingerprint));
+    const query = new Float32Array(idx.tracks.dim);
+    query.set(embedding.embedding.subarray(0, idx.tracks.dim));
+    const hits = await time('ANN search (HNSW)', () => idx.tracks.query(query, 10));
+    await time('catalogue read of the results', () =>
+      engine.catalog.getTrackInfos(hits.map((h) => h.label)),
+    );
+    if (i === 0) {
+      for (const k of Object.keys(wall)) {
+        wall[k] = [];
+        cpu[k] = [];
+      }
+    }
+  }
+  return Object.keys(wall).map((stage) => ({
+    stage,
+    wallMs: median(wall[stage] ?? []),
+    cpuMs: median(cpu[stage] ?? []),
+  }));
+}

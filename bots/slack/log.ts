@@ -4,6 +4,7 @@
  * Bolt and its Web API client log through it too.
  */
 import { type Logger, LogLevel } from '@slack/bolt';
+import { redactSecrets } from '../shared/config.js';
 import type { SlackLogSink } from './options.js';
 
 const SEVERITY: Record<LogLevel, number> = {
@@ -45,7 +46,8 @@ export function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (secret.length >= 8) out = out.split(secret).join('[redacted]');
   }
-  return out.replace(TOKEN_PATTERN, '[redacted]');
+  // Then every other secret of the environment (another platform's token, a database password).
+  return redactSecrets(out.replace(TOKEN_PATTERN, '[redacted]'));
 }
 
 /**

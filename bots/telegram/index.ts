@@ -8,6 +8,7 @@
  * if (options) adapters.push(await startTelegramBot(service, options));
  */
 import { createServer, type Server } from 'node:http';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, GrammyError, webhookCallback } from 'grammy';
 import { SynestheteError } from '../../core/errors.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
@@ -31,6 +32,16 @@ export {
 
 /** Update types the bot asks Telegram for. */
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+/**
+ * How Bot API calls that fail with 429 or 5xx are retried (grammY's auto-retry plugin): a 429 is
+ * retried after the `retry_after` seconds Telegram asks for, a 5xx or a network error after 3 s
+ * doubling; at most 3 times, and never after a wait over 60 s (an answer that late is useless).
+ */
+export const TELEGRAM_RETRY = {
+  maxRetryAttempts: 3,
+  maxDelaySeconds: 60,
+} as const;
 
 /** Commands shown in Telegram's "/" menu. */
 const COMMANDS = [
@@ -68,6 +79,7 @@ export async function startTelegramBot(
   const log = redactingLog(options.log ?? stderrLog, options.token);
   const onHandled = options.onHandled ?? (() => {});
   const bot = new Bot(options.token, { client: { apiRoot } });
+  bot.api.config.use(autoRetry(TELEGRAM_RETRY));
   const tasks = createTaskSet();
   bot.use(
     telegramHandlers({

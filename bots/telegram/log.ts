@@ -1,7 +1,9 @@
 /**
  * The adapter's log lines: one line per event, the bot token replaced by `<token>` wherever it
- * appears (a download URL in an error message, a library's debug text), never a stack trace.
+ * appears (a download URL in an error message, a library's debug text), never a stack trace; then
+ * every other secret of the environment and anything token-shaped (`redactSecrets`).
  */
+import { redactSecrets } from '../shared/config.js';
 
 /** A log sink that takes one line. */
 export type LogLine = (line: string) => void;
@@ -12,14 +14,14 @@ export const stderrLog: LogLine = (line) => {
 };
 
 /**
- * Wraps a sink so that the token never reaches it.
+ * Wraps a sink so that the token, and any other secret of the environment, never reaches it.
  *
  * @param sink - where lines go
  * @param token - the bot token; also its numeric bot id prefix is left alone (it is public)
  * @returns a sink that redacts first
  */
 export function redactingLog(sink: LogLine, token: string): LogLine {
-  return (line) => sink(redact(line, token));
+  return (line) => sink(redactSecrets(redact(line, token)));
 }
 
 /** Replaces every occurrence of `token` (and its secret part after ":") in `text`. */

@@ -12,6 +12,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redactSecrets } from '../shared/config.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
@@ -48,7 +49,13 @@ export async function startWebChat(
   const host = options.host ?? DEFAULT_WEB_HOST;
   const port = options.port ?? DEFAULT_WEB_PORT;
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
+  // One redacted line per failure: no stack trace, no secret of the environment.
+  const log =
+    options.log ??
+    ((message: string, error?: unknown) =>
+      process.stderr.write(
+        `${redactSecrets(`${message}${error === undefined ? '' : ` ${describeFailure(error)}`}`)}\n`,
+      ));
   const files = await loadStaticFiles({ __MAX_UPLOAD_BYTES__: String(maxUploadBytes) });
   const server = createServer(
     createWebHandler(service, {
@@ -80,4 +87,11 @@ export async function startWebChat(
       await closed;
     },
   };
+}
+
+/** A failure in one phrase: its name, code and message (never a stack trace). */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
 }

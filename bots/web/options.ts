@@ -28,7 +28,7 @@ export interface WebChatOptions {
   readonly maxUploadBytes?: number;
   /** Number of answers' spectrogram pictures kept for the page to fetch; default 64. */
   readonly spectrogramCacheSize?: number;
-  /** Where request failures are logged; default `console.error`. */
+  /** Where request failures are logged; default one redacted line on stderr. */
   readonly log?: (message: string, error?: unknown) => void;
 }
 

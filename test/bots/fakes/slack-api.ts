@@ -123,6 +123,12 @@ export interface FakeSlackApi {
     match: (call: RecordedCall) => boolean,
     options?: { fromSeq?: number; timeoutMs?: number; what?: string },
   ): Promise<RecordedCall>;
+  /**
+   * Makes the next call of Web API `method` fail with HTTP `status` (e.g. 429 with a
+   * `retry-after` header, or 503) before the fake answers it normally again. The failed call is
+   * recorded with `response: { httpStatus }`.
+   */
+  failNext(method: string, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -177,6 +183,7 @@ export async function startFakeSlackApi(
   options: { readonly appToken?: string } = {},
 ): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
+  const failures = new Map<string, { status: number; headers: Record<string, string> }>();
   const acks = new Map<string, (ack: unknown) => void>();
   let socket: WebSocket | undefined;
   const waiters = new Set<() => void>();
@@ -284,6 +291,24 @@ export async function startFakeSlackApi(
     if (url.pathname.startsWith('/api/')) {
       const method = url.pathname.slice('/api/'.length);
       const params = parseParams(contentType, body);
+      const failure = failures.get(method);
+      if (failure) {
+        failures.delete(method);
+        record({
+          method,
+          params,
+          authorization,
+          bodyBytes: body.length,
+          response: { httpStatus: failure.status },
+        });
+        const error = failure.status === 429 ? 'ratelimited' : 'fatal_error';
+        res.writeHead(failure.status, {
+          'content-type': 'application/json; charset=utf-8',
+          ...failure.headers,
+        });
+        res.end(JSON.stringify({ ok: false, error }));
+        return;
+      }
       const appAuthed =
         options.appToken !== undefined && authorization === `Bearer ${options.appToken}`;
       const response =
@@ -375,6 +400,9 @@ export async function startFakeSlackApi(
     calls,
     nextTs,
     responseUrl: () => `${origin}/respond/${randomUUID()}`,
+    failNext(method, status, headers = {}) {
+      failures.set(method, { status, headers });
+    },
     addFile(options) {
       fileCounter += 1;
       const id = `F0CLIP${String(fileCounter).padStart(4, '0')}`;

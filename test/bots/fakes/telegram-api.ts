@@ -67,8 +67,16 @@ export interface FakeTelegramApi {
     predicate: (call: RecordedCall) => boolean,
     options?: { from?: number; timeoutMs?: number },
   ): Promise<RecordedCall>;
-  /** Makes the next call of `method` fail with a Bot API error. */
-  failNext(method: string, errorCode: number, description: string): void;
+  /**
+   * Makes the next call of `method` fail with a Bot API error; `parameters` are Telegram's
+   * `ResponseParameters` (e.g. `{ retry_after: 1 }` with a 429).
+   */
+  failNext(
+    method: string,
+    errorCode: number,
+    description: string,
+    parameters?: { retry_after?: number },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -110,7 +118,10 @@ export async function startFakeTelegramApi(
   const polls = new Set<Poll>();
   const files = new Map<string, { file: FakeFile; bytes: Uint8Array }>();
   const byPath = new Map<string, Uint8Array>();
-  const failures = new Map<string, { error_code: number; description: string }>();
+  const failures = new Map<
+    string,
+    { error_code: number; description: string; parameters?: { retry_after?: number } }
+  >();
   const waiters = new Set<() => void>();
   let nextUpdateId = 100_000;
   let nextMessageId = 1;
@@ -305,8 +316,12 @@ export async function startFakeTelegramApi(
         if (!check()) waiters.add(wake);
       });
     },
-    failNext(method, errorCode, description) {
-      failures.set(method, { error_code: errorCode, description });
+    failNext(method, errorCode, description, parameters) {
+      failures.set(method, {
+        error_code: errorCode,
+        description,
+        ...(parameters ? { parameters } : {}),
+      });
     },
     close() {
       for (const poll of polls) poll.resolve([]);

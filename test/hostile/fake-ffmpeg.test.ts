@@ -17,6 +17,8 @@ import { processesTagged, zombieChildren } from './processes.js';
 
 const FAKE = path.join(REPO_ROOT, 'test', 'fixtures', 'hostile', 'fake-ffmpeg.sh');
 const SR = 22050;
+/** The clip is mono Ogg Opus, which decodeAudio would decode in process: force the ffmpeg path. */
+const VIA_FFMPEG = { sampleRate: SR, inProcess: false } as const;
 const saved = { ...process.env };
 let dir: string;
 let tmpRoot: string;
@@ -52,7 +54,7 @@ describe('ffmpeg hanging, crashing or flooding', () => {
     const tag = useFake('hang');
     // The bound: the cap is 1.5 s; the test's own timeout (120 s) only catches a real hang.
     const error = await expectCode(
-      decodeAudio(clip, { sampleRate: SR, timeoutMs: 1500, tmpRoot, name: 'clip.ogg' }),
+      decodeAudio(clip, { ...VIA_FFMPEG, timeoutMs: 1500, tmpRoot, name: 'clip.ogg' }),
       'E_DECODE_TIMEOUT',
     );
     expect(error.message).toBe('decoding clip.ogg took longer than 1.5 s and was stopped');
@@ -64,7 +66,7 @@ describe('ffmpeg hanging, crashing or flooding', () => {
   it('a crashing ffmpeg (SIGSEGV) is reported as unreadable input, with nothing left', async () => {
     useFake('crash');
     const error = await expectCode(
-      decodeAudio(clip, { sampleRate: SR, tmpRoot, name: 'clip.ogg' }),
+      decodeAudio(clip, { ...VIA_FFMPEG, tmpRoot, name: 'clip.ogg' }),
       'E_DECODE',
     );
     expect(error.message).toMatch(/^could not read audio from clip\.ogg: /);
@@ -76,7 +78,7 @@ describe('ffmpeg hanging, crashing or flooding', () => {
     useFake('flood');
     const before = process.memoryUsage().rss;
     await expectCode(
-      decodeAudio(clip, { sampleRate: SR, tmpRoot, name: 'clip.ogg', maxAnalysedS: 10 }),
+      decodeAudio(clip, { ...VIA_FFMPEG, tmpRoot, name: 'clip.ogg', maxAnalysedS: 10 }),
       'E_DECODE',
     );
     // 10 s at 22,050 Hz is under 1 MB of float PCM; the cap is (10 + 1) s of it.
@@ -88,7 +90,7 @@ describe('ffmpeg hanging, crashing or flooding', () => {
   it('the real ffmpeg decodes normally afterwards', async () => {
     delete process.env.FFMPEG_PATH;
     clearFfmpegCache();
-    const audio = await decodeAudio(clip, { sampleRate: SR, tmpRoot });
+    const audio = await decodeAudio(clip, { ...VIA_FFMPEG, tmpRoot });
     expect(audio.pcm.length / SR).toBeGreaterThan(3);
     expect(readdirSync(tmpRoot)).toEqual([]);
   });

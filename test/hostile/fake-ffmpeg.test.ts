@@ -28,7 +28,8 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'synesthete-test-fake-ffmpeg-'));
   tmpRoot = path.join(dir, 'decoder-tmp');
   mkdirSync(tmpRoot);
-  clip = new Uint8Array(readFileSync(path.join(FIXTURES, 'voice-note.ogg')));
+  // Ogg Vorbis: always decoded by ffmpeg (mono Ogg Opus voice notes are decoded in process).
+  clip = new Uint8Array(readFileSync(path.join(FIXTURES, 'metal-madness-5s.ogg')));
 });
 afterEach(() => {
   for (const key of ['FFMPEG_PATH', 'FAKE_FFMPEG_MODE', 'FAKE_FFMPEG_TAG']) {

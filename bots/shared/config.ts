@@ -76,6 +76,24 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: '1',
   },
   {
+    name: 'REDIS_URL',
+    scope: 'core',
+    secret: true,
+    required: false,
+    description:
+      'Redis holding the ingest queue (`synesthete queue add|work|status`); unset: redis://127.0.0.1:6379',
+    example: 'redis://127.0.0.1:6379',
+  },
+  {
+    name: 'SYNESTHETE_FINGERPRINT_THREAD',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Set to 0 to fingerprint clips on the main thread instead of a worker thread (default: a worker thread)',
+    example: '0',
+  },
+  {
     name: 'TEST_DATABASE_URL',
     scope: 'core',
     secret: true,

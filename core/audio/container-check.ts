@@ -8,6 +8,7 @@
  * A RIFF/WAVE file whose `data` chunk declares more bytes than the file holds is cut off too.
  */
 import { open } from 'node:fs/promises';
+import { oggCrcValid } from './ogg-crc.js';
 
 /** Largest Ogg page: 27-byte header + 255 lacing values + 255 × 255 body bytes (RFC 3533 §6). */
 const MAX_OGG_PAGE = 27 + 255 + 255 * 255;
@@ -84,27 +85,6 @@ function oggPageEnd(buf: Uint8Array, start: number): number | null {
   let body = 0;
   for (let i = 0; i < segments; i++) body += buf[start + 27 + i]!;
   return start + 27 + segments + body;
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** Ogg page CRC-32 (polynomial 0x04C11DB7, MSB first, initial 0, CRC field zeroed; RFC 3533 §6). */
-function oggCrcValid(page: Uint8Array): boolean {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let i = 0; i < 256; i++) {
-      let r = i << 24;
-      for (let b = 0; b < 8; b++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-      crcTable[i] = r >>> 0;
-    }
-  }
-  const stored = (page[22]! | (page[23]! << 8) | (page[24]! << 16) | (page[25]! << 24)) >>> 0;
-  let crc = 0;
-  for (let i = 0; i < page.length; i++) {
-    const byte = i >= 22 && i < 26 ? 0 : page[i]!;
-    crc = ((crc << 8) ^ crcTable[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
-  }
-  return crc === stored;
 }
 
 /** True when the `data` chunk found in `head` declares more bytes than the file has. */

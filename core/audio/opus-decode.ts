@@ -1,24 +1,27 @@
 /**
  * In-process decoding of Ogg Opus — what Telegram, WhatsApp and Discord voice notes are — without
- * starting ffmpeg: prism-media's `OggDemuxer` splits the Ogg pages into Opus packets, `opusscript`
- * (libopus compiled to WebAssembly) decodes them at 24 kHz, and {@link resamplePcm} converts to the
- * model's rate as libswresample would. Measured on the 2-core development machine for a 15 s voice
- * note: about 30 ms here against about 200 ms wall (110 ms CPU) for an ffmpeg child process, most
- * of it ffmpeg's start-up.
+ * starting ffmpeg: `readOggPackets` splits the Ogg pages into Opus packets (packets spanning pages
+ * included), `opusscript` (libopus compiled to WebAssembly) decodes them at 24 kHz, and
+ * {@link resamplePcm} converts to the model's rate as libswresample would. Measured on the 2-core
+ * development machine for a 15 s voice note: about 30 ms here against about 200 ms wall (110 ms
+ * CPU) for an ffmpeg child process, most of it ffmpeg's start-up.
  *
  * Only the simple, common case is handled: one logical stream, mono, channel mapping family 0
- * (RFC 7845 §5.1.1). Anything else — stereo, multistream, chained streams, a damaged packet —
- * returns `null` (or throws), and the caller decodes through ffmpeg instead, which also produces
- * the precise error messages.
+ * (RFC 7845 §5.1.1). Anything else — stereo, multistream, chained streams, a page failing its CRC,
+ * a damaged packet — returns `null` (or throws), and the caller decodes through ffmpeg instead,
+ * which also produces the precise error messages.
  *
  * Ogg Opus rules applied as ffmpeg applies them (RFC 7845 §4.2, §5.1): the header's pre-skip
  * samples are dropped from the start, the stream ends at the last page's granule position, and
- * the header's output gain (Q7.8 dB) is applied.
+ * the header's output gain (Q7.8 dB) is applied. Never silently short: when the packets decoded
+ * hold fewer samples than the last granule position says the stream has, the result is `null`
+ * and ffmpeg decodes the file (whose own length check then applies).
  *
  * @module
  */
 import { createRequire } from 'node:module';
 import { oggTailTruncated } from './container-check.js';
+import { type OggPageInfo, readOggPackets } from './ogg-packets.js';
 import { resamplePcm } from './resample.js';
 
 /**
@@ -51,25 +54,13 @@ type OpusScriptClass = new (
   application?: number,
 ) => OpusScriptDecoder;
 
-/** Minimal shape of prism-media's `OggDemuxer` (a Node Transform stream). */
-interface Demuxer extends NodeJS.ReadWriteStream {
-  on(event: 'data', listener: (packet: Buffer) => void): this;
-  on(event: 'head', listener: (head: Buffer) => void): this;
-  on(event: 'end', listener: () => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-
 const require = createRequire(import.meta.url);
-let modules: { OpusScript: OpusScriptClass; OggDemuxer: new () => Demuxer } | undefined;
+let OpusScript: OpusScriptClass | undefined;
 
-/** Loads prism-media and opusscript on first use (they cost start-up time nobody else needs). */
-function load(): NonNullable<typeof modules> {
-  modules ??= {
-    OpusScript: require('opusscript') as OpusScriptClass,
-    OggDemuxer: (require('prism-media') as { opus: { OggDemuxer: new () => Demuxer } }).opus
-      .OggDemuxer,
-  };
-  return modules;
+/** Loads opusscript on first use (its WebAssembly costs start-up time nobody else needs). */
+function opusScript(): OpusScriptClass {
+  OpusScript ??= require('opusscript') as OpusScriptClass;
+  return OpusScript;
 }
 
 /**
@@ -84,7 +75,7 @@ export function isOggOpus(bytes: Uint8Array): boolean {
   return ascii(0, 4) === 'OggS' && ascii(28, 36) === 'OpusHead';
 }
 
-/** Where the stream `serial` ends, from its last two pages (RFC 7845 §4.4). */
+/** Where the stream ends, from its last two pages with a granule position (RFC 7845 §4.4). */
 interface StreamEnd {
   /** Granule position of the last page: 48 kHz samples, pre-skip included. */
   readonly granule: number;
@@ -94,47 +85,25 @@ interface StreamEnd {
   readonly lastPagePackets: number;
 }
 
-/** Walks the Ogg pages of a file held in memory; null when they do not chain up cleanly. */
-function streamEnd(bytes: Uint8Array, serial: number): StreamEnd | null {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 0;
+/** The end of the stream, or null when no page carries a granule position. */
+function streamEnd(pages: readonly OggPageInfo[]): StreamEnd | null {
   let end = null as StreamEnd | null;
-  while (at + 27 <= bytes.length) {
-    if (view.getUint32(at) !== 0x4f676753) return null; // "OggS"
-    const segments = bytes[at + 26]!;
-    let body = 0;
-    let packets = 0;
-    for (let i = 0; i < segments; i++) {
-      const lacing = bytes[at + 27 + i] ?? 0;
-      body += lacing;
-      if (lacing < 255) packets++;
-    }
-    const granule = Number(view.getBigInt64(at + 6, true));
-    if (view.getUint32(at + 14, true) === serial && granule >= 0) {
-      end = { granule, previous: end?.granule ?? 0, lastPagePackets: packets };
-    }
-    at += 27 + segments + body;
+  for (const page of pages) {
+    if (page.granule < 0) continue;
+    end = {
+      granule: page.granule,
+      previous: end?.granule ?? 0,
+      lastPagePackets: page.packetsEnded,
+    };
   }
   return end;
 }
 
-/** Splits an Ogg Opus file into its identification header and audio packets. */
-async function demux(bytes: Uint8Array): Promise<{ head: Buffer | null; packets: Buffer[] }> {
-  const { OggDemuxer } = load();
-  const demuxer = new OggDemuxer();
-  const packets: Buffer[] = [];
-  let head: Buffer | null = null;
-  demuxer.on('head', (h) => {
-    head = h;
-  });
-  await new Promise<void>((resolve, reject) => {
-    demuxer.on('data', (p) => packets.push(p));
-    demuxer.on('end', resolve);
-    demuxer.on('error', reject);
-    demuxer.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  });
-  return { head, packets };
-}
+/**
+ * Shortfall tolerated between the samples decoded and the last granule position, in 48 kHz
+ * samples: 2.5 ms, Opus's shortest frame (RFC 6716 §2.1.4).
+ */
+const GRANULE_SLACK = 120;
 
 /**
  * Decodes a mono Ogg Opus file held in memory.
@@ -143,9 +112,10 @@ async function demux(bytes: Uint8Array): Promise<{ head: Buffer | null; packets:
  * @param sampleRate - output rate, Hz (integer)
  * @param maxDurationS - longest stream decoded here, seconds (by its last granule position)
  * @returns mono PCM at `sampleRate`, or `null` when the stream is not the simple case this
- *   decoder handles (not Ogg Opus, not mono, multistream, truncated last page, no granule
- *   position, longer than `maxDurationS`): decode it with ffmpeg instead
- * @throws Error from the demuxer or libopus on a damaged stream (callers fall back to ffmpeg)
+ *   decoder handles (not Ogg Opus, not mono, multistream or chained, truncated last page, a
+ *   page failing its CRC, no granule position, longer than `maxDurationS`, fewer samples decoded
+ *   than the last granule position promises): decode it with ffmpeg instead
+ * @throws Error from libopus on a damaged packet (callers fall back to ffmpeg)
  */
 export async function decodeOggOpusMono(
   bytes: Uint8Array,
@@ -155,26 +125,28 @@ export async function decodeOggOpusMono(
   if (!isOggOpus(bytes)) return null;
   const tail = bytes.subarray(Math.max(0, bytes.length - (27 + 255 + 255 * 255 + 1024)));
   if (oggTailTruncated(tail)) return null;
-  const serial = new DataView(bytes.buffer, bytes.byteOffset).getUint32(14, true);
-  const { head, packets } = await demux(bytes);
-  // OpusHead (RFC 7845 §5.1): version, channels @9, pre-skip @10 (u16), rate @12, gain @16 (i16
-  // Q7.8 dB), mapping family @18.
-  if (head === null || (head as Buffer).length < 19) return null;
-  const header = head as Buffer;
-  if (header.readUInt8(9) !== 1 || header.readUInt8(18) !== 0) return null;
-  const preSkip = header.readUInt16LE(10);
-  const gainDb = header.readInt16LE(16) / 256;
-  const end = streamEnd(bytes, serial);
-  if (end === null || packets.length === 0) return null;
+  const stream = readOggPackets(bytes);
+  // Packet 0 is OpusHead, packet 1 OpusTags, the rest audio (RFC 7845 §3).
+  if (stream === null || stream.packets.length < 3) return null;
+  const [head, , ...packets] = stream.packets as [Uint8Array, Uint8Array, ...Uint8Array[]];
+  // OpusHead (RFC 7845 §5.1): "OpusHead", version, channels @9, pre-skip @10 (u16), rate @12,
+  // gain @16 (i16 Q7.8 dB), mapping family @18.
+  if (head.length < 19 || String.fromCharCode(...head.subarray(0, 8)) !== 'OpusHead') return null;
+  const header = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (header.getUint8(9) !== 1 || header.getUint8(18) !== 0) return null;
+  const preSkip = header.getUint16(10, true);
+  const gainDb = header.getInt16(16, true) / 256;
+  const end = streamEnd(stream.pages);
+  if (end === null || end.lastPagePackets === 0) return null;
   if ((end.granule - preSkip) / OPUS_RATE > maxDurationS) return null;
 
-  const { OpusScript } = load();
-  const decoder = new OpusScript(OPUS_DECODE_RATE, 1);
+  const Decoder = opusScript();
+  const decoder = new Decoder(OPUS_DECODE_RATE, 1);
   const chunks: Int16Array[] = [];
   let total = 0;
   try {
     for (const packet of packets) {
-      const out = decoder.decode(packet);
+      const out = decoder.decode(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
       const samples = new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1);
       chunks.push(samples);
       total += samples.length;
@@ -182,9 +154,12 @@ export async function decodeOggOpusMono(
   } finally {
     decoder.delete();
   }
+  const ratio = OPUS_RATE / OPUS_DECODE_RATE;
+  // Every sample the granule position promises must have been decoded; otherwise packets went
+  // missing (or the stream starts at a non-zero granule position): let ffmpeg decide.
+  if (total * ratio + GRANULE_SLACK < end.granule) return null;
   // End trimming (RFC 7845 §4.4): the last page's packets hold more samples than its granule
   // position says are left after the previous page's; the excess is dropped from the end.
-  const ratio = OPUS_RATE / OPUS_DECODE_RATE;
   let lastPageSamples = 0;
   for (const chunk of chunks.slice(-end.lastPagePackets)) lastPageSamples += chunk.length;
   const excess = Math.max(0, end.previous + lastPageSamples * ratio - end.granule);

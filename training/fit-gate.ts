@@ -14,6 +14,7 @@ import type { SpectrogramLike } from '../core/model/windows.js';
 import { createRng, type Rng, randomInt } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
 import {
+  CLIP_L2,
   type ClipFeatures,
   chooseThreshold,
   fitClipClassifier,
@@ -21,7 +22,7 @@ import {
   gateParams,
   MIN_MUSIC_ACCEPTED,
 } from './music-gate.js';
-import { type NonMusicClip, nonMusicClips } from './non-music.js';
+import { type NonMusicClip, nonMusicFiles } from './non-music.js';
 
 /** Options of {@link fitMusicGate} and {@link fitGateOnClips}. */
 export interface FitGateOptions {
@@ -94,7 +95,7 @@ export async function fitGateOnClips(
 
   options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
   const fitOther = nonMusic(
-    await nonMusicClips(
+    await nonMusicFiles(
       'fit',
       options.fitClips ?? 300,
       GATE_CLIP_SECONDS,
@@ -109,7 +110,7 @@ export async function fitGateOnClips(
   const validation: GateClip[] = [
     ...music.validationMusic.map((s) => gateClip(model, s, 0, true)),
     ...nonMusic(
-      await nonMusicClips(
+      await nonMusicFiles(
         'fit',
         options.validationClips ?? 60,
         GATE_CLIP_SECONDS,
@@ -127,7 +128,7 @@ export async function fitGateOnClips(
     gate: gateParams(
       classifier,
       choice.threshold,
-      `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, L2 1e-3; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} generated non-music clips (espeak-ng speech and chatter, sox noise, speech over noise, a quiet room; half through a voice-note chain); threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against 60 fresh non-music clips`,
+      `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, every column standardised, L2 ${CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} generated non-music clips (espeak-ng speech and chatter, sox noise, speech over noise, a quiet room; made at 48 kHz, half through a voice-note chain, then all encoded as Ogg Opus files at 16–64 kbit/s and decoded by the engine's decoder); threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${options.validationClips ?? 60} fresh non-music clips of the same kinds`,
     ),
     musicAccepted: choice.musicAccepted,
     otherRejected: choice.otherRejected,

@@ -3,8 +3,15 @@
  * one talker, several talkers at once, sox noises, a talker over noise and a quiet room, half of
  * them passed through a voice-note chain like the clips users send. The "fit" and "test" sets
  * use disjoint espeak-ng voices and sentences (training/speech.ts).
+ *
+ * {@link nonMusicFiles} takes the path a user's clip takes: clips generated at 48 kHz are encoded
+ * as Ogg Opus files at 16–64 kbit/s and decoded by the engine's own decoder at the model's sample
+ * rate. What the bots receive is always compressed (Telegram and WhatsApp voice notes are Opus),
+ * and a codec and a resampler change the fine structure of noise that the gate looks at, so a
+ * gate fitted only on clips made at the model's rate misjudges what arrives.
  */
-import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
+import { decodeAudio } from '../core/audio/decode.js';
+import { degradeLikeVoiceNote, encodeVoiceNote } from '../core/audio/voice-note.js';
 import { createRng, randomInt, uniform } from '../core/random.js';
 import { drawAugmentation } from './augmentations.js';
 import { soxNoise } from './noise-bank.js';
@@ -30,6 +37,12 @@ export interface NonMusicClip {
   /** Whether it went through a voice-note chain. */
   readonly voiceNote: boolean;
 }
+
+/** Sample rate clips are generated at before they become files (phones record at 48 kHz). */
+export const FILE_SOURCE_RATE = 48_000;
+
+/** Opus bitrates of the files, kbit/s (voice notes 16–32, re-encoded uploads up to 64). */
+const FILE_OPUS_KBPS: readonly [number, number] = [16, 64];
 
 const NOISES = ['white', 'pink', 'brown', 'hum'] as const;
 
@@ -92,4 +105,51 @@ export async function nonMusicClips(
     clips.push({ kind, pcm, voiceNote });
   }
   return clips;
+}
+
+/**
+ * Generates non-music clips as files: {@link nonMusicClips} at {@link FILE_SOURCE_RATE}, each
+ * encoded as Ogg Opus (application "audio", 16–64 kbit/s, no filtering) and decoded back by
+ * core/audio/decode.ts at `sampleRate`, the way the engine reads a user's clip.
+ *
+ * @param set - "fit" or "test" voices and sentences
+ * @param count - number of clips
+ * @param seconds - length of each clip
+ * @param sampleRate - Hz of the returned PCM (the model's)
+ * @param ffmpeg - ffmpeg binary
+ * @param seed - integer seed (deterministic for a seed)
+ * @returns clips with mono Float32 PCM at `sampleRate` in [-1, 1]
+ * @throws Error when espeak-ng, sox or ffmpeg fails
+ */
+export async function nonMusicFiles(
+  set: SpeechSet,
+  count: number,
+  seconds: number,
+  sampleRate: number,
+  ffmpeg: string,
+  seed: number,
+): Promise<NonMusicClip[]> {
+  const clips = await nonMusicClips(set, count, seconds, FILE_SOURCE_RATE, ffmpeg, seed);
+  const rng = createRng(seed + 0x5eed);
+  const out: NonMusicClip[] = [];
+  for (const clip of clips) {
+    const ogg = await encodeVoiceNote(
+      clip.pcm,
+      FILE_SOURCE_RATE,
+      {
+        bitrateKbps: randomInt(rng, FILE_OPUS_KBPS[0], FILE_OPUS_KBPS[1]),
+        highpassHz: 5,
+        lowpassHz: 0.49 * FILE_SOURCE_RATE,
+        snrDb: null,
+        reverb: null,
+        gainDb: 0,
+        application: 'audio',
+      },
+      ffmpeg,
+      rng,
+    );
+    const decoded = await decodeAudio(new Uint8Array(ogg), { sampleRate, segments: 1 });
+    out.push({ ...clip, pcm: decoded.pcm });
+  }
+  return out;
 }

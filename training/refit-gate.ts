@@ -28,6 +28,9 @@ import { loadNoiseBank, type NoiseBank } from './noise-bank.js';
 /** The validation soundtracks of `synesthete train --manifest` (cli/commands/train.ts). */
 const VALIDATION = ['blobwars-data', 'freedroidrpg-data', 'pushover-data'];
 const SEED = 11;
+/** Generated non-music clips to fit on and to choose the threshold on. */
+const FIT_NON_MUSIC = 400;
+const VALIDATION_NON_MUSIC = 120;
 
 /** A 32-bit seed from a hex digest. */
 const seedOf = (hex: string) => Number.parseInt(hex.slice(0, 8), 16);
@@ -133,7 +136,13 @@ async function main(): Promise<void> {
   const fit = await fitGateOnClips(
     model,
     { fitMusic, validationMusic },
-    { ffmpeg, seed: SEED, log: (line) => process.stderr.write(`${line}\n`) },
+    {
+      ffmpeg,
+      seed: SEED,
+      fitClips: FIT_NON_MUSIC,
+      validationClips: VALIDATION_NON_MUSIC,
+      log: (line) => process.stderr.write(`${line}\n`),
+    },
   );
   model.dispose();
   metadata.musicGate = fit.gate;

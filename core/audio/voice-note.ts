@@ -31,6 +31,11 @@ export interface VoiceNoteOptions {
    * input lands at t / 1.02 s of the output); absent: 1.
    */
   readonly tempoFactor?: number;
+  /**
+   * libopus application: "voip" (default; what voice-note apps use) or "audio" (ffmpeg's default,
+   * what an app that re-encodes an uploaded file uses).
+   */
+  readonly application?: 'voip' | 'audio';
 }
 
 /** The fixed chain of evaluation: 24 kbps, 200 Hz–7 kHz, pink noise at 10 dB SNR, a small room. */
@@ -176,7 +181,8 @@ export async function encodeVoiceNote(
     [
       ...['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(sampleRate)],
       ...['-ac', '1', '-i', 'pipe:0', '-af', voiceNoteFilter(options), '-c:a', 'libopus'],
-      ...['-b:a', `${options.bitrateKbps}k`, '-application', 'voip', '-f', 'ogg', 'pipe:1'],
+      ...['-b:a', `${options.bitrateKbps}k`, '-application', options.application ?? 'voip'],
+      ...['-f', 'ogg', 'pipe:1'],
     ],
     input,
   );

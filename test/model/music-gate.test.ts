@@ -125,6 +125,32 @@ describe('the clip-level gate (mean embedding + speech/music descriptors)', () =
     expect(accepted(clips(50, -1, 4))).toBeLessThanOrEqual(5);
   });
 
+  it('uses an embedding dimension whose differences are as small as real ones', () => {
+    // Real window embeddings are L2-normalised, so one dimension moves by hundredths: the fit
+    // standardises it and folds the scale back into the stored weight.
+    const small = (count: number, sign: number, seed: number) => {
+      const rng = createRng(seed);
+      return Array.from({ length: count }, () => ({
+        meanEmbedding: Float32Array.from(
+          { length: DIM },
+          (_, d) => 0.05 + (d === 0 ? 0.02 * sign : 0) + 0.01 * gaussian(rng),
+        ),
+        descriptors: Float64Array.from([gaussian(rng), gaussian(rng)]),
+      }));
+    };
+    const fitted = fitClipClassifier(small(80, 1, 7), small(80, -1, 8), DIM, names);
+    const gate: MusicGateParams = {
+      ...fitted,
+      threshold: 0.5,
+      silenceDbfs: SILENCE_DBFS,
+      method: '',
+    };
+    const accepted = (set: ReturnType<typeof small>) =>
+      set.filter((c) => judgeMusic(c.meanEmbedding, 1, -20, gate, c.descriptors).isMusic).length;
+    expect(accepted(small(50, 1, 9))).toBeGreaterThanOrEqual(45);
+    expect(accepted(small(50, -1, 10))).toBeLessThanOrEqual(5);
+  });
+
   it('refuses to judge without the descriptors it was fitted with', () => {
     const fitted = fitClipClassifier(clips(10, 1, 5), clips(10, -1, 6), DIM, names);
     const gate: MusicGateParams = {

@@ -4,6 +4,7 @@
  */
 import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
+import { resamplePcm } from './audio/resample.js';
 import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
@@ -67,6 +68,14 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
    * analysed audio is only a sample of it.
    */
   readonly fingerprint?: boolean;
+  /**
+   * Analyse one excerpt instead (the fast ingest profile, core/ingest-profile.ts): `maxAnalysedS`
+   * seconds from this many seconds into the source, decoded once — at the timbre statistics'
+   * 44,100 Hz when `timbre` is set, then resampled in process for the model — with the timbre
+   * statistics and the fingerprint taken from that same excerpt rather than from decodes of
+   * their own. Default: undefined (the full analysis).
+   */
+  readonly excerptStartS?: number;
 };
 
 /**
@@ -118,12 +127,13 @@ const DESCRIPTOR_SECONDS = 60;
 async function fingerprintOf(
   input: string | Uint8Array | PcmAudio,
   decoded: DecodedAudio,
-  query: boolean,
+  /** Fingerprint the decoded audio as it is (a clip, or an excerpt), never decoding again. */
+  asDecoded: boolean,
   decodeOptions: Omit<DecodeOptions, 'sampleRate'>,
   sampleRate: number,
 ): Promise<Fingerprint> {
   const whole =
-    query ||
+    asDecoded ||
     (decoded.segments.length === 1 &&
       decoded.pcm.length / sampleRate >= decoded.sourceDurationS - 0.5);
   const source = whole
@@ -135,6 +145,35 @@ async function fingerprintOf(
         segments: 6,
       });
   return fingerprintOffThread(source.pcm, source.sampleRate, source.segments);
+}
+
+/**
+ * One excerpt decoded once (see `AnalyzeOptions.excerptStartS`): at `wideRate` (the timbre
+ * statistics' rate) when `wideRate` is set, and resampled in process to `sampleRate` for the model.
+ *
+ * @returns the model-rate audio, and the wide-band PCM when it was decoded
+ */
+async function decodeExcerpt(
+  input: string | Uint8Array | PcmAudio,
+  options: Omit<DecodeOptions, 'sampleRate'>,
+  startS: number,
+  sampleRate: number,
+  wideRate: number | undefined,
+): Promise<{ decoded: DecodedAudio; wide?: Float32Array }> {
+  const excerpt = { ...options, startS, segments: 1 };
+  if (wideRate === undefined)
+    return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
+  const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });
+  const pcm = resamplePcm(wide.pcm, wideRate, sampleRate);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  const first = wide.segments[0];
+  const decoded: DecodedAudio = {
+    pcm,
+    sampleRate,
+    sourceDurationS: wide.sourceDurationS,
+    segments: first ? [{ sourceStartS: first.sourceStartS, offset: 0, length: pcm.length }] : [],
+  };
+  return { decoded, wide: wide.pcm };
 }
 
 /** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
@@ -167,24 +206,47 @@ export async function analyzeAudio(
     maxWindows = query ? QUERY_MAX_WINDOWS : DEFAULT_MAX_WINDOWS,
     timbre: withTimbre = false,
     fingerprint: withFingerprint = false,
+    excerptStartS,
     ...decodeOptions
   } = options;
   const fusion = model.metadata.fusion;
-  const [decoded, timbre] = await Promise.all([
-    decodeInput(input, { ...decodeOptions, sampleRate: features.sampleRate }),
-    fusion && withTimbre
-      ? decodeInput(input, {
-          ...decodeOptions,
-          sampleRate: TIMBRE_PARAMS.sampleRate,
-          maxAnalysedS: Math.min(TIMBRE_SECONDS, decodeOptions.maxAnalysedS ?? TIMBRE_SECONDS),
-          segments: 3,
-        }).then((d) => timbreStatistics(d.pcm))
-      : undefined,
-  ]);
+  let decoded: DecodedAudio;
+  let timbre: Float32Array | undefined;
+  if (excerptStartS !== undefined) {
+    const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
+    const excerpt = await decodeExcerpt(
+      input,
+      decodeOptions,
+      excerptStartS,
+      features.sampleRate,
+      wideRate,
+    );
+    decoded = excerpt.decoded;
+    timbre = excerpt.wide ? timbreStatistics(excerpt.wide) : undefined;
+  } else {
+    [decoded, timbre] = await Promise.all([
+      decodeInput(input, { ...decodeOptions, sampleRate: features.sampleRate }),
+      fusion && withTimbre
+        ? decodeInput(input, {
+            ...decodeOptions,
+            sampleRate: TIMBRE_PARAMS.sampleRate,
+            maxAnalysedS: Math.min(TIMBRE_SECONDS, decodeOptions.maxAnalysedS ?? TIMBRE_SECONDS),
+            segments: 3,
+          }).then((d) => timbreStatistics(d.pcm))
+        : undefined,
+    ]);
+  }
   // The fingerprint starts first, on the second core (core/fingerprint/off-thread.ts), while
-  // this thread computes the spectrogram, the CNN embedding and the descriptors.
+  // this thread computes the spectrogram, the CNN embedding and the descriptors. An excerpt is
+  // fingerprinted as decoded (only it can then be identified).
   const fingerprinting = withFingerprint
-    ? fingerprintOf(input, decoded, query, decodeOptions, features.sampleRate)
+    ? fingerprintOf(
+        input,
+        decoded,
+        query || excerptStartS !== undefined,
+        decodeOptions,
+        features.sampleRate,
+      )
     : undefined;
   fingerprinting?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);

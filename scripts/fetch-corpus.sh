@@ -5,8 +5,8 @@
 #
 # DEST defaults to data/corpus. With no PACKAGE, the whole training corpus is fetched. Nothing is
 # installed: each package is downloaded with `apt-get download` and unpacked with `dpkg -x`.
-# Frets on Fire songs are mixed (backing + guitar) into one file each; Nexuiz tracks are taken out
-# of their .pk3 zips. The result is DEST/audio/<package>/… plus DEST/manifest.csv
+# Frets on Fire songs are mixed (backing + guitar) into one file each; Nexuiz and UFO: AI tracks are
+# taken out of their .pk3 zips. The result is DEST/audio/<package>/… plus DEST/manifest.csv
 # (file,package,duration_s,license_file) listing every music file of at least 30 s of the packages
 # named (per-package listings are kept in DEST/manifests/, so runs are incremental).
 set -euo pipefail
@@ -51,7 +51,7 @@ for pkg in "${packages[@]}"; do
           cp "$song" "$target"
         fi
       done ;;
-    nexuiz-music)
+    nexuiz-music|ufoai-music)
       find "$root" -name '*.pk3' -print0 | while IFS= read -r -d '' pk3; do
         unzip -qq -o -j "$pk3" '*.ogg' -d "$out" 2>/dev/null || true
       done ;;

@@ -1,6 +1,7 @@
 /** `synesthete ingest <dir|file…>`: analyse music into the catalogue. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest-profile.js';
 import {
   type CommonOptions,
   engineFrom,
@@ -16,6 +17,7 @@ interface IngestCliOptions extends CommonOptions {
   force?: boolean;
   json?: boolean;
   followSymlinks?: boolean;
+  profile?: IngestProfile;
 }
 
 /** Registers the command. */
@@ -29,6 +31,14 @@ export function registerIngest(program: Command): void {
       .argument('<path...>', 'audio files and folders (folders are searched recursively)')
       .option('-j, --concurrency <n>', 'files analysed at once (default: CPU cores)', positiveInt)
       .option('--force', 're-analyse files even when unchanged')
+      .addOption(
+        new Option(
+          '--profile <name>',
+          'full: up to 6 min per track, fingerprint of the whole track; fast: one 30 s excerpt (clips from elsewhere in a track are not identified)',
+        )
+          .choices(INGEST_PROFILES)
+          .default('full'),
+      )
       .option(
         '--follow-symlinks',
         'follow symbolic links that lead outside the given folders (default: skip and report them)',
@@ -50,6 +60,7 @@ export function registerIngest(program: Command): void {
           const summary = await engine.ingest(paths, {
             ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options.force ? { force: true } : {}),
+            ...(options.profile ? { profile: options.profile } : {}),
             ...(options.followSymlinks ? { followSymlinks: true } : {}),
             onStart: (total) => bar.start(total, 0, { speed: '0.0', failed: 0 }),
             onProgress: ({ done, failed }) =>

@@ -2,7 +2,8 @@
  * `synesthete queue add|work|status`: ingest through a BullMQ queue on Redis, so that any number
  * of worker processes on any number of machines share the work (see core/queue/).
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest-profile.js';
 import {
   type CommonOptions,
   engineFrom,
@@ -20,6 +21,7 @@ interface QueueCliOptions extends CommonOptions {
   wait?: boolean;
   concurrency?: number;
   exitWhenDrained?: boolean;
+  profile?: IngestProfile;
   json?: boolean;
 }
 
@@ -96,6 +98,11 @@ export function registerQueue(program: Command): void {
         .command('work')
         .description('analyse queued files into the catalogue (run one per core, on any machine)')
         .option('-j, --concurrency <n>', 'jobs at once in this process (default 1)', positiveInt)
+        .addOption(
+          new Option('--profile <name>', 'full or fast (one 30 s excerpt per track; see ingest)')
+            .choices(INGEST_PROFILES)
+            .default('full'),
+        )
         .option('--exit-when-drained', 'stop once the queue is empty instead of waiting for more')
         .option('--json', 'one JSON line per job'),
     ),
@@ -111,6 +118,7 @@ export function registerQueue(program: Command): void {
         model: engine.model,
         queueName,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.profile ? { profile: options.profile } : {}),
         onJob: (r) =>
           process.stdout.write(
             options.json

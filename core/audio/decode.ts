@@ -55,6 +55,15 @@ export interface DecodeOptions {
   readonly maxAnalysedS?: number | undefined;
   /** Number of equal segments spread over a source longer than `maxAnalysedS` (default 6). */
   readonly segments?: number | undefined;
+  /**
+   * Decode one excerpt of `maxAnalysedS` seconds starting this far into the source, seconds
+   * (default 0: from the start, and long sources in `segments`). When > 0 the source is never
+   * segmented and the in-process Opus path is skipped: one ffmpeg run with input seeking
+   * (`-ss`), so an excerpt from the middle of a track costs one decoder start-up. Choose it from
+   * a duration known beforehand (e.g. the file's tags); past the end of the source the decode
+   * fails with `E_INPUT_DURATION` (too short).
+   */
+  readonly startS?: number | undefined;
   /** Cap on the whole decode, milliseconds (default 30,000) → `E_DECODE_TIMEOUT`. */
   readonly timeoutMs?: number | undefined;
   /** Cancels the decode: ffmpeg is killed and the promise rejects with `signal.reason`. */
@@ -77,6 +86,7 @@ export const DECODE_DEFAULTS = {
   minDurationS: 1,
   maxAnalysedS: 120,
   segments: 6,
+  startS: 0,
   timeoutMs: 30_000,
 } as const;
 
@@ -118,6 +128,7 @@ interface Limits {
   readonly minDurationS: number;
   readonly maxAnalysedS: number;
   readonly segments: number;
+  readonly startS: number;
   readonly timeoutMs: number;
 }
 
@@ -159,7 +170,7 @@ export async function decodeAudio(
       size = input.byteLength;
       checkSize(size, name, limits.maxBytes);
     }
-    if (options.inProcess !== false && size <= IN_PROCESS_MAX_BYTES) {
+    if (options.inProcess !== false && limits.startS === 0 && size <= IN_PROCESS_MAX_BYTES) {
       const bytes = typeof input === 'string' ? await readIfOggOpus(file, size) : input;
       const decoded = bytes && (await decodeInProcess(bytes, name, limits));
       if (decoded) return decoded;
@@ -274,7 +285,7 @@ async function decodeFile(
   }
   if (END_OF_DATA.test(first.log)) throw truncated(name, 'ffmpeg: end of data', first.log);
 
-  let spans: SegmentSpan[] = [{ startS: 0, lengthS: limits.maxAnalysedS }];
+  let spans: SegmentSpan[] = [{ startS: limits.startS, lengthS: limits.maxAnalysedS }];
   let results: SpanResult[];
   if (first.pcm !== null) {
     results = [{ pcm: first.pcm, code: first.code, stderr: first.log }];
@@ -337,12 +348,12 @@ async function decodeFromStart(
     decided = true;
     const { durationS } = parseProbeOutput(log);
     if (durationS === null) return;
-    const segment = durationS > limits.maxAnalysedS && limits.segments > 1;
+    const segment = durationS > limits.maxAnalysedS && limits.segments > 1 && limits.startS === 0;
     if (segment || durationS > limits.maxDurationS) local.abort(TOO_LONG);
   };
   let log = '';
   try {
-    const span = { startS: 0, lengthS: limits.maxAnalysedS };
+    const span = { startS: limits.startS, lengthS: limits.maxAnalysedS };
     const result = await decodeSpan(ffmpeg, file, span, limits.sampleRate, local.signal, (l) => {
       log = l;
       watch(l);
@@ -421,7 +432,7 @@ function checkDecodedLength(
   if (probe.durationS !== null && !probe.durationEstimated && !probe.hasVideo) {
     const expectedS =
       spans.length === 1
-        ? Math.min(probe.durationS, limits.maxAnalysedS)
+        ? Math.min(probe.durationS - (spans[0]?.startS ?? 0), limits.maxAnalysedS)
         : spans.reduce((s, span) => s + span.lengthS, 0);
     if (expectedS - gotS > Math.max(0.5, 0.02 * expectedS)) {
       const detail = `decoded ${gotS.toFixed(2)} s of ${expectedS.toFixed(2)} s declared`;
@@ -487,6 +498,7 @@ function resolveLimits(options: DecodeOptions): Limits {
     minDurationS: options.minDurationS ?? DECODE_DEFAULTS.minDurationS,
     maxAnalysedS: options.maxAnalysedS ?? DECODE_DEFAULTS.maxAnalysedS,
     segments: options.segments ?? DECODE_DEFAULTS.segments,
+    startS: options.startS ?? DECODE_DEFAULTS.startS,
     timeoutMs: options.timeoutMs ?? DECODE_DEFAULTS.timeoutMs,
   };
   const bad = (what: string): never => {
@@ -501,6 +513,7 @@ function resolveLimits(options: DecodeOptions): Limits {
     bad(`maxAnalysedS ${limits.maxAnalysedS}`);
   }
   if (!Number.isInteger(limits.segments) || limits.segments < 1) bad(`segments ${limits.segments}`);
+  if (!(limits.startS >= 0 && Number.isFinite(limits.startS))) bad(`startS ${limits.startS}`);
   if (!(limits.timeoutMs > 0)) bad(`timeoutMs ${limits.timeoutMs}`);
   return limits;
 }

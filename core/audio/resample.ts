@@ -92,7 +92,8 @@ export function resampledLength(length: number, from: number, to: number): numbe
 
 /**
  * Resamples mono PCM from `from` Hz to `to` Hz (see the module comment for the filter).
- * Measured: 15 s of 48 kHz audio to 22,050 Hz (70 taps) in about 15 ms on one core.
+ * Measured on the 2-core development machine (CPU time, loaded): 15 s of 24 kHz audio to
+ * 22,050 Hz (36 taps) in 18 ms (28 ms before the loop was unrolled), 15 s of 48 kHz in 17 ms.
  *
  * @param pcm - mono samples at `from` Hz (not modified)
  * @param from - input rate, Hz (positive integer)
@@ -116,15 +117,36 @@ export function resamplePcm(pcm: Float32Array, from: number, to: number): Float3
   padded.set(pcm, before);
   for (let j = 0; j < reflection; j++) padded[before + len + j] = pcm[len - 1 - j]!;
   const out = new Float32Array(resampledLength(len, from, to));
+  // Output n reads input position n·down/up: its whole part advances by `step` per output and its
+  // phase by `stepPhase` (carrying into the whole part), with no division in the loop. Four
+  // partial sums let the multiply-adds overlap (≈ 1.6× faster than one running sum on V8).
+  const step = Math.floor(down / up);
+  const stepPhase = down - step * up;
+  const unrolled = taps - (taps % 4);
+  let base = before - center;
+  let phase = 0;
   for (let n = 0; n < out.length; n++) {
-    const position = n * down;
-    const whole = Math.floor(position / up);
-    const phase = position - whole * up;
-    const base = before + whole - center;
     const f = phase * taps;
-    let acc = 0;
-    for (let i = 0; i < taps; i++) acc += padded[base + i]! * coefficients[f + i]!;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let i = 0;
+    for (; i < unrolled; i += 4) {
+      a0 += padded[base + i]! * coefficients[f + i]!;
+      a1 += padded[base + i + 1]! * coefficients[f + i + 1]!;
+      a2 += padded[base + i + 2]! * coefficients[f + i + 2]!;
+      a3 += padded[base + i + 3]! * coefficients[f + i + 3]!;
+    }
+    let acc = a0 + a1 + a2 + a3;
+    for (; i < taps; i++) acc += padded[base + i]! * coefficients[f + i]!;
     out[n] = acc;
+    base += step;
+    phase += stepPhase;
+    if (phase >= up) {
+      phase -= up;
+      base++;
+    }
   }
   return out;
 }

@@ -12,6 +12,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Catalog } from '../catalog/index.js';
 import { ingestPaths } from '../ingest.js';
+import type { IngestProfile } from '../ingest-profile.js';
 import type { EmbeddingModel } from '../model/embedder.js';
 import { DEFAULT_QUEUE_NAME } from './connection.js';
 import type { IngestJobData, IngestJobResult } from './ingest-queue.js';
@@ -25,6 +26,8 @@ export interface IngestWorkerOptions {
   readonly queueName?: string;
   /** Jobs analysed at once in this process (default 1: analysis is CPU-bound; run a process per core). */
   readonly concurrency?: number;
+  /** How much of each track is analysed (core/ingest-profile.ts; default `full`). */
+  readonly profile?: IngestProfile;
   /** Called after each job. */
   readonly onJob?: (result: IngestJobResult) => void;
   /** Called when a job fails (it may be retried). */
@@ -47,6 +50,7 @@ export function startIngestWorker(
       const summary = await ingestPaths(options.catalog, options.model, [job.data.file], {
         concurrency: 1,
         ...(job.data.force ? { force: true } : {}),
+        ...(options.profile ? { profile: options.profile } : {}),
       });
       const failure = summary.failed[0];
       // An unreadable file will not become readable on a retry.

@@ -46,6 +46,7 @@ import { measureStages } from './recommend-stages.js';
 import { measureScale, scaleRows } from './scale.js';
 import { measureTelegramReply, telegramReplyRows } from './telegram-reply.js';
 import { measureTraining } from './training.js';
+import { measureWarmRecommend } from './warm-recommend.js';
 
 const WARM_RUNS = 20;
 const WARM_UPS = 2;
@@ -170,14 +171,9 @@ async function main(): Promise<void> {
       ]);
       if (cut.code !== 0) throw new Error(`ffmpeg could not cut the voice note: ${cut.stderr}`);
 
-      // Warm: same process, engine and index loaded.
-      let matched = '';
-      for (let i = 0; i < WARM_UPS; i++) {
-        const r = await rec.recommend(voiceNote);
-        matched = r.match ? (r.match.title ?? `#${r.match.trackId}`) : 'no match';
-      }
-      const warm: number[] = [];
-      for (let i = 0; i < WARM_RUNS; i++) warm.push(await timeMs(() => rec.recommend(voiceNote)));
+      // Warm: same process, engine and index loaded; wall and CPU time (all threads).
+      const warmRun = await measureWarmRecommend(rec, voiceNote, WARM_RUNS, WARM_UPS);
+      const { matched, wallMs: warm, cpuMs: warmCpu } = warmRun;
       const stages = await measureStages(rec, voiceNote);
 
       // 5. The same voice note through the Telegram adapter (printed after the CNN table).
@@ -240,6 +236,10 @@ async function main(): Promise<void> {
           [
             `warm p50 / p95 (${WARM_RUNS} runs)`,
             `${fmt(percentile(warm, 50), 0)} / ${fmt(percentile(warm, 95), 0)} ms`,
+          ],
+          [
+            'warm CPU p50 / p95 (all threads)',
+            `${fmt(percentile(warmCpu, 50), 0)} / ${fmt(percentile(warmCpu, 95), 0)} ms (load average ${fmt(warmRun.loadBefore, 2)} → ${fmt(warmRun.loadAfter, 2)})`,
           ],
           [
             `cold p50 / p95 (${COLD_RUNS} processes)`,

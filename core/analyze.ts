@@ -272,15 +272,21 @@ export async function analyzeAudio(
     maxWindows,
     query ? model.metadata.window.queryHopFrames : undefined,
   );
+  // A clip's spectral flatness is not computed: no reason or summary uses it.
   const descriptors = computeDescriptors(
     descriptorPcm,
     features.sampleRate,
     shareStft ? onset?.result() : undefined,
+    { flatness: !query },
   );
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
-  const loudnessDb = loudnessDbfs(decoded.pcm);
+  // The descriptors' loudness is of this very PCM when they cover all of it (clips up to 60 s).
+  const loudnessDb =
+    descriptorPcm.length === decoded.pcm.length
+      ? descriptors.loudnessDb
+      : loudnessDbfs(decoded.pcm);
   const gate = model.metadata.musicGate;
   const verdict = gate
     ? judgeMusic(

@@ -2,7 +2,8 @@
  * `npm run bench:recommend`: only the warm recommend figures of `npm run bench`, against an
  * already ingested catalogue — `SYNESTHETE_BENCH_CATALOG` (PGlite folder or postgres:// URL;
  * default data/bench-catalog). A 15 s, 24 kbit/s mono Opus voice note is cut with ffmpeg from the
- * catalogue's first track, 8 s in (or from the file given as the first argument); it prints wall
+ * middle of the catalogue's first track (inside the excerpt a `--profile fast` ingest analysed),
+ * or from 8 s into the file given as the first argument; it prints wall
  * and CPU p50/p95 of 40 warm runs, the load average, and the stage-by-stage breakdown
  * (bench/recommend-stages.ts). About a minute. Asserts nothing.
  *
@@ -36,10 +37,13 @@ async function main(): Promise<void> {
     const [first] = await engine.catalog.listTracks({ limit: 1 });
     const source = process.argv[2] ?? first?.sourcePath;
     if (!source) throw new Error(`the catalogue ${catalog} is empty`);
+    const durationS = process.argv[2] ? null : (first?.durationS ?? null);
+    const startS = durationS !== null && durationS >= 30 ? Math.floor(durationS / 2 - 7.5) : 8;
     const clip = path.join(tmp, 'voice-note.ogg');
     const ffmpeg = await resolveFfmpeg();
     const cut = await runProcess(ffmpeg.path, [
-      ...['-hide_banner', '-loglevel', 'error', '-y', '-ss', '8', '-t', '15', '-i', source],
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-ss', String(startS), '-t', '15'],
+      ...['-i', source],
       ...['-ac', '1', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', clip],
     ]);
     if (cut.code !== 0) throw new Error(`ffmpeg could not cut the voice note: ${cut.stderr}`);
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, string]> = [
       ['cores', String(os.availableParallelism())],
       ['catalogue', `${tracks} tracks (${catalog})`],
-      ['voice note', `15 s, 24 kbit/s mono Opus, from ${path.basename(source)} at 8 s`],
+      ['voice note', `15 s, 24 kbit/s mono Opus, from ${path.basename(source)} at ${startS} s`],
       ['identified as', warm.matched],
       [
         `wall p50 / p95 (${RUNS} runs)`,

@@ -71,7 +71,7 @@ export function printable(text: string): string {
 /** Prints one line for an error (control characters shown as "?") and returns the exit code (1). */
 export function reportError(error: unknown, prefix?: string): number {
   const e = toSynestheteError(error);
-  process.stderr.write(printable(`error: ${prefix ? `${prefix}: ` : ''}${e.message}`) + '\n');
+  process.stderr.write(`${printable(`error: ${prefix ? `${prefix}: ` : ''}${e.message}`)}\n`);
   if (process.env.SYNESTHETE_DEBUG && e.cause)
     process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
   return 1;

@@ -2,7 +2,8 @@
  * `npm run bench`: how fast Synesthete is on this machine. Prints figures, asserts nothing.
  *
  * 1. Ingest of the demo tracks (default data/demo/tracks, or the folder given as the first
- *    argument) into a fresh temporary PGlite catalogue: seconds per track and per audio minute.
+ *    argument) into a fresh temporary PGlite catalogue: seconds per track and per audio minute;
+ *    then the same folder with `--profile fast` (core/ingest-profile.ts) into another.
  * 2. Recommend latency for a 15 s voice note (24 kbit/s mono Ogg Opus, cut from a demo track with
  *    ffmpeg): warm (same process, 20 runs after 2 warm-ups) and cold (a fresh
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
@@ -134,6 +135,12 @@ async function main(): Promise<void> {
       const summary = await engine.ingest([tracksDir]);
       const analysed = summary.added + summary.updated;
       const indexMs = await timeMs(() => engine.indexes());
+      // The same folder with `--profile fast` (one 30 s excerpt per track), into its own catalogue.
+      const fastEngine = await openEngine({ catalog: path.join(tmp, 'catalog-fast') });
+      const fast = await fastEngine
+        .ingest([tracksDir], { profile: 'fast' })
+        .finally(() => fastEngine.close());
+      const fastAnalysed = fast.added + fast.updated;
       table('Ingest (fresh PGlite catalogue, analysis + upsert; index build separate)', [
         ['files', `${summary.total} (${analysed} analysed, ${summary.failed.length} unreadable)`],
         ['audio', `${fmt(summary.audioSeconds / 60, 2)} min`],
@@ -146,6 +153,10 @@ async function main(): Promise<void> {
           `${fmt(summary.seconds / Math.max(1e-9, summary.audioSeconds / 60), 2)} s`,
         ],
         ['index build', `${fmt(indexMs, 0)} ms`],
+        [
+          'per track, --profile fast (30 s excerpt)',
+          `${fmt(fast.seconds / Math.max(1, fastAnalysed), 2)} s (${fastAnalysed} tracks, ${fmt(fast.seconds)} s)`,
+        ],
       ]);
 
       // 2. The voice note, cut from a track of the catalogue the recommend figures run against.

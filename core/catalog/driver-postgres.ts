@@ -9,15 +9,22 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { OpenedDb } from './db.js';
-import { rootDbError } from './db-error.js';
 
 /** Seconds to wait for a TCP connection before giving up. */
 const CONNECT_TIMEOUT_S = 10;
 
 /**
- * Connects to PostgreSQL and migrates the database to the latest schema. A migration that the
- * server rejects is retried once, so that two processes starting together against a fresh
- * database do not both fail.
+ * Key of the session-level advisory lock (PostgreSQL `pg_advisory_lock(bigint)`) held while
+ * migrating: the ASCII bytes of "Syne". Every Synesthete process migrating the same database
+ * takes it, so migrations run one process at a time.
+ */
+const MIGRATION_LOCK_KEY = 0x53796e65;
+
+/**
+ * Connects to PostgreSQL and migrates the database to the latest schema. The migration runs
+ * under an advisory lock ({@link MIGRATION_LOCK_KEY}), so that processes starting together
+ * against a fresh database (e.g. two queue workers) do not race on `CREATE TYPE`/`CREATE TABLE`:
+ * the second waits, then finds nothing left to apply.
  *
  * `extra_float_digits = 3` makes the server print float4 values with enough digits to
  * round-trip exactly on every server version (PostgreSQL ≥ 12 prints shortest-exact for any value
@@ -39,13 +46,17 @@ export async function openPostgres(url: string, migrationsFolder: string): Promi
   const close = () => client.end({ timeout: 5 });
   try {
     const db = drizzle({ client });
+    // The lock lives on one reserved connection; the migrator uses the pool's others.
+    const locked = await client.reserve();
     try {
-      await migrate(db, { migrationsFolder });
-    } catch (error) {
-      // Only a server-side error (e.g. a concurrent CREATE SCHEMA) is worth a retry; a refused
-      // or timed-out connection would just fail again, slowly.
-      if (!(rootDbError(error) instanceof postgres.PostgresError)) throw error;
-      await migrate(db, { migrationsFolder });
+      await locked`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+      try {
+        await migrate(db, { migrationsFolder });
+      } finally {
+        await locked`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
+      }
+    } finally {
+      locked.release();
     }
     return { db, close };
   } catch (error) {

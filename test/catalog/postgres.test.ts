@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { catalogContract, openFailure } from './contract.js';
 import { createTestDatabase } from './fixtures.js';
 
@@ -49,5 +53,36 @@ it('redacts the password from the location of an open catalogue', async () => {
     expect(catalog.location).not.toContain('not-needed-with-trust-auth');
   } finally {
     await catalog.close();
+  }
+});
+
+it('lets processes started together migrate one fresh database (advisory lock)', async () => {
+  if (!adminUrl) return;
+  const db = await createTestDatabase(adminUrl);
+  try {
+    // Separate processes, as queue workers are: each opens (and so migrates) the catalogue.
+    const open = pathToFileURL(path.join(REPO_ROOT, 'dist', 'core', 'catalog', 'open.js')).href;
+    const script = `const { openCatalog } = await import(${JSON.stringify(open)}); const c = await openCatalog(process.argv[1]); await c.close();`;
+    const runs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script, db.url], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (c: Buffer) => {
+              stderr += c.toString();
+            });
+            child.on('close', (code) => resolve({ code, stderr }));
+          }),
+      ),
+    );
+    for (const run of runs)
+      expect(run.stderr.split('\n').filter((l) => /rror/.test(l))).toEqual([]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
+  } finally {
+    await db.drop();
   }
 });

@@ -25,6 +25,7 @@ import type { ChatAnswer } from '../bots/shared/types.js';
 import { packageRoot } from '../core/paths.js';
 import { type Engine, openEngine } from '../core/recommend.js';
 import { fakeVoice, opusPacketsOf } from '../test/bots/fakes/voice.js';
+import { percentile } from './percentile.js';
 
 /** Timed runs and warm-ups (the first clip pays for lazy loading). */
 const RUNS = 10;
@@ -56,12 +57,6 @@ export interface DiscordListenTimings {
   /** Opus packets per run and the match the bot named. */
   readonly packets: number;
   readonly named: string;
-}
-
-/** Nearest-rank percentile (0 < p ≤ 100). */
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
 }
 
 /** One /listen: session over a fake connection, packets played once it listens. */

@@ -16,16 +16,11 @@ import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
+import { percentile } from './percentile.js';
 import { measureStages } from './recommend-stages.js';
 import { measureWarmRecommend } from './warm-recommend.js';
 
 const RUNS = 40;
-
-/** Nearest-rank percentile (0 < p ≤ 100). */
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
-}
 
 async function main(): Promise<void> {
   const catalog =

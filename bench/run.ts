@@ -43,6 +43,7 @@ import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
+import { percentile } from './percentile.js';
 import { measureStages } from './recommend-stages.js';
 import { measureScale, scaleRows } from './scale.js';
 import { measureTelegramReply, telegramReplyRows } from './telegram-reply.js';
@@ -57,13 +58,6 @@ const VOICE_NOTE_KBPS = 24;
 /** Demo track the voice note is cut from (when present), and where in it. */
 const VOICE_NOTE_SOURCE = 'metal_rock__Metal_madness.ogg';
 const VOICE_NOTE_START_S = 8;
-
-/** Nearest-rank percentile of `samples` (0 < p ≤ 100). */
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? Number.NaN;
-}
 
 /** Milliseconds taken by `fn`. */
 async function timeMs(fn: () => unknown): Promise<number> {

@@ -22,6 +22,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { HNSW_MIN_EF, HnswIndex } from '../core/index/hnsw-index.js';
 import { packageRoot } from '../core/paths.js';
+import { percentile } from './percentile.js';
 import { syntheticVectors } from './synthetic-vectors.js';
 
 /** What {@link measureScale} returns. */
@@ -48,11 +49,6 @@ export interface ScaleFigures {
 }
 
 const K = 5;
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
-}
 
 /** Exact top-k labels by cosine (vectors are unit length) over a flat matrix. */
 function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number): number[] {

@@ -19,6 +19,7 @@ import { runProcess } from '../core/audio/process.js';
 import { packageRoot } from '../core/paths.js';
 import { type Engine, openEngine } from '../core/recommend.js';
 import { startTelegramDriver } from '../test/bots/fakes/telegram-driver.js';
+import { percentile } from './percentile.js';
 
 /** Timed runs and warm-ups (the first clip pays for lazy loading). */
 const RUNS = 10;
@@ -55,12 +56,6 @@ export interface TelegramReplyTimings {
   readonly stages: Readonly<Record<keyof RunTimes, number>>;
   /** The match the bot named (the first line of its reply). */
   readonly firstLine: string;
-}
-
-/** Nearest-rank percentile (0 < p ≤ 100). */
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
 }
 
 /** A chat service that notes when each clip came in, was downloaded and was answered. */

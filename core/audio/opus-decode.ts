@@ -14,8 +14,9 @@
  * Ogg Opus rules applied as ffmpeg applies them (RFC 7845 §4.2, §5.1): the header's pre-skip
  * samples are dropped from the start, the stream ends at the last page's granule position, and
  * the header's output gain (Q7.8 dB) is applied. Never silently short: when the packets decoded
- * hold fewer samples than the last granule position says the stream has, the result is `null`
- * and ffmpeg decodes the file (whose own length check then applies).
+ * hold fewer samples than the last granule position says the stream has (beyond the pre-skip, see
+ * {@link decodeOggOpusMono}), the result is `null` and ffmpeg decodes the file (whose own length
+ * check then applies).
  *
  * @module
  */
@@ -100,8 +101,8 @@ function streamEnd(pages: readonly OggPageInfo[]): StreamEnd | null {
 }
 
 /**
- * Shortfall tolerated between the samples decoded and the last granule position, in 48 kHz
- * samples: 2.5 ms, Opus's shortest frame (RFC 6716 §2.1.4).
+ * Shortfall tolerated between the samples decoded and the last granule position beyond the
+ * pre-skip, in 48 kHz samples: 2.5 ms, Opus's shortest frame (RFC 6716 §2.1.4).
  */
 const GRANULE_SLACK = 120;
 
@@ -114,7 +115,8 @@ const GRANULE_SLACK = 120;
  * @returns mono PCM at `sampleRate`, or `null` when the stream is not the simple case this
  *   decoder handles (not Ogg Opus, not mono, multistream or chained, truncated last page, a
  *   page failing its CRC, no granule position, longer than `maxDurationS`, fewer samples decoded
- *   than the last granule position promises): decode it with ffmpeg instead
+ *   than the last granule position promises — by more than the pre-skip and 2.5 ms): decode it
+ *   with ffmpeg instead
  * @throws Error from libopus on a damaged packet (callers fall back to ffmpeg)
  */
 export async function decodeOggOpusMono(
@@ -155,9 +157,13 @@ export async function decodeOggOpusMono(
     decoder.delete();
   }
   const ratio = OPUS_RATE / OPUS_DECODE_RATE;
-  // Every sample the granule position promises must have been decoded; otherwise packets went
-  // missing (or the stream starts at a non-zero granule position): let ffmpeg decide.
-  if (total * ratio + GRANULE_SLACK < end.granule) return null;
+  // Every sample the granule position promises must have been decoded, up to the pre-skip;
+  // otherwise packets went missing (or the stream starts at a non-zero granule position): let
+  // ffmpeg decide. ffmpeg's libopus encoder counts the pre-skip in the last granule position but,
+  // at the end of some inputs, emits no packet for those last samples (a 15 s cut of a demo track
+  // decodes 720,000 samples under a last granule of 720,312 with a pre-skip of 312); ffmpeg's
+  // decoder then ends the stream by the end trimming below, to the same length as here.
+  if (total * ratio + preSkip + GRANULE_SLACK < end.granule) return null;
   // End trimming (RFC 7845 §4.4): the last page's packets hold more samples than its granule
   // position says are left after the previous page's; the excess is dropped from the end.
   let lastPageSamples = 0;

@@ -4,6 +4,7 @@
  * train, and check the installation.
  */
 import { Command } from 'commander';
+import { installResolveShortcut } from '../core/resolve-hook.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerIngest } from './commands/ingest.js';
@@ -11,6 +12,9 @@ import { registerQueue } from './commands/queue.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerSimilar } from './commands/similar.js';
 import { registerTrain } from './commands/train.js';
+
+// Before any command imports the engine (drizzle-orm): see core/resolve-hook.ts.
+installResolveShortcut();
 
 const program = new Command()
   .name('synesthete')

@@ -207,8 +207,20 @@ function summary(t: TrackInfo): TrackSummary {
  * @throws SynestheteError E_MODEL, E_CATALOG
  */
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
-  const model = await loadEmbeddingModel(options.modelDir);
-  const catalog = await openCatalog(options.catalog);
+  // Both at once: tfjs compiles its WebAssembly while PGlite starts its own (cold start).
+  const [modelLoad, catalogOpen] = await Promise.allSettled([
+    loadEmbeddingModel(options.modelDir),
+    openCatalog(options.catalog),
+  ]);
+  if (modelLoad.status === 'rejected' || catalogOpen.status === 'rejected') {
+    if (modelLoad.status === 'fulfilled') modelLoad.value.dispose();
+    if (catalogOpen.status === 'fulfilled') await catalogOpen.value.close();
+    throw modelLoad.status === 'rejected'
+      ? modelLoad.reason
+      : (catalogOpen as PromiseRejectedResult).reason;
+  }
+  const model = modelLoad.value;
+  const catalog = catalogOpen.value;
   const indexDir = indexDirFor(catalog);
   const { metadata } = model;
   const dim = model.architecture.embeddingSize;

@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { generateDependencyReport } from '@discordjs/voice';
 import type { Command } from 'commander';
 import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
 import { toSynestheteError } from '../../core/errors.js';
@@ -48,11 +47,15 @@ function packageVersion(name: string): string {
  * received audio, and `@snazzah/davey` for Discord's end-to-end encryption (DAVE), which voice
  * channels have required since March 2026.
  *
+ * `@discordjs/voice` is imported here, not at the top: with discord-api-types and ws it is ~130
+ * modules that every other command (and `--help`) would otherwise load at start-up.
+ *
  * @returns the lines to print and the number of problems found (0–2)
  */
-export function voiceReport(): { lines: string[]; problems: number } {
+export async function voiceReport(): Promise<{ lines: string[]; problems: number }> {
   let report: string;
   try {
+    const { generateDependencyReport } = await import('@discordjs/voice');
     report = generateDependencyReport();
   } catch (error) {
     return { lines: [`voice       ERROR: ${toSynestheteError(error).message}`], problems: 1 };
@@ -101,10 +104,10 @@ export function registerDoctor(program: Command): void {
       lines.push(`ffmpeg      MISSING: ${toSynestheteError(error).message}`);
     }
     lines.push(
-      `packages    @tensorflow/tfjs ${packageVersion('@tensorflow/tfjs')}, tfjs-node ${packageVersion('@tensorflow/tfjs-node')}, ` +
+      `packages    @tensorflow/tfjs-core ${packageVersion('@tensorflow/tfjs-core')}, tfjs-node ${packageVersion('@tensorflow/tfjs-node')}, ` +
         `hnswlib-node ${packageVersion('hnswlib-node')}, pglite ${packageVersion('@electric-sql/pglite')}, drizzle-orm ${packageVersion('drizzle-orm')}`,
     );
-    const voice = voiceReport();
+    const voice = await voiceReport();
     problems += voice.problems;
     try {
       const engine = await engineFrom(options);

@@ -131,12 +131,15 @@ export class LandmarkIndex {
 
   /** Postings of `hash`, or undefined when no track has it. */
   lookup(hash: number): PostingRange | undefined {
-    const k = this.#find(hash);
+    const k = this.find(hash);
     return k < 0 ? undefined : { start: this.starts[k]!, end: this.starts[k + 1]! };
   }
 
-  /** Index of `hash` in `keys`, or −1. */
-  #find(hash: number): number {
+  /**
+   * Index of `hash` in {@link keys} (its postings are `[starts[k], starts[k + 1])`), or −1 when
+   * no track has it. Binary search; allocates nothing.
+   */
+  find(hash: number): number {
     const keys = this.keys;
     let lo = 0;
     let hi = keys.length - 1;

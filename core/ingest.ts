@@ -1,7 +1,9 @@
 /**
  * Ingest: the analysis path run over a music folder. Files are found, hashed (SHA-256 of their
- * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors) and
- * upserted, several at once so that ffmpeg decodes in parallel. Incremental: a file whose path and
+ * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors;
+ * `ingest-analysis.ts`) and upserted, several at once: with `concurrency` above 1 the analysis
+ * runs on a pool of worker threads (`ingest-pool.ts`), one file per thread, so that one process
+ * uses every core, while this thread keeps the catalogue writes. Incremental: a file whose path and
  * content hash are already in the catalogue with the current model version is skipped; a file
  * whose bytes are already there under another path reuses that analysis. Each track also gets its
  * landmark fingerprint (core/fingerprint/), which identifies recordings of it; a track stored
@@ -12,13 +14,21 @@ import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
-import { oggDurationS } from './audio/ogg-duration.js';
-import type { Catalog, NewTrack } from './catalog/index.js';
+import type { AnalyzeOptions } from './analyze.js';
+import type { Catalog } from './catalog/index.js';
 import { SynestheteError, toSynestheteError } from './errors.js';
-import { encodeFingerprint, hasCurrentFingerprint } from './fingerprint/stored-fingerprint.js';
-import { type IngestProfile, profileAnalysis } from './ingest-profile.js';
+import { hasCurrentFingerprint } from './fingerprint/stored-fingerprint.js';
+import {
+  analyzeTrack,
+  readTags,
+  type TrackAnalysis,
+  type TrackAnalysisOptions,
+} from './ingest-analysis.js';
+import { AnalysisPool, PoolFailure } from './ingest-pool.js';
+import type { IngestProfile } from './ingest-profile.js';
 import type { EmbeddingModel } from './model/embedder.js';
+
+export { readTags };
 
 /** Extensions picked up when walking a folder (files named explicitly are always tried). */
 export const INGEST_EXTENSIONS = new Set([
@@ -64,8 +74,16 @@ export interface IngestSummary {
 
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
-  /** Files analysed at once (default: the number of CPU cores). */
+  /**
+   * Files analysed at once (default: the number of CPU cores). Above 1 they are analysed on as
+   * many worker threads (each with its own copy of the model), unless `threads` is false.
+   */
   readonly concurrency?: number;
+  /**
+   * Analyse on worker threads when `concurrency` > 1 (default true). False: every file on this
+   * thread, as with `concurrency` 1 (the same results; ~1 core used).
+   */
+  readonly threads?: boolean;
   /** Re-analyse even unchanged files. */
   readonly force?: boolean;
   /** Follow symbolic links that lead outside the given folders (default false). */
@@ -183,46 +201,6 @@ export function hashFile(file: string): Promise<string> {
 }
 
 /**
- * Tags of a file; a file whose tags cannot be read still ingests, titled by its file name.
- *
- * @param file - path of an audio file
- * @param duration - also work the duration out where the headers do not declare it (music-
- *   metadata's `duration: true`: for Ogg it walks every page, ~130 ms of CPU per track; the `fast`
- *   profile reads Ogg durations with `oggDurationS` instead); default false (`durationS` is then
- *   null for most Ogg files)
- * @returns title (file name when untagged), artist, album, genre (≤ 200 characters, control
- *   characters removed) and the duration in seconds or null
- */
-export async function readTags(
-  file: string,
-  duration = false,
-): Promise<Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'> & { durationS: number | null }> {
-  // Tags and file names may hold anything: control characters become spaces, 200 characters kept.
-  const clean = (v: string | undefined) =>
-    v
-      ? v
-          .replace(/[\p{Cc}]/gu, ' ')
-          .trim()
-          .slice(0, 200) || null
-      : null;
-  const fallbackTitle =
-    clean(path.basename(file, path.extname(file)).replace(/[_]+/g, ' ')) ?? path.basename(file);
-  try {
-    const { parseFile } = await import('music-metadata');
-    const { common, format } = await parseFile(file, { duration, skipCovers: true });
-    return {
-      title: clean(common.title) ?? fallbackTitle,
-      artist: clean(common.artist),
-      album: clean(common.album),
-      genre: clean(common.genre?.[0]),
-      durationS: format.duration ?? null,
-    };
-  } catch {
-    return { title: fallbackTitle, artist: null, album: null, genre: null, durationS: null };
-  }
-}
-
-/**
  * Ingests files and folders into the catalogue. One file's failure is reported and the run goes on.
  *
  * @param catalog - where tracks are upserted
@@ -248,6 +226,27 @@ export async function ingestPaths(
   let audioSeconds = 0;
   let next = 0;
   let done = 0;
+  const concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
+  const analysisOptions: TrackAnalysisOptions = {
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.analyze ? { analyze: options.analyze } : {}),
+  };
+  // Threads start with the first file that needs analysing (an unchanged folder starts none).
+  let pool = (
+    concurrency > 1 && options.threads !== false && files.length > 1 ? undefined : null
+  ) as AnalysisPool | null | undefined;
+  const analyze = async (file: string): Promise<TrackAnalysis> => {
+    pool ??= AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
+    if (pool) {
+      try {
+        return await pool.analyze(file, analysisOptions);
+      } catch (error) {
+        if (!(error instanceof PoolFailure)) throw error;
+        // The thread could not analyse it (died, no model): this thread does, nothing is lost.
+      }
+    }
+    return analyzeTrack(file, model, analysisOptions);
+  };
   const one = async (file: string): Promise<void> => {
     const contentHash = await hashFile(file);
     const existing = await catalog.findBySourcePath(file);
@@ -265,11 +264,11 @@ export async function ingestPaths(
       counts.unchanged++;
       return;
     }
-    const tags = await readTags(file);
     const twin = options.force
       ? undefined
       : (await catalog.findByContentHash(contentHash)).find(current);
     if (twin) {
+      const { durationS: _, ...tags } = await readTags(file);
       await catalog.upsertTrack({
         ...tags,
         sourcePath: file,
@@ -285,30 +284,19 @@ export async function ingestPaths(
       counts.reused++;
       return;
     }
-    const analysis = await analyzeAudio(file, model, {
-      ...CATALOG_ANALYSIS,
-      ...profileAnalysis(
-        options.profile ?? 'full',
-        options.profile === 'fast'
-          ? (tags.durationS ?? (await oggDurationS(file).catch(() => null)))
-          : tags.durationS,
-      ),
-      ...options.analyze,
-      timbre: true,
-      fingerprint: true,
-    });
-    audioSeconds += analysis.sourceDurationS;
+    const analysis = await analyze(file);
+    audioSeconds += analysis.durationS;
     await catalog.upsertTrack({
-      ...tags,
+      ...analysis.tags,
       sourcePath: file,
       contentHash,
-      durationS: analysis.sourceDurationS,
-      embedding: analysis.vector,
-      windowEmbeddings: analysis.embedding.windowEmbeddings,
-      windowCount: analysis.embedding.windowCount,
-      descriptors: analysis.descriptors as unknown as Record<string, unknown>,
+      durationS: analysis.durationS,
+      embedding: analysis.embedding,
+      windowEmbeddings: analysis.windowEmbeddings,
+      windowCount: analysis.windowCount,
+      descriptors: analysis.descriptors,
       modelVersion: version,
-      fingerprint: analysis.fingerprint ? encodeFingerprint(analysis.fingerprint) : null,
+      fingerprint: analysis.fingerprint,
     });
     if (existing) counts.updated++;
     else counts.added++;
@@ -328,10 +316,13 @@ export async function ingestPaths(
       options.onProgress?.({ done, total: files.length, failed: failed.length, file });
     }
   };
-  const concurrency = Math.max(1, options.concurrency ?? os.availableParallelism());
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
+    );
+  } finally {
+    await pool?.close();
+  }
   return {
     total: files.length,
     ...counts,

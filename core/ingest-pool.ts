@@ -1,0 +1,148 @@
+/**
+ * Ingest on every core of one process: a pool of worker threads (`node:worker_threads`), each
+ * running `ingest-thread.ts` with its own copy of the embedding model, analyses several files at
+ * once, while the main thread keeps the catalogue (PGlite has one connection), the hashing and the
+ * progress. Analysis in JavaScript runs on one thread per isolate, so without the pool one ingest
+ * process used ~1 core whatever its `concurrency`.
+ *
+ * Failures: a file the analysis rejects comes back as its `SynestheteError` (code and message),
+ * like the in-thread path. When a thread cannot analyse at all — it died (out of memory, a crash
+ * in WebAssembly), or could not load the model — its files reject with {@link PoolFailure} and the
+ * caller analyses them on the main thread instead, so nothing is lost; a thread that died after
+ * doing work is replaced, one that never did any is not (the pool then gives up on threads).
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, SynestheteError } from './errors.js';
+import type { TrackAnalysis, TrackAnalysisOptions } from './ingest-analysis.js';
+
+/** A pool thread could not analyse a file (not the file's fault): analyse it elsewhere. */
+export class PoolFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoolFailure';
+  }
+}
+
+interface Reply {
+  readonly id: number;
+  readonly analysis?: TrackAnalysis;
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
+  readonly failure?: string;
+}
+
+interface Pending {
+  readonly resolve: (analysis: TrackAnalysis) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Files analysed by this thread so far. */
+  done: number;
+  dead: boolean;
+}
+
+/** The compiled thread entry; missing when running from TypeScript sources (vitest). */
+const THREAD_FILE = fileURLToPath(new URL('./ingest-thread.js', import.meta.url));
+
+/** Analyses files on worker threads (see the module comment). */
+export class AnalysisPool {
+  readonly #slots: Slot[] = [];
+  readonly #modelDir: string;
+  readonly #modelVersion: string;
+  #nextId = 0;
+  #closed = false;
+
+  private constructor(modelDir: string, modelVersion: string, size: number) {
+    this.#modelDir = modelDir;
+    this.#modelVersion = modelVersion;
+    for (let i = 0; i < size; i++) this.#slots.push(this.#start());
+  }
+
+  /**
+   * Starts `size` threads, each loading the model from `modelDir` (a few seconds, in parallel with
+   * whatever the main thread does meanwhile).
+   *
+   * @param modelDir - the model directory (`EmbeddingModel.dir`)
+   * @param modelVersion - the version every thread's model must have (`metadata.version`)
+   * @param size - number of threads (≥ 1)
+   * @returns the pool, or null when threads cannot run here (the compiled thread file is missing,
+   *   as under vitest's on-the-fly TypeScript)
+   */
+  static create(modelDir: string, modelVersion: string, size: number): AnalysisPool | null {
+    if (!existsSync(THREAD_FILE)) return null;
+    return new AnalysisPool(modelDir, modelVersion, Math.max(1, Math.floor(size)));
+  }
+
+  /** Threads alive or replaceable. */
+  get size(): number {
+    return this.#slots.filter((s) => !s.dead || s.done > 0).length;
+  }
+
+  #start(): Slot {
+    const worker = new Worker(THREAD_FILE, {
+      workerData: { modelDir: this.#modelDir, modelVersion: this.#modelVersion },
+      // One file's fingerprint runs on the thread analysing it: the pool already fills the cores.
+      env: { ...process.env, SYNESTHETE_FINGERPRINT_THREAD: '0' },
+    });
+    const slot: Slot = { worker, pending: new Map(), done: 0, dead: false };
+    worker.on('message', (reply: Reply) => {
+      const p = slot.pending.get(reply.id);
+      if (!p) return;
+      slot.pending.delete(reply.id);
+      if (reply.analysis) {
+        slot.done++;
+        p.resolve(reply.analysis);
+      } else if (reply.error) {
+        slot.done++;
+        p.reject(new SynestheteError(reply.error.code, reply.error.message));
+      } else p.reject(new PoolFailure(reply.failure ?? 'analysis thread failed'));
+    });
+    const fail = (why: string) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      for (const p of slot.pending.values()) p.reject(new PoolFailure(why));
+      slot.pending.clear();
+    };
+    worker.on('error', (error) => fail(`analysis thread failed: ${error.message}`));
+    worker.on('exit', (code) => fail(`analysis thread exited with code ${code}`));
+    return slot;
+  }
+
+  /**
+   * Analyses one file on the least busy thread.
+   *
+   * @param file - absolute path
+   * @param options - profile and decode caps (posted to the thread)
+   * @returns what `analyzeTrack` returns on that thread
+   * @throws SynestheteError the file's own analysis error; {@link PoolFailure} when no thread
+   *   could analyse it (analyse it on this thread instead)
+   */
+  analyze(file: string, options: TrackAnalysisOptions): Promise<TrackAnalysis> {
+    if (this.#closed) return Promise.reject(new PoolFailure('pool closed'));
+    // A dead thread that had done work is replaced; one that never did (cannot load the model) is not.
+    for (let i = 0; i < this.#slots.length; i++) {
+      const s = this.#slots[i]!;
+      if (s.dead && s.done > 0) this.#slots[i] = this.#start();
+    }
+    const live = this.#slots.filter((s) => !s.dead);
+    if (live.length === 0) return Promise.reject(new PoolFailure('no analysis thread is running'));
+    const slot = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.#nextId++;
+    return new Promise<TrackAnalysis>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, file, options });
+    });
+  }
+
+  /** Stops every thread (files still being analysed reject with {@link PoolFailure}). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}

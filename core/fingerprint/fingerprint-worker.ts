@@ -1,28 +1,62 @@
 /**
- * Worker-thread entry point that fingerprints PCM off the main thread (see `off-thread.ts`).
- * Receives `{ id, pcm, sampleRate, stretches }`, answers `{ id, fingerprint }` (hash and time
- * arrays transferred, not copied) or `{ id, error }`.
+ * Worker-thread entry point of the engine's second core (see `off-thread.ts`). Requests are
+ * `{ id, op, ... }`; answers `{ id, result }` (typed arrays transferred, not copied) or
+ * `{ id, error }`:
+ * - `fingerprint` `{ pcm, sampleRate, stretches }` → the landmark fingerprint of the PCM;
+ * - `resample` `{ padded, from, to, out, start, end }` → output samples `start … end − 1`
+ *   written into `out` (both on a `SharedArrayBuffer`), answer `true`.
  *
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { resampleRange } from '../audio/resample.js';
 import { fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 /** A request from the main thread. */
-interface Request {
-  readonly id: number;
-  readonly pcm: Float32Array;
-  readonly sampleRate: number;
-  readonly stretches: readonly PcmStretch[];
+type Request = { readonly id: number } & (
+  | {
+      readonly op: 'fingerprint';
+      readonly pcm: Float32Array;
+      readonly sampleRate: number;
+      readonly stretches: readonly PcmStretch[];
+    }
+  | {
+      readonly op: 'resample';
+      readonly padded: Float32Array;
+      readonly from: number;
+      readonly to: number;
+      readonly out: Float32Array;
+      readonly start: number;
+      readonly end: number;
+    }
+);
+
+function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } {
+  switch (request.op) {
+    case 'fingerprint': {
+      const result = fingerprintPcm(request.pcm, request.sampleRate, request.stretches);
+      return {
+        result,
+        transfer: [result.hashes.buffer as ArrayBuffer, result.times.buffer as ArrayBuffer],
+      };
+    }
+    case 'resample':
+      resampleRange(
+        request.padded,
+        request.from,
+        request.to,
+        request.out,
+        request.start,
+        request.end,
+      );
+      return { result: true, transfer: [] };
+  }
 }
 
 parentPort?.on('message', (request: Request) => {
   try {
-    const fingerprint = fingerprintPcm(request.pcm, request.sampleRate, request.stretches);
-    parentPort?.postMessage({ id: request.id, fingerprint }, [
-      fingerprint.hashes.buffer as ArrayBuffer,
-      fingerprint.times.buffer as ArrayBuffer,
-    ]);
+    const { result, transfer } = answer(request);
+    parentPort?.postMessage({ id: request.id, result }, transfer);
   } catch (error) {
     parentPort?.postMessage({ id: request.id, error: String(error) });
   }

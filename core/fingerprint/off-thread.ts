@@ -1,11 +1,11 @@
 /**
- * Fingerprinting on a second core: one long-lived worker thread (`fingerprint-worker.ts`)
- * computes a recording's landmark fingerprint while the main thread computes its spectrogram,
- * CNN embedding and descriptors — on the 2-core development machine this takes the
- * fingerprint's ~30 ms off a clip's critical path. Results are identical to
- * {@link fingerprintPcm} on the main thread (same code, same inputs), which is also the fallback
- * whenever the worker cannot run (the compiled worker file is missing, as under vitest's
- * on-the-fly TypeScript, or the worker died).
+ * The engine's second core: one long-lived worker thread (`fingerprint-worker.ts`) that takes
+ * work off the main thread: the second half of an Ogg Opus voice note's resampling
+ * (core/audio/opus-decode.ts), then the recording's landmark fingerprint while the main thread
+ * computes the spectrogram, the CNN embedding and the descriptors. Results are identical to the
+ * same functions on the main thread (same code, same inputs), which is also the fallback whenever
+ * the worker cannot run (the compiled worker file is missing, as under vitest's on-the-fly
+ * TypeScript; the worker died; or `SYNESTHETE_FINGERPRINT_THREAD=0`).
  *
  * @module
  */
@@ -15,13 +15,13 @@ import { Worker } from 'node:worker_threads';
 import { type Fingerprint, fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 interface Pending {
-  readonly resolve: (fingerprint: Fingerprint) => void;
+  readonly resolve: (result: unknown) => void;
   readonly reject: (error: Error) => void;
 }
 
 interface Reply {
   readonly id: number;
-  readonly fingerprint?: Fingerprint;
+  readonly result?: unknown;
   readonly error?: string;
 }
 
@@ -43,8 +43,8 @@ function getWorker(): Worker | null {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
-    if (reply.fingerprint) p.resolve(reply.fingerprint);
-    else p.reject(new Error(reply.error ?? 'fingerprint worker failed'));
+    if (reply.error === undefined) p.resolve(reply.result);
+    else p.reject(new Error(reply.error));
   });
   const fail = (error: Error) => {
     worker = null; // later calls run on the main thread
@@ -52,14 +52,46 @@ function getWorker(): Worker | null {
     pending.clear();
   };
   w.on('error', fail);
-  w.on('exit', (code) => fail(new Error(`fingerprint worker exited with code ${code}`)));
+  w.on('exit', (code) => fail(new Error(`second-core worker exited with code ${code}`)));
   worker = w;
   return worker;
 }
 
+/** Whether work can go to the second core's worker (started now if it was not). */
+export function secondCoreAvailable(): boolean {
+  return getWorker() !== null;
+}
+
 /**
- * {@link fingerprintPcm} on the worker thread (the PCM is copied to it, ~1.3 MB for 15 s), or on
- * this thread when no worker can run.
+ * Sends one request to the worker (see `fingerprint-worker.ts` for the operations).
+ *
+ * @param request - `op` and its fields (typed arrays are copied unless listed in `transfer`, and
+ *   shared when on a `SharedArrayBuffer`)
+ * @param transfer - buffers handed over rather than copied
+ * @returns the worker's result
+ * @throws Error when no worker can run, the worker failed, or the operation threw there
+ */
+export async function callSecondCore<T>(
+  request: { readonly op: string } & Record<string, unknown>,
+  transfer: ArrayBuffer[] = [],
+): Promise<T> {
+  const w = getWorker();
+  if (!w) throw new Error('no second-core worker');
+  const id = nextId++;
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      w.ref(); // keep the process alive while an answer is due
+      w.postMessage({ ...request, id }, transfer);
+    });
+  } finally {
+    if (pending.size === 0) worker?.unref();
+  }
+}
+
+/**
+ * {@link fingerprintPcm} on the worker thread (the PCM is copied to it, ~1.3 MB for 15 s, unless
+ * it lies on a `SharedArrayBuffer`), or on this thread when no worker can run.
  *
  * @param pcm - mono samples in [-1, 1] at `sampleRate` Hz
  * @param sampleRate - Hz
@@ -72,19 +104,16 @@ export async function fingerprintOffThread(
   sampleRate: number,
   stretches?: readonly PcmStretch[],
 ): Promise<Fingerprint> {
-  const w = getWorker();
   const parts = stretches ?? [{ offset: 0, length: pcm.length, sourceStartS: 0 }];
-  if (!w) return fingerprintPcm(pcm, sampleRate, parts);
-  const id = nextId++;
+  if (!secondCoreAvailable()) return fingerprintPcm(pcm, sampleRate, parts);
   try {
-    return await new Promise<Fingerprint>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      w.ref(); // keep the process alive while an answer is due
-      w.postMessage({ id, pcm, sampleRate, stretches: parts });
+    return await callSecondCore<Fingerprint>({
+      op: 'fingerprint',
+      pcm,
+      sampleRate,
+      stretches: parts,
     });
   } catch {
     return fingerprintPcm(pcm, sampleRate, parts);
-  } finally {
-    if (pending.size === 0) worker?.unref();
   }
 }

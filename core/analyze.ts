@@ -6,13 +6,13 @@ import { decimateByTwo } from './audio/decimate.js';
 import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { resamplePcm } from './audio/resample.js';
-import { computeDescriptors, type Descriptors, loudnessDbfs } from './features/descriptors.js';
+import { type Descriptors, loudnessDbfs, withTempo } from './features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
-import { OnsetAccumulator } from './features/tempo.js';
+import { estimateTempo, OnsetAccumulator, onsetEnvelope } from './features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import type { Fingerprint } from './fingerprint/fingerprint.js';
-import { fingerprintOffThread } from './fingerprint/off-thread.js';
+import { fingerprintOffThread, spectralDescriptorsOffThread } from './fingerprint/off-thread.js';
 import { FINGERPRINT_PARAMS } from './fingerprint/params.js';
 import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
 import { fuseEmbedding } from './model/fusion.js';
@@ -241,9 +241,10 @@ export async function analyzeAudio(
         : undefined,
     ]);
   }
-  // The fingerprint starts first, on the second core (core/fingerprint/off-thread.ts), while
-  // this thread computes the spectrogram, the CNN embedding and the descriptors. An excerpt is
-  // fingerprinted as decoded (only it can then be identified).
+  // The fingerprint starts first, on the second core (core/fingerprint/off-thread.ts), then the
+  // spectral half of the descriptors, while this thread computes the spectrogram, the CNN
+  // embedding, the tempo and the music gate's verdict. An excerpt is fingerprinted as decoded
+  // (only it can then be identified).
   const fingerprinting = withFingerprint
     ? fingerprintOf(
         input,
@@ -257,6 +258,9 @@ export async function analyzeAudio(
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
   const descriptorPcm = decoded.pcm.subarray(from, from + descriptorSamples);
+  // A clip's spectral flatness is not computed: no reason or summary uses it.
+  const spectral = spectralDescriptorsOffThread(descriptorPcm, features.sampleRate, !query);
+  spectral.catch(() => undefined); // awaited below
   // When the descriptors cover exactly the one analysed segment, their onset envelope comes from
   // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one.
   const only = decoded.segments.length === 1 ? decoded.segments[0] : undefined;
@@ -277,21 +281,15 @@ export async function analyzeAudio(
     maxWindows,
     query ? model.metadata.window.queryHopFrames : undefined,
   );
-  // A clip's spectral flatness is not computed: no reason or summary uses it.
-  const descriptors = computeDescriptors(
-    descriptorPcm,
-    features.sampleRate,
-    shareStft ? onset?.result() : undefined,
-    { flatness: !query },
+  const tempo = estimateTempo(
+    shareStft && onset ? onset.result() : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
     : embedding.embedding;
-  // The descriptors' loudness is of this very PCM when they cover all of it (clips up to 60 s).
-  const loudnessDb =
-    descriptorPcm.length === decoded.pcm.length
-      ? descriptors.loudnessDb
-      : loudnessDbfs(decoded.pcm);
+  // Measured here rather than awaited from the worker (the descriptors' loudness is the same
+  // number when they cover all of the PCM, as for clips up to 60 s).
+  const loudnessDb = loudnessDbfs(decoded.pcm);
   const gate = model.metadata.musicGate;
   const verdict = gate
     ? judgeMusic(
@@ -302,6 +300,7 @@ export async function analyzeAudio(
         gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
       )
     : judgeSilence(loudnessDb);
+  const descriptors = withTempo(await spectral, tempo);
   const fingerprint = await fingerprinting;
   return {
     embedding,

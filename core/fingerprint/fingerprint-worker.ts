@@ -3,6 +3,7 @@
  * `{ id, op, ... }`; answers `{ id, result }` (typed arrays transferred, not copied) or
  * `{ id, error }`:
  * - `fingerprint` `{ pcm, sampleRate, stretches }` → the landmark fingerprint of the PCM;
+ * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM;
  * - `resample` `{ padded, from, to, out, start, end }` → output samples `start … end − 1`
  *   written into `out` (both on a `SharedArrayBuffer`), answer `true`.
  *
@@ -10,6 +11,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { resampleRange } from '../audio/resample.js';
+import { spectralDescriptors } from '../features/descriptors.js';
 import { fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 /** A request from the main thread. */
@@ -19,6 +21,12 @@ type Request = { readonly id: number } & (
       readonly pcm: Float32Array;
       readonly sampleRate: number;
       readonly stretches: readonly PcmStretch[];
+    }
+  | {
+      readonly op: 'descriptors';
+      readonly pcm: Float32Array;
+      readonly sampleRate: number;
+      readonly flatness: boolean;
     }
   | {
       readonly op: 'resample';
@@ -40,6 +48,13 @@ function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } 
         transfer: [result.hashes.buffer as ArrayBuffer, result.times.buffer as ArrayBuffer],
       };
     }
+    case 'descriptors':
+      return {
+        result: spectralDescriptors(request.pcm, request.sampleRate, {
+          flatness: request.flatness,
+        }),
+        transfer: [],
+      };
     case 'resample':
       resampleRange(
         request.padded,

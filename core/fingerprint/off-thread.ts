@@ -1,8 +1,9 @@
 /**
  * The engine's second core: one long-lived worker thread (`fingerprint-worker.ts`) that takes
  * work off the main thread: the second half of an Ogg Opus voice note's resampling
- * (core/audio/opus-decode.ts), then the recording's landmark fingerprint while the main thread
- * computes the spectrogram, the CNN embedding and the descriptors. Results are identical to the
+ * (core/audio/opus-decode.ts), then the recording's landmark fingerprint and the spectral half of
+ * its descriptors while the main thread computes the spectrogram, the CNN embedding, the tempo and
+ * the music gate's verdict. Results are identical to the
  * same functions on the main thread (same code, same inputs), which is also the fallback whenever
  * the worker cannot run (the compiled worker file is missing, as under vitest's on-the-fly
  * TypeScript; the worker died; or `SYNESTHETE_FINGERPRINT_THREAD=0`).
@@ -12,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type SpectralDescriptors, spectralDescriptors } from '../features/descriptors.js';
 import { type Fingerprint, fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 interface Pending {
@@ -115,5 +117,31 @@ export async function fingerprintOffThread(
     });
   } catch {
     return fingerprintPcm(pcm, sampleRate, parts);
+  }
+}
+
+/**
+ * `spectralDescriptors` (key, chroma, loudness, centroid, brightness, flatness) on the worker
+ * thread (the PCM is copied to it), or on this thread when no worker can run: the same values.
+ *
+ * @param pcm - mono samples, nominally in [-1, 1]
+ * @param sampleRate - Hz
+ * @param flatness - also the spectral flatness
+ */
+export async function spectralDescriptorsOffThread(
+  pcm: Float32Array,
+  sampleRate: number,
+  flatness: boolean,
+): Promise<SpectralDescriptors> {
+  if (!secondCoreAvailable()) return spectralDescriptors(pcm, sampleRate, { flatness });
+  try {
+    return await callSecondCore<SpectralDescriptors>({
+      op: 'descriptors',
+      pcm,
+      sampleRate,
+      flatness,
+    });
+  } catch {
+    return spectralDescriptors(pcm, sampleRate, { flatness });
   }
 }

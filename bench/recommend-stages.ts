@@ -1,18 +1,21 @@
 /**
  * Where a warm recommend's time goes: each stage of the engine's path run on its own, in the same
  * process, on the same clip — decode (in process and, for comparison, through ffmpeg), log-mel
- * spectrogram, CNN, descriptors, fingerprint, music-gate descriptors, fingerprint match, ANN
- * search and the catalogue read. Wall and CPU milliseconds (medians), asserts nothing. In the
- * engine itself the fingerprint runs on a worker thread beside the spectrogram and CNN, so the
- * stages do not add up to the recommend time.
+ * spectrogram with the onset envelope, CNN, tempo, spectral descriptors, fingerprint, music-gate
+ * descriptors, fingerprint match, ANN search and the catalogue read. Wall and CPU milliseconds
+ * (medians; CPU of all threads), asserts nothing. In the engine itself half of the decode's
+ * resampling, the fingerprint and the spectral descriptors run on a worker thread beside the
+ * spectrogram and CNN (core/fingerprint/off-thread.ts), so the stages do not add up to the
+ * recommend time.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { decodeAudio } from '../core/audio/decode.js';
-import { computeDescriptors } from '../core/features/descriptors.js';
+import { spectralDescriptors } from '../core/features/descriptors.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { speechMusicDescriptors } from '../core/features/speech-music.js';
+import { estimateTempo, OnsetAccumulator } from '../core/features/tempo.js';
 import { fingerprintPcm } from '../core/fingerprint/fingerprint.js';
 import { matchLandmarks } from '../core/fingerprint/match.js';
 import type { Engine } from '../core/recommend.js';
@@ -60,18 +63,24 @@ export async function measureStages(
     await time('decode, ffmpeg child process (for comparison)', () =>
       decodeAudio(clip, { sampleRate: features.sampleRate, inProcess: false }),
     );
-    const spectrograms = await time('log-mel spectrogram', () =>
+    // As the engine computes a clip's: the onset envelope from the spectrogram's STFT, the
+    // spectral descriptors without flatness.
+    const onset = new OnsetAccumulator(features.sampleRate, decoded.pcm.length);
+    const spectrograms = await time('log-mel spectrogram (+ onset envelope)', () =>
       decoded.segments.map((s) =>
-        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
+        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features, (t, p) =>
+          onset.add(t, p),
+        ),
       ),
     );
     const embedding = await time('CNN (windows embedded and pooled)', () =>
       engine.model.embedSpectrograms(spectrograms, 64, window.queryHopFrames),
     );
-    await time('descriptors (tempo, key, spectrum)', () =>
-      computeDescriptors(decoded.pcm, features.sampleRate),
+    await time('tempo (from the onset envelope)', () => estimateTempo(onset.result()));
+    await time('spectral descriptors (worker thread in the engine)', () =>
+      spectralDescriptors(decoded.pcm, features.sampleRate, { flatness: false }),
     );
-    const fingerprint = await time('fingerprint (on a worker thread in the engine)', () =>
+    const fingerprint = await time('fingerprint (worker thread in the engine)', () =>
       fingerprintPcm(decoded.pcm, decoded.sampleRate, decoded.segments),
     );
     const first = spectrograms[0];

@@ -91,8 +91,9 @@ function slidingMax(
  * The neighbourhood maximum is taken over power rather than decibels — the same cells, as the
  * decibel value rises with the power — and decibels are computed only for cells within
  * {@link TIE_MARGIN} of their neighbourhood's maximum (where a float32 tie can decide), and the
- * time direction is looked at only for cells that are the maximum along frequency: ≈ 15 ms
- * instead of ≈ 45 ms for 15 s on the development machine, with the very same peaks
+ * time direction is looked at only for cells that are the maximum along frequency: 12–17 ms
+ * instead of 25–35 ms of CPU for 15 s on the 2-core development machine (load ≈ 9), with the very
+ * same peaks
  * (test/fingerprint/peaks-reference.test.ts).
  *
  * @param pcm - mono samples in [-1, 1] at `params.sampleRate` Hz

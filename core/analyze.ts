@@ -161,7 +161,8 @@ async function decodeExcerpt(
   sampleRate: number,
   wideRate: number | undefined,
 ): Promise<{ decoded: DecodedAudio; wide?: Float32Array }> {
-  const excerpt = { ...options, startS, segments: 1 };
+  // An Ogg Vorbis excerpt is decoded in process, only its pages (core/audio/vorbis-excerpt.ts).
+  const excerpt = { vorbisInProcess: true, ...options, startS, segments: 1 };
   if (wideRate === undefined)
     return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });

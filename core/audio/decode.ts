@@ -37,9 +37,13 @@ import { type AudioProbe, parseProbeOutput } from './probe.js';
 import { runProcess } from './process.js';
 import { planSegments, type SegmentSpan } from './segment-plan.js';
 import { type TempInput, writeTempInput } from './temp-file.js';
+import { decodeVorbisExcerpt, isOggVorbis } from './vorbis-excerpt.js';
 
 /** Ogg Opus files up to this size are read into memory and decoded in process (~10 min at 128 kbit/s). */
 const IN_PROCESS_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Ogg Vorbis files up to this size are read into memory for an in-process excerpt (~35 min at 128 kbit/s). */
+const VORBIS_IN_PROCESS_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Options of {@link decodeAudio}; everything but `sampleRate` has a default. */
 export interface DecodeOptions {
@@ -77,6 +81,13 @@ export interface DecodeOptions {
    * `opus-decode.ts`). Anything that path does not handle still goes through ffmpeg.
    */
   readonly inProcess?: boolean | undefined;
+  /**
+   * Decode one excerpt of an Ogg Vorbis file in process (`vorbis-excerpt.ts`: only the pages
+   * around it, libvorbis in WebAssembly) rather than with ffmpeg, when `segments` is 1 (default
+   * false: the fast ingest profile asks for it; `inProcess: false` overrides it). Anything that
+   * path does not handle still goes through ffmpeg.
+   */
+  readonly vorbisInProcess?: boolean | undefined;
 }
 
 /** The defaults of {@link DecodeOptions}. */
@@ -170,6 +181,16 @@ export async function decodeAudio(
       size = input.byteLength;
       checkSize(size, name, limits.maxBytes);
     }
+    if (
+      options.vorbisInProcess === true &&
+      options.inProcess !== false &&
+      limits.segments === 1 &&
+      size <= VORBIS_IN_PROCESS_MAX_BYTES
+    ) {
+      const bytes = typeof input === 'string' ? await readIfOggVorbis(file, size) : input;
+      const decoded = bytes && (await decodeVorbisInProcess(bytes, name, limits));
+      if (decoded) return decoded;
+    }
     if (options.inProcess !== false && limits.startS === 0 && size <= IN_PROCESS_MAX_BYTES) {
       const bytes = typeof input === 'string' ? await readIfOggOpus(file, size) : input;
       const decoded = bytes && (await decodeInProcess(bytes, name, limits));
@@ -212,6 +233,70 @@ async function readIfOggOpus(file: string, size: number): Promise<Uint8Array | n
   } finally {
     await handle.close();
   }
+}
+
+/** The bytes of `file` when it is an Ogg Vorbis file, else null (only its first bytes are read). */
+async function readIfOggVorbis(file: string, size: number): Promise<Uint8Array | null> {
+  const handle = await open(file, 'r');
+  try {
+    const head = new Uint8Array(36);
+    await handle.read(head, 0, head.length, 0);
+    if (!isOggVorbis(head)) return null;
+    const bytes = new Uint8Array(size);
+    const { bytesRead } = await handle.read(bytes, 0, size, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * One excerpt (`startS`, `maxAnalysedS`) of an Ogg Vorbis file decoded in process (see
+ * `vorbis-excerpt.ts`), with the same duration and length checks as the ffmpeg path; null for
+ * anything it does not handle, which then goes to ffmpeg.
+ *
+ * @throws SynestheteError `E_INPUT_DURATION` (longer than `maxDurationS`, or shorter than
+ *   `minDurationS`), `E_DECODE` (fewer samples than the stream declares)
+ */
+async function decodeVorbisInProcess(
+  bytes: Uint8Array,
+  name: string,
+  limits: Limits,
+): Promise<DecodedAudio | null> {
+  if (!isOggVorbis(bytes)) return null;
+  const excerpt = await decodeVorbisExcerpt(
+    bytes,
+    limits.startS,
+    limits.maxAnalysedS,
+    limits.sampleRate,
+  );
+  if (!excerpt) return null;
+  if (excerpt.durationS > limits.maxDurationS) {
+    throw new SynestheteError(
+      'E_INPUT_DURATION',
+      `${name} is too long (${formatSeconds(excerpt.durationS)}); the limit is ${formatSeconds(limits.maxDurationS)}`,
+    );
+  }
+  const pcm = excerpt.pcm;
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  const audio: DecodedAudio = {
+    pcm,
+    sampleRate: limits.sampleRate,
+    sourceDurationS: excerpt.durationS,
+    segments:
+      pcm.length > 0 ? [{ sourceStartS: limits.startS, offset: 0, length: pcm.length }] : [],
+  };
+  const probe: AudioProbe = {
+    format: 'ogg',
+    durationS: excerpt.durationS,
+    durationEstimated: false,
+    audioStreams: 1,
+    hasVideo: false,
+    log: '',
+  };
+  const spans = [{ startS: limits.startS, lengthS: limits.maxAnalysedS }];
+  checkDecodedLength(audio, spans, probe, limits, name);
+  return audio;
 }
 
 /**

@@ -70,16 +70,45 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
   };
   const integral = Number.isInteger(step);
   if (kernel !== undefined && integral) {
-    // Decimation by a whole factor (22,050 → 11,025 Hz): `at(n · step)` written out, with the
-    // same products summed in the same order (identical output, ~3× faster than the closure).
-    for (let n = 0; n < out.length; n++) {
+    // Decimation by a whole factor (22,050 → 11,025 Hz): `at(n · step)` written out, each output
+    // summing the same products in the same order (identical samples). Away from the edges four
+    // outputs are summed side by side: four independent chains of additions instead of one, which
+    // the processor overlaps (≈ 2× faster).
+    const decimate = (n: number): number => {
       const i = n * step;
       const lo = Math.max(0, i - half);
       const hi = Math.min(len - 1, i + half);
       let acc = 0;
       for (let j = lo, k = lo - i + half; j <= hi; j++, k++) acc += kernel[k]! * pcm[j]!;
-      out[n] = acc;
+      return acc;
+    };
+    // Outputs whose taps all lie inside the signal: i − half ≥ 0 and i + half ≤ len − 1.
+    const first = Math.ceil(half / step);
+    const last = Math.min(out.length - 1, Math.floor((len - 1 - half) / step));
+    let n = 0;
+    for (; n < Math.min(first, out.length); n++) out[n] = decimate(n);
+    for (; n + 3 <= last; n += 4) {
+      const i0 = n * step - half;
+      const i1 = i0 + step;
+      const i2 = i1 + step;
+      const i3 = i2 + step;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0; k < TAPS; k++) {
+        const c = kernel[k]!;
+        a0 += c * pcm[i0 + k]!;
+        a1 += c * pcm[i1 + k]!;
+        a2 += c * pcm[i2 + k]!;
+        a3 += c * pcm[i3 + k]!;
+      }
+      out[n] = a0;
+      out[n + 1] = a1;
+      out[n + 2] = a2;
+      out[n + 3] = a3;
     }
+    for (; n < out.length; n++) out[n] = decimate(n);
     return out;
   }
   for (let n = 0; n < out.length; n++) {

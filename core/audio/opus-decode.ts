@@ -27,10 +27,14 @@ import { oggTailTruncated } from './container-check.js';
 import { type OggPageInfo, readOggPackets } from './ogg-packets.js';
 import {
   paddedLength,
+  padEnd,
   padForResample,
+  padStart,
   resampledLength,
+  resampleLead,
   resamplePcm,
   resampleRange,
+  resampleReady,
 } from './resample.js';
 
 /**
@@ -149,6 +153,10 @@ export async function decodeOggOpusMono(
   const end = streamEnd(stream.pages);
   if (end === null || end.lastPagePackets === 0) return null;
   if ((end.granule - preSkip) / OPUS_RATE > maxDurationS) return null;
+  if (packets.length >= STREAM_MIN_PACKETS && secondCoreAvailable()) {
+    const streamed = await decodeStreamed(packets, preSkip, gainDb, end, sampleRate);
+    if (streamed !== undefined) return streamed;
+  }
 
   const Decoder = opusScript();
   const decoder = new Decoder(OPUS_DECODE_RATE, 1);
@@ -192,6 +200,134 @@ export async function decodeOggOpusMono(
     }
   }
   const pcm = await resample(full, OPUS_DECODE_RATE, sampleRate);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  return { pcm, sampleRate, durationS: length / OPUS_DECODE_RATE };
+}
+
+/**
+ * Streams at least this many packets long (2 s of 20 ms packets) are resampled while they are
+ * decoded (see {@link decodeStreamed}); shorter ones on one thread.
+ */
+const STREAM_MIN_PACKETS = 100;
+
+/** Packets decoded between two hand-overs to the worker (1 s of 20 ms packets). */
+const STREAM_PACKETS = 50;
+
+/** Samples at 48 kHz in an Opus packet, from its TOC byte (RFC 6716 §3.1); 0 when empty. */
+function opusPacketSamples(packet: Uint8Array): number {
+  const toc = packet[0];
+  if (toc === undefined) return 0;
+  const config = toc >> 3;
+  // SILK-only 10/20/40/60 ms, hybrid 10/20 ms, CELT-only 2.5/5/10/20 ms (RFC 6716 Table 2).
+  const frame =
+    config < 12
+      ? [480, 960, 1920, 2880][config & 3]!
+      : config < 16
+        ? [480, 960][config & 1]!
+        : [120, 240, 480, 960][config & 3]!;
+  const code = toc & 3;
+  return frame * (code === 0 ? 1 : code < 3 ? 2 : (packet[1] ?? 0) & 0x3f);
+}
+
+/**
+ * The in-process decode with the resampling done on both cores, the worker's share while this
+ * thread is still decoding: the stream's length is known before decoding from the packets' TOC
+ * bytes (RFC 6716 §3.1), so decoded samples go straight to their place in a padded input on a
+ * `SharedArrayBuffer`, and every {@link STREAM_PACKETS} packets the worker resamples the outputs
+ * that have become computable (`resampleReady`); once all is decoded, what is left is split
+ * between the two threads. The very samples of the one-thread path (same trimming, same
+ * resampler; each output computed on its own).
+ *
+ * @returns the decoded PCM; `null` where the one-thread path says `null` (samples missing);
+ *   `undefined` when a packet decodes to another length than its TOC byte says, or the stream
+ *   is too short to be worth it: decode it on one thread instead
+ * @throws Error from libopus on a damaged packet
+ */
+async function decodeStreamed(
+  packets: readonly Uint8Array[],
+  preSkip: number,
+  gainDb: number,
+  end: StreamEnd,
+  sampleRate: number,
+): Promise<OpusDecoded | null | undefined> {
+  const ratio = OPUS_RATE / OPUS_DECODE_RATE;
+  const counts = packets.map((p) => opusPacketSamples(p) / ratio);
+  let total = 0;
+  for (const count of counts) total += count;
+  // The trimming of the one-thread path, from the TOC counts instead of the decoded ones.
+  if (total * ratio + preSkip + GRANULE_SLACK < end.granule) return null;
+  let lastPageSamples = 0;
+  for (const count of counts.slice(-end.lastPagePackets)) lastPageSamples += count;
+  const excess = Math.max(0, end.previous + lastPageSamples * ratio - end.granule);
+  const length = Math.max(0, total - Math.round((preSkip + excess) / ratio));
+  const from = OPUS_DECODE_RATE;
+  const outLength = resampledLength(length, from, sampleRate);
+  const lead = resampleLead(from, sampleRate);
+  if (outLength < PARALLEL_MIN_OUTPUT || length <= lead) return undefined;
+  const scale = 10 ** (gainDb / 20) / 32768;
+  const shared = (n: number) => new Float32Array(new SharedArrayBuffer(4 * n));
+  const padded = shared(paddedLength(length, from, sampleRate));
+  const out = shared(outLength);
+  const jobs: Promise<unknown>[] = [];
+  const handOver = (start: number, stop: number) => {
+    const job = callSecondCore({
+      op: 'resample',
+      padded,
+      from,
+      to: sampleRate,
+      out,
+      start,
+      end: stop,
+    });
+    job.catch(() => undefined); // awaited below
+    jobs.push(job);
+  };
+  let handed = 0;
+  let written = 0;
+  let skip = Math.round(preSkip / ratio);
+  let started = false;
+  const decoder = new (opusScript())(OPUS_DECODE_RATE, 1);
+  try {
+    for (let p = 0; p < packets.length; p++) {
+      const packet = packets[p]!;
+      const bytes = decoder.decode(
+        Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength),
+      );
+      const chunk = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+      if (chunk.length !== counts[p]) return undefined;
+      for (let i = 0; i < chunk.length && written < length; i++) {
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        padded[lead + written++] = chunk[i]! * scale;
+      }
+      if (!started && written > lead) {
+        padStart(padded, length, from, sampleRate);
+        started = true;
+      }
+      if (started && p % STREAM_PACKETS === STREAM_PACKETS - 1 && written < length) {
+        const ready = resampleReady(lead + written, outLength, from, sampleRate);
+        if (ready > handed) {
+          handOver(handed, ready);
+          handed = ready;
+        }
+      }
+    }
+  } finally {
+    decoder.delete();
+  }
+  if (written !== length) return undefined;
+  padEnd(padded, length, from, sampleRate);
+  const middle = handed + ((outLength - handed) >> 1);
+  handOver(handed, middle);
+  resampleRange(padded, from, sampleRate, out, middle, outLength);
+  try {
+    await Promise.all(jobs);
+  } catch {
+    resampleRange(padded, from, sampleRate, out, 0, middle);
+  }
+  const pcm = out.slice(); // an ordinary (unshared) array for the callers
   for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
   return { pcm, sampleRate, durationS: length / OPUS_DECODE_RATE };
 }

@@ -127,15 +127,59 @@ export function padForResample(
   to: number,
   into?: Float32Array,
 ): Float32Array {
-  const { taps, center } = filterBank(from, to);
-  const len = pcm.length;
-  const before = center + 1;
-  const reflection = Math.floor((Math.min(len, taps) + 1) / 2);
-  const padded = into ?? new Float32Array(paddedLength(len, from, to));
-  for (let n = 1; n <= before; n++) padded[before - n] = pcm[Math.min(n, len - 1)]!;
-  padded.set(pcm, before);
-  for (let j = 0; j < reflection; j++) padded[before + len + j] = pcm[len - 1 - j]!;
+  const padded = into ?? new Float32Array(paddedLength(pcm.length, from, to));
+  padded.set(pcm, resampleLead(from, to));
+  padStart(padded, pcm.length, from, to);
+  padEnd(padded, pcm.length, from, to);
   return padded;
+}
+
+/**
+ * Where the signal starts in the padded input of {@link resampleRange}: `center + 1` samples.
+ *
+ * @param from - input rate, Hz (positive integer, ≠ `to`)
+ * @param to - output rate, Hz (positive integer)
+ */
+export function resampleLead(from: number, to: number): number {
+  return filterBank(from, to).center + 1;
+}
+
+/**
+ * Writes the padding before the signal (mirrored about its first sample), for a padded input
+ * whose signal — `length` samples from {@link resampleLead} — is in place (its first
+ * `resampleLead + 1` samples at least, when it is written as it is decoded).
+ */
+export function padStart(padded: Float32Array, length: number, from: number, to: number): void {
+  const before = resampleLead(from, to);
+  for (let n = 1; n <= before; n++) padded[before - n] = padded[before + Math.min(n, length - 1)]!;
+}
+
+/** Writes the padding after the signal (its last samples reflected), once all of it is in place. */
+export function padEnd(padded: Float32Array, length: number, from: number, to: number): void {
+  const { taps } = filterBank(from, to);
+  const at = resampleLead(from, to) + length;
+  const reflection = Math.floor((Math.min(length, taps) + 1) / 2);
+  for (let j = 0; j < reflection; j++) padded[at + j] = padded[at - 1 - j]!;
+}
+
+/**
+ * How many output samples (from 0) {@link resampleRange} can compute when only the first
+ * `available` samples of the padded input are final (a signal still being decoded).
+ *
+ * @param available - samples of the padded input in place, from its start
+ * @param outputLength - the whole output's length ({@link resampledLength})
+ */
+export function resampleReady(
+  available: number,
+  outputLength: number,
+  from: number,
+  to: number,
+): number {
+  const { up, down, taps } = filterBank(from, to);
+  // Output n reads padded[1 + ⌊n·down/up⌋ …] for `taps` samples: ready when ⌊n·down/up⌋ ≤ x.
+  const x = available - taps - 1;
+  if (x < 0) return 0;
+  return Math.min(outputLength, Math.ceil(((x + 1) * up) / down));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Resampling split between two threads gives the very samples of one pass: output ranges computed
- * apart (core/audio/resample.ts `resampleRange`) on real decoded audio, and the in-process Ogg
- * Opus decoder of the built engine — whose worker thread resamples the second half — against the
- * same decoder on one thread.
+ * apart (core/audio/resample.ts `resampleRange`) on real decoded audio, outputs computed while the
+ * signal is still being written (`resampleReady`), and the in-process Ogg Opus decoder of the
+ * built engine — whose worker thread resamples while the main thread decodes — against the same
+ * decoder on one thread.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,13 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { decodeOggOpusMono } from '../../core/audio/opus-decode.js';
 import {
+  paddedLength,
+  padEnd,
   padForResample,
+  padStart,
   resampledLength,
+  resampleLead,
   resamplePcm,
   resampleRange,
+  resampleReady,
 } from '../../core/audio/resample.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';
-import { FIXTURES } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
+import { FIXTURES, ffmpeg } from './helpers.js';
 
 const SR = 22_050;
 
@@ -57,6 +64,41 @@ describe('resampling in parts', () => {
     }
   });
 
+  it('computes early outputs from a signal still being written, reading only what is there', async () => {
+    const music = (
+      await decodeAudio(demoTrack('fantasy_rpg__town_theme.ogg'), {
+        sampleRate: 24_000,
+        maxAnalysedS: 6,
+        segments: 1,
+      })
+    ).pcm;
+    const [from, to] = [24_000, SR];
+    const whole = resamplePcm(music, from, to);
+    const length = music.length;
+    const lead = resampleLead(from, to);
+    // NaN wherever nothing was written yet: an output that read such a place would be NaN.
+    const padded = new Float32Array(paddedLength(length, from, to)).fill(Number.NaN);
+    const out = new Float32Array(whole.length).fill(Number.NaN);
+    let done = 0;
+    for (let written = 0; written < length; ) {
+      const piece = Math.min(length - written, 4_801);
+      padded.set(music.subarray(written, written + piece), lead + written);
+      written += piece;
+      if (written <= lead) continue;
+      padStart(padded, length, from, to);
+      if (written === length) break;
+      const ready = resampleReady(lead + written, out.length, from, to);
+      expect(ready).toBeGreaterThan(done);
+      resampleRange(padded, from, to, out, done, ready);
+      done = ready;
+    }
+    expect(done).toBeGreaterThan(whole.length / 2);
+    padded.fill(0, lead + length);
+    padEnd(padded, length, from, to);
+    resampleRange(padded, from, to, out, done, out.length);
+    expect(differences(out, whole)).toBe(0);
+  });
+
   it('decodes Ogg Opus on two threads (built engine) to the one-thread samples', async () => {
     // The built module finds its compiled worker; the TypeScript one here has none (one thread).
     const built = path.join(REPO_ROOT, 'dist', 'core', 'audio', 'opus-decode.js');
@@ -64,9 +106,17 @@ describe('resampling in parts', () => {
     const twoThreads = (await import(built)) as { decodeOggOpusMono: typeof decodeOggOpusMono };
     const second = (await import(offThread)) as { secondCoreAvailable(): boolean };
     expect(second.secondCoreAvailable()).toBe(true);
+    // Also a bench-style cut, whose last granule position counts the pre-skip (end trimming).
+    const temp = await tempDir('synesthete-split-');
+    const cut = path.join(temp.dir, 'cut.ogg');
+    ffmpeg([
+      ...['-ss', '7', '-t', '15', '-i', demoTrack('ambient_electronic__A_New_Journey.ogg')],
+      ...['-ac', '1', '-c:a', 'libopus', '-b:a', '24k', '-application', 'voip', cut],
+    ]);
     for (const file of [
       path.join(FIXTURES, 'voice-note.ogg'),
       path.join(REPO_ROOT, 'data', 'demo', 'queries', 'voice-note.ogg'),
+      cut,
     ]) {
       const bytes = readFileSync(file);
       const one = await decodeOggOpusMono(bytes, SR);
@@ -76,5 +126,6 @@ describe('resampling in parts', () => {
       expect(differences(two!.pcm, one!.pcm)).toBe(0);
       expect(two!.pcm.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     }
+    await temp.remove();
   });
 });

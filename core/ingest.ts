@@ -232,9 +232,8 @@ export async function ingestPaths(
     ...(options.analyze ? { analyze: options.analyze } : {}),
   };
   // Threads start with the first file that needs analysing (an unchanged folder starts none).
-  let pool = (
-    concurrency > 1 && options.threads !== false && files.length > 1 ? undefined : null
-  ) as AnalysisPool | null | undefined;
+  const threaded = concurrency > 1 && options.threads !== false && files.length > 1;
+  let pool = (threaded ? undefined : null) as AnalysisPool | null | undefined;
   const analyze = async (file: string): Promise<TrackAnalysis> => {
     pool ??= AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
     if (pool) {
@@ -316,10 +315,11 @@ export async function ingestPaths(
       options.onProgress?.({ done, total: files.length, failed: failed.length, file });
     }
   };
+  // With threads, one file more than there are threads is in hand, so that no thread waits while
+  // this one hashes a file or writes one to the catalogue.
+  const inHand = threaded ? concurrency + 1 : concurrency;
   try {
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
-    );
+    await Promise.all(Array.from({ length: Math.min(inHand, Math.max(1, files.length)) }, worker));
   } finally {
     await pool?.close();
   }

@@ -11,7 +11,8 @@
  * default), `--labels CSV` (a `file` column and `--label-column`, default `label`), `--catalog DIR`
  * (keep the catalogue there instead of a temporary folder), `--limit N` (first N files). A `.txt`
  * input lists one path per line (relative to the list). Symbolic links are followed (the corpus
- * folders are links into the unpacked packages).
+ * folders are links into the unpacked packages). `npm run bench` can import
+ * {@link measureIngest} and {@link ingestRows} instead.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluateCatalog } from '../core/evaluation/evaluate-catalog.js';
 import { collectAudioFiles } from '../core/ingest.js';
@@ -66,6 +68,133 @@ async function inputsToFiles(inputs: readonly string[]): Promise<string[]> {
 
 const fmt = (v: number, digits = 3) => v.toFixed(digits);
 
+/** What {@link measureIngest} measured. */
+export interface IngestMeasurement {
+  readonly tracks: number;
+  /** Tracks analysed (added or updated). */
+  readonly analysed: number;
+  readonly unreadable: ReadonlyArray<{ file: string; message: string }>;
+  /** Hours of source audio analysed. */
+  readonly audioHours: number;
+  /** Seconds to open the engine (model load + new catalogue), not in the per-track figures. */
+  readonly openS: number;
+  /** Seconds of the ingest itself (the summary's). */
+  readonly wallS: number;
+  /** CPU seconds of this process (all threads) and of its ffmpeg children during the ingest. */
+  readonly cpuSelfS: number;
+  readonly cpuChildrenS: number;
+  /** 1-minute load average before and after the ingest. */
+  readonly loadBefore: number;
+  readonly loadAfter: number;
+  /** Leave-one-out precision@1/5/10 against the labels, when asked for. */
+  readonly precision?: { readonly at1: number; readonly at5: number; readonly at10: number };
+}
+
+/**
+ * Ingests `inputs` into a fresh catalogue (a temporary folder unless `catalog` is given) and
+ * measures it; with `labels`, also the catalogue's leave-one-out precision.
+ *
+ * @param inputs - files, folders, or `.txt` lists of paths (one per line, relative to the list)
+ * @param options - profile (default fast), files at once (default: the engine's), labels CSV and
+ *   its label column (default `label`), a catalogue folder to keep, the first `limit` files only
+ */
+export async function measureIngest(
+  inputs: readonly string[],
+  options: {
+    profile?: IngestProfile;
+    concurrency?: number;
+    labels?: string;
+    labelColumn?: string;
+    catalog?: string;
+    limit?: number;
+  } = {},
+): Promise<IngestMeasurement> {
+  let files = await inputsToFiles(inputs);
+  if (options.limit !== undefined) files = files.slice(0, options.limit);
+  const tmp = options.catalog ? undefined : await mkdtemp(path.join(os.tmpdir(), 'bench-ingest-'));
+  const catalogDir = options.catalog ?? path.join(tmp ?? '', 'catalog');
+  try {
+    const openStarted = performance.now();
+    const engine = await openEngine({ catalog: catalogDir });
+    const openS = (performance.now() - openStarted) / 1000;
+    try {
+      const loadBefore = os.loadavg()[0] ?? 0;
+      const cpu0 = cpuTimes();
+      const summary = await engine.ingest(files, {
+        profile: options.profile ?? 'fast',
+        followSymlinks: true,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      });
+      const cpu1 = cpuTimes();
+      const loadAfter = os.loadavg()[0] ?? 0;
+      let precision: IngestMeasurement['precision'];
+      if (options.labels) {
+        const report = await evaluateCatalog(engine, {
+          labelsCsv: options.labels,
+          labelColumn: options.labelColumn ?? 'label',
+          k: 5,
+        });
+        const p = report.precisionAtK;
+        precision = {
+          at1: p['1'] ?? Number.NaN,
+          at5: p['5'] ?? Number.NaN,
+          at10: p['10'] ?? Number.NaN,
+        };
+      }
+      return {
+        tracks: summary.total,
+        analysed: summary.added + summary.updated,
+        unreadable: summary.failed.map((f) => ({ file: f.file, message: f.message })),
+        audioHours: summary.audioSeconds / 3600,
+        openS,
+        wallS: summary.seconds,
+        cpuSelfS: cpu1.selfS - cpu0.selfS,
+        cpuChildrenS: cpu1.childrenS - cpu0.childrenS,
+        loadBefore,
+        loadAfter,
+        ...(precision ? { precision } : {}),
+      };
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Table rows (label, value) of a measurement, per analysed track.
+ *
+ * @param m - what {@link measureIngest} returned
+ */
+export function ingestRows(m: IngestMeasurement): Array<[string, string]> {
+  const n = Math.max(1, m.analysed);
+  const cpu = m.cpuSelfS + m.cpuChildrenS;
+  const rows: Array<[string, string]> = [
+    ['cores', String(os.availableParallelism())],
+    ['engine open (model + new catalogue)', `${fmt(m.openS, 2)} s`],
+    [
+      'tracks',
+      `${m.tracks} (${m.analysed} analysed, ${m.unreadable.length} unreadable, ${fmt(m.audioHours, 2)} h of audio)`,
+    ],
+    ['wall', `${fmt(m.wallS, 1)} s`],
+    ['**wall per track**', `**${fmt(m.wallS / n)} s**`],
+    [
+      'CPU per track (process + ffmpeg children)',
+      `${fmt(cpu / n)} s (${fmt(m.cpuSelfS / n)} + ${fmt(m.cpuChildrenS / n)})`,
+    ],
+    ['cores used (CPU / wall)', fmt(cpu / Math.max(1e-9, m.wallS), 2)],
+    ['load average (1 min) before → after', `${fmt(m.loadBefore, 2)} → ${fmt(m.loadAfter, 2)}`],
+  ];
+  if (m.precision) {
+    rows.push([
+      'precision@1 / @5 / @10 (leave-one-out)',
+      `${fmt(m.precision.at1)} / ${fmt(m.precision.at5)} / ${fmt(m.precision.at10)}`,
+    ]);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -85,69 +214,23 @@ async function main(): Promise<void> {
   }
   const profile = values.profile as IngestProfile;
   if (!INGEST_PROFILES.includes(profile)) throw new Error(`unknown profile ${values.profile}`);
-  let files = await inputsToFiles(positionals);
-  if (values.limit) files = files.slice(0, Number(values.limit));
-  const tmp = values.catalog ? undefined : await mkdtemp(path.join(os.tmpdir(), 'bench-ingest-'));
-  const catalogDir = values.catalog ?? path.join(tmp ?? '', 'catalog');
-  try {
-    const openStarted = performance.now();
-    const engine = await openEngine({ catalog: catalogDir });
-    const openS = (performance.now() - openStarted) / 1000;
-    try {
-      const loadBefore = os.loadavg()[0] ?? 0;
-      const cpu0 = cpuTimes();
-      const summary = await engine.ingest(files, {
-        profile,
-        followSymlinks: true,
-        ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
-      });
-      const cpu1 = cpuTimes();
-      const loadAfter = os.loadavg()[0] ?? 0;
-      const analysed = summary.added + summary.updated;
-      const n = Math.max(1, analysed);
-      const selfS = cpu1.selfS - cpu0.selfS;
-      const childrenS = cpu1.childrenS - cpu0.childrenS;
-      const rows: Array<[string, string]> = [
-        ['cores', String(os.availableParallelism())],
-        ['profile', profile],
-        ['concurrency', values.concurrency ?? 'default'],
-        ['engine open (model + new catalogue)', `${fmt(openS, 2)} s`],
-        [
-          'tracks',
-          `${summary.total} (${analysed} analysed, ${summary.failed.length} unreadable, ${fmt(summary.audioSeconds / 3600, 2)} h of audio)`,
-        ],
-        ['wall', `${fmt(summary.seconds, 1)} s`],
-        ['**wall per track**', `**${fmt(summary.seconds / n)} s**`],
-        [
-          'CPU per track (process + ffmpeg children)',
-          `${fmt((selfS + childrenS) / n)} s (${fmt(selfS / n)} + ${fmt(childrenS / n)})`,
-        ],
-        ['cores used (CPU / wall)', fmt((selfS + childrenS) / Math.max(1e-9, summary.seconds), 2)],
-        ['load average (1 min) before → after', `${fmt(loadBefore, 2)} → ${fmt(loadAfter, 2)}`],
-      ];
-      if (values.labels) {
-        const report = await evaluateCatalog(engine, {
-          labelsCsv: values.labels,
-          labelColumn: values['label-column'] ?? 'label',
-          k: 5,
-        });
-        rows.push([
-          'precision@1 / @5 / @10 (leave-one-out)',
-          `${fmt(report.precisionAtK['1'] ?? Number.NaN)} / ${fmt(report.precisionAtK['5'] ?? Number.NaN)} / ${fmt(report.precisionAtK['10'] ?? Number.NaN)} (n ${report.n}, chance ${fmt(report.chance)})`,
-        ]);
-      }
-      process.stdout.write(`\n| Ingest (${new Date().toISOString()}) | |\n| --- | --: |\n`);
-      for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
-      for (const f of summary.failed) process.stdout.write(`unreadable: ${f.file}: ${f.message}\n`);
-    } finally {
-      await engine.close();
-    }
-  } finally {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  }
+  const m = await measureIngest(positionals, {
+    profile,
+    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+    ...(values.labels ? { labels: values.labels } : {}),
+    ...(values['label-column'] ? { labelColumn: values['label-column'] } : {}),
+    ...(values.catalog ? { catalog: values.catalog } : {}),
+    ...(values.limit ? { limit: Number(values.limit) } : {}),
+  });
+  const title = `Ingest --profile ${profile}, -j ${values.concurrency ?? 'default'} (${new Date().toISOString()})`;
+  process.stdout.write(`\n| ${title} | |\n| --- | --: |\n`);
+  for (const [k, v] of ingestRows(m)) process.stdout.write(`| ${k} | ${v} |\n`);
+  for (const f of m.unreadable) process.stdout.write(`unreadable: ${f.file}: ${f.message}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
-  process.exitCode = 1;
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+    process.exitCode = 1;
+  });
+}

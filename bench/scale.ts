@@ -40,6 +40,13 @@ export interface ScaleFigures {
   readonly queries: number;
   readonly queryP50Ms: number;
   readonly queryP95Ms: number;
+  /** Recall@5 and query time at larger search lists (the first row is `efSearch`, the default). */
+  readonly efSweep: ReadonlyArray<{
+    readonly ef: number;
+    readonly recallAt5: number;
+    readonly p50Ms: number;
+    readonly p95Ms: number;
+  }>;
   /** Exact (brute-force) query time, ms, for comparison. */
   readonly exactMs: number;
   readonly servingTracks: number;
@@ -49,6 +56,12 @@ export interface ScaleFigures {
 }
 
 const K = 5;
+
+/**
+ * Query-time search lists measured (the product's default, `max(HNSW_MIN_EF, 4k)` = 50 for k = 5,
+ * first): on dense clusters of near-identical vectors HNSW needs a longer list for the same recall.
+ */
+const EF_SWEEP = [50, 100, 200, 400] as const;
 
 /** Exact top-k labels by cosine (vectors are unit length) over a flat matrix. */
 function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number): number[] {
@@ -135,18 +148,31 @@ export async function measureScale(
     matrix.set(v, i * dim);
   });
   vectors.length = 0; // the index holds its own copy
-  let hits = 0;
-  const times: number[] = [];
   const exactTimes: number[] = [];
-  for (const q of queries) {
-    const t0 = performance.now();
-    const got = loaded.query(q, K).map((h) => h.label);
-    times.push(performance.now() - t0);
+  const truths = queries.map((q) => {
     const t1 = performance.now();
     const truth = new Set(exactTopK(matrix, dim, q, K));
     exactTimes.push(performance.now() - t1);
-    hits += got.filter((l) => truth.has(l)).length;
-  }
+    return truth;
+  });
+  const efSearch = Math.max(HNSW_MIN_EF, K * 4);
+  const efSweep = EF_SWEEP.filter((ef) => ef >= efSearch).map((ef) => {
+    let hits = 0;
+    const times: number[] = [];
+    queries.forEach((q, i) => {
+      const t0 = performance.now();
+      const got = loaded.query(q, K, undefined, ef === efSearch ? undefined : ef);
+      times.push(performance.now() - t0);
+      hits += got.filter((h) => truths[i]!.has(h.label)).length;
+    });
+    return {
+      ef,
+      recallAt5: hits / (queries.length * K),
+      p50Ms: percentile(times, 50),
+      p95Ms: percentile(times, 95),
+    };
+  });
+  const atDefault = efSweep[0]!;
 
   // Serving: a fresh process with the model and a servingTracks-track index.
   let servingFile = file;
@@ -162,15 +188,16 @@ export async function measureScale(
     dim,
     m,
     efConstruction,
-    efSearch: Math.max(HNSW_MIN_EF, K * 4),
+    efSearch,
     buildS: built.buildS,
     buildRssMiB: built.rssGrowth,
     indexFileMiB: statSync(file).size / 2 ** 20,
     loadMs,
-    recallAt5: hits / (queries.length * K),
+    recallAt5: atDefault.recallAt5,
     queries: queries.length,
-    queryP50Ms: percentile(times, 50),
-    queryP95Ms: percentile(times, 95),
+    queryP50Ms: atDefault.p50Ms,
+    queryP95Ms: atDefault.p95Ms,
+    efSweep,
     exactMs: percentile(exactTimes, 50),
     servingTracks,
     servingRssMiB: serving.rssMiB ?? Number.NaN,
@@ -189,6 +216,12 @@ export function scaleRows(f: ScaleFigures): Array<[string, string]> {
     ['load (start-up)', `${f.loadMs.toFixed(0)} ms`],
     [`recall@5 vs exact (${f.queries} queries)`, f.recallAt5.toFixed(3)],
     ['query p50 / p95', `${f.queryP50Ms.toFixed(3)} / ${f.queryP95Ms.toFixed(3)} ms`],
+    ...f.efSweep
+      .slice(1)
+      .map((r): [string, string] => [
+        `  with ef ${r.ef}: recall@5, query p50 / p95`,
+        `${r.recallAt5.toFixed(3)}, ${r.p50Ms.toFixed(3)} / ${r.p95Ms.toFixed(3)} ms`,
+      ]),
     ['exact search, for comparison', `${f.exactMs.toFixed(1)} ms per query`],
     [
       `serving process, ${n(f.servingTracks)} tracks`,

@@ -118,12 +118,21 @@ export class HnswIndex implements AnnIndex {
   /**
    * See {@link AnnIndex.query}. A restrictive `filter` is applied during the graph search, so it
    * may return fewer than `k` hits even when enough items pass.
+   *
+   * @param ef - size of the search's candidate list (default `max(HNSW_MIN_EF, 4k)`); larger is
+   *   slower and finds more of the true nearest neighbours (Malkov & Yashunin 2018, §4). Clamped
+   *   to at least `k`.
    */
-  query(vector: Float32Array, k: number, filter?: (label: number) => boolean): AnnHit[] {
+  query(
+    vector: Float32Array,
+    k: number,
+    filter?: (label: number) => boolean,
+    ef?: number,
+  ): AnnHit[] {
     checkVector(vector, this.dim);
     const wanted = clampK(k, this.size);
     if (wanted === 0) return [];
-    this.#native.setEf(Math.max(HNSW_MIN_EF, wanted * 4));
+    this.#native.setEf(Math.max(wanted, Math.round(ef ?? Math.max(HNSW_MIN_EF, wanted * 4))));
     const point = Array.from(vector);
     const { neighbors, distances } =
       filter === undefined

@@ -44,6 +44,29 @@ describe('HnswIndex against ExactIndex', () => {
     expect(recall).toBeGreaterThanOrEqual(0.98);
   });
 
+  it('finds at least as many true neighbours with a longer search list (ef), and k at any ef', () => {
+    // Dense clusters where the default list misses some: 2,000 vectors around 4 centres.
+    const dense = clusteredVectors(7, 2_200, DIM, 4, 0.3);
+    const denseItems = dense.slice(0, 2_000).map((vector, label) => ({ label, vector }));
+    const index = HnswIndex.build(denseItems, DIM, { m: 8, efConstruction: 40 });
+    const truthIndex = ExactIndex.build(denseItems, DIM);
+    const recallAt = (ef: number | undefined) => {
+      let found = 0;
+      for (const q of dense.slice(2_000)) {
+        const truth = new Set(truthIndex.query(q, K).map((h) => h.label));
+        const got = index.query(q, K, undefined, ef);
+        expect(got).toHaveLength(K);
+        found += got.filter((h) => truth.has(h.label)).length;
+      }
+      return found / (200 * K);
+    };
+    const atDefault = recallAt(undefined);
+    const atLong = recallAt(800);
+    expect(atLong).toBeGreaterThanOrEqual(atDefault);
+    expect(atLong).toBeGreaterThanOrEqual(0.98);
+    expect(recallAt(1)).toBeLessThanOrEqual(atDefault); // clamped to k, still k hits
+  });
+
   it('returns cosine similarities, best first, that agree with the exact index', () => {
     const q = queries[0]!;
     const approx = hnsw.query(q, K);

@@ -84,6 +84,11 @@ export interface IngestOptions {
    * thread, as with `concurrency` 1 (the same results; ~1 core used).
    */
   readonly threads?: boolean;
+  /**
+   * Analysis threads to use instead of starting (and stopping) a pool of this call's own, e.g. one
+   * pool shared by a queue worker's jobs (core/queue/ingest-worker.ts); it is left running.
+   */
+  readonly pool?: AnalysisPool;
   /** Re-analyse even unchanged files. */
   readonly force?: boolean;
   /** Follow symbolic links that lead outside the given folders (default false). */
@@ -233,7 +238,8 @@ export async function ingestPaths(
   };
   // Threads start with the first file that needs analysing (an unchanged folder starts none).
   const threaded = concurrency > 1 && options.threads !== false && files.length > 1;
-  let pool = (threaded ? undefined : null) as AnalysisPool | null | undefined;
+  const shared = options.threads !== false ? options.pool : undefined;
+  let pool = (shared ?? (threaded ? undefined : null)) as AnalysisPool | null | undefined;
   const analyze = async (file: string): Promise<TrackAnalysis> => {
     pool ??= AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
     if (pool) {
@@ -321,7 +327,7 @@ export async function ingestPaths(
   try {
     await Promise.all(Array.from({ length: Math.min(inHand, Math.max(1, files.length)) }, worker));
   } finally {
-    await pool?.close();
+    if (pool !== shared) await pool?.close();
   }
   return {
     total: files.length,

@@ -12,6 +12,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Catalog } from '../catalog/index.js';
 import { ingestPaths } from '../ingest.js';
+import { AnalysisPool } from '../ingest-pool.js';
 import type { IngestProfile } from '../ingest-profile.js';
 import type { EmbeddingModel } from '../model/embedder.js';
 import { DEFAULT_QUEUE_NAME } from './connection.js';
@@ -24,7 +25,11 @@ export interface IngestWorkerOptions {
   readonly model: EmbeddingModel;
   /** Default {@link DEFAULT_QUEUE_NAME}. */
   readonly queueName?: string;
-  /** Jobs analysed at once in this process (default 1: analysis is CPU-bound; run a process per core). */
+  /**
+   * Jobs analysed at once in this process (default 1: analysis is CPU-bound). Above 1 they are
+   * analysed on as many worker threads (core/ingest-pool.ts, one model copy each), so one process
+   * can use several cores; or run one process per core.
+   */
   readonly concurrency?: number;
   /** How much of each track is analysed (core/ingest-profile.ts; default `full`). */
   readonly profile?: IngestProfile;
@@ -43,12 +48,21 @@ export function startIngestWorker(
   options: IngestWorkerOptions,
 ): Worker<IngestJobData, IngestJobResult> {
   const who = `${os.hostname()}:${process.pid}`;
+  const concurrency = options.concurrency ?? 1;
+  // One pool of analysis threads for all of this process's jobs, started with the first job.
+  let pool: AnalysisPool | null | undefined = concurrency > 1 ? undefined : null;
+  const threads = (): AnalysisPool | null => {
+    pool ??= AnalysisPool.create(options.model.dir, options.model.metadata.version, concurrency);
+    return pool;
+  };
   const worker = new Worker<IngestJobData, IngestJobResult>(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job) => {
       const started = performance.now();
+      const shared = pool === null ? null : threads();
       const summary = await ingestPaths(options.catalog, options.model, [job.data.file], {
         concurrency: 1,
+        ...(shared ? { pool: shared } : {}),
         ...(job.data.force ? { force: true } : {}),
         ...(options.profile ? { profile: options.profile } : {}),
       });
@@ -72,8 +86,9 @@ export function startIngestWorker(
       options.onJob?.(result);
       return result;
     },
-    { connection: options.connection, concurrency: options.concurrency ?? 1 },
+    { connection: options.connection, concurrency },
   );
+  worker.on('closed', () => void pool?.close());
   worker.on('failed', (job, error) => {
     if (!job) return;
     const willRetry =

@@ -44,10 +44,10 @@ let sortBuffer = new Uint32Array(0);
  * typed-array sort) so that equal offsets form runs. A track's best offset is the run whose count
  * plus its two neighbouring offsets' counts is largest; between offsets with the same score the
  * one voted for first wins — exactly what a `Map` keyed by (track, offset) and filled in vote
- * order gives (test/fingerprint/match-reference.test.ts), at a fraction of the cost: for a 15 s
- * voice note against 648 tracks with 3.53 M postings (the demo catalogue's fingerprints 18 times
- * over, under other ids), 28–37 ms with the `Map` against 4–8 ms (2-core development machine at
- * load 10; the `Map` took 40 ms on the 637-track catalogue).
+ * order gives (test/fingerprint/match-reference.test.ts), at a fraction of the cost: for the 15 s
+ * voice note of `npm run bench:recommend` against the 637-track catalogue (3.37 M postings),
+ * 8.0 ms of CPU against 32.5 ms with the `Map` (medians of 10, 2-core development machine at load
+ * 5.5–6.4).
  *
  * @param index - the catalogue's inverted index
  * @param clip - the clip's landmarks

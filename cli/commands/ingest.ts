@@ -29,7 +29,11 @@ export function registerIngest(program: Command): void {
         'add music to the catalogue: read tags, decode, embed, store (incremental by content hash)',
       )
       .argument('<path...>', 'audio files and folders (folders are searched recursively)')
-      .option('-j, --concurrency <n>', 'files analysed at once (default: CPU cores)', positiveInt)
+      .option(
+        '-j, --concurrency <n>',
+        'files analysed at once, each on its own thread (default: CPU cores)',
+        positiveInt,
+      )
       .option('--force', 're-analyse files even when unchanged')
       .addOption(
         new Option(

@@ -4,8 +4,9 @@
  * included), `opusscript` (libopus compiled to WebAssembly) decodes them at 24 kHz, and
  * {@link resamplePcm} converts to the model's rate as libswresample would. Measured on the 2-core
  * development machine for a 15 s voice note (CPU time at load 6–9): libopus ≈ 20–34 ms and the
- * resampling ≈ 16 ms, half of it on the engine's second core (see {@link resample}) — against
- * about 200 ms wall (110 ms CPU) for an ffmpeg child process, most of it ffmpeg's start-up.
+ * resampling ≈ 16 ms, most of it on the engine's second core while this thread decodes (see
+ * `decodeStreamed`) — against about 200 ms wall (110 ms CPU) for an ffmpeg child process, most
+ * of it ffmpeg's start-up.
  *
  * Only the simple, common case is handled: one logical stream, mono, channel mapping family 0
  * (RFC 7845 §5.1.1). Anything else — stereo, multistream, chained streams, a page failing its CRC,

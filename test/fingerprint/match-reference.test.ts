@@ -36,7 +36,9 @@ function referenceMatch(
   scores: LandmarkScore[];
   tiedTracks: number;
 } {
-  const span = 2 ** 22;
+  // Wide enough that no offset reaches the next track's keys (the engine's anchor times stay far
+  // below 2^21 frames; the far-shifted copies below do not).
+  const span = 2 ** 32;
   const bias = 2 ** 21;
   const votes = new Map<number, number>();
   for (let i = 0; i < clip.hashes.length; i++) {
@@ -74,6 +76,8 @@ async function decode(input: string | Uint8Array): Promise<Float32Array> {
 
 describe('fingerprint match against the reference vote count', () => {
   let index: LandmarkIndex;
+  /** The same with one more copy of each track 2^22 frames later (offsets past 22 bits). */
+  let farIndex: LandmarkIndex;
   const clips: Array<{ name: string; landmarks: Landmarks }> = [];
 
   beforeAll(async () => {
@@ -111,6 +115,10 @@ describe('fingerprint match against the reference vote count', () => {
       });
     }
     index = LandmarkIndex.build(catalogue, FINGERPRINT_VERSION);
+    const far = catalogue
+      .filter((t) => t.trackId % 10 === 0)
+      .map((t) => ({ ...t, trackId: t.trackId + 5, times: t.times.map((x) => x + 2 ** 22) }));
+    farIndex = LandmarkIndex.build([...catalogue, ...far], FINGERPRINT_VERSION);
     const demoNote = await decode(`${REPO_ROOT}/data/demo/queries/voice-note.ogg`);
     clips.push({ name: 'demo voice note', landmarks: fingerprintPcm(demoNote, SR) });
     clips.push({
@@ -140,5 +148,16 @@ describe('fingerprint match against the reference vote count', () => {
     // score is reached at several offsets (the first voted for wins).
     expect(compared).toBeGreaterThan(300);
     expect(tied).toBeGreaterThan(50);
+  });
+
+  it('gives the same for offsets past 22 bits (sorted by comparisons instead of digits)', () => {
+    for (const clip of clips) {
+      const reference = referenceMatch(farIndex, clip.landmarks);
+      const ours = matchLandmarks(farIndex, clip.landmarks, Number.POSITIVE_INFINITY);
+      expect(ours, clip.name).toEqual(reference.scores);
+    }
+    // The far copies are candidates, at their far offsets.
+    const named = matchLandmarks(farIndex, clips[0]!.landmarks, Number.POSITIVE_INFINITY);
+    expect(named.some((c) => c.trackId === 15 && c.offsetFrames > 2 ** 21)).toBe(true);
   });
 });

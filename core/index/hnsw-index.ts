@@ -4,7 +4,7 @@
  * graphs"). The addon lives only here, behind {@link AnnIndex}.
  *
  * Parameters: M = 16 and efConstruction = 200 (hnswlib's defaults, its README's recommended
- * range for 0.9+ recall); query-time ef = max(50, 4k). hnswlib-node takes `number[]`, not typed
+ * range for 0.9+ recall); query-time ef = max(100, 4k). hnswlib-node takes `number[]`, not typed
  * arrays, reads labels as uint32, and in `'cosine'` space normalises vectors itself and returns
  * distance = 1 − cos, so similarity = 1 − distance.
  *
@@ -24,8 +24,13 @@ import { checkDim, checkItems, checkVector, clampK } from './vectors.js';
 export const HNSW_M = 16;
 /** Candidate list size while building. */
 export const HNSW_EF_CONSTRUCTION = 200;
-/** Smallest query-time candidate list size. */
-export const HNSW_MIN_EF = 50;
+/**
+ * Smallest query-time candidate list size. 100, not 50: on 1,000,000 synthetic tracks shaped like
+ * the real ones (bench/scale.ts, M 16, efConstruction 100) recall@5 against exact search was 0.930
+ * at ef 50 and 0.988 at ef 100, query p50 0.35 → 0.51 ms on the 2-core development machine; up to
+ * 100,000 tracks both give ≥ 0.999.
+ */
+export const HNSW_MIN_EF = 100;
 /** Fixed seed so builds are reproducible. */
 const RANDOM_SEED = 100;
 

@@ -74,9 +74,9 @@ function voteBuffers(size: number): typeof buffers {
  * the same score the one voted for first wins — exactly what a `Map` keyed by (track, offset) and
  * filled in vote order gives (test/fingerprint/match-reference.test.ts), at a fraction of the
  * cost: for the 15 s voice note of `npm run bench:recommend` against the 637-track catalogue
- * (3.37 M postings, ≈ 90,000 votes), 32.5 ms of CPU with the `Map` (stage median, load 5.5–6.4),
- * 13.4 ms with V8's `TypedArray.prototype.sort` per track, 6.2–6.5 ms with the radix passes
- * (medians of 31, load ≈ 5).
+ * (3.37 M postings, ≈ 90,000 votes), 32.5 ms of CPU with the `Map` (stage median, load 5.5–6.4);
+ * 7.1–7.6 ms with the radix passes against 7.8–8.1 ms with V8's `TypedArray.prototype.sort` per
+ * track (Node 22, medians of 21 alternating, load ≈ 5).
  *
  * @param index - the catalogue's inverted index
  * @param clip - the clip's landmarks
@@ -238,8 +238,7 @@ function scoreTracks(
  * Sorts `a[lo … hi]` ascending in place: quicksort with three-way partitioning (E. W. Dijkstra's
  * "Dutch national flag"; runs of equal offsets — a matching track's hundreds of votes on one
  * offset — are set aside in one pass), median-of-three pivots, insertion sort below 16 values.
- * Only for offsets past 22 bits, which the radix passes of {@link matchLandmarks} do not cover;
- * faster than V8's `TypedArray.prototype.sort` (≈ 6 ms for 90,000 votes in 637 stretches, Node 22).
+ * Only for offsets past 22 bits, which the radix passes of {@link matchLandmarks} do not cover.
  */
 function sortOffsets(a: Uint32Array, lo: number, hi: number): void {
   while (hi - lo >= 16) {

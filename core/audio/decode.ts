@@ -279,16 +279,19 @@ async function decodeVorbisInProcess(
   }
   const pcm = excerpt.pcm;
   for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  // In hundredths of a second, as the ffmpeg path reads it from ffmpeg's log ("Duration:
+  // 00:01:14.08"), so a track stores the same duration whichever path decoded it.
+  const durationS = Math.round(excerpt.durationS * 100) / 100;
   const audio: DecodedAudio = {
     pcm,
     sampleRate: limits.sampleRate,
-    sourceDurationS: excerpt.durationS,
+    sourceDurationS: durationS,
     segments:
       pcm.length > 0 ? [{ sourceStartS: limits.startS, offset: 0, length: pcm.length }] : [],
   };
   const probe: AudioProbe = {
     format: 'ogg',
-    durationS: excerpt.durationS,
+    durationS,
     durationEstimated: false,
     audioStreams: 1,
     hasVideo: false,

@@ -25,6 +25,11 @@
  *    load time; and the RSS of a serving process with 100,000 tracks. `SYNESTHETE_BENCH_SCALE=0`
  *    skips it.
  *
+ * `SYNESTHETE_BENCH_INGEST` (files, folders or `.txt` lists of paths, separated by the path
+ * delimiter `:`) adds the ingest throughput of those real tracks with `--profile fast` (bench/ingest.ts:
+ * wall and CPU per track, cores used; with `SYNESTHETE_BENCH_INGEST_LABELS`, a labels CSV, the
+ * catalogue's precision@5 too).
+ *
  * `SYNESTHETE_BENCH_CATALOG` (a PGlite folder or postgres:// URL of an already ingested catalogue,
  * e.g. ≥ 600 real tracks) runs the recommend figures against it instead of the freshly ingested
  * demo tracks; the voice note is then cut from that catalogue's first track. Every table says which
@@ -45,6 +50,7 @@ import { openEngine } from '../core/recommend.js';
 import { measureColdStart } from './cold-start.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
+import { ingestRows, measureIngest } from './ingest.js';
 import { percentile } from './percentile.js';
 import { measureStages } from './recommend-stages.js';
 import { measureScale, scaleRows } from './scale.js';
@@ -154,6 +160,24 @@ async function main(): Promise<void> {
           `${fmt(fast.seconds / Math.max(1, fastAnalysed), 2)} s (${fastAnalysed} tracks, ${fmt(fast.seconds)} s)`,
         ],
       ]);
+
+      // 1b. Ingest throughput on a set of real tracks (e.g. the 100 of docs/scaling.md).
+      const ingestSet = process.env.SYNESTHETE_BENCH_INGEST;
+      if (ingestSet) {
+        process.stdout.write(`\ningesting ${ingestSet} with --profile fast …\n`);
+        const labels = process.env.SYNESTHETE_BENCH_INGEST_LABELS;
+        const measured = await measureIngest(ingestSet.split(path.delimiter), {
+          profile: 'fast',
+          ...(labels ? { labels } : {}),
+        });
+        table(`Ingest throughput, --profile fast (SYNESTHETE_BENCH_INGEST=${ingestSet})`, [
+          ...ingestRows(measured).map(([k, v]): [string, string] => [
+            k.replaceAll('**', ''),
+            v.replaceAll('**', ''),
+          ]),
+          ['target (issue 6)', '≤ 0.085 s per track wall: 2 × Musly (0.16–0.19 s, one core)'],
+        ]);
+      }
 
       // 2. The voice note, cut from a track of the catalogue the recommend figures run against.
       const benchCatalog = process.env.SYNESTHETE_BENCH_CATALOG;

@@ -252,7 +252,25 @@ export async function ingestPaths(
     }
     return analyzeTrack(file, model, analysisOptions);
   };
-  const one = async (file: string): Promise<void> => {
+  // New tracks are inserted in the order of `files`, whatever order their analyses finish in, so
+  // catalogue ids are the same from run to run and for any -j (a new row takes the next id).
+  // File i waits until every earlier file is done; files are taken in order, so the earliest
+  // unfinished one never waits and there is no deadlock.
+  let nextTurn = 0;
+  const finished = new Set<number>();
+  const waiting = new Map<number, () => void>();
+  const insertTurn = (i: number): Promise<void> | undefined =>
+    i <= nextTurn ? undefined : new Promise((resolve) => waiting.set(i, resolve));
+  const endTurn = (i: number): void => {
+    finished.add(i);
+    while (finished.delete(nextTurn)) nextTurn++;
+    const wake = waiting.get(nextTurn);
+    if (wake) {
+      waiting.delete(nextTurn);
+      wake();
+    }
+  };
+  const one = async (file: string, i: number): Promise<void> => {
     const contentHash = await hashFile(file);
     const existing = await catalog.findBySourcePath(file);
     // A track analysed by another model, or without a fingerprint of the current version (a
@@ -274,6 +292,7 @@ export async function ingestPaths(
       : (await catalog.findByContentHash(contentHash)).find(current);
     if (twin) {
       const { durationS: _, ...tags } = await readTags(file);
+      if (!existing) await insertTurn(i);
       await catalog.upsertTrack({
         ...tags,
         sourcePath: file,
@@ -291,6 +310,7 @@ export async function ingestPaths(
     }
     const analysis = await analyze(file);
     audioSeconds += analysis.durationS;
+    if (!existing) await insertTurn(i);
     await catalog.upsertTrack({
       ...analysis.tags,
       sourcePath: file,
@@ -308,22 +328,26 @@ export async function ingestPaths(
   };
   const worker = async (): Promise<void> => {
     for (;;) {
-      const file = files[next++];
+      const i = next++;
+      const file = files[i];
       if (file === undefined) return;
       try {
-        await one(file);
+        await one(file, i);
       } catch (error) {
         const e = toSynestheteError(error);
         if (e.code === 'E_CATALOG') throw e;
         failed.push({ file, code: e.code, message: e.message });
+      } finally {
+        endTurn(i);
       }
       done++;
       options.onProgress?.({ done, total: files.length, failed: failed.length, file });
     }
   };
-  // With threads, one file more than there are threads is in hand, so that no thread waits while
-  // this one hashes a file or writes one to the catalogue.
-  const inHand = threaded ? concurrency + 1 : concurrency;
+  // With threads, more files than there are threads are in hand, so that no thread waits while
+  // this one hashes a file or writes one to the catalogue, nor while a finished file waits for an
+  // earlier, slower one to be inserted first.
+  const inHand = threaded ? 2 * concurrency + 1 : concurrency;
   try {
     await Promise.all(Array.from({ length: Math.min(inHand, Math.max(1, files.length)) }, worker));
   } finally {

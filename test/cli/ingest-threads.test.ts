@@ -82,11 +82,17 @@ describe('ingest on worker threads (-j 2) against one thread (-j 1)', () => {
     }
   });
 
-  it('stores the same analysis for every track', async () => {
+  it('stores the same analysis for every track, under the same ids (inserted in input order)', async () => {
     const a = await tracksOf(path.join(tmp.dir, 'one'));
     const b = await tracksOf(path.join(tmp.dir, 'two'));
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     expect(a.size).toBe(12);
+    const ids = (m: Map<string, TrackRecord>) =>
+      [...m].map(([name, t]) => [name, t.id] as const).sort((x, y) => x[1] - y[1]);
+    expect(ids(b)).toEqual(ids(a));
+    // Input order is the folder's order (names by localeCompare): ids rise with the file name.
+    const byId = ids(b).map(([name]) => name);
+    expect(byId).toEqual([...byId].sort((x, y) => x.localeCompare(y)));
     for (const [name, x] of a) {
       const y = b.get(name)!;
       expect(y.contentHash, name).toBe(x.contentHash);

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../core/paths.js';
+import { runJson } from './child-json.js';
 
 /** Median wall and CPU milliseconds of one cold-start stage. */
 export interface ColdStage {
@@ -18,31 +18,7 @@ export interface ColdStage {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-/** Runs the child once and returns its laps (cumulative from process start). */
-function runChild(
-  clip: string,
-  catalog: string,
-): Promise<Array<{ stage: string; wallMs: number; cpuMs: number }>> {
-  const script = path.join(packageRoot(), 'dist', 'bench', 'cold-start-child.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, clip, catalog], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      err += s;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`cold-start child failed (${code}): ${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop() ?? '[]'));
-    });
-  });
-}
+type Laps = Array<{ stage: string; wallMs: number; cpuMs: number }>;
 
 /**
  * Measures `runs` cold starts.
@@ -58,8 +34,9 @@ export async function measureColdStart(
   catalog: string,
   runs = 3,
 ): Promise<ColdStage[]> {
-  const all: Array<Array<{ stage: string; wallMs: number; cpuMs: number }>> = [];
-  for (let i = 0; i < runs; i++) all.push(await runChild(clip, catalog));
+  const script = path.join(packageRoot(), 'dist', 'bench', 'cold-start-child.js');
+  const all: Laps[] = [];
+  for (let i = 0; i < runs; i++) all.push((await runJson(script, [clip, catalog])) as Laps);
   const stages = all[0]?.map((l) => l.stage) ?? [];
   const rows: ColdStage[] = stages.map((stage, s) => ({
     stage,

@@ -17,11 +17,11 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { HNSW_MIN_EF, HnswIndex } from '../core/index/hnsw-index.js';
 import { packageRoot } from '../core/paths.js';
+import { runJson } from './child-json.js';
 import { percentile } from './percentile.js';
 import { syntheticVectors } from './synthetic-vectors.js';
 
@@ -81,27 +81,6 @@ function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number
 }
 
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
-
-/** Runs `node <script> ...args` and returns its last stdout line parsed as JSON. */
-function runJson(script: string, args: readonly string[]): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      err += s;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`${script} failed (${code}): ${err}`));
-      else resolve(JSON.parse(last) as Record<string, number>);
-    });
-  });
-}
 
 /** Builds, saves and returns an index of `vectors` (labels 0…n−1) and its build figures. */
 function buildIndex(vectors: readonly Float32Array[], dim: number, m: number, efc: number) {
@@ -182,7 +161,7 @@ export async function measureScale(
     serving.index.save(servingFile);
   }
   const script = path.join(packageRoot(), 'dist', 'bench', 'serving-rss.js');
-  const serving = await runJson(script, [servingFile, String(dim)]);
+  const serving = (await runJson(script, [servingFile, String(dim)])) as Record<string, number>;
   return {
     tracks,
     dim,

@@ -11,46 +11,15 @@
  *
  * @module
  */
+import { filterBank, padForResample } from './resample.js';
 
-/** libswresample's default Kaiser β, `filter_size` and `cutoff` (as in core/audio/resample.ts). */
-const KAISER_BETA = 9;
-const FILTER_SIZE = 32;
-const CUTOFF = 0.97;
+/** resamplePcm's own filter for a 2:1 ratio (one phase): 66 taps, centre 32. */
+const BANK = filterBank(2, 1);
+const TAPS = BANK.taps;
+const CENTER = BANK.center;
 
-/** Modified Bessel function of the first kind, order 0 (power series; FFmpeg `av_bessel_i0`). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 200; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
-
-/** Taps of the 2:1 filter and its centre: 66 and 32. */
-const FACTOR = CUTOFF / 2;
-const TAPS = Math.ceil(FILTER_SIZE / FACTOR);
-const CENTER = Math.floor((TAPS - 1) / 2);
-
-/**
- * The filter's taps from the centre outwards, `half[k] = c[CENTER + k]` for k = 0…TAPS − 1 −
- * CENTER, rounded to float32 as `resamplePcm` stores them.
- */
-const HALF: Float32Array = (() => {
-  const c = new Float64Array(TAPS);
-  let norm = 0;
-  for (let i = 0; i < TAPS; i++) {
-    const x = Math.PI * (i - CENTER) * FACTOR;
-    const w = (2 * x) / (FACTOR * TAPS * Math.PI);
-    c[i] =
-      (x === 0 ? 1 : Math.sin(x) / x) * besselI0(KAISER_BETA * Math.sqrt(Math.max(1 - w * w, 0)));
-    norm += c[i]!;
-  }
-  return Float32Array.from(c.subarray(CENTER), (v) => v / norm);
-})();
+/** The filter's taps from the centre outwards, `HALF[k] = c[CENTER + k]` (float32, as stored). */
+const HALF: Float32Array = BANK.coefficients.slice(CENTER);
 
 /**
  * Halves the sample rate of mono PCM (see the module comment).
@@ -67,11 +36,7 @@ export function decimateByTwo(pcm: Float32Array): Float32Array {
   // Padded copy as `resamplePcm` makes it: the input mirrored about sample 0 before, reflected
   // (last sample repeated) after, zeros beyond.
   const before = CENTER + 1;
-  const reflection = Math.floor((Math.min(len, TAPS) + 1) / 2);
-  const padded = new Float32Array(before + len + TAPS + 1);
-  for (let n = 1; n <= before; n++) padded[before - n] = pcm[Math.min(n, len - 1)]!;
-  padded.set(pcm, before);
-  for (let j = 0; j < reflection; j++) padded[before + len + j] = pcm[len - 1 - j]!;
+  const padded = padForResample(pcm, 2, 1);
   const out = new Float32Array(Math.ceil(len / 2));
   const h = HALF;
   const c0 = h[0]!;

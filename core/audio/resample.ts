@@ -20,7 +20,7 @@ const FILTER_SIZE = 32;
 const CUTOFF = 0.97;
 
 /** A polyphase filter bank for one rate pair. */
-interface FilterBank {
+export interface FilterBank {
   /** Output samples per `down` input samples (the reduced ratio). */
   readonly up: number;
   readonly down: number;
@@ -52,8 +52,15 @@ function besselI0(x: number): number {
   return sum;
 }
 
-/** The filter bank of libswresample's `build_filter` for `from` → `to` Hz (cached). */
-function filterBank(from: number, to: number): FilterBank {
+/**
+ * The filter bank of libswresample's `build_filter` for `from` → `to` Hz (cached; shared with the
+ * 2:1 decimator, core/audio/decimate.ts).
+ *
+ * @param from - input rate, Hz (positive integer)
+ * @param to - output rate, Hz (positive integer)
+ * @returns `up` phases of `taps` float32 coefficients, phase-major, each phase summing to 1
+ */
+export function filterBank(from: number, to: number): FilterBank {
   const key = `${from}>${to}`;
   const hit = banks.get(key);
   if (hit) return hit;

@@ -12,11 +12,11 @@ import { SynestheteError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 
-// tfjs-core and the two backends only, and through `require`: the `@tensorflow/tfjs` bundle also
-// loads layers, converter, data and the WebGL backend, which neither the engine nor the training
-// uses, and an ES `import` of these CommonJS bundles (1.2 MB each) makes Node scan their source
-// for export names first. Measured on the 2-core development machine (CPU of a fresh process):
-// `import('@tensorflow/tfjs-core')` 274 ms, `require` of it 43 ms.
+// tfjs-core, the two backends and (below) the layers bundle, through `require`: the
+// `@tensorflow/tfjs` bundle also loads the converter, data and the WebGL backend, which neither the
+// engine nor the training uses, and an ES `import` of these CommonJS bundles (1.2 MB each) makes
+// Node scan their source for export names first. Measured on the 2-core development machine (CPU
+// of a fresh process): `import('@tensorflow/tfjs-core')` 274 ms, `require` of it 43 ms.
 
 /** The tfjs-core API (ops, tensors, `io`, `train`), with the `cpu` and `wasm` backends registered. */
 export const tf = require('@tensorflow/tfjs-core') as typeof TfCore;

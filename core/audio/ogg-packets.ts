@@ -38,6 +38,60 @@ export interface OggStream {
 /** `header_type` flag: this page begins with the continuation of the previous page's last packet. */
 const CONTINUED = 0x01;
 
+/** Where one Ogg page lies in a file and what its header says (RFC 3533 §6). */
+export interface OggPageHeader {
+  /** First byte of the page ("OggS"). */
+  readonly start: number;
+  /** First byte of the body, after the 27-byte header and the lacing values. */
+  readonly body: number;
+  /** One past the last byte of the body. */
+  readonly end: number;
+  /** `header_type` flags: 0x01 continued, 0x02 beginning of stream, 0x04 end of stream. */
+  readonly flags: number;
+  /** Bitstream serial number. */
+  readonly serial: number;
+  /** Page sequence number. */
+  readonly sequence: number;
+  /** Granule position, or −1 when no packet ends on the page. */
+  readonly granule: number;
+  /** Number of lacing values (segments). */
+  readonly segments: number;
+}
+
+/**
+ * The header of the page at byte `at`, without checking its CRC.
+ *
+ * @param bytes - the file
+ * @param view - a DataView over exactly `bytes`
+ * @param at - where the page should start
+ * @returns the header, or null when no version-0 page starts there or it runs past the end
+ */
+export function readOggPageHeader(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+): OggPageHeader | null {
+  if (at + 27 > bytes.length) return null;
+  if (view.getUint32(at) !== 0x4f676753 || bytes[at + 4] !== 0) return null; // "OggS", v0
+  const segments = bytes[at + 26]!;
+  const body = at + 27 + segments;
+  if (body > bytes.length) return null;
+  let length = 0;
+  for (let i = 0; i < segments; i++) length += bytes[at + 27 + i]!;
+  const end = body + length;
+  if (end > bytes.length) return null;
+  return {
+    start: at,
+    body,
+    end,
+    flags: bytes[at + 5]!,
+    serial: view.getUint32(at + 14, true),
+    sequence: view.getUint32(at + 18, true),
+    granule: Number(view.getBigInt64(at + 6, true)),
+    segments,
+  };
+}
+
 /**
  * Reads every page of an Ogg file and reassembles its packets.
  *
@@ -54,23 +108,16 @@ export function readOggPackets(bytes: Uint8Array): OggStream | null {
   let partial: Uint8Array[] = [];
   let at = 0;
   while (at < bytes.length) {
-    if (at + 27 > bytes.length) return null;
-    if (view.getUint32(at) !== 0x4f676753 || bytes[at + 4] !== 0) return null; // "OggS", v0
-    const segments = bytes[at + 26]!;
-    const bodyStart = at + 27 + segments;
-    if (bodyStart > bytes.length) return null;
-    let bodyLength = 0;
-    for (let i = 0; i < segments; i++) bodyLength += bytes[at + 27 + i]!;
-    const pageEnd = bodyStart + bodyLength;
-    if (pageEnd > bytes.length || !oggCrcValid(bytes.subarray(at, pageEnd))) return null;
-    const pageSerial = view.getUint32(at + 14, true);
-    if (serial === null) serial = pageSerial;
-    else if (pageSerial !== serial) return null;
+    const page = readOggPageHeader(bytes, view, at);
+    if (page === null) return null;
+    const { segments, body: bodyStart, end: pageEnd } = page;
+    if (!oggCrcValid(bytes.subarray(at, pageEnd))) return null;
+    if (serial === null) serial = page.serial;
+    else if (page.serial !== serial) return null;
     // Page sequence numbers count up from the first page without gaps: a gap is a lost page.
-    const sequence = view.getUint32(at + 18, true);
-    firstSequence ??= sequence;
-    if (sequence !== firstSequence + pages.length) return null;
-    const continued = (bytes[at + 5]! & CONTINUED) !== 0;
+    firstSequence ??= page.sequence;
+    if (page.sequence !== firstSequence + pages.length) return null;
+    const continued = (page.flags & CONTINUED) !== 0;
     if (continued !== partial.length > 0) return null;
 
     let packetsEnded = 0;
@@ -91,7 +138,7 @@ export function readOggPackets(bytes: Uint8Array): OggStream | null {
       // The last lacing value was 255: the packet goes on in the next page.
       partial.push(bytes.subarray(runStart, pageEnd));
     }
-    pages.push({ granule: Number(view.getBigInt64(at + 6, true)), packetsEnded });
+    pages.push({ granule: page.granule, packetsEnded });
     at = pageEnd;
   }
   if (serial === null || partial.length > 0) return null;

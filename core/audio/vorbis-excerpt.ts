@@ -35,6 +35,7 @@
  * @module
  */
 import { oggCrcValid } from './ogg-crc.js';
+import { type OggPageHeader, readOggPageHeader } from './ogg-packets.js';
 import { resamplePcm } from './resample.js';
 
 /**
@@ -69,17 +70,7 @@ export interface VorbisExcerpt {
 }
 
 /** One page of the file: where it lies and its timing. */
-interface Page {
-  readonly start: number;
-  /** First byte of the body. */
-  readonly body: number;
-  readonly end: number;
-  readonly flags: number;
-  /** Granule position, or −1 when no packet ends on the page. */
-  readonly granule: number;
-  /** Number of lacing values (segments). */
-  readonly segments: number;
-}
+type Page = OggPageHeader;
 
 /** Minimal shape of the decoder inside `@wasm-audio-decoders/ogg-vorbis` (0.1.x). */
 interface PacketDecoder {
@@ -137,23 +128,15 @@ function indexPages(bytes: Uint8Array): Page[] | null {
   let serial: number | undefined;
   let at = 0;
   while (at < bytes.length) {
-    if (at + 27 > bytes.length) return null;
-    if (view.getUint32(at) !== 0x4f676753 || bytes[at + 4] !== 0) return null; // "OggS", v0
-    const segments = bytes[at + 26]!;
-    const body = at + 27 + segments;
-    if (body > bytes.length) return null;
-    let length = 0;
-    for (let i = 0; i < segments; i++) length += bytes[at + 27 + i]!;
-    const end = body + length;
-    if (end > bytes.length) return null; // truncated: ffmpeg words it
-    const flags = bytes[at + 5]!;
-    const pageSerial = view.getUint32(at + 14, true);
-    serial ??= pageSerial;
+    const page = readOggPageHeader(bytes, view, at); // null when truncated: ffmpeg words it
+    if (page === null) return null;
+    serial ??= page.serial;
     // A second stream (multiplexed, or chained: a new beginning of stream) is not handled here.
-    if (pageSerial !== serial || (pages.length > 0 && (flags & BEGIN_OF_STREAM) !== 0)) return null;
-    const granule = Number(view.getBigInt64(at + 6, true));
-    pages.push({ start: at, body, end, flags, granule, segments });
-    at = end;
+    if (page.serial !== serial || (pages.length > 0 && (page.flags & BEGIN_OF_STREAM) !== 0)) {
+      return null;
+    }
+    pages.push(page);
+    at = page.end;
   }
   return pages.length > 0 ? pages : null;
 }

@@ -11,6 +11,7 @@ import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from './features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
+import { type WideBandSpectra, wideBandSpectra } from './features/wide-band.js';
 import type { Fingerprint } from './fingerprint/fingerprint.js';
 import { fingerprintOffThread, spectralDescriptorsOffThread } from './fingerprint/off-thread.js';
 import { FINGERPRINT_PARAMS } from './fingerprint/params.js';
@@ -41,8 +42,9 @@ export interface Analysis {
    */
   readonly spectrogram: LogMelSpectrogram;
   /**
-   * The music gate's verdict (core/model/music-gate.ts); for a model without a fitted gate only
-   * silence is judged, and the field is absent for a clip loud enough to search.
+   * The music gate's verdict (core/model/music-gate.ts), for a clip (`query`) only; for a model
+   * without a fitted gate only silence is judged, and the field is absent for a clip loud enough
+   * to search.
    */
   readonly music?: MusicVerdict;
   /**
@@ -218,6 +220,8 @@ export async function analyzeAudio(
   const fusion = model.metadata.fusion;
   let decoded: DecodedAudio;
   let timbre: Float32Array | undefined;
+  /** The model's spectrogram and the onset envelope, when taken from the wide-band STFT. */
+  let wideBand: WideBandSpectra | undefined;
   if (excerptStartS !== undefined) {
     const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
     const excerpt = await decodeExcerpt(
@@ -228,7 +232,10 @@ export async function analyzeAudio(
       wideRate,
     );
     decoded = excerpt.decoded;
-    timbre = excerpt.wide ? timbreStatistics(excerpt.wide) : undefined;
+    // One STFT of the 44,100 Hz excerpt gives the timbre statistics, the model's spectrogram and
+    // the onset envelope (core/features/wide-band.ts).
+    wideBand = excerpt.wide ? wideBandSpectra(excerpt.wide, features) : undefined;
+    timbre = wideBand?.timbre;
   } else {
     [decoded, timbre] = await Promise.all([
       decodeInput(input, { ...decodeOptions, sampleRate: features.sampleRate }),
@@ -270,20 +277,31 @@ export async function analyzeAudio(
       ? new OnsetAccumulator(features.sampleRate, descriptorSamples)
       : undefined;
   const shareStft = onset?.nFft === features.nFft && onset.hopLength === features.hopLength;
-  const spectrograms = decoded.segments.map((s) =>
-    computeLogMel(
-      decoded.pcm.subarray(s.offset, s.offset + s.length),
-      features,
-      shareStft ? (t, power) => onset?.add(t, power) : undefined,
-    ),
-  );
+  // An excerpt's spectrogram and onset envelope already came from its wide-band STFT.
+  const fromWide =
+    onset !== undefined && wideBand?.logMel !== undefined && wideBand.onset !== undefined
+      ? { logMel: wideBand.logMel, onset: wideBand.onset }
+      : undefined;
+  const spectrograms = fromWide
+    ? [fromWide.logMel]
+    : decoded.segments.map((s) =>
+        computeLogMel(
+          decoded.pcm.subarray(s.offset, s.offset + s.length),
+          features,
+          shareStft ? (t, power) => onset?.add(t, power) : undefined,
+        ),
+      );
   const embedding = model.embedSpectrograms(
     spectrograms,
     maxWindows,
     query ? model.metadata.window.queryHopFrames : undefined,
   );
   const tempo = estimateTempo(
-    shareStft && onset ? onset.result() : onsetEnvelope(descriptorPcm, features.sampleRate),
+    fromWide
+      ? fromWide.onset
+      : shareStft && onset
+        ? onset.result()
+        : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
@@ -291,16 +309,20 @@ export async function analyzeAudio(
   // Measured here rather than awaited from the worker (the descriptors' loudness is the same
   // number when they cover all of the PCM, as for clips up to 60 s).
   const loudnessDb = loudnessDbfs(decoded.pcm);
+  // Only a clip is judged: nothing reads a catalogue track's verdict (its speech/music
+  // descriptors cost ~15 ms of a 30 s excerpt's analysis).
   const gate = model.metadata.musicGate;
-  const verdict = gate
-    ? judgeMusic(
-        embedding.windowEmbeddings,
-        embedding.windowCount,
-        loudnessDb,
-        gate,
-        gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
-      )
-    : judgeSilence(loudnessDb);
+  const verdict = !query
+    ? undefined
+    : gate
+      ? judgeMusic(
+          embedding.windowEmbeddings,
+          embedding.windowCount,
+          loudnessDb,
+          gate,
+          gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
+        )
+      : judgeSilence(loudnessDb);
   const descriptors = withTempo(await spectral, tempo);
   const fingerprint = await fingerprinting;
   return {

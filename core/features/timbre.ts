@@ -9,7 +9,7 @@
  * tracks only; clips are compared by the CNN embedding (see core/model/fusion.ts).
  */
 import type { LogMelParams } from '../model/metadata.js';
-import { computeLogMel } from './log-mel.js';
+import { computeLogMel, type LogMelSpectrogram } from './log-mel.js';
 import { mfccStatistics } from './mfcc.js';
 
 /** Spectrogram parameters of the timbre statistics. */
@@ -33,5 +33,15 @@ export const TIMBRE_SIZE = 20;
  * @returns the {@link TIMBRE_SIZE} MFCC means
  */
 export function timbreStatistics(pcm: Float32Array): Float32Array {
-  return mfccStatistics(computeLogMel(pcm, TIMBRE_PARAMS), TIMBRE_SIZE).slice(0, TIMBRE_SIZE);
+  return timbreOfLogMel(computeLogMel(pcm, TIMBRE_PARAMS));
+}
+
+/**
+ * Timbre statistics of an already computed log-mel spectrogram at {@link TIMBRE_PARAMS}.
+ *
+ * @param logMel - `frames × 128` natural-log mel power, as `computeLogMel(pcm, TIMBRE_PARAMS)`
+ * @returns the {@link TIMBRE_SIZE} MFCC means
+ */
+export function timbreOfLogMel(logMel: LogMelSpectrogram): Float32Array {
+  return mfccStatistics(logMel, TIMBRE_SIZE).slice(0, TIMBRE_SIZE);
 }

@@ -4,10 +4,11 @@
  */
 import { decimateByTwo } from './audio/decimate.js';
 import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
+import { halveSampleRate } from './audio/half-band.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { resamplePcm } from './audio/resample.js';
 import { type Descriptors, loudnessDbfs, withTempo } from './features/descriptors.js';
-import { computeLogMel, type LogMelSpectrogram } from './features/log-mel.js';
+import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from './features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
@@ -152,7 +153,8 @@ async function fingerprintOf(
 
 /**
  * One excerpt decoded once (see `AnalyzeOptions.excerptStartS`): at `wideRate` (the timbre
- * statistics' rate) when `wideRate` is set, and resampled in process to `sampleRate` for the model.
+ * statistics' rate) when `wideRate` is set, and resampled in process to `sampleRate` — by `halve`
+ * when `wideRate` is twice `sampleRate`.
  *
  * @returns the model-rate audio, and the wide-band PCM when it was decoded
  */
@@ -162,17 +164,15 @@ async function decodeExcerpt(
   startS: number,
   sampleRate: number,
   wideRate: number | undefined,
+  halve: (pcm: Float32Array) => Float32Array,
 ): Promise<{ decoded: DecodedAudio; wide?: Float32Array }> {
   // An Ogg Vorbis excerpt is decoded in process, only its pages (core/audio/vorbis-excerpt.ts).
   const excerpt = { vorbisInProcess: true, ...options, startS, segments: 1 };
   if (wideRate === undefined)
     return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });
-  // 44,100 → 22,050 Hz: the same filter at half the cost (core/audio/decimate.ts).
   const pcm =
-    wideRate === 2 * sampleRate
-      ? decimateByTwo(wide.pcm)
-      : resamplePcm(wide.pcm, wideRate, sampleRate);
+    wideRate === 2 * sampleRate ? halve(wide.pcm) : resamplePcm(wide.pcm, wideRate, sampleRate);
   for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
   const first = wide.segments[0];
   const decoded: DecodedAudio = {
@@ -224,12 +224,18 @@ export async function analyzeAudio(
   let wideBand: WideBandSpectra | undefined;
   if (excerptStartS !== undefined) {
     const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
+    // 44,100 → 22,050 Hz. When the model's spectrogram will come from the wide-band STFT, the
+    // halved audio only feeds the descriptors and the fingerprint: the half-band filter
+    // (core/audio/half-band.ts, 13 multiplies an output); else libswresample's own filter at half
+    // its cost (core/audio/decimate.ts, 34).
+    const halve = derivableLogMel(features, TIMBRE_PARAMS) ? halveSampleRate : decimateByTwo;
     const excerpt = await decodeExcerpt(
       input,
       decodeOptions,
       excerptStartS,
       features.sampleRate,
       wideRate,
+      halve,
     );
     decoded = excerpt.decoded;
     // One STFT of the 44,100 Hz excerpt gives the timbre statistics, the model's spectrogram and

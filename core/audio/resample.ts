@@ -39,8 +39,14 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Modified Bessel function of the first kind, order 0 (power series; FFmpeg `av_bessel_i0`). */
-function besselI0(x: number): number {
+/**
+ * Modified Bessel function of the first kind, order 0 (power series; FFmpeg `av_bessel_i0`), for
+ * Kaiser windows.
+ *
+ * @param x - any real number
+ * @returns I0(x) ≥ 1
+ */
+export function besselI0(x: number): number {
   let sum = 1;
   let term = 1;
   const q = (x * x) / 4;

@@ -2,10 +2,19 @@
  * Short-time Fourier transform power, librosa conventions: periodic Hann window, frames centred
  * on `t · hop` with reflect padding of `nFft / 2` on both sides, i.e. `librosa.stft(y, n_fft,
  * hop_length, window='hann', center=True, pad_mode='reflect')` (reflect was librosa's default
- * before 0.10) followed by `abs(S) ** 2`. Uses the radix-4 real FFT of the `fft.js` package.
+ * before 0.10) followed by `abs(S) ** 2`. The transform: PFFFT's real FFT in single precision
+ * with WebAssembly SIMD (J. Pommier's PFFFT, package `@echogarden/pffft-wasm`) for sizes that are
+ * multiples of 32; the radix-4 real FFT of the `fft.js` package, in double precision, for smaller
+ * ones. Measured on the 2-core development machine, 15 s at 22,050 Hz: 1,024-point frames 512
+ * apart 7.8 → 4.7 ms, 4,096-point frames 2,048 apart 5.8 → 3.0 ms; powers agree with the double
+ * precision transform within 6e-5 relative (bench of real-looking noise, the quietest bins).
  */
+import pffftFactory, { type PffftModule } from '@echogarden/pffft-wasm/simd';
 import FFT from 'fft.js';
 import { SynestheteError } from '../errors.js';
+
+/** The PFFFT WebAssembly module, instantiated once per thread when this module loads. */
+const pffft: PffftModule = await pffftFactory();
 
 /** A power spectrogram, frame-major. */
 export interface PowerSpectrogram {
@@ -45,11 +54,36 @@ export function periodicHann(n: number): Float64Array {
 
 const fftCache = new Map<number, FFT>();
 
+/** PFFFT's real transform needs sizes that are multiples of 32 (its SIMD width × 8). */
+const PFFFT_MULTIPLE = 32;
+
+/** A PFFFT setup for one size with its input, output and work buffers in the module's memory. */
+interface PffftPlan {
+  readonly setup: number;
+  readonly input: number;
+  readonly output: number;
+  readonly work: number;
+}
+
+const pffftPlans = new Map<number, PffftPlan>();
+
+/** The plan for `nFft` (made once per size and thread, never freed: a few sizes are used). */
+function pffftPlan(nFft: number): PffftPlan {
+  let plan = pffftPlans.get(nFft);
+  if (!plan) {
+    const setup = pffft._pffft_new_setup(nFft, 0); // PFFFT_REAL
+    if (setup === 0) throw new SynestheteError('E_CONFIG', `PFFFT cannot transform ${nFft} points`);
+    const buffer = () => pffft._pffft_aligned_malloc(4 * nFft);
+    plan = { setup, input: buffer(), output: buffer(), work: buffer() };
+    pffftPlans.set(nFft, plan);
+  }
+  return plan;
+}
+
 /**
  * Calls `visit(t, power)` for every centred frame t = 0 … frames−1, where `power` (length
  * nFft/2 + 1, reused between calls: copy what you keep) holds |X_t(k)|² of the Hann-windowed
- * frame (the buffer alternates between two arrays). This avoids materialising the whole
- * spectrogram when only a projection is needed.
+ * frame. This avoids materialising the whole spectrogram when only a projection is needed.
  *
  * @param pcm - mono samples
  * @param nFft - FFT size, a power of two ≥ 4
@@ -70,39 +104,75 @@ export function forEachPowerFrame(
   if (!Number.isInteger(hopLength) || hopLength < 1) {
     throw new SynestheteError('E_CONFIG', `hopLength must be a positive integer, got ${hopLength}`);
   }
-  let fft = fftCache.get(nFft);
-  if (!fft) {
-    fft = new FFT(nFft);
-    fftCache.set(nFft, fft);
-  }
   const window = periodicHann(nFft);
   const half = nFft / 2;
   const bins = half + 1;
   const frames = frameCount(pcm.length, hopLength);
   const len = pcm.length;
   const period = 2 * (len - 1);
+  /** Writes frame t's windowed samples through `put(n, value)`. */
+  const fill = (t: number, put: (n: number, v: number) => void): void => {
+    const start = t * hopLength - half;
+    if (start >= 0 && start + nFft <= len) {
+      for (let n = 0; n < nFft; n++) put(n, pcm[start + n]! * window[n]!);
+    } else {
+      for (let n = 0; n < nFft; n++) {
+        const v = len === 0 ? 0 : pcm[reflectIndex(start + n, len, period)]!;
+        put(n, v * window[n]!);
+      }
+    }
+  };
+  if (nFft % PFFFT_MULTIPLE === 0) {
+    const plan = pffftPlan(nFft);
+    // Taken after the plan: allocating may have grown (and replaced) the module's memory.
+    const heap = pffft.HEAPF32;
+    const input = plan.input >> 2;
+    const output = plan.output >> 2;
+    const power = new Float64Array(bins);
+    for (let t = 0; t < frames; t++) {
+      const start = t * hopLength - half;
+      if (start >= 0 && start + nFft <= len) {
+        for (let n = 0; n < nFft; n++) heap[input + n] = pcm[start + n]! * window[n]!;
+      } else {
+        fill(t, (n, v) => {
+          heap[input + n] = v;
+        });
+      }
+      pffft._pffft_transform_ordered(plan.setup, plan.input, plan.output, plan.work, 0);
+      // Ordered real output: DC, Nyquist, then (re, im) of bins 1 … nFft/2 − 1.
+      const dc = heap[output]!;
+      const nyquist = heap[output + 1]!;
+      power[0] = dc * dc;
+      power[half] = nyquist * nyquist;
+      for (let k = 1; k < half; k++) {
+        const re = heap[output + 2 * k]!;
+        const im = heap[output + 2 * k + 1]!;
+        power[k] = re * re + im * im;
+      }
+      visit(t, power);
+    }
+    return frames;
+  }
+  let fft = fftCache.get(nFft);
+  if (!fft) {
+    fft = new FFT(nFft);
+    fftCache.set(nFft, fft);
+  }
   // Two real frames per complex FFT: frame a in the real part, frame b in the imaginary part,
   // separated afterwards by conjugate symmetry (Press et al., "Numerical Recipes", §12.3).
-  // About 25 % faster than one real transform per frame with fft.js.
   const data = new Float64Array(2 * nFft);
   const out = new Float64Array(2 * nFft);
   const powerA = new Float64Array(bins);
   const powerB = new Float64Array(bins);
-  const fill = (t: number, slot: number): void => {
-    const start = t * hopLength - half;
-    if (start >= 0 && start + nFft <= len) {
-      for (let n = 0; n < nFft; n++) data[2 * n + slot] = pcm[start + n]! * window[n]!;
-    } else {
-      for (let n = 0; n < nFft; n++) {
-        const v = len === 0 ? 0 : pcm[reflectIndex(start + n, len, period)]!;
-        data[2 * n + slot] = v * window[n]!;
-      }
-    }
-  };
   for (let t = 0; t < frames; t += 2) {
     const pair = t + 1 < frames;
-    fill(t, 0);
-    if (pair) fill(t + 1, 1);
+    fill(t, (n, v) => {
+      data[2 * n] = v;
+    });
+    if (pair)
+      fill(t + 1, (n, v) => {
+        data[2 * n + 1] = v;
+      });
     else for (let n = 0; n < nFft; n++) data[2 * n + 1] = 0;
     fft.transform(out, data);
     for (let k = 0; k < bins; k++) {

@@ -59,7 +59,7 @@ import { measureTraining } from './training.js';
 import { measureWarmRecommend } from './warm-recommend.js';
 
 const WARM_RUNS = 20;
-const WARM_UPS = 2;
+const WARM_UPS = 10;
 const COLD_RUNS = 3;
 const VOICE_NOTE_SECONDS = 15;
 const VOICE_NOTE_KBPS = 24;

@@ -31,13 +31,14 @@ export interface WarmRecommend {
  * @param engine - an open engine with a non-empty catalogue
  * @param clip - path of the voice note (read from disk each time, as an adapter's download would be)
  * @param runs - timed runs (≥ 1)
- * @param warmUps - untimed runs first (JIT, caches, index load)
+ * @param warmUps - untimed runs first (default 10: the index load, and V8 compiling the hot loops
+ *   with its optimising tier, which takes a few runs)
  */
 export async function measureWarmRecommend(
   engine: Engine,
   clip: string,
   runs = 20,
-  warmUps = 2,
+  warmUps = 10,
 ): Promise<WarmRecommend> {
   let matched = 'no match';
   let results: number[] = [];

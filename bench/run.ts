@@ -5,7 +5,7 @@
  *    argument) into a fresh temporary PGlite catalogue: seconds per track and per audio minute;
  *    then the same folder with `--profile fast` (core/ingest-profile.ts) into another.
  * 2. Recommend latency for a 15 s voice note (24 kbit/s mono Ogg Opus, cut from a demo track with
- *    ffmpeg): warm (same process, 20 runs after 2 warm-ups) and cold (a fresh
+ *    ffmpeg): warm (same process, 20 runs after 10 warm-ups) and cold (a fresh
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
  * 3. CNN embedding time per window at batch 1 and batch 32.
  * 3b. Landmark fingerprint (bench/fingerprint.ts): CPU time for 3 minutes of music, query time.

@@ -276,20 +276,19 @@ export async function analyzeAudio(
   const spectral = spectralDescriptorsOffThread(descriptorPcm, features.sampleRate, !query);
   spectral.catch(() => undefined); // awaited below
   // When the descriptors cover exactly the one analysed segment, their onset envelope comes from
-  // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one.
+  // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one;
+  // for an excerpt decoded wide-band, both already came from its 44,100 Hz STFT.
   const only = decoded.segments.length === 1 ? decoded.segments[0] : undefined;
+  const coversOnly =
+    only !== undefined && only.offset === from && only.length === descriptorSamples;
+  const wideLogMel = only ? wideBand?.logMel : undefined;
   const onset =
-    only && only.offset === from && only.length === descriptorSamples
+    coversOnly && !wideLogMel
       ? new OnsetAccumulator(features.sampleRate, descriptorSamples)
       : undefined;
   const shareStft = onset?.nFft === features.nFft && onset.hopLength === features.hopLength;
-  // An excerpt's spectrogram and onset envelope already came from its wide-band STFT.
-  const fromWide =
-    onset !== undefined && wideBand?.logMel !== undefined && wideBand.onset !== undefined
-      ? { logMel: wideBand.logMel, onset: wideBand.onset }
-      : undefined;
-  const spectrograms = fromWide
-    ? [fromWide.logMel]
+  const spectrograms = wideLogMel
+    ? [wideLogMel]
     : decoded.segments.map((s) =>
         computeLogMel(
           decoded.pcm.subarray(s.offset, s.offset + s.length),
@@ -303,8 +302,8 @@ export async function analyzeAudio(
     query ? model.metadata.window.queryHopFrames : undefined,
   );
   const tempo = estimateTempo(
-    fromWide
-      ? fromWide.onset
+    wideLogMel && coversOnly && wideBand?.onset
+      ? wideBand.onset
       : shareStft && onset
         ? onset.result()
         : onsetEnvelope(descriptorPcm, features.sampleRate),

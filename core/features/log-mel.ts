@@ -36,26 +36,13 @@ export function computeLogMel(
   params: LogMelParams,
   onFrame?: (frame: number, power: Float64Array) => void,
 ): LogMelSpectrogram {
-  const bank = melFilterbank(params);
-  const { nMels } = params;
-  const frames = frameCount(pcm.length, params.hopLength);
-  const data = new Float32Array(frames * nMels);
-  const mel = new Float64Array(nMels);
-  const offset = params.logOffset;
-  forEachPowerFrame(pcm, params.nFft, params.hopLength, (t, power) => {
-    applyMel(bank, power, mel);
-    const row = t * nMels;
-    for (let m = 0; m < nMels; m++) data[row + m] = Math.log(mel[m]! + offset);
-    onFrame?.(t, power);
-  });
-  return { data, frames, nMels };
+  return computeLogMels(pcm, params, [params], onFrame)[0]!;
 }
 
 /**
  * Whether a log-mel spectrogram with `params` can be taken from an STFT of the same audio at
  * `ratio` times its sample rate (see {@link computeLogMels}): `ratio` a whole number ≥ 1, the FFT
- * size and hop `ratio` times larger (so the frames cover the same time), and the mel range
- * within `params`' own Nyquist frequency.
+ * size and hop `ratio` times larger (so the frames cover the same time).
  *
  * @param params - the spectrogram wanted
  * @param stft - sample rate, FFT size and hop of the STFT that would be shared
@@ -69,8 +56,7 @@ export function derivableLogMel(
     Number.isInteger(ratio) &&
     ratio >= 1 &&
     stft.nFft === ratio * params.nFft &&
-    stft.hopLength === ratio * params.hopLength &&
-    params.fMax <= params.sampleRate / 2
+    stft.hopLength === ratio * params.hopLength
   );
 }
 
@@ -110,6 +96,13 @@ export function computeLogMels(
       throw new SynestheteError(
         'E_CONFIG',
         `a ${params.sampleRate} Hz log-mel spectrogram (nFft ${params.nFft}, hop ${params.hopLength}) cannot be taken from a ${stft.sampleRate} Hz STFT (nFft ${stft.nFft}, hop ${stft.hopLength})`,
+      );
+    }
+    if (!(params.fMax <= params.sampleRate / 2)) {
+      // The bank is built at the STFT's rate, which would accept it: check the target's own.
+      throw new SynestheteError(
+        'E_CONFIG',
+        `mel range must satisfy fMax ≤ sr/2: ${params.fMax} Hz at ${params.sampleRate} Hz`,
       );
     }
     const ratio = stft.sampleRate / params.sampleRate;

@@ -110,15 +110,15 @@ export function forEachPowerFrame(
   const frames = frameCount(pcm.length, hopLength);
   const len = pcm.length;
   const period = 2 * (len - 1);
-  /** Writes frame t's windowed samples through `put(n, value)`. */
-  const fill = (t: number, put: (n: number, v: number) => void): void => {
+  /** Writes frame t's windowed samples to `into[at + stride · n]`, n = 0 … nFft − 1. */
+  const fill = (t: number, into: Float32Array | Float64Array, at: number, stride: number): void => {
     const start = t * hopLength - half;
     if (start >= 0 && start + nFft <= len) {
-      for (let n = 0; n < nFft; n++) put(n, pcm[start + n]! * window[n]!);
+      for (let n = 0; n < nFft; n++) into[at + stride * n] = pcm[start + n]! * window[n]!;
     } else {
       for (let n = 0; n < nFft; n++) {
         const v = len === 0 ? 0 : pcm[reflectIndex(start + n, len, period)]!;
-        put(n, v * window[n]!);
+        into[at + stride * n] = v * window[n]!;
       }
     }
   };
@@ -131,13 +131,10 @@ export function forEachPowerFrame(
     const power = new Float64Array(bins);
     for (let t = 0; t < frames; t++) {
       const start = t * hopLength - half;
+      // Interior frames written directly: the hot loop, without `fill`'s stride.
       if (start >= 0 && start + nFft <= len) {
         for (let n = 0; n < nFft; n++) heap[input + n] = pcm[start + n]! * window[n]!;
-      } else {
-        fill(t, (n, v) => {
-          heap[input + n] = v;
-        });
-      }
+      } else fill(t, heap, input, 1);
       pffft._pffft_transform_ordered(plan.setup, plan.input, plan.output, plan.work, 0);
       // Ordered real output: DC, Nyquist, then (re, im) of bins 1 … nFft/2 − 1.
       const dc = heap[output]!;
@@ -166,13 +163,8 @@ export function forEachPowerFrame(
   const powerB = new Float64Array(bins);
   for (let t = 0; t < frames; t += 2) {
     const pair = t + 1 < frames;
-    fill(t, (n, v) => {
-      data[2 * n] = v;
-    });
-    if (pair)
-      fill(t + 1, (n, v) => {
-        data[2 * n + 1] = v;
-      });
+    fill(t, data, 0, 2);
+    if (pair) fill(t + 1, data, 1, 2);
     else for (let n = 0; n < nFft; n++) data[2 * n + 1] = 0;
     fft.transform(out, data);
     for (let k = 0; k < bins; k++) {

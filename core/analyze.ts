@@ -272,8 +272,9 @@ export async function analyzeAudio(
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
   const descriptorPcm = decoded.pcm.subarray(from, from + descriptorSamples);
-  // A clip's spectral flatness is not computed: no reason or summary uses it.
-  const spectral = spectralDescriptorsOffThread(descriptorPcm, features.sampleRate, !query);
+  // The spectral flatness is not computed, for a clip or a catalogue track: no reason, summary or
+  // ranking reads it, and it costs one logarithm per bin and frame (~9 ms of a 30 s excerpt).
+  const spectral = spectralDescriptorsOffThread(descriptorPcm, features.sampleRate, false);
   spectral.catch(() => undefined); // awaited below
   // When the descriptors cover exactly the one analysed segment, their onset envelope comes from
   // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one;

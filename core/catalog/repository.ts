@@ -63,8 +63,8 @@ class DrizzleCatalog implements Catalog {
           target: tracks.sourcePath,
           set: { ...update, updatedAt: sql`now()` },
         })
-        .returning();
-      return toRecord(first(rows));
+        .returning(STORED_SMALL_COLUMNS);
+      return storedRecord(first(rows), track);
     });
   }
 
@@ -348,6 +348,43 @@ function toRecord(row: TrackRow): TrackRecord {
     fingerprint: row.fingerprint,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+/**
+ * The columns an upsert reads back: all but the three large ones (embedding, window embeddings,
+ * fingerprint), whose stored values equal what was written (`real[]` holds a `Float32Array`'s
+ * values exactly; `bytea` its bytes), so the record takes them from its input instead of making
+ * the database print ~100 KB per track and this thread parse it again.
+ */
+const STORED_SMALL_COLUMNS = {
+  id: tracks.id,
+  sourcePath: tracks.sourcePath,
+  contentHash: tracks.contentHash,
+  title: tracks.title,
+  artist: tracks.artist,
+  album: tracks.album,
+  genre: tracks.genre,
+  durationS: tracks.durationS,
+  windowCount: tracks.windowCount,
+  descriptors: tracks.descriptors,
+  modelVersion: tracks.modelVersion,
+  createdAt: tracks.createdAt,
+  updatedAt: tracks.updatedAt,
+};
+
+/** The record of a row just upserted from `track`: its small columns as stored, the rest copied. */
+function storedRecord(
+  row: Omit<TrackRow, 'embedding' | 'windowEmbeddings' | 'fingerprint'>,
+  track: NewTrack,
+): TrackRecord {
+  // `+ 0` turns −0 into 0, as the text round trip of `real[]` does.
+  const copy = (v: Float32Array | null) => (v === null ? null : Float32Array.from(v, (x) => x + 0));
+  return {
+    ...row,
+    embedding: copy(track.embedding),
+    windowEmbeddings: copy(track.windowEmbeddings),
+    fingerprint: track.fingerprint ? new Uint8Array(track.fingerprint) : null,
   };
 }
 

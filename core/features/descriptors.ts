@@ -28,7 +28,8 @@ export interface Descriptors {
   readonly brightness: number;
   /**
    * Mean spectral flatness (geometric / arithmetic mean of power) of non-silent frames, 0…1.
-   * Absent when not asked for (clips: no reason or summary uses it; see `computeDescriptors`).
+   * Absent when not asked for: `analyzeAudio` never asks (no reason or summary uses it), so only
+   * catalogue tracks ingested by earlier versions store it; see `computeDescriptors`.
    */
   readonly spectralFlatness?: number;
 }

@@ -85,6 +85,29 @@ function slidingMax(
   }
 }
 
+let scratchSpec = new Float64Array(0);
+let scratchMax = new Float64Array(0);
+
+/**
+ * Most values a scratch array keeps between calls: 60 s of frames of the analysed band (2,585 ×
+ * 437 at the default parameters, 9 MB); longer signals get arrays of their own.
+ */
+const SCRATCH_MAX = 2585 * 437;
+
+/**
+ * Two arrays of `length` values for {@link findPeaks} (every value is written before it is
+ * read): up to {@link SCRATCH_MAX} the same two from call to call (grown when too short), so a
+ * thread fingerprinting excerpt after excerpt does not allocate and zero-fill 9 MB for each.
+ */
+function scratch(length: number): [Float64Array, Float64Array] {
+  if (length > SCRATCH_MAX) return [new Float64Array(length), new Float64Array(length)];
+  if (scratchSpec.length < length) {
+    scratchSpec = new Float64Array(length);
+    scratchMax = new Float64Array(length);
+  }
+  return [scratchSpec.subarray(0, length), scratchMax.subarray(0, length)];
+}
+
 /**
  * Finds the spectral peaks of mono PCM at `params.sampleRate`.
  *
@@ -104,14 +127,14 @@ export function findPeaks(pcm: Float32Array, params: PeakParams = FINGERPRINT_PA
   const { nFft, hopLength, minBin, maxBin, peakHalfBins, peakHalfFrames } = params;
   const nb = maxBin - minBin + 1;
   const frameTotal = 1 + Math.floor(pcm.length / hopLength);
-  // Power + 1e-12 of the analysed band (what the decibels are taken of).
-  const spec = new Float64Array(frameTotal * nb);
+  // Power + 1e-12 of the analysed band (what the decibels are taken of), and its maximum along
+  // frequency: scratch reused from call to call (9 MB for 30 s, otherwise zero-filled anew).
+  const [spec, rowMax] = scratch(frameTotal * nb);
   forEachPowerFrame(pcm, nFft, hopLength, (t, power) => {
     const row = t * nb;
     for (let k = 0; k < nb; k++) spec[row + k] = power[minBin + k]! + 1e-12;
   });
   // Maximum along frequency.
-  const rowMax = new Float64Array(spec.length);
   const prefix = new Float64Array(nb);
   const suffix = new Float64Array(nb);
   for (let t = 0; t < frameTotal; t++) {

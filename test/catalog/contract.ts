@@ -172,6 +172,28 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
       expect(await catalog.embeddingIds('v2')).toEqual([a.id, e.id]);
     });
 
+    it('returns from an upsert the very record it then reads back', async () => {
+      const embedding = vector(5, 16);
+      embedding[3] = -0; // stored as 0: the returned record must not keep the sign
+      const windows = new Float32Array(2 * 16);
+      windows.set(vector(6, 16));
+      windows.set(vector(7, 16), 16);
+      windows[20] = -0;
+      const saved = await catalog.upsertTrack(
+        newTrack({
+          sourcePath: '/same/a.ogg',
+          durationS: 183.27, // float4: the record holds what the column holds, not the double
+          embedding,
+          windowEmbeddings: windows,
+          windowCount: 2,
+          descriptors: { chroma: [0.25, 0.75], key: 'A minor' },
+          fingerprint: Uint8Array.from({ length: 512 }, (_, i) => i & 0xff),
+        }),
+      );
+      expect(saved).toEqual(await catalog.getTrack(saved.id));
+      expect(Object.is(saved.embedding?.[3], 0)).toBe(true);
+    });
+
     it('stores a fingerprint as bytes and lists the current-model tracks that have one', async () => {
       const bytes = Uint8Array.from({ length: 4099 }, (_, i) => (i * 37) & 0xff);
       const withPrint = await catalog.upsertTrack(

@@ -368,21 +368,12 @@ const UPSERT_SET = {
  * values exactly; `bytea` its bytes), so the record takes them from its input instead of making
  * the database print ~100 KB per track and this thread parse it again.
  */
-const STORED_SMALL_COLUMNS = {
-  id: tracks.id,
-  sourcePath: tracks.sourcePath,
-  contentHash: tracks.contentHash,
-  title: tracks.title,
-  artist: tracks.artist,
-  album: tracks.album,
-  genre: tracks.genre,
-  durationS: tracks.durationS,
-  windowCount: tracks.windowCount,
-  descriptors: tracks.descriptors,
-  modelVersion: tracks.modelVersion,
-  createdAt: tracks.createdAt,
-  updatedAt: tracks.updatedAt,
-};
+const {
+  embedding: _embedding,
+  windowEmbeddings: _windowEmbeddings,
+  fingerprint: _fingerprint,
+  ...STORED_SMALL_COLUMNS
+} = getTableColumns(tracks);
 
 /** The record of a row just upserted from `track`: its small columns as stored, the rest copied. */
 function storedRecord(

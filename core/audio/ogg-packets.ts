@@ -128,7 +128,7 @@ export function readOggPackets(bytes: Uint8Array): OggStream | null {
       offset += lacing;
       if (lacing < 255) {
         const piece = bytes.subarray(runStart, offset);
-        packets.push(partial.length > 0 ? concat([...partial, piece]) : piece);
+        packets.push(partial.length > 0 ? concatPieces([...partial, piece]) : piece);
         partial = [];
         packetsEnded++;
         runStart = offset;
@@ -145,8 +145,13 @@ export function readOggPackets(bytes: Uint8Array): OggStream | null {
   return { serial, packets, pages };
 }
 
-/** The pieces of a packet split over pages, joined. */
-function concat(pieces: Uint8Array[]): Uint8Array {
+/**
+ * The pieces of a packet split over pages, joined into one new array.
+ *
+ * @param pieces - the packet's bytes on each page, in order
+ * @returns a copy holding all of them, `Σ length` bytes
+ */
+export function concatPieces(pieces: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const piece of pieces) length += piece.length;
   const out = new Uint8Array(length);

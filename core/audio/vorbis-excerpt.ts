@@ -35,7 +35,7 @@
  * @module
  */
 import { oggCrcValid } from './ogg-crc.js';
-import { type OggPageHeader, readOggPageHeader } from './ogg-packets.js';
+import { concatPieces, type OggPageHeader, readOggPageHeader } from './ogg-packets.js';
 import { resamplePcm } from './resample.js';
 
 /**
@@ -175,7 +175,7 @@ function packetsOf(
       if (skipping) skipping = false;
       else {
         const piece = bytes.subarray(runStart, offset);
-        const data = partial.length > 0 ? concat([...partial, piece]) : piece;
+        const data = partial.length > 0 ? concatPieces([...partial, piece]) : piece;
         if (data.length > MAX_PACKET_BYTES) return null;
         packets.push({ data, page: p });
         if (packets.length >= limit) return packets;
@@ -186,18 +186,6 @@ function packetsOf(
     if (runStart < page.end && !skipping) partial.push(bytes.subarray(runStart, page.end));
   }
   return packets;
-}
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
 
 /**

@@ -166,8 +166,9 @@ async function decodeExcerpt(
   wideRate: number | undefined,
   halve: (pcm: Float32Array) => Float32Array,
 ): Promise<{ decoded: DecodedAudio; wide?: Float32Array }> {
-  // An Ogg Vorbis excerpt is decoded in process, only its pages (core/audio/vorbis-excerpt.ts).
-  const excerpt = { vorbisInProcess: true, ...options, startS, segments: 1 };
+  // An Ogg Vorbis or Opus excerpt is decoded in process (core/audio/libav-excerpt.ts, else
+  // vorbis-excerpt.ts for Vorbis): only the pages around it.
+  const excerpt = { excerptInProcess: true, ...options, startS, segments: 1 };
   if (wideRate === undefined)
     return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });

@@ -32,6 +32,7 @@ import path from 'node:path';
 import { SynestheteError } from '../errors.js';
 import { findContainerTruncation } from './container-check.js';
 import { resolveFfmpeg } from './ffmpeg.js';
+import { decodeExcerptLibav } from './libav-excerpt.js';
 import { decodeOggOpusMono, isOggOpus, type OpusDecoded } from './opus-decode.js';
 import { type AudioProbe, parseProbeOutput } from './probe.js';
 import { runProcess } from './process.js';
@@ -82,12 +83,14 @@ export interface DecodeOptions {
    */
   readonly inProcess?: boolean | undefined;
   /**
-   * Decode one excerpt of an Ogg Vorbis file in process (`vorbis-excerpt.ts`: only the pages
-   * around it, libvorbis in WebAssembly) rather than with ffmpeg, when `segments` is 1 (default
-   * false: the fast ingest profile asks for it; `inProcess: false` overrides it). Anything that
-   * path does not handle still goes through ffmpeg.
+   * Decode one excerpt of an Ogg Vorbis or Ogg Opus file in process rather than with the ffmpeg
+   * program, when `segments` is 1 (default false: the fast ingest profile asks for it;
+   * `inProcess: false` overrides it). A file path goes to FFmpeg's libraries in process
+   * (`libav-excerpt.ts`, where the optional node-av loads); otherwise, and for bytes, Ogg Vorbis
+   * goes to libvorbis in WebAssembly (`vorbis-excerpt.ts`). Anything those paths do not handle
+   * still goes through ffmpeg.
    */
-  readonly vorbisInProcess?: boolean | undefined;
+  readonly excerptInProcess?: boolean | undefined;
 }
 
 /** The defaults of {@link DecodeOptions}. */
@@ -181,18 +184,19 @@ export async function decodeAudio(
       size = input.byteLength;
       checkSize(size, name, limits.maxBytes);
     }
-    if (
-      options.vorbisInProcess === true &&
-      options.inProcess !== false &&
-      limits.segments === 1 &&
-      size <= VORBIS_IN_PROCESS_MAX_BYTES
-    ) {
-      const bytes = typeof input === 'string' ? await readIfOggVorbis(file, size) : input;
+    const excerpt =
+      options.excerptInProcess === true && options.inProcess !== false && limits.segments === 1;
+    if (excerpt && typeof input === 'string') {
+      const decoded = await decodeLibavInProcess(file, size, name, limits);
+      if (decoded) return decoded;
+    }
+    if (excerpt && size <= VORBIS_IN_PROCESS_MAX_BYTES) {
+      const bytes = typeof input === 'string' ? await readIfOgg(file, size, isOggVorbis) : input;
       const decoded = bytes && (await decodeVorbisInProcess(bytes, name, limits));
       if (decoded) return decoded;
     }
     if (options.inProcess !== false && limits.startS === 0 && size <= IN_PROCESS_MAX_BYTES) {
-      const bytes = typeof input === 'string' ? await readIfOggOpus(file, size) : input;
+      const bytes = typeof input === 'string' ? await readIfOgg(file, size, isOggOpus) : input;
       const decoded = bytes && (await decodeInProcess(bytes, name, limits));
       if (decoded) return decoded;
     }
@@ -220,28 +224,27 @@ export async function decodeAudio(
   }
 }
 
-/** The bytes of `file` when it is an Ogg Opus file, else null (only its first bytes are read). */
-async function readIfOggOpus(file: string, size: number): Promise<Uint8Array | null> {
+/** The first `length` bytes of `file` (fewer when it is shorter). */
+async function readHead(file: string, length: number): Promise<Uint8Array> {
   const handle = await open(file, 'r');
   try {
-    const head = new Uint8Array(36);
-    await handle.read(head, 0, head.length, 0);
-    if (!isOggOpus(head)) return null;
-    const bytes = new Uint8Array(size);
-    const { bytesRead } = await handle.read(bytes, 0, size, 0);
-    return bytes.subarray(0, bytesRead);
+    const head = new Uint8Array(length);
+    const { bytesRead } = await handle.read(head, 0, length, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
 }
 
-/** The bytes of `file` when it is an Ogg Vorbis file, else null (only its first bytes are read). */
-async function readIfOggVorbis(file: string, size: number): Promise<Uint8Array | null> {
+/** The bytes of `file` when its first bytes pass `accept` (an Ogg Opus or Vorbis file), else null. */
+async function readIfOgg(
+  file: string,
+  size: number,
+  accept: (head: Uint8Array) => boolean,
+): Promise<Uint8Array | null> {
+  if (!accept(await readHead(file, 36))) return null;
   const handle = await open(file, 'r');
   try {
-    const head = new Uint8Array(36);
-    await handle.read(head, 0, head.length, 0);
-    if (!isOggVorbis(head)) return null;
     const bytes = new Uint8Array(size);
     const { bytesRead } = await handle.read(bytes, 0, size, 0);
     return bytes.subarray(0, bytesRead);
@@ -270,18 +273,61 @@ async function decodeVorbisInProcess(
     limits.maxAnalysedS,
     limits.sampleRate,
   );
-  if (!excerpt) return null;
-  if (excerpt.durationS > limits.maxDurationS) {
+  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits);
+}
+
+/**
+ * One excerpt (`startS`, `maxAnalysedS`) of an Ogg Vorbis or Ogg Opus file decoded in process by
+ * FFmpeg's libraries (see `libav-excerpt.ts`), with the same duration and length checks as the
+ * ffmpeg path; null for anything it does not handle (another format, a cut-off last page, node-av
+ * not installed), which then goes to the next path.
+ *
+ * @throws SynestheteError `E_INPUT_DURATION` (longer than `maxDurationS`, or shorter than
+ *   `minDurationS`), `E_DECODE` (fewer samples than the stream declares)
+ */
+async function decodeLibavInProcess(
+  file: string,
+  size: number,
+  name: string,
+  limits: Limits,
+): Promise<DecodedAudio | null> {
+  const head = await readHead(file, 36);
+  if (!isOggVorbis(head) && !isOggOpus(head)) return null;
+  // A cut-off file goes to the ffmpeg path, which words the error.
+  if ((await findContainerTruncation(file, size)) !== null) return null;
+  const excerpt = await decodeExcerptLibav(
+    file,
+    limits.startS,
+    limits.maxAnalysedS,
+    limits.sampleRate,
+  );
+  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits);
+}
+
+/**
+ * An in-process excerpt as `DecodedAudio`: samples clipped to [-1, 1] in place, the source
+ * duration in hundredths of a second, and the checks of the ffmpeg path.
+ *
+ * @param pcm - mono PCM at `limits.sampleRate`, from `limits.startS`
+ * @param sourceDurationS - the whole stream's duration, seconds
+ * @throws SynestheteError `E_INPUT_DURATION`, `E_DECODE` as {@link checkDecodedLength}
+ */
+function excerptAudio(
+  pcm: Float32Array,
+  sourceDurationS: number,
+  name: string,
+  limits: Limits,
+): DecodedAudio {
+  if (sourceDurationS > limits.maxDurationS) {
     throw new SynestheteError(
       'E_INPUT_DURATION',
-      `${name} is too long (${formatSeconds(excerpt.durationS)}); the limit is ${formatSeconds(limits.maxDurationS)}`,
+      `${name} is too long (${formatSeconds(sourceDurationS)}); the limit is ${formatSeconds(limits.maxDurationS)}`,
     );
   }
-  const pcm = excerpt.pcm;
   for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
   // In hundredths of a second, as the ffmpeg path reads it from ffmpeg's log ("Duration:
   // 00:01:14.08"), so a track stores the same duration whichever path decoded it.
-  const durationS = Math.round(excerpt.durationS * 100) / 100;
+  const durationS = Math.round(sourceDurationS * 100) / 100;
   const audio: DecodedAudio = {
     pcm,
     sampleRate: limits.sampleRate,
@@ -372,6 +418,10 @@ async function decodeFile(
     );
   }
   if (END_OF_DATA.test(first.log)) throw truncated(name, 'ffmpeg: end of data', first.log);
+  // Asked to start past the end, ffmpeg's Ogg demuxer lands on the last page and decodes that.
+  if (probe.durationS !== null && !probe.durationEstimated && limits.startS >= probe.durationS) {
+    throw startsPastEnd(name, probe.durationS, limits.startS);
+  }
 
   let spans: SegmentSpan[] = [{ startS: limits.startS, lengthS: limits.maxAnalysedS }];
   let results: SpanResult[];
@@ -533,6 +583,13 @@ function checkDecodedLength(
       `${name} is too short (${gotS.toFixed(1)} s); send at least ${formatSeconds(limits.minDurationS)} of audio`,
     );
   }
+}
+
+function startsPastEnd(name: string, durationS: number, startS: number): SynestheteError {
+  return new SynestheteError(
+    'E_INPUT_DURATION',
+    `${name} is too short (${formatSeconds(durationS)}) for an excerpt from ${formatSeconds(startS)}`,
+  );
 }
 
 function unreadable(name: string, why: string, log: string): SynestheteError {

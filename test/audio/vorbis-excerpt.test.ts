@@ -4,7 +4,7 @@
  * track, right another) so that the seek lands mid-stream and the stereo mix-down is exercised.
  * The reference is ffmpeg's decode of the whole file, cut at the same sample: ffmpeg's own `-ss`
  * excerpt is only page-accurate (measured up to ±400 samples off its whole decode on corpus
- * tracks), so it is compared after alignment. Then `decodeAudio` with `vorbisInProcess`: same
+ * tracks), so it is compared after alignment. Then `decodeAudio` with `excerptInProcess`: same
  * checks and errors as the ffmpeg path (a truncated file is still refused).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -168,9 +168,9 @@ describe('decodeVorbisExcerpt on real music', () => {
     expect(corr).toBeGreaterThan(0.9999);
   });
 
-  it('decodeAudio with vorbisInProcess: the excerpt, its source duration, and the same errors', async () => {
+  it('decodeAudio with excerptInProcess: the excerpt, its source duration, and the same errors', async () => {
     const options = { sampleRate: 44_100, startS: 10, maxAnalysedS: 30, segments: 1 } as const;
-    const inProcess = await decodeAudio(stereo, { ...options, vorbisInProcess: true });
+    const inProcess = await decodeAudio(stereo, { ...options, excerptInProcess: true });
     expect(inProcess.pcm.length).toBe(30 * 44_100);
     expect(inProcess.segments).toEqual([{ sourceStartS: 10, offset: 0, length: 30 * 44_100 }]);
     const viaFfmpeg = await decodeAudio(stereo, options);
@@ -180,7 +180,7 @@ describe('decodeVorbisExcerpt on real music', () => {
     const cut = path.join(tmp.dir, 'cut.ogg');
     const bytes = readFileSync(stereo);
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-    const error = await decodeAudio(cut, { ...options, vorbisInProcess: true }).catch((e) => e);
+    const error = await decodeAudio(cut, { ...options, excerptInProcess: true }).catch((e) => e);
     expect(error).toBeInstanceOf(SynestheteError);
     expect((error as SynestheteError).code).toBe('E_DECODE');
   });

@@ -273,7 +273,7 @@ async function decodeVorbisInProcess(
     limits.maxAnalysedS,
     limits.sampleRate,
   );
-  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits);
+  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits, false);
 }
 
 /**
@@ -301,7 +301,7 @@ async function decodeLibavInProcess(
     limits.maxAnalysedS,
     limits.sampleRate,
   );
-  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits);
+  return excerpt && excerptAudio(excerpt.pcm, excerpt.durationS, name, limits, true);
 }
 
 /**
@@ -310,6 +310,7 @@ async function decodeLibavInProcess(
  *
  * @param pcm - mono PCM at `limits.sampleRate`, from `limits.startS`
  * @param sourceDurationS - the whole stream's duration, seconds
+ * @param clipped - the samples are already in [-1, 1] (no pass over them)
  * @throws SynestheteError `E_INPUT_DURATION`, `E_DECODE` as {@link checkDecodedLength}
  */
 function excerptAudio(
@@ -317,6 +318,7 @@ function excerptAudio(
   sourceDurationS: number,
   name: string,
   limits: Limits,
+  clipped: boolean,
 ): DecodedAudio {
   if (sourceDurationS > limits.maxDurationS) {
     throw new SynestheteError(
@@ -324,7 +326,7 @@ function excerptAudio(
       `${name} is too long (${formatSeconds(sourceDurationS)}); the limit is ${formatSeconds(limits.maxDurationS)}`,
     );
   }
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  if (!clipped) for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
   // In hundredths of a second, as the ffmpeg path reads it from ffmpeg's log ("Duration:
   // 00:01:14.08"), so a track stores the same duration whichever path decoded it.
   const durationS = Math.round(sourceDurationS * 100) / 100;

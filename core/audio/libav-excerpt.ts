@@ -58,9 +58,23 @@ export function loadLibav(): Promise<Libav | null> {
   return loading;
 }
 
+/**
+ * The FFmpeg version the in-process decoder runs (e.g. "8.1.1-Jellyfin"), for `synesthete doctor`.
+ *
+ * @returns the version, or null when node-av is not available (see {@link loadLibav})
+ */
+export async function libavVersion(): Promise<string | null> {
+  const libav = await loadLibav();
+  try {
+    return libav ? libav.lib.getFFmpegInfo().version : null;
+  } catch {
+    return null;
+  }
+}
+
 /** An excerpt decoded by {@link decodeExcerptLibav}. */
 export interface LibavExcerpt {
-  /** Mono Float32 PCM at the requested rate, not clipped (a loud stereo mix-down can pass ±1). */
+  /** Mono Float32 PCM at the requested rate, clipped to [-1, 1] (a loud stereo mix-down passes ±1). */
   readonly pcm: Float32Array;
   /** Duration of the whole stream from the container, seconds (the last page's granule position). */
   readonly durationS: number;
@@ -109,6 +123,7 @@ function decodeSync(
   const frame = new lib.Frame();
   packet.alloc(); // the bindings' objects are empty shells until allocated
   frame.alloc();
+  let direct = true; // no resampler allocated
   try {
     // The Ogg demuxer is named, so nothing is probed and no other demuxer or protocol is used.
     const ogg = lib.InputFormat.findInputFormat('ogg');
@@ -135,16 +150,21 @@ function decodeSync(
     codec.pktTimebase = stream.timeBase;
     if (codec.open2Sync(decoder, null) < 0) return null;
 
-    const layout = channels === 2 ? c.AV_CHANNEL_LAYOUT_STEREO : c.AV_CHANNEL_LAYOUT_MONO;
-    resampler.allocSetOpts2(
-      c.AV_CHANNEL_LAYOUT_MONO,
-      c.AV_SAMPLE_FMT_FLT,
-      sampleRate,
-      layout,
-      c.AV_SAMPLE_FMT_FLTP,
-      inRate,
-    );
-    if (resampler.init() < 0) return null;
+    // At the source rate the mix-down is done here, as libswresample does it (no resampler:
+    // ~5 ms less a 30 s excerpt); otherwise libswresample mixes down and converts the rate.
+    direct = inRate === sampleRate;
+    if (!direct) {
+      const layout = channels === 2 ? c.AV_CHANNEL_LAYOUT_STEREO : c.AV_CHANNEL_LAYOUT_MONO;
+      resampler.allocSetOpts2(
+        c.AV_CHANNEL_LAYOUT_MONO,
+        c.AV_SAMPLE_FMT_FLT,
+        sampleRate,
+        layout,
+        c.AV_SAMPLE_FMT_FLTP,
+        inRate,
+      );
+      if (resampler.init() < 0) return null;
+    }
 
     const tb = stream.timeBase;
     const toSample = (ts: bigint) => Math.round((Number(ts) * tb.num * inRate) / tb.den);
@@ -157,7 +177,8 @@ function decodeSync(
     }
 
     const outCapacity = Math.ceil((lengthS + 1) * sampleRate) + 64;
-    const out = Buffer.alloc(outCapacity * 4);
+    const pcm = new Float32Array(outCapacity);
+    const out = Buffer.from(pcm.buffer); // libswresample writes here
     let outCount = 0;
     let taken = 0; // source samples kept so far
     let next: number | null = null; // source sample after the last frame, for frames without pts
@@ -167,6 +188,16 @@ function decodeSync(
       if (n < 0) return false;
       outCount += n;
       return true;
+    };
+    const mixDown = (planes: Buffer[], from: number, count: number): void => {
+      const view = (p: Buffer) => new Float32Array(p.buffer, p.byteOffset + 4 * from, count);
+      const left = view(planes[0]!);
+      if (channels === 1) pcm.set(left, outCount);
+      else {
+        const right = view(planes[1]!);
+        for (let i = 0; i < count; i++) pcm[outCount + i] = (left[i]! + right[i]!) * Math.SQRT1_2;
+      }
+      outCount += count;
     };
     const take = (): boolean => {
       const count = frame.nbSamples;
@@ -178,8 +209,12 @@ function decodeSync(
       if (keep <= 0) return true;
       const planes = frame.data;
       if (!planes || planes.length < channels) return false;
-      const input = planes.slice(0, channels).map((p) => p.subarray(skip * 4, (skip + keep) * 4));
       taken += keep;
+      if (direct) {
+        mixDown(planes, skip, keep);
+        return true;
+      }
+      const input = planes.slice(0, channels).map((p) => p.subarray(skip * 4, (skip + keep) * 4));
       return convert(input, keep);
     };
 
@@ -209,14 +244,13 @@ function decodeSync(
       if (read < 0) break;
     }
     if (failed) return null;
-    if (!convert(null, 0)) return null; // the resampler's tail
-    const pcm = new Float32Array(outCount);
-    new Uint8Array(pcm.buffer).set(out.subarray(0, outCount * 4));
-    return { pcm, durationS: Number(durationUs) / 1e6 };
+    if (!direct && !convert(null, 0)) return null; // the resampler's tail
+    for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+    return { pcm: pcm.slice(0, outCount), durationS: Number(durationUs) / 1e6 };
   } finally {
     frame.free();
     packet.free();
-    resampler.free();
+    if (!direct) resampler.free();
     codec.freeContext();
     format.closeInputSync();
   }

@@ -192,10 +192,10 @@ function decodeSync(
     const mixDown = (planes: Buffer[], from: number, count: number): void => {
       const view = (p: Buffer) => new Float32Array(p.buffer, p.byteOffset + 4 * from, count);
       const left = view(planes[0]!);
-      if (channels === 1) pcm.set(left, outCount);
-      else {
-        const right = view(planes[1]!);
-        for (let i = 0; i < count; i++) pcm[outCount + i] = (left[i]! + right[i]!) * Math.SQRT1_2;
+      const right = channels === 2 ? view(planes[1]!) : null;
+      for (let i = 0, o = outCount; i < count; i++, o++) {
+        const v = right ? (left[i]! + right[i]!) * Math.SQRT1_2 : left[i]!;
+        pcm[o] = Math.min(1, Math.max(-1, v));
       }
       outCount += count;
     };
@@ -245,7 +245,7 @@ function decodeSync(
     }
     if (failed) return null;
     if (!direct && !convert(null, 0)) return null; // the resampler's tail
-    for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+    if (!direct) for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
     return { pcm: pcm.slice(0, outCount), durationS: Number(durationUs) / 1e6 };
   } finally {
     frame.free();

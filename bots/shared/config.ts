@@ -94,6 +94,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: '0',
   },
   {
+    name: 'SYNESTHETE_LIBAV',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Set to 0 not to decode Ogg excerpts (ingest --profile fast) in process with the optional node-av (default: when it loads)',
+    example: '0',
+  },
+  {
     name: 'TEST_DATABASE_URL',
     scope: 'core',
     secret: true,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import lena from 'audio-lena';
 import { expect } from 'vitest';
 import { SynestheteError } from '../../core/errors.js';
+import { demoTrack } from '../helpers/paths.js';
 
 /** Directory of the committed audio fixtures. */
 export const FIXTURES = fileURLToPath(new URL('../fixtures/audio/', import.meta.url));
@@ -23,6 +24,26 @@ export function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+}
+
+/**
+ * Makes a 60 s stereo file of real music: on the left two demo tracks one after the other, on the
+ * right two others, so that an excerpt's seek lands mid-stream and a mix-down has two different
+ * channels to mix.
+ *
+ * @param out - the file to write (its extension names the container)
+ * @param encode - ffmpeg output options: rate and codec, e.g. `['-ar', '44100', '-c:a', 'libvorbis']`
+ */
+export function stereoDemoMix(out: string, encode: string[]): void {
+  const inputs = [
+    'orchestral_fantasy__battle-epic.ogg',
+    'metal_rock__chaos_god.ogg',
+    'electronic__chaos-fog.ogg',
+    'fantasy_rpg__town_theme.ogg',
+  ].flatMap((name) => ['-i', demoTrack(name)]);
+  const graph =
+    '[0:a][1:a]concat=n=2:v=0:a=1[l];[2:a][3:a]concat=n=2:v=0:a=1[r];[l][r]join=inputs=2:channel_layout=stereo[out]';
+  ffmpeg([...inputs, '-filter_complex', graph, '-map', '[out]', ...encode, out]);
 }
 
 /** First `fraction` of a file's bytes. */

@@ -11,9 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { decodeExcerptLibav, loadLibav } from '../../core/audio/libav-excerpt.js';
-import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
-import { expectCode, ffmpeg, lenaPath } from './helpers.js';
+import { expectCode, lenaPath, stereoDemoMix } from './helpers.js';
 
 const RATE = 44_100;
 
@@ -46,17 +45,8 @@ describe('decodeExcerptLibav on real music', () => {
     tmp = await tempDir('libav-excerpt');
     vorbis = path.join(tmp.dir, 'stereo.ogg');
     opus = path.join(tmp.dir, 'stereo.opus');
-    const [a, b, c, d] = [
-      'orchestral_fantasy__battle-epic.ogg',
-      'metal_rock__chaos_god.ogg',
-      'electronic__chaos-fog.ogg',
-      'fantasy_rpg__town_theme.ogg',
-    ].map(demoTrack);
-    const graph =
-      '[0:a][1:a]concat=n=2:v=0:a=1[l];[2:a][3:a]concat=n=2:v=0:a=1[r];[l][r]join=inputs=2:channel_layout=stereo[out]';
-    const inputs = ['-i', a!, '-i', b!, '-i', c!, '-i', d!, '-filter_complex', graph];
-    ffmpeg([...inputs, '-map', '[out]', '-ar', '44100', '-c:a', 'libvorbis', '-q:a', '4', vorbis]);
-    ffmpeg([...inputs, '-map', '[out]', '-ar', '48000', '-c:a', 'libopus', '-b:a', '96k', opus]);
+    stereoDemoMix(vorbis, ['-ar', '44100', '-c:a', 'libvorbis', '-q:a', '4']);
+    stereoDemoMix(opus, ['-ar', '48000', '-c:a', 'libopus', '-b:a', '96k']);
   });
 
   afterAll(() => tmp.remove());

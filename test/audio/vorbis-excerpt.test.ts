@@ -15,7 +15,7 @@ import { decodeVorbisExcerpt, isOggVorbis } from '../../core/audio/vorbis-excerp
 import { SynestheteError } from '../../core/errors.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
-import { FIXTURES, ffmpeg } from './helpers.js';
+import { FIXTURES, stereoDemoMix } from './helpers.js';
 
 const clamp = (x: number) => Math.min(1, Math.max(-1, x));
 
@@ -70,18 +70,7 @@ describe('decodeVorbisExcerpt on real music', () => {
     tmp = await tempDir('vorbis-excerpt');
     stereo = path.join(tmp.dir, 'stereo.ogg');
     // 60 s, 44.1 kHz stereo: left two demo tracks one after the other, right two others.
-    const [a, b, c, d] = [
-      'orchestral_fantasy__battle-epic.ogg',
-      'metal_rock__chaos_god.ogg',
-      'electronic__chaos-fog.ogg',
-      'fantasy_rpg__town_theme.ogg',
-    ].map(demoTrack);
-    ffmpeg([
-      ...['-i', a!, '-i', b!, '-i', c!, '-i', d!],
-      '-filter_complex',
-      '[0:a][1:a]concat=n=2:v=0:a=1[l];[2:a][3:a]concat=n=2:v=0:a=1[r];[l][r]join=inputs=2:channel_layout=stereo,aresample=44100[out]',
-      ...['-map', '[out]', '-c:a', 'libvorbis', '-q:a', '4', stereo],
-    ]);
+    stereoDemoMix(stereo, ['-ar', '44100', '-c:a', 'libvorbis', '-q:a', '4']);
   });
 
   afterAll(() => tmp.remove());

@@ -205,10 +205,27 @@ async function main(): Promise<void> {
       'label-column': { type: 'string', default: 'label' },
       catalog: { type: 'string' },
       limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  const usage = [
+    'usage: node dist/bench/ingest.js [options] <file|folder|list.txt>…',
+    '',
+    'Ingests the files into a fresh PGlite catalogue (or --catalog) and prints wall and CPU per track.',
+    '  --profile full|fast   ingest profile (default fast)',
+    '  -j, --concurrency N   analysis threads (default: one per core)',
+    '  --labels FILE.csv     also print leave-one-out precision@1/5/10 against these labels',
+    '  --label-column NAME   the labels column (default label)',
+    '  --catalog DIR         keep the catalogue here instead of a temporary folder',
+    '  --limit N             only the first N files',
+    '',
+  ].join('\n');
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
   if (positionals.length === 0) {
-    process.stderr.write('usage: node dist/bench/ingest.js [options] <file|folder|list.txt>…\n');
+    process.stderr.write(usage);
     process.exitCode = 2;
     return;
   }

@@ -14,8 +14,10 @@
  * It does what `ffmpeg -ss S -t T -i file -ac 1 -ar R -f f32le` does, with the same libraries:
  * the Ogg demuxer seeks to a page before `S` (half a second early, so an Opus decoder has its
  * 80 ms pre-roll; Vorbis needs one packet), the decoder runs from there, samples whose timestamps
- * fall before `S` are dropped at the source rate, and libswresample mixes down and converts the
- * rate with ffmpeg's defaults (mono = (L + R) · √½ for stereo, not normalised for float output).
+ * fall before `S` are dropped at the source rate, and the channels are mixed down as
+ * libswresample mixes them with ffmpeg's defaults (mono = (L + R) · √½ for stereo, not normalised
+ * for float output) and clipped to [-1, 1]: here, in one pass, when the rate stays; by
+ * libswresample, which then also converts the rate, when it changes (Opus 48 → 44.1 kHz).
  * Opus's pre-skip is applied by the decoder, as in the program.
  *
  * Anything else returns null — another container or codec, more than 2 channels, a stream that

@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { besselI0, padForResample, resampleLead } from './resample.js';
+import { f32View, kernels, withScratch } from '../dsp/kernels.js';
+import { besselI0, paddedLength, padForResample, resampleLead } from './resample.js';
 
 /** Odd taps on each side of the centre tap (taps ±1, ±3, …, ±(2·PAIRS − 1)). */
 const PAIRS = 12;
@@ -63,31 +64,26 @@ export function halfBandGain(f: number): number {
 export function halveSampleRate(pcm: Float32Array): Float32Array {
   const len = pcm.length;
   if (len === 0) return new Float32Array(0);
-  const padded = padForResample(pcm, 2, 1);
   const lead = resampleLead(2, 1); // ≥ REACH: libswresample's 66-tap filter reaches further
-  const out = new Float32Array(Math.ceil(len / 2));
-  const c = COEFFICIENTS;
-  const c0 = c[0]!;
-  const [c1, c3, c5, c7, c9, c11] = [c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!];
-  const [c13, c15, c17, c19, c21, c23] = [c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!];
-  for (let n = 0, m = lead; n < out.length; n++, m += 2) {
-    const x = padded;
-    // Two chains of additions the processor can overlap.
-    const a =
-      c1 * (x[m + 1]! + x[m - 1]!) +
-      c3 * (x[m + 3]! + x[m - 3]!) +
-      c5 * (x[m + 5]! + x[m - 5]!) +
-      c7 * (x[m + 7]! + x[m - 7]!) +
-      c9 * (x[m + 9]! + x[m - 9]!) +
-      c11 * (x[m + 11]! + x[m - 11]!);
-    const b =
-      c13 * (x[m + 13]! + x[m - 13]!) +
-      c15 * (x[m + 15]! + x[m - 15]!) +
-      c17 * (x[m + 17]! + x[m - 17]!) +
-      c19 * (x[m + 19]! + x[m - 19]!) +
-      c21 * (x[m + 21]! + x[m - 21]!) +
-      c23 * (x[m + 23]! + x[m - 23]!);
-    out[n] = c0 * x[m]! + a + b;
-  }
-  return out;
+  const count = Math.ceil(len / 2);
+  const size = paddedLength(len, 2, 1);
+  // In WebAssembly (core/dsp/kernels.c `half_band_f32`), four outputs at a time in float32: the
+  // centre phase e[n] = x[lead + 2n] and the odd-tap phase o[j] = x[lead − REACH + 2j], so that
+  // x[m ± (2p + 1)] for m = lead + 2n are o[n + PAIRS + p] and o[n + PAIRS − 1 − p].
+  return withScratch((alloc) => {
+    const paddedAt = alloc(4 * size);
+    const centreAt = alloc(4 * count);
+    const oddCount = count + 2 * PAIRS - 1;
+    const oddAt = alloc(4 * oddCount);
+    const coefficientsAt = alloc(4 * (PAIRS + 1));
+    const outAt = alloc(4 * count);
+    const padded = f32View(paddedAt, size);
+    padded.fill(0, lead + len); // zeros past the reflection, as padForResample wants them
+    padForResample(pcm, 2, 1, padded);
+    f32View(coefficientsAt, PAIRS + 1).set(COEFFICIENTS);
+    kernels.split2_f32(paddedAt + 4 * lead, count, centreAt);
+    kernels.split2_f32(paddedAt + 4 * (lead - REACH), oddCount, oddAt);
+    kernels.half_band_f32(centreAt, oddAt, coefficientsAt, PAIRS, count, outAt);
+    return f32View(outAt, count).slice();
+  });
 }

@@ -3,10 +3,12 @@
  * `melspectrogram(power=2.0)` with `stft(center=True, pad_mode='reflect')`) followed by a
  * natural log with an offset. All parameters come from `LogMelParams` (the model's metadata).
  */
+
+import { f32View, f64View, i32View, kernels, withScratch } from '../dsp/kernels.js';
 import { SynestheteError } from '../errors.js';
 import type { LogMelParams } from '../model/metadata.js';
-import { applyMel, melFilterbank } from './mel.js';
-import { forEachPowerFrame, frameCount } from './stft.js';
+import { melFilterbank } from './mel.js';
+import { forEachPowerBlock, frameCount } from './stft.js';
 
 /** A log-mel spectrogram, frame-major. */
 export interface LogMelSpectrogram {
@@ -111,18 +113,44 @@ export function computeLogMels(
       scale: 1 / (ratio * ratio),
       offset: params.logOffset,
       nMels: params.nMels,
-      mel: new Float64Array(params.nMels),
       data: new Float32Array(frames * params.nMels),
     };
   });
-  forEachPowerFrame(pcm, stft.nFft, stft.hopLength, (t, power) => {
-    for (const plan of plans) {
-      const { mel, nMels, data, scale, offset } = plan;
-      applyMel(plan.bank, power, mel);
-      const row = t * nMels;
-      for (let m = 0; m < nMels; m++) data[row + m] = Math.log(mel[m]! * scale + offset);
-    }
-    onFrame?.(t, power);
+  const bins = stft.nFft / 2 + 1;
+  const power = onFrame ? new Float64Array(bins) : undefined;
+  const mostMels = Math.max(...plans.map((p) => p.nMels));
+  // The band energies in WebAssembly (core/dsp/kernels.c `mel_frames`), block by block of the
+  // STFT; the logarithms here.
+  withScratch((alloc) => {
+    const banks = plans.map(({ bank }) => {
+      const weightsAt = alloc(4 * bank.weights.length);
+      const startAt = alloc(4 * bank.nMels);
+      const endAt = alloc(4 * bank.nMels);
+      f32View(weightsAt, bank.weights.length).set(bank.weights);
+      i32View(startAt, bank.nMels).set(bank.start);
+      i32View(endAt, bank.nMels).set(bank.end);
+      return { weightsAt, startAt, endAt };
+    });
+    forEachPowerBlock(pcm, stft.nFft, stft.hopLength, (first, count, powerAt) => {
+      withScratch((allocMel) => {
+        const melAt = allocMel(8 * count * mostMels);
+        plans.forEach((plan, i) => {
+          const { weightsAt, startAt, endAt } = banks[i]!;
+          const { nMels, data, scale, offset } = plan;
+          kernels.mel_frames(powerAt, bins, count, weightsAt, startAt, endAt, nMels, melAt);
+          const mel = f64View(melAt, count * nMels);
+          const row = first * nMels;
+          for (let j = 0; j < count * nMels; j++)
+            data[row + j] = Math.log(mel[j]! * scale + offset);
+        });
+      });
+      if (onFrame && power) {
+        for (let f = 0; f < count; f++) {
+          power.set(f64View(powerAt + 8 * bins * f, bins));
+          onFrame(first + f, power);
+        }
+      }
+    });
   });
   return plans.map((p) => ({ data: p.data, frames, nMels: p.nMels }));
 }

@@ -11,6 +11,7 @@
  */
 import pffftFactory, { type PffftModule } from '@echogarden/pffft-wasm/simd';
 import FFT from 'fft.js';
+import { f32View, f64View, kernels, withScratch } from '../dsp/kernels.js';
 import { SynestheteError } from '../errors.js';
 
 /** The PFFFT WebAssembly module, instantiated once per thread when this module loads. */
@@ -80,6 +81,19 @@ function pffftPlan(nFft: number): PffftPlan {
   return plan;
 }
 
+/** Throws unless nFft is a power of two ≥ 4 and hopLength a positive integer. */
+function checkStft(nFft: number, hopLength: number): void {
+  if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0) {
+    throw new SynestheteError('E_CONFIG', `nFft must be a power of two ≥ 4, got ${nFft}`);
+  }
+  if (!Number.isInteger(hopLength) || hopLength < 1) {
+    throw new SynestheteError('E_CONFIG', `hopLength must be a positive integer, got ${hopLength}`);
+  }
+}
+
+/** Whether PFFFT transforms this STFT (else fft.js). */
+const usesPffft = (nFft: number, length: number) => nFft % PFFFT_MULTIPLE === 0 && length > 0;
+
 /**
  * Calls `visit(t, power)` for every centred frame t = 0 … frames−1, where `power` (length
  * nFft/2 + 1, reused between calls: copy what you keep) holds |X_t(k)|² of the Hann-windowed
@@ -98,20 +112,79 @@ export function forEachPowerFrame(
   hopLength: number,
   visit: (frame: number, power: Float64Array) => void,
 ): number {
-  if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0) {
-    throw new SynestheteError('E_CONFIG', `nFft must be a power of two ≥ 4, got ${nFft}`);
+  checkStft(nFft, hopLength);
+  const frames = frameCount(pcm.length, hopLength);
+  if (!usesPffft(nFft, pcm.length)) {
+    fftJsFrames(pcm, nFft, hopLength, frames, visit);
+    return frames;
   }
-  if (!Number.isInteger(hopLength) || hopLength < 1) {
-    throw new SynestheteError('E_CONFIG', `hopLength must be a positive integer, got ${hopLength}`);
+  const bins = nFft / 2 + 1;
+  const power = new Float64Array(bins);
+  pffftBlocks(pcm, nFft, hopLength, frames, (first, count, powerAt) => {
+    for (let f = 0; f < count; f++) {
+      // Copied out: a visitor may grow the kernels' memory, which would detach a view.
+      power.set(f64View(powerAt + 8 * bins * f, bins));
+      visit(first + f, power);
+    }
+  });
+  return frames;
+}
+
+/**
+ * The same power spectra as {@link forEachPowerFrame}, handed over in blocks of consecutive
+ * frames that stay in the DSP kernels' memory (core/dsp/kernels.ts), for a caller that projects
+ * them there (`mel_frames`).
+ *
+ * @param pcm - mono samples
+ * @param nFft - FFT size, a power of two ≥ 4
+ * @param hopLength - hop in samples (integer ≥ 1)
+ * @param visit - receives the first frame's index, the number of frames (≥ 1) and the byte
+ *   address of their powers, `count × (nFft/2 + 1)` doubles, frame-major; valid during the call
+ *   (the visitor may allocate scratch above it)
+ * @returns the number of frames, `1 + floor(pcm.length / hopLength)`
+ * @throws SynestheteError `E_CONFIG` when nFft or hopLength is invalid
+ */
+export function forEachPowerBlock(
+  pcm: Float32Array,
+  nFft: number,
+  hopLength: number,
+  visit: (first: number, count: number, powerAt: number) => void,
+): number {
+  checkStft(nFft, hopLength);
+  const frames = frameCount(pcm.length, hopLength);
+  if (usesPffft(nFft, pcm.length)) {
+    pffftBlocks(pcm, nFft, hopLength, frames, visit);
+    return frames;
   }
+  const bins = nFft / 2 + 1;
+  withScratch((alloc) => {
+    const powerAt = alloc(8 * bins);
+    fftJsFrames(pcm, nFft, hopLength, frames, (t, power) => {
+      f64View(powerAt, bins).set(power);
+      visit(t, 1, powerAt);
+    });
+  });
+  return frames;
+}
+
+/**
+ * The fft.js path (any power of two; the signal may be empty): two real frames per complex FFT
+ * in double precision, each frame's power to `visit` in a reused array.
+ */
+function fftJsFrames(
+  pcm: Float32Array,
+  nFft: number,
+  hopLength: number,
+  frames: number,
+  visit: (frame: number, power: Float64Array) => void,
+): void {
   const window = periodicHann(nFft);
   const half = nFft / 2;
   const bins = half + 1;
-  const frames = frameCount(pcm.length, hopLength);
   const len = pcm.length;
   const period = 2 * (len - 1);
   /** Writes frame t's windowed samples to `into[at + stride · n]`, n = 0 … nFft − 1. */
-  const fill = (t: number, into: Float32Array | Float64Array, at: number, stride: number): void => {
+  const fill = (t: number, into: Float64Array, at: number, stride: number): void => {
     const start = t * hopLength - half;
     if (start >= 0 && start + nFft <= len) {
       for (let n = 0; n < nFft; n++) into[at + stride * n] = pcm[start + n]! * window[n]!;
@@ -122,34 +195,6 @@ export function forEachPowerFrame(
       }
     }
   };
-  if (nFft % PFFFT_MULTIPLE === 0) {
-    const plan = pffftPlan(nFft);
-    // Taken after the plan: allocating may have grown (and replaced) the module's memory.
-    const heap = pffft.HEAPF32;
-    const input = plan.input >> 2;
-    const output = plan.output >> 2;
-    const power = new Float64Array(bins);
-    for (let t = 0; t < frames; t++) {
-      const start = t * hopLength - half;
-      // Interior frames written directly: the hot loop, without `fill`'s stride.
-      if (start >= 0 && start + nFft <= len) {
-        for (let n = 0; n < nFft; n++) heap[input + n] = pcm[start + n]! * window[n]!;
-      } else fill(t, heap, input, 1);
-      pffft._pffft_transform_ordered(plan.setup, plan.input, plan.output, plan.work, 0);
-      // Ordered real output: DC, Nyquist, then (re, im) of bins 1 … nFft/2 − 1.
-      const dc = heap[output]!;
-      const nyquist = heap[output + 1]!;
-      power[0] = dc * dc;
-      power[half] = nyquist * nyquist;
-      for (let k = 1; k < half; k++) {
-        const re = heap[output + 2 * k]!;
-        const im = heap[output + 2 * k + 1]!;
-        power[k] = re * re + im * im;
-      }
-      visit(t, power);
-    }
-    return frames;
-  }
   let fft = fftCache.get(nFft);
   if (!fft) {
     fft = new FFT(nFft);
@@ -183,7 +228,67 @@ export function forEachPowerFrame(
     visit(t, powerA);
     if (pair) visit(t + 1, powerB);
   }
-  return frames;
+}
+
+/** Frames windowed, transformed and squared per call of the kernels (~1.2 MB at 2,048 points). */
+const BLOCK_FRAMES = 64;
+
+/**
+ * The PFFFT path (nFft a multiple of {@link PFFFT_MULTIPLE}, a non-empty signal): the signal
+ * reflect-padded by nFft/2 at both ends in the DSP kernels' memory, then per block of frames the
+ * window (`window_frames`: double precision, rounded once to float32, as PFFFT's input always
+ * was), PFFFT's transform of each frame, and the powers (`power_frames`, double precision) in
+ * WebAssembly (core/dsp/kernels.c).
+ */
+function pffftBlocks(
+  pcm: Float32Array,
+  nFft: number,
+  hopLength: number,
+  frames: number,
+  visit: (first: number, count: number, powerAt: number) => void,
+): void {
+  const half = nFft / 2;
+  const bins = half + 1;
+  const len = pcm.length;
+  const period = 2 * (len - 1);
+  const plan = pffftPlan(nFft);
+  const block = Math.min(BLOCK_FRAMES, frames);
+  withScratch((alloc) => {
+    const paddedLength = len + nFft;
+    const paddedAt = alloc(4 * paddedLength);
+    const windowAt = alloc(8 * nFft);
+    const framesAt = alloc(4 * nFft * block);
+    const powerAt = alloc(8 * bins * block);
+    const padded = f32View(paddedAt, paddedLength);
+    padded.set(pcm, half);
+    for (let i = 0; i < half; i++) {
+      padded[i] = pcm[reflectIndex(i - half, len, period)]!;
+      padded[half + len + i] = pcm[reflectIndex(len + i, len, period)]!;
+    }
+    f64View(windowAt, nFft).set(periodicHann(nFft));
+    for (let first = 0; first < frames; first += block) {
+      const count = Math.min(block, frames - first);
+      kernels.window_frames(
+        paddedAt + 4 * first * hopLength,
+        hopLength,
+        nFft,
+        count,
+        windowAt,
+        framesAt,
+      );
+      // Taken after the plan and after the last visit: allocating may have replaced either memory.
+      const heap = pffft.HEAPF32;
+      const windowed = f32View(framesAt, nFft * count);
+      for (let f = 0; f < count; f++) {
+        heap.set(windowed.subarray(f * nFft, (f + 1) * nFft), plan.input >> 2);
+        pffft._pffft_transform_ordered(plan.setup, plan.input, plan.output, plan.work, 0);
+        // The spectrum goes back where its frame was (no longer needed).
+        windowed.set(heap.subarray(plan.output >> 2, (plan.output >> 2) + nFft), f * nFft);
+      }
+      kernels.power_frames(framesAt, nFft, count, powerAt);
+      visit(first, count, powerAt);
+    }
+  });
 }
 
 /** numpy `pad(mode='reflect')` index: mirror about the first and last sample, without repeating them. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { kernels as dsp, f32View, f64View, withScratch } from '../dsp/kernels.js';
 import { SynestheteError } from '../errors.js';
 
 /** Taps of the anti-aliasing filter (odd: linear phase, delay (taps − 1) / 2 samples). */
@@ -37,6 +38,48 @@ function lowPassKernel(fc: number): Float64Array {
   for (let i = 0; i < TAPS; i++) kernel[i]! /= sum;
   kernels.set(fc, kernel);
   return kernel;
+}
+
+/**
+ * Outputs `first … last` of a decimation by two, all of whose taps lie inside `pcm`, in
+ * WebAssembly: `out[n] = Σ_k kernel[k] · pcm[2n − half + k]`, summed in double precision from 0 in
+ * the order k = 0 … TAPS − 1 (as `resampleMono` sums them), rounded to float32.
+ *
+ * @param pcm - mono samples
+ * @param kernel - the {@link TAPS} filter taps
+ * @param first - first output (2·first − half ≥ 0)
+ * @param last - last output (2·last + half ≤ pcm.length − 1)
+ * @param out - receives the outputs
+ * @returns `last + 1`
+ */
+function decimateInterior(
+  pcm: Float32Array,
+  kernel: Float64Array,
+  first: number,
+  last: number,
+  out: Float32Array,
+): number {
+  const half = (TAPS - 1) / 2;
+  const count = last - first + 1;
+  const from = 2 * first - half;
+  // Phase a[j] = pcm[from + 2j] (even taps), b[j] = pcm[from + 1 + 2j] (odd taps).
+  const evenCount = count + (TAPS >> 1);
+  const oddCount = count + ((TAPS - 2) >> 1);
+  const span = 2 * evenCount - 1;
+  return withScratch((alloc) => {
+    const pcmAt = alloc(4 * span);
+    const evenAt = alloc(8 * evenCount);
+    const oddAt = alloc(8 * oddCount);
+    const kernelAt = alloc(8 * TAPS);
+    const outAt = alloc(4 * count);
+    f32View(pcmAt, span).set(pcm.subarray(from, from + span));
+    f64View(kernelAt, TAPS).set(kernel);
+    dsp.split2_f64(pcmAt, evenCount, evenAt);
+    dsp.split2_f64(pcmAt + 4, oddCount, oddAt);
+    dsp.fir2_f64(evenAt, oddAt, kernelAt, TAPS, count, outAt);
+    out.set(f32View(outAt, count), first);
+    return last + 1;
+  });
 }
 
 /**
@@ -87,6 +130,11 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
     const last = Math.min(out.length - 1, Math.floor((len - 1 - half) / step));
     let n = 0;
     for (; n < Math.min(first, out.length); n++) out[n] = decimate(n);
+    if (step === 2 && last >= first) {
+      // In WebAssembly (core/dsp/kernels.c `fir2_f64`), two outputs at a time in double
+      // precision, each summing the same products in the same order (identical samples).
+      n = decimateInterior(pcm, kernel, first, last, out);
+    }
     for (; n + 3 <= last; n += 4) {
       const i0 = n * step - half;
       const i1 = i0 + step;

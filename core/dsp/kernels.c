@@ -179,3 +179,89 @@ void mel_frames(const double *power, int bins, int frames, const float *weights,
     }
   }
 }
+
+/*
+ * A band of power spectra, shifted (core/fingerprint/peaks.ts):
+ *   out[f·width + k] = power[f·bins + from + k] + add,  f < frames, k < width.
+ */
+void band_f64(const double *power, int bins, int frames, int from, int width, double add,
+              double *out) {
+  for (int f = 0; f < frames; f++) {
+    const double *p = power + f * bins + from;
+    double *o = out + f * width;
+    for (int k = 0; k < width; k++) o[k] = p[k] + add;
+  }
+}
+
+/*
+ * Sliding maximum with half-width `half` over src[0 ... count-1], written to dst (van Herk /
+ * Gil-Werman: blocks of 2·half + 1, a running maximum forwards and backwards in each, then one
+ * comparison per value); prefix and suffix: count doubles of scratch each.
+ */
+static void sliding_max(const double *src, double *dst, int count, int half, double *prefix,
+                        double *suffix) {
+  int w = 2 * half + 1;
+  for (int b = 0; b < count; b += w) {
+    int end = b + w < count ? b + w : count;
+    double m = src[b];
+    prefix[b] = m;
+    for (int i = b + 1; i < end; i++) {
+      if (src[i] > m) m = src[i];
+      prefix[i] = m;
+    }
+    m = src[end - 1];
+    suffix[end - 1] = m;
+    for (int i = end - 2; i >= b; i--) {
+      if (src[i] > m) m = src[i];
+      suffix[i] = m;
+    }
+  }
+  int lo_offset = 0; /* lo % w, kept up to date without dividing */
+  for (int i = 0; i < count; i++) {
+    int lo = i - half > 0 ? i - half : 0;
+    int hi = i + half < count - 1 ? i + half : count - 1;
+    if (i - half > 0 && ++lo_offset == w) lo_offset = 0;
+    /* [lo, hi] spans at most two blocks: the suffix of lo's and the prefix of hi's (one block:
+       either gives the maximum of [lo, hi] when it starts the block or ends the signal). As
+       hi − lo < w, both lie in lo's block when lo % w + (hi − lo) < w. */
+    double a = suffix[lo];
+    double c = prefix[hi];
+    dst[i] = lo_offset + (hi - lo) < w ? (lo_offset == 0 ? c : a) : (a > c ? a : c);
+  }
+}
+
+/*
+ * Candidate spectral peaks (core/fingerprint/peaks.ts `findPeaks`) of spec (frames × width
+ * doubles, power + 1e-12): the cells within a factor `tie` of the maximum of their neighbourhood
+ * of ±half_bins bins and ±half_frames frames (clipped at the edges), in frame-then-bin order.
+ * Writes each one's cell index t·width + k to cand and the neighbourhood's maximum to cand_max,
+ * and returns how many. row_max: frames × width doubles of scratch (the maximum along bins);
+ * prefix, suffix: width doubles each; cand, cand_max: room for frames × width.
+ */
+int peak_candidates(const double *spec, int frames, int width, int half_bins, int half_frames,
+                    double tie, double *row_max, double *prefix, double *suffix, int *cand,
+                    double *cand_max) {
+  for (int t = 0; t < frames; t++) {
+    sliding_max(spec + t * width, row_max + t * width, width, half_bins, prefix, suffix);
+  }
+  int n = 0;
+  for (int t = 0; t < frames; t++) {
+    int from = t - half_frames > 0 ? t - half_frames : 0;
+    int to = t + half_frames < frames - 1 ? t + half_frames : frames - 1;
+    const double *row = spec + t * width;
+    for (int k = 0; k < width; k++) {
+      double p = row[k];
+      if (p < row_max[t * width + k] * tie) continue;
+      double box = 0.0;
+      for (int u = from; u <= to; u++) {
+        double m = row_max[u * width + k];
+        if (m > box) box = m;
+      }
+      if (p < box * tie) continue;
+      cand[n] = t * width + k;
+      cand_max[n] = box;
+      n++;
+    }
+  }
+  return n;
+}

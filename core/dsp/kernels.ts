@@ -31,6 +31,28 @@ export interface DspKernels {
     nmels: number,
     out: number,
   ): void;
+  band_f64(
+    power: number,
+    bins: number,
+    frames: number,
+    from: number,
+    width: number,
+    add: number,
+    out: number,
+  ): void;
+  peak_candidates(
+    spec: number,
+    frames: number,
+    width: number,
+    halfBins: number,
+    halfFrames: number,
+    tie: number,
+    rowMax: number,
+    prefix: number,
+    suffix: number,
+    cand: number,
+    candMax: number,
+  ): number;
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's `lib` has no DOM types). */

@@ -66,3 +66,36 @@ export function mfccStatistics(logMel: LogMelSpectrogram, nMfcc = 20): Float32Ar
   }
   return out;
 }
+
+/**
+ * The means over frames of the first `nMfcc` MFCCs of a log-mel spectrogram — the first half of
+ * {@link mfccStatistics} — from the mean log-mel frame: the DCT is linear, so the mean of the
+ * frames' DCTs is the DCT of their mean (one DCT instead of one per frame; the same values within
+ * rounding, ~1e-15 relative).
+ *
+ * @param logMel - `frames × nMels` log-mel spectrogram
+ * @param nMfcc - number of coefficients (1 … nMels)
+ * @returns `nMfcc` means (zeros when there are no frames)
+ * @throws SynestheteError `E_CONFIG` when nMfcc is out of range
+ */
+export function mfccMeans(logMel: LogMelSpectrogram, nMfcc = 20): Float32Array {
+  const { data, frames, nMels } = logMel;
+  if (!Number.isInteger(nMfcc) || nMfcc < 1 || nMfcc > nMels) {
+    throw new SynestheteError('E_CONFIG', `nMfcc must be an integer in 1…${nMels}, got ${nMfcc}`);
+  }
+  const out = new Float32Array(nMfcc);
+  if (frames === 0) return out;
+  const meanFrame = new Float64Array(nMels);
+  for (let t = 0; t < frames; t++) {
+    const row = t * nMels;
+    for (let m = 0; m < nMels; m++) meanFrame[m]! += data[row + m]!;
+  }
+  for (let m = 0; m < nMels; m++) meanFrame[m]! /= frames;
+  const dct = dctMatrix(nMfcc, nMels);
+  for (let k = 0; k < nMfcc; k++) {
+    let c = 0;
+    for (let m = 0; m < nMels; m++) c += dct[k * nMels + m]! * meanFrame[m]!;
+    out[k] = c;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@
  */
 import type { LogMelParams } from '../model/metadata.js';
 import { computeLogMel, type LogMelSpectrogram } from './log-mel.js';
-import { mfccStatistics } from './mfcc.js';
+import { mfccMeans } from './mfcc.js';
 
 /** Spectrogram parameters of the timbre statistics. */
 export const TIMBRE_PARAMS: LogMelParams = {
@@ -43,5 +43,5 @@ export function timbreStatistics(pcm: Float32Array): Float32Array {
  * @returns the {@link TIMBRE_SIZE} MFCC means
  */
 export function timbreOfLogMel(logMel: LogMelSpectrogram): Float32Array {
-  return mfccStatistics(logMel, TIMBRE_SIZE).slice(0, TIMBRE_SIZE);
+  return mfccMeans(logMel, TIMBRE_SIZE);
 }

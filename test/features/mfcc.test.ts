@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '../../core/errors.js';
 import { computeLogMel, type LogMelSpectrogram } from '../../core/features/log-mel.js';
-import { dctMatrix, mfccStatistics } from '../../core/features/mfcc.js';
+import { dctMatrix, mfccMeans, mfccStatistics } from '../../core/features/mfcc.js';
 import { DEFAULT_LOG_MEL } from '../../core/model/metadata.js';
 import { noise, sine } from './signals.js';
 
@@ -65,5 +65,21 @@ describe('mfccStatistics', () => {
       error = e;
     }
     expect(hasCode(error, 'E_CONFIG')).toBe(true);
+  });
+});
+
+describe('mfccMeans', () => {
+  it('equals the means of mfccStatistics on real-looking spectra (sine, noise)', () => {
+    for (const pcm of [sine(440, 2, 22050, 0.5), noise(2 * 22050)]) {
+      const logMel = computeLogMel(pcm, DEFAULT_LOG_MEL);
+      const means = mfccMeans(logMel, 20);
+      const stats = mfccStatistics(logMel, 20);
+      expect(means).toHaveLength(20);
+      for (let k = 0; k < 20; k++) expect(means[k]).toBeCloseTo(stats[k]!, 5);
+    }
+    expect(Array.from(mfccMeans({ data: new Float32Array(0), frames: 0, nMels: 8 }, 3))).toEqual([
+      0, 0, 0,
+    ]);
+    expect(() => mfccMeans({ data: new Float32Array(8), frames: 1, nMels: 8 }, 9)).toThrow(/nMfcc/);
   });
 });

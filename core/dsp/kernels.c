@@ -265,3 +265,26 @@ int peak_candidates(const double *spec, int frames, int width, int half_bins, in
   }
   return n;
 }
+
+/*
+ * Sums over frames of power spectra and of their square roots (core/features/descriptors.ts):
+ *   sum_power[k] += power[f·bins + k],  sum_magnitude[k] += sqrt(power[f·bins + k]),
+ * f = 0 ... frames-1 in order, so each sum grows as a frame-by-frame loop would add it.
+ */
+void spectrum_sums(const double *power, int bins, int frames, double *sum_power,
+                   double *sum_magnitude) {
+  for (int f = 0; f < frames; f++) {
+    const double *p = power + f * bins;
+    int k = 0;
+    for (; k + 2 <= bins; k += 2) {
+      v128_t v = wasm_v128_load(p + k);
+      wasm_v128_store(sum_power + k, wasm_f64x2_add(wasm_v128_load(sum_power + k), v));
+      wasm_v128_store(sum_magnitude + k,
+                      wasm_f64x2_add(wasm_v128_load(sum_magnitude + k), wasm_f64x2_sqrt(v)));
+    }
+    for (; k < bins; k++) {
+      sum_power[k] += p[k];
+      sum_magnitude[k] += __builtin_sqrt(p[k]);
+    }
+  }
+}

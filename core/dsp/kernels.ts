@@ -53,6 +53,13 @@ export interface DspKernels {
     cand: number,
     candMax: number,
   ): number;
+  spectrum_sums(
+    power: number,
+    bins: number,
+    frames: number,
+    sumPower: number,
+    sumMagnitude: number,
+  ): void;
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's `lib` has no DOM types). */

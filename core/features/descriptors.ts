@@ -2,8 +2,10 @@
  * Human-readable descriptors of a clip, used to explain recommendations: tempo, key and chroma,
  * loudness, and spectral shape (centroid, brightness, flatness). They are not model inputs.
  */
+
+import { f64View, kernels, withScratch } from '../dsp/kernels.js';
 import { ChromaAccumulator, estimateKey, type PitchClass } from './key.js';
-import { forEachPowerFrame } from './stft.js';
+import { forEachPowerBlock, forEachPowerFrame } from './stft.js';
 import { estimateTempo, type OnsetEnvelope, onsetEnvelope, type TempoEstimate } from './tempo.js';
 
 /** Descriptors of one clip or track. */
@@ -114,11 +116,11 @@ export function spectralDescriptors(
   const avgMagnitude = new Float64Array(bins);
   const frameEnergy: number[] = [];
   const frameFlatness: number[] = [];
-  forEachPowerFrame(pcm, nFft, hop, (_t, power) => {
-    chroma.add(power);
-    let energy = 0;
-    let logSum = 0;
-    if (withFlatness) {
+  if (withFlatness) {
+    forEachPowerFrame(pcm, nFft, hop, (_t, power) => {
+      chroma.add(power);
+      let energy = 0;
+      let logSum = 0;
       for (let k = 0; k < bins; k++) {
         const p = power[k]!;
         avgPower[k]! += p;
@@ -126,18 +128,24 @@ export function spectralDescriptors(
         energy += p;
         logSum += Math.log(Math.max(p, 1e-10));
       }
-    } else {
-      for (let k = 0; k < bins; k++) {
-        const p = power[k]!;
-        avgPower[k]! += p;
-        avgMagnitude[k]! += Math.sqrt(p);
-        energy += p;
-      }
-    }
-    frameEnergy.push(energy);
-    const arithmetic = Math.max(energy / bins, 1e-10);
-    frameFlatness.push(Math.exp(logSum / bins) / arithmetic);
-  });
+      frameEnergy.push(energy);
+      const arithmetic = Math.max(energy / bins, 1e-10);
+      frameFlatness.push(Math.exp(logSum / bins) / arithmetic);
+    });
+  } else {
+    // The long-term sums in WebAssembly (core/dsp/kernels.c `spectrum_sums`, the same sums in
+    // the same order), the chroma here, from each block of frames where the STFT left it.
+    withScratch((alloc) => {
+      const sumsAt = alloc(16 * bins);
+      f64View(sumsAt, 2 * bins).fill(0);
+      forEachPowerBlock(pcm, nFft, hop, (_first, count, powerAt) => {
+        kernels.spectrum_sums(powerAt, bins, count, sumsAt, sumsAt + 8 * bins);
+        for (let f = 0; f < count; f++) chroma.add(f64View(powerAt + 8 * bins * f, bins));
+      });
+      avgPower.set(f64View(sumsAt, bins));
+      avgMagnitude.set(f64View(sumsAt + 8 * bins, bins));
+    });
+  }
 
   let maxEnergy = 0;
   for (const e of frameEnergy) if (e > maxEnergy) maxEnergy = e;

@@ -1,0 +1,151 @@
+/**
+ * The DSP loops in WebAssembly (core/dsp/kernels.c via core/dsp/kernels.ts): the committed module
+ * loads and exports every kernel; scratch space nests, is released, and grows past the initial
+ * memory; and on real music the WebAssembly paths give what the JavaScript they replaced gives —
+ * the STFT's powers bit for bit frame by frame and block by block (and against a double-precision
+ * DFT within float32 rounding), the descriptors' long-term sums bit for bit, the mel projections within rounding.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../core/audio/decode.js';
+import { f32View, f64View, kernels, withScratch } from '../../core/dsp/kernels.js';
+import { spectralDescriptors } from '../../core/features/descriptors.js';
+import { computeLogMel } from '../../core/features/log-mel.js';
+import { applyMel, melFilterbank } from '../../core/features/mel.js';
+import { forEachPowerBlock, forEachPowerFrame, periodicHann } from '../../core/features/stft.js';
+import { DEFAULT_LOG_MEL } from '../../core/model/metadata.js';
+import { demoTrack } from '../helpers/paths.js';
+
+async function music(seconds: number, sampleRate = 22_050): Promise<Float32Array> {
+  const { pcm } = await decodeAudio(demoTrack('electronic__chaos-fog.ogg'), {
+    sampleRate,
+    maxAnalysedS: seconds,
+  });
+  return pcm;
+}
+
+describe('DSP kernels', () => {
+  it('exports every kernel the TypeScript side declares', () => {
+    for (const name of [
+      'split2_f32',
+      'split2_f64',
+      'half_band_f32',
+      'fir2_f64',
+      'window_frames',
+      'power_frames',
+      'mel_frames',
+      'band_f64',
+      'peak_candidates',
+      'spectrum_sums',
+    ] as const) {
+      expect(typeof kernels[name], name).toBe('function');
+    }
+  });
+
+  it('nests scratch space, releases it, and grows the memory past its first 16 MiB', () => {
+    const outer = withScratch((alloc) => {
+      const a = alloc(100);
+      const inner = withScratch((allocInner) => allocInner(8));
+      expect(inner).toBeGreaterThanOrEqual(a + 100);
+      expect(inner % 16).toBe(0);
+      return a;
+    });
+    // Released: the next allocation starts where the first did.
+    expect(withScratch((alloc) => alloc(4))).toBe(outer);
+    const big = 40 * 1024 * 1024;
+    const last = withScratch((alloc) => {
+      const at = alloc(big);
+      const view = f32View(at, big / 4);
+      view[view.length - 1] = 7;
+      return view[view.length - 1];
+    });
+    expect(last).toBe(7);
+  });
+
+  it('windows frames exactly as double-precision JavaScript does (one rounding to float32)', () => {
+    const nFft = 64;
+    const x = Float32Array.from({ length: 3 * nFft }, (_, i) => Math.sin(i * 0.37) * 0.9);
+    const want = new Float32Array(2 * nFft);
+    const w = periodicHann(nFft);
+    for (let f = 0; f < 2; f++)
+      for (let i = 0; i < nFft; i++) want[f * nFft + i] = x[f * 32 + i]! * w[i]!;
+    const got = withScratch((alloc) => {
+      const xAt = alloc(4 * x.length);
+      const wAt = alloc(8 * nFft);
+      const outAt = alloc(4 * 2 * nFft);
+      f32View(xAt, x.length).set(x);
+      f64View(wAt, nFft).set(w);
+      kernels.window_frames(xAt, 32, nFft, 2, wAt, outAt);
+      return f32View(outAt, 2 * nFft).slice();
+    });
+    expect([...got]).toEqual([...want]);
+  });
+
+  it('gives the STFT powers frame by frame and block by block alike, close to a double-precision DFT', async () => {
+    const pcm = await music(8);
+    const bins = 1024 / 2 + 1;
+    const frames: Float64Array[] = [];
+    forEachPowerFrame(pcm, 1024, 512, (_t, power) => frames.push(power.slice()));
+    let seen = 0;
+    forEachPowerBlock(pcm, 1024, 512, (first, count, powerAt) => {
+      for (let f = 0; f < count; f++) {
+        expect([...f64View(powerAt + 8 * bins * f, bins)]).toEqual([...frames[first + f]!]);
+        seen++;
+      }
+    });
+    expect(seen).toBe(frames.length);
+    expect(seen).toBe(1 + Math.floor(pcm.length / 512));
+    // 1,000 points are not a multiple of 32: fft.js in double precision, the other path.
+    const reference: Float64Array[] = [];
+    forEachPowerFrame(pcm, 16, 8, (_t, power) => reference.push(power.slice()));
+    forEachPowerBlock(pcm, 16, 8, (first, count, powerAt) => {
+      expect(count).toBe(1);
+      expect([...f64View(powerAt, 9)]).toEqual([...reference[first]!]);
+    });
+    // PFFFT's float32 transform against a double-precision DFT of one interior frame: within
+    // float32 rounding of the loudest bin.
+    const frame = 40;
+    const spectrum = frames[frame]!;
+    const loudest = spectrum.reduce((m, p) => Math.max(m, p), 0);
+    const w = periodicHann(1024);
+    let worst = 0;
+    for (const k of [5, 40, 100, 300, 500]) {
+      let re = 0;
+      let im = 0;
+      for (let n = 0; n < 1024; n++) {
+        const v = pcm[frame * 512 - 512 + n]! * w[n]!;
+        re += v * Math.cos((2 * Math.PI * k * n) / 1024);
+        im -= v * Math.sin((2 * Math.PI * k * n) / 1024);
+      }
+      worst = Math.max(worst, Math.abs(spectrum[k]! - (re * re + im * im)) / loudest);
+    }
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('projects mel bands as applyMel does, within rounding, on real music', async () => {
+    const pcm = await music(6);
+    const got = computeLogMel(pcm, DEFAULT_LOG_MEL);
+    const bank = melFilterbank(DEFAULT_LOG_MEL);
+    const mel = new Float64Array(bank.nMels);
+    let worst = 0;
+    forEachPowerFrame(pcm, DEFAULT_LOG_MEL.nFft, DEFAULT_LOG_MEL.hopLength, (t, power) => {
+      applyMel(bank, power, mel);
+      for (let m = 0; m < bank.nMels; m++) {
+        const want = Math.log(mel[m]! + DEFAULT_LOG_MEL.logOffset);
+        worst = Math.max(worst, Math.abs(got.data[t * bank.nMels + m]! - want));
+      }
+    });
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('gives the descriptors the frame-by-frame sums gave (flatness path), bit for bit', async () => {
+    const pcm = await music(20);
+    const fast = spectralDescriptors(pcm, 22_050, { flatness: false });
+    const slow = spectralDescriptors(pcm, 22_050, { flatness: true });
+    expect(fast.spectralCentroidHz).toBe(slow.spectralCentroidHz);
+    expect(fast.brightness).toBe(slow.brightness);
+    expect(fast.chroma).toEqual(slow.chroma);
+    expect(fast.key).toEqual(slow.key);
+    expect(fast.spectralFlatness).toBeUndefined();
+    expect(slow.spectralFlatness).toBeGreaterThan(0);
+  });
+});

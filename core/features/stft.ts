@@ -8,6 +8,9 @@
  * ones. Measured on the 2-core development machine, 15 s at 22,050 Hz: 1,024-point frames 512
  * apart 7.8 → 4.7 ms, 4,096-point frames 2,048 apart 5.8 → 3.0 ms; powers agree with the double
  * precision transform within 6e-5 relative (bench of real-looking noise, the quietest bins).
+ * With PFFFT the windowing and the powers run in WebAssembly too (core/dsp/kernels.c
+ * `window_frames`, `power_frames`, in double precision as the JavaScript they replaced: the same
+ * values bit for bit): 30 s at 44,100 Hz, 2,048-point frames 1,024 apart, 13 → 7 ms.
  */
 import pffftFactory, { type PffftModule } from '@echogarden/pffft-wasm/simd';
 import FFT from 'fft.js';

@@ -234,13 +234,13 @@ static void sliding_max(const double *src, double *dst, int count, int half, dou
  * Candidate spectral peaks (core/fingerprint/peaks.ts `findPeaks`) of spec (frames × width
  * doubles, power + 1e-12): the cells within a factor `tie` of the maximum of their neighbourhood
  * of ±half_bins bins and ±half_frames frames (clipped at the edges), in frame-then-bin order.
- * Writes each one's cell index t·width + k to cand and the neighbourhood's maximum to cand_max,
- * and returns how many. row_max: frames × width doubles of scratch (the maximum along bins);
- * prefix, suffix: width doubles each; cand, cand_max: room for frames × width.
+ * Writes each one's cell index t·width + k to cand and returns how many. row_max: frames × width
+ * doubles (the maximum along bins, left there: the neighbourhood's maximum of cell (t, k) is the
+ * largest row_max[u·width + k] for |u − t| ≤ half_frames); prefix, suffix: width doubles of
+ * scratch each; cand: room for frames × width.
  */
 int peak_candidates(const double *spec, int frames, int width, int half_bins, int half_frames,
-                    double tie, double *row_max, double *prefix, double *suffix, int *cand,
-                    double *cand_max) {
+                    double tie, double *row_max, double *prefix, double *suffix, int *cand) {
   for (int t = 0; t < frames; t++) {
     sliding_max(spec + t * width, row_max + t * width, width, half_bins, prefix, suffix);
   }
@@ -258,9 +258,7 @@ int peak_candidates(const double *spec, int frames, int width, int half_bins, in
         if (m > box) box = m;
       }
       if (p < box * tie) continue;
-      cand[n] = t * width + k;
-      cand_max[n] = box;
-      n++;
+      cand[n++] = t * width + k;
     }
   }
   return n;

@@ -51,7 +51,6 @@ export interface DspKernels {
     prefix: number,
     suffix: number,
     cand: number,
-    candMax: number,
   ): number;
   spectrum_sums(
     power: number,
@@ -60,6 +59,11 @@ export interface DspKernels {
     sumPower: number,
     sumMagnitude: number,
   ): void;
+}
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's `lib` has no DOM types). */
@@ -77,13 +81,34 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const PAGE = 65_536;
 
 /** 16 MiB at first: a 30 s excerpt's STFT at 44,100 Hz needs ~12. */
-const memory = new wasm.Memory({ initial: 256 });
+const INITIAL_PAGES = 256;
 
-/** The kernels, bound to {@link memory}. */
-export const kernels: DspKernels = (() => {
-  const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-  return new wasm.Instance(module, { env: { memory } }).exports as unknown as DspKernels;
-})();
+/**
+ * Memory kept after a call grew it past this (64 MiB): a longer one (a 25-minute fingerprint
+ * takes ~560 MB) is handed back to the garbage collector once its scratch is released, with the
+ * module instantiated anew over a fresh memory (~1 ms).
+ */
+const RETAIN_BYTES = 64 * 1024 * 1024;
+
+/** The module, compiled once per thread. */
+const module = new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+
+function instantiate(): { memory: WasmMemory; exports: DspKernels } {
+  const memory = new wasm.Memory({ initial: INITIAL_PAGES });
+  const instance = new wasm.Instance(module, { env: { memory } });
+  return { memory, exports: instance.exports as unknown as DspKernels };
+}
+
+let current = instantiate();
+
+/** The kernels, calling into the current instance (see {@link RETAIN_BYTES}). */
+export const kernels: DspKernels = Object.fromEntries(
+  Object.keys(current.exports).map((name) => [
+    name,
+    (...args: number[]) =>
+      (current.exports as unknown as Record<string, (...a: number[]) => number>)[name]!(...args),
+  ]),
+) as unknown as DspKernels;
 
 /** First free byte of the scratch stack. */
 let top = 0;
@@ -103,16 +128,17 @@ export function withScratch<T>(fn: (alloc: (bytes: number) => number) => T): T {
     return fn(alloc);
   } finally {
     top = mark;
+    if (mark === 0 && current.memory.buffer.byteLength > RETAIN_BYTES) current = instantiate();
   }
 }
 
 function alloc(bytes: number): number {
   const at = (top + 15) & ~15;
   const end = at + Math.max(0, Math.ceil(bytes));
-  if (end > memory.buffer.byteLength) {
-    const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
+  if (end > current.memory.buffer.byteLength) {
+    const pages = Math.ceil((end - current.memory.buffer.byteLength) / PAGE);
     try {
-      memory.grow(pages);
+      current.memory.grow(pages);
     } catch {
       throw new SynestheteError('E_INTERNAL', `DSP scratch memory cannot grow to ${end} bytes`);
     }
@@ -126,15 +152,20 @@ function alloc(bytes: number): number {
  * the memory next grows).
  */
 export function f32View(at: number, length: number): Float32Array {
-  return new Float32Array(memory.buffer, at, length);
+  return new Float32Array(current.memory.buffer, at, length);
 }
 
 /** A Float64Array over `length` values from byte address `at` (see {@link f32View}). */
 export function f64View(at: number, length: number): Float64Array {
-  return new Float64Array(memory.buffer, at, length);
+  return new Float64Array(current.memory.buffer, at, length);
 }
 
 /** An Int32Array over `length` values from byte address `at` (see {@link f32View}). */
 export function i32View(at: number, length: number): Int32Array {
-  return new Int32Array(memory.buffer, at, length);
+  return new Int32Array(current.memory.buffer, at, length);
+}
+
+/** Bytes of memory the kernels hold now (16 MiB at first; see {@link RETAIN_BYTES}). */
+export function memoryBytes(): number {
+  return current.memory.buffer.byteLength;
 }

@@ -77,7 +77,6 @@ export function findPeaks(pcm: Float32Array, params: PeakParams = FINGERPRINT_PA
     const prefixAt = alloc(8 * nb);
     const suffixAt = alloc(8 * nb);
     const candAt = alloc(4 * cells);
-    const candMaxAt = alloc(8 * cells);
     forEachPowerBlock(pcm, nFft, hopLength, (first, count, powerAt) => {
       kernels.band_f64(powerAt, spectrumBins, count, minBin, nb, 1e-12, specAt + 8 * first * nb);
     });
@@ -92,17 +91,25 @@ export function findPeaks(pcm: Float32Array, params: PeakParams = FINGERPRINT_PA
       prefixAt,
       suffixAt,
       candAt,
-      candMaxAt,
     );
     const spec = f64View(specAt, cells);
+    const rowMax = f64View(rowMaxAt, cells);
     const cand = i32View(candAt, n);
-    const candMax = f64View(candMaxAt, n);
     for (let i = 0; i < n; i++) {
       const cell = cand[i]!;
+      const t = Math.floor(cell / nb);
+      const k = cell - t * nb;
+      // The rectangle's maximum: along time over the maxima along frequency.
+      let box = 0;
+      const to = Math.min(t + peakHalfFrames, frameTotal - 1);
+      for (let u = Math.max(t - peakHalfFrames, 0); u <= to; u++) {
+        const m = rowMax[u * nb + k]!;
+        if (m > box) box = m;
+      }
       const v = toDb(spec[cell]!);
-      if (v === toDb(candMax[i]!) && v > MIN_PEAK_DB) {
-        candFrames.push(Math.floor(cell / nb));
-        candBins.push(minBin + (cell % nb));
+      if (v === toDb(box) && v > MIN_PEAK_DB) {
+        candFrames.push(t);
+        candBins.push(minBin + k);
         candDb.push(v);
       }
     }

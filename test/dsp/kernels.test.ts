@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
-import { f32View, f64View, kernels, withScratch } from '../../core/dsp/kernels.js';
+import { f32View, f64View, kernels, memoryBytes, withScratch } from '../../core/dsp/kernels.js';
 import { spectralDescriptors } from '../../core/features/descriptors.js';
 import { computeLogMel } from '../../core/features/log-mel.js';
 import { applyMel, melFilterbank } from '../../core/features/mel.js';
@@ -41,7 +41,7 @@ describe('DSP kernels', () => {
     }
   });
 
-  it('nests scratch space, releases it, and grows the memory past its first 16 MiB', () => {
+  it('nests scratch space, releases it, and grows the memory past its first 16 MiB, then hands it back', () => {
     const outer = withScratch((alloc) => {
       const a = alloc(100);
       const inner = withScratch((allocInner) => allocInner(8));
@@ -51,7 +51,7 @@ describe('DSP kernels', () => {
     });
     // Released: the next allocation starts where the first did.
     expect(withScratch((alloc) => alloc(4))).toBe(outer);
-    const big = 40 * 1024 * 1024;
+    const big = 80 * 1024 * 1024;
     const last = withScratch((alloc) => {
       const at = alloc(big);
       const view = f32View(at, big / 4);
@@ -59,6 +59,10 @@ describe('DSP kernels', () => {
       return view[view.length - 1];
     });
     expect(last).toBe(7);
+    // Handed back once released: a thread keeps no more than 64 MiB after a long recording.
+    expect(memoryBytes()).toBeLessThanOrEqual(64 * 1024 * 1024);
+    expect(withScratch((alloc) => alloc(4))).toBe(outer);
+    expect(kernels.split2_f32).toBeTypeOf('function');
   });
 
   it('windows frames exactly as double-precision JavaScript does (one rounding to float32)', () => {

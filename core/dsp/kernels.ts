@@ -110,8 +110,11 @@ export const kernels: DspKernels = Object.fromEntries(
   ]),
 ) as unknown as DspKernels;
 
+/** Where the scratch stack starts: address 0 is left unused, so that no array lies at C's null. */
+const BASE = 16;
+
 /** First free byte of the scratch stack. */
-let top = 0;
+let top = BASE;
 
 /**
  * Runs `fn` with an allocator of scratch space in the kernels' memory; everything it allocated
@@ -128,7 +131,7 @@ export function withScratch<T>(fn: (alloc: (bytes: number) => number) => T): T {
     return fn(alloc);
   } finally {
     top = mark;
-    if (mark === 0 && current.memory.buffer.byteLength > RETAIN_BYTES) current = instantiate();
+    if (mark === BASE && current.memory.buffer.byteLength > RETAIN_BYTES) current = instantiate();
   }
 }
 

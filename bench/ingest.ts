@@ -51,6 +51,23 @@ export function cpuTimes(): CpuTimes {
   }
 }
 
+/**
+ * CPU time the hypervisor took from this (virtual) machine so far, all cores, seconds: the `steal`
+ * field (8th value) of the `cpu` line of `/proc/stat`, in clock ticks of 1/100 s (proc(5)); null
+ * where there is no `/proc/stat`. On a shared VM, stolen time stretches wall clock but not the CPU
+ * time of {@link cpuTimes}.
+ */
+export function stolenS(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const fields = line.trim().split(/\s+/);
+    const steal = Number(fields[8]);
+    return fields[0] === 'cpu' && Number.isFinite(steal) ? steal / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Files of the inputs: folders walked, `.txt` lists read, files kept. */
 async function inputsToFiles(inputs: readonly string[]): Promise<string[]> {
   const expanded: string[] = [];
@@ -85,6 +102,10 @@ export interface IngestMeasurement {
   readonly cpuChildrenS: number;
   /** 1-minute load average before and after the ingest. */
   readonly loadBefore: number;
+  /** Peak resident set size of this process so far (all threads), MiB. */
+  readonly peakRssMib: number;
+  /** CPU seconds the hypervisor took from the machine during the ingest (all cores), or null. */
+  readonly stolenS: number | null;
   readonly loadAfter: number;
   /** Leave-one-out precision@1/5/10 against the labels, when asked for. */
   readonly precision?: { readonly at1: number; readonly at5: number; readonly at10: number };
@@ -120,12 +141,14 @@ export async function measureIngest(
     try {
       const loadBefore = os.loadavg()[0] ?? 0;
       const cpu0 = cpuTimes();
+      const stolen0 = stolenS();
       const summary = await engine.ingest(files, {
         profile: options.profile ?? 'fast',
         followSymlinks: true,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       });
       const cpu1 = cpuTimes();
+      const stolen1 = stolenS();
       const loadAfter = os.loadavg()[0] ?? 0;
       let precision: IngestMeasurement['precision'];
       if (options.labels) {
@@ -152,6 +175,8 @@ export async function measureIngest(
         cpuChildrenS: cpu1.childrenS - cpu0.childrenS,
         loadBefore,
         loadAfter,
+        peakRssMib: process.resourceUsage().maxRSS / 1024,
+        stolenS: stolen0 !== null && stolen1 !== null ? stolen1 - stolen0 : null,
         ...(precision ? { precision } : {}),
       };
     } finally {
@@ -184,8 +209,16 @@ export function ingestRows(m: IngestMeasurement): Array<[string, string]> {
       `${fmt(cpu / n)} s (${fmt(m.cpuSelfS / n)} + ${fmt(m.cpuChildrenS / n)})`,
     ],
     ['cores used (CPU / wall)', fmt(cpu / Math.max(1e-9, m.wallS), 2)],
+    ['peak RSS of the process (all threads)', `${fmt(m.peakRssMib, 0)} MiB`],
     ['load average (1 min) before → after', `${fmt(m.loadBefore, 2)} → ${fmt(m.loadAfter, 2)}`],
   ];
+  if (m.stolenS !== null) {
+    const share = m.stolenS / Math.max(1e-9, m.wallS * os.availableParallelism());
+    rows.push([
+      'CPU stolen by the hypervisor (all cores)',
+      `${fmt(m.stolenS, 1)} s (${fmt(100 * share, 0)} % of the cores' time)`,
+    ]);
+  }
   if (m.precision) {
     rows.push([
       'precision@1 / @5 / @10 (leave-one-out)',

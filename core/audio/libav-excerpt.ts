@@ -13,12 +13,13 @@
  *
  * It does what `ffmpeg -ss S -t T -i file -ac 1 -ar R -f f32le` does, with the same libraries:
  * the Ogg demuxer seeks to a page before `S` (half a second early, so an Opus decoder has its
- * 80 ms pre-roll; Vorbis needs one packet), the decoder runs from there, samples whose timestamps
- * fall before `S` are dropped at the source rate, and the channels are mixed down as
- * libswresample mixes them with ffmpeg's defaults (mono = (L + R) · √½ for stereo, not normalised
- * for float output) and clipped to [-1, 1]: here, in one pass, when the rate stays; by
- * libswresample, which then also converts the rate, when it changes (Opus 48 → 44.1 kHz).
- * Opus's pre-skip is applied by the decoder, as in the program.
+ * 80 ms pre-roll; Vorbis needs one packet), the decoder runs from there, and a filter graph like
+ * the program's (see `buildGraph`) keeps the samples whose timestamps fall in the excerpt, mixes
+ * the channels down as libswresample mixes them with ffmpeg's defaults (mono = (L + R) · √½ for
+ * stereo, not normalised for float output) and converts the rate where it changes (Opus 48 →
+ * 44.1 kHz); the result is clipped to [-1, 1]. Opus's pre-skip is applied by the decoder, as in
+ * the program. The decoded frames go from the decoder to the graph without crossing into
+ * JavaScript: only the graph's ~20 large output frames are copied out.
  *
  * Anything else returns null — another container or codec, more than 2 channels, a stream that
  * fails to open, seek or decode — and the caller's ffmpeg path decides, and words the error.
@@ -111,6 +112,9 @@ export async function decodeExcerptLibav(
   }
 }
 
+/** Samples per frame out of the filter graph (`asetnsamples`): ~20 frames per 30 s excerpt. */
+const GRAPH_FRAME_SAMPLES = 65_536;
+
 function decodeSync(
   { lib, constants: c }: Libav,
   file: string,
@@ -120,12 +124,14 @@ function decodeSync(
 ): LibavExcerpt | null {
   const format = new lib.FormatContext();
   const codec = new lib.CodecContext();
-  const resampler = new lib.SoftwareResampleContext();
+  const graph = new lib.FilterGraph();
   const packet = new lib.Packet();
   const frame = new lib.Frame();
+  const out = new lib.Frame();
   packet.alloc(); // the bindings' objects are empty shells until allocated
   frame.alloc();
-  let direct = true; // no resampler allocated
+  out.alloc();
+  graph.alloc();
   try {
     // The Ogg demuxer is named, so nothing is probed and no other demuxer or protocol is used.
     const ogg = lib.InputFormat.findInputFormat('ogg');
@@ -151,81 +157,55 @@ function decodeSync(
     // drops (Opus's pre-skip), as the ffmpeg program has it.
     codec.pktTimebase = stream.timeBase;
     if (codec.open2Sync(decoder, null) < 0) return null;
-
-    // At the source rate the mix-down is done here, as libswresample does it (no resampler:
-    // ~5 ms less a 30 s excerpt); otherwise libswresample mixes down and converts the rate.
-    direct = inRate === sampleRate;
-    if (!direct) {
-      const layout = channels === 2 ? c.AV_CHANNEL_LAYOUT_STEREO : c.AV_CHANNEL_LAYOUT_MONO;
-      resampler.allocSetOpts2(
-        c.AV_CHANNEL_LAYOUT_MONO,
-        c.AV_SAMPLE_FMT_FLT,
-        sampleRate,
-        layout,
-        c.AV_SAMPLE_FMT_FLTP,
-        inRate,
-      );
-      if (resampler.init() < 0) return null;
-    }
+    if (codec.sampleFormat !== c.AV_SAMPLE_FMT_FLTP) return null;
 
     const tb = stream.timeBase;
-    const toSample = (ts: bigint) => Math.round((Number(ts) * tb.num * inRate) / tb.den);
     const first = Math.round(startS * inRate);
     const wanted = Math.round(lengthS * inRate); // source samples, as `-t` counts them
+    const graphEnds = buildGraph(lib, graph, {
+      timeBase: `${tb.num}/${tb.den}`,
+      inRate,
+      stereo: channels === 2,
+      first,
+      wanted,
+      sampleRate,
+    });
+    if (!graphEnds) return null;
+    const { source, sink } = graphEnds;
     const seekS = startS - PREROLL_S;
     if (seekS > 0) {
       const target = BigInt(Math.floor((seekS * tb.den) / tb.num));
       if (format.seekFrameSync(index, target, c.AVSEEK_FLAG_BACKWARD) < 0) return null;
     }
 
-    const outCapacity = Math.ceil((lengthS + 1) * sampleRate) + 64;
+    const outCapacity = Math.ceil((lengthS + 1) * sampleRate) + GRAPH_FRAME_SAMPLES;
     const pcm = new Float32Array(outCapacity);
-    const out = Buffer.from(pcm.buffer); // libswresample writes here
     let outCount = 0;
-    let taken = 0; // source samples kept so far
-    let next: number | null = null; // source sample after the last frame, for frames without pts
-    const convert = (input: Buffer[] | null, count: number): boolean => {
-      const room = outCapacity - outCount;
-      const n = resampler.convertSync([out.subarray(outCount * 4)], room, input, count);
-      if (n < 0) return false;
-      outCount += n;
-      return true;
-    };
-    const mixDown = (planes: Buffer[], from: number, count: number): void => {
-      const view = (p: Buffer) => new Float32Array(p.buffer, p.byteOffset + 4 * from, count);
-      const left = view(planes[0]!);
-      const right = channels === 2 ? view(planes[1]!) : null;
-      for (let i = 0, o = outCount; i < count; i++, o++) {
-        const v = right ? (left[i]! + right[i]!) * Math.SQRT1_2 : left[i]!;
-        pcm[o] = Math.min(1, Math.max(-1, v));
+    let ended = false; // the sink is at its end: the excerpt is complete
+    /** Moves what the graph has ready into `pcm`; false on an error. */
+    const drain = (): boolean => {
+      for (;;) {
+        const got = sink.buffersinkGetFrameSync(out);
+        if (got === c.AVERROR_EAGAIN) return true;
+        if (got === c.AVERROR_EOF) {
+          ended = true;
+          return true;
+        }
+        if (got < 0) return false;
+        const count = out.nbSamples;
+        const plane = out.data?.[0];
+        out.unref();
+        if (!plane || outCount + count > outCapacity) return false;
+        pcm.set(new Float32Array(plane.buffer, plane.byteOffset, count), outCount);
+        outCount += count;
       }
-      outCount += count;
-    };
-    const take = (): boolean => {
-      const count = frame.nbSamples;
-      const at = frame.pts === c.AV_NOPTS_VALUE ? next : toSample(frame.pts);
-      if (at === null || frame.format !== c.AV_SAMPLE_FMT_FLTP) return false;
-      next = at + count;
-      const skip = Math.max(0, first - at);
-      const keep = Math.min(count - skip, wanted - taken);
-      if (keep <= 0) return true;
-      const planes = frame.data;
-      if (!planes || planes.length < channels) return false;
-      taken += keep;
-      if (direct) {
-        mixDown(planes, skip, keep);
-        return true;
-      }
-      const input = planes.slice(0, channels).map((p) => p.subarray(skip * 4, (skip + keep) * 4));
-      return convert(input, keep);
     };
 
-    let failed = false;
-    reading: while (taken < wanted) {
+    while (!ended) {
       const read = format.readFrameSync(packet);
       if (read < 0) {
-        if (read !== c.AVERROR_EOF) failed = true;
-        codec.sendPacketSync(null); // drain
+        if (read !== c.AVERROR_EOF) return null;
+        codec.sendPacketSync(null); // drain the decoder
       } else if (packet.streamIndex !== index) {
         packet.unref();
         continue;
@@ -236,24 +216,78 @@ function decodeSync(
       }
       for (;;) {
         const got = codec.receiveFrameSync(frame);
-        if (got === c.AVERROR_EAGAIN) break;
-        if (got < 0) break reading; // end of stream (or a decoder error after draining)
-        const ok = take();
+        if (got === c.AVERROR_EAGAIN || got === c.AVERROR_EOF) break;
+        if (got < 0) return null;
+        // Refused once the trim has passed its end (AVERROR_EOF): the sink then says so too.
+        const added = source.buffersrcAddFrameSync(frame);
         frame.unref();
-        if (!ok) return null;
-        if (taken >= wanted) break reading;
+        if (added < 0 && added !== c.AVERROR_EOF) return null;
       }
+      if (read < 0) source.buffersrcAddFrameSync(null); // end of stream: flush the graph
+      if (!drain()) return null;
       if (read < 0) break;
     }
-    if (failed) return null;
-    if (!direct && !convert(null, 0)) return null; // the resampler's tail
-    if (!direct) for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+    for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
     return { pcm: pcm.slice(0, outCount), durationS: Number(durationUs) / 1e6 };
   } finally {
+    out.free();
     frame.free();
     packet.free();
-    if (!direct) resampler.free();
+    graph.free();
     codec.freeContext();
     format.closeInputSync();
   }
+}
+
+/**
+ * The filter graph from the decoder's frames to the excerpt — the filters, with FFmpeg's default
+ * options, that `ffmpeg -ss S -t T -ac 1 -ar R -f f32le` puts there: `atrim` drops the source
+ * samples whose timestamps fall before `first` (samples at the source rate, as the program's
+ * accurate seek does) and a second one keeps `wanted` samples from there. (The program ends `-t`
+ * by timestamp too, which makes some Vorbis excerpts a few hundred samples longer or shorter:
+ * FFmpeg's Vorbis timestamps jitter by up to ±448 samples where block sizes change.) libswresample mixes down to mono and then converts the
+ * rate (Opus 48 → 44.1 kHz; mixing first halves its work), and `asetnsamples` hands out frames of
+ * {@link GRAPH_FRAME_SAMPLES}, so that only ~20 frames cross into JavaScript per excerpt.
+ *
+ * @returns the graph's source and sink, or null when a filter is missing or does not configure
+ */
+function buildGraph(
+  lib: NodeAvLib,
+  graph: InstanceType<NodeAvLib['FilterGraph']>,
+  o: {
+    timeBase: string;
+    inRate: number;
+    stereo: boolean;
+    first: number;
+    wanted: number;
+    sampleRate: number;
+  },
+) {
+  const chain: Array<[string, string | null]> = [
+    [
+      'abuffer',
+      `time_base=${o.timeBase}:sample_rate=${o.inRate}:sample_fmt=fltp:channel_layout=${o.stereo ? 'stereo' : 'mono'}`,
+    ],
+    ['atrim', `start_pts=${o.first}`],
+    ['atrim', `end_sample=${o.wanted}`],
+    ['aformat', 'channel_layouts=mono'],
+    ...(o.inRate !== o.sampleRate ? [['aresample', String(o.sampleRate)] as [string, string]] : []),
+    ['aformat', `sample_fmts=flt:channel_layouts=mono:sample_rates=${o.sampleRate}`],
+    ['asetnsamples', `n=${GRAPH_FRAME_SAMPLES}:p=0`],
+    ['abuffersink', null],
+  ];
+  const contexts = chain.map(([name, args], i) => {
+    const filter = lib.Filter.getByName(name);
+    return filter ? graph.createFilter(filter, `${name}${i}`, args) : null;
+  });
+  for (let i = 0; i < contexts.length; i++) {
+    const from = contexts[i];
+    if (!from) return null;
+    const to = contexts[i + 1];
+    if (to && from.link(0, to, 0) < 0) return null;
+  }
+  if (graph.configSync() < 0) return null;
+  const source = contexts[0];
+  const sink = contexts[contexts.length - 1];
+  return source && sink ? { source, sink } : null;
 }

@@ -132,6 +132,7 @@ function decodeSync(
   frame.alloc();
   out.alloc();
   graph.alloc();
+  graph.nbThreads = 1; // audio filters do not thread; no pool of threads per excerpt
   try {
     // The Ogg demuxer is named, so nothing is probed and no other demuxer or protocol is used.
     const ogg = lib.InputFormat.findInputFormat('ogg');

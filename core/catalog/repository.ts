@@ -1,7 +1,8 @@
 /**
  * The track repository, written once against drizzle's pg-core and shared by every driver
- * (after drizzle-orm's own one-suite-many-drivers layout). Converts between database rows
- * (`real[]` as `number[]`) and {@link TrackRecord}s (`Float32Array`), and turns every database
+ * (after drizzle-orm's own one-suite-many-drivers layout). Converts between database rows and
+ * {@link TrackRecord}s (the embeddings are `Float32Array`s both ways: schema.ts stores their
+ * bytes), and turns every database
  * failure into SynestheteError `E_CATALOG`. On PostgreSQL a query that lost its connection is
  * retried for up to 30 s (see transient.ts), so a server restart is bridged, not reported.
  *
@@ -197,9 +198,8 @@ class DrizzleCatalog implements Catalog {
           if (row.embedding === null) continue;
           out.push({
             id: row.id,
-            embedding: Float32Array.from(row.embedding),
-            windowEmbeddings:
-              row.windowEmbeddings === null ? null : Float32Array.from(row.windowEmbeddings),
+            embedding: row.embedding,
+            windowEmbeddings: row.windowEmbeddings,
             windowCount: row.windowCount,
           });
         }
@@ -315,8 +315,8 @@ function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath
     album: track.album,
     genre: track.genre,
     durationS: track.durationS,
-    embedding: track.embedding === null ? null : Array.from(track.embedding),
-    windowEmbeddings: windows === null ? null : Array.from(windows),
+    embedding: track.embedding,
+    windowEmbeddings: windows,
     windowCount: track.windowCount,
     descriptors: track.descriptors,
     modelVersion: track.modelVersion,
@@ -335,9 +335,8 @@ function toRecord(row: TrackRow): TrackRecord {
     album: row.album,
     genre: row.genre,
     durationS: row.durationS,
-    embedding: row.embedding === null ? null : Float32Array.from(row.embedding),
-    windowEmbeddings:
-      row.windowEmbeddings === null ? null : Float32Array.from(row.windowEmbeddings),
+    embedding: row.embedding,
+    windowEmbeddings: row.windowEmbeddings,
     windowCount: row.windowCount,
     descriptors: row.descriptors,
     modelVersion: row.modelVersion,
@@ -364,9 +363,9 @@ const UPSERT_SET = {
 
 /**
  * The columns an upsert reads back: all but the three large ones (embedding, window embeddings,
- * fingerprint), whose stored values equal what was written (`real[]` holds a `Float32Array`'s
- * values exactly; `bytea` its bytes), so the record takes them from its input instead of making
- * the database print ~100 KB per track and this thread parse it again.
+ * fingerprint), whose stored values equal what was written (all three are stored as their
+ * bytes), so the record takes them from its input instead of making the database send ~100 KB
+ * per track back.
  */
 const {
   embedding: _embedding,
@@ -380,8 +379,7 @@ function storedRecord(
   row: Omit<TrackRow, 'embedding' | 'windowEmbeddings' | 'fingerprint'>,
   track: NewTrack,
 ): TrackRecord {
-  // `+ 0` turns −0 into 0, as the text round trip of `real[]` does.
-  const copy = (v: Float32Array | null) => (v === null ? null : Float32Array.from(v, (x) => x + 0));
+  const copy = (v: Float32Array | null) => (v === null ? null : new Float32Array(v));
   return {
     ...row,
     embedding: copy(track.embedding),

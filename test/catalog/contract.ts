@@ -174,7 +174,7 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
 
     it('returns from an upsert the very record it then reads back', async () => {
       const embedding = vector(5, 16);
-      embedding[3] = -0; // stored as 0: the returned record must not keep the sign
+      embedding[3] = -0; // stored as its bytes: −0 keeps its sign, both ways
       const windows = new Float32Array(2 * 16);
       windows.set(vector(6, 16));
       windows.set(vector(7, 16), 16);
@@ -190,8 +190,15 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
           fingerprint: Uint8Array.from({ length: 512 }, (_, i) => i & 0xff),
         }),
       );
-      expect(saved).toEqual(await catalog.getTrack(saved.id));
-      expect(Object.is(saved.embedding?.[3], 0)).toBe(true);
+      const read = await catalog.getTrack(saved.id);
+      expect(saved).toEqual(read);
+      expect(Object.is(read?.embedding?.[3], -0)).toBe(true);
+      expect(Object.is(read?.windowEmbeddings?.[20], -0)).toBe(true);
+      // Every value exactly as written, bit for bit (float32 as bytes, no text round trip).
+      expect(new Uint8Array(read!.embedding!.buffer)).toEqual(new Uint8Array(embedding.buffer));
+      expect(new Uint8Array(read!.windowEmbeddings!.buffer)).toEqual(
+        new Uint8Array(windows.buffer),
+      );
     });
 
     it('stores a fingerprint as bytes and lists the current-model tracks that have one', async () => {

@@ -32,6 +32,7 @@ export declare namespace tf {
   export type Tensor = TfCore.Tensor;
   export type Tensor2D = TfCore.Tensor2D;
   export type Tensor3D = TfCore.Tensor3D;
+  export type Tensor4D = TfCore.Tensor4D;
   export type Scalar = TfCore.Scalar;
   export type Variable = TfCore.Variable;
   export type Optimizer = TfCore.Optimizer;

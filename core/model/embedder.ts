@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
 import { type BackendName, initBackend, tf } from './backend.js';
-import { type CnnArchitecture, type CnnWeights, embedBatch, l2Normalize } from './cnn.js';
+import { type CnnArchitecture, type CnnWeights, embedBatchInference, l2Normalize } from './cnn.js';
 import type { ModelMetadata } from './metadata.js';
 import { loadModelFiles } from './weights-io.js';
 import { cutWindows, normalizeWindows, type SpectrogramLike, type Windows } from './windows.js';
@@ -130,7 +130,7 @@ export function createEmbeddingModel(
           windows.frames,
           windows.nMels,
         ]);
-        return l2Normalize(embedBatch(weights, architecture, x));
+        return l2Normalize(embedBatchInference(weights, architecture, x));
       });
       out.set(batch.dataSync() as Float32Array, start * dim);
       batch.dispose();

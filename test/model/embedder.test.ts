@@ -3,9 +3,13 @@
  * window and track embeddings, deterministic output, batching, and no tfjs tensor leak per call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeAudio } from '../../core/analyze.js';
 import { tf } from '../../core/model/backend.js';
+import { embedBatch, embedBatchInference } from '../../core/model/cnn.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../../core/model/embedder.js';
-import { cutWindows, type SpectrogramLike } from '../../core/model/windows.js';
+import { loadModelFiles } from '../../core/model/weights-io.js';
+import { cutWindows, normalizeWindows, type SpectrogramLike } from '../../core/model/windows.js';
+import { demoTrack } from '../helpers/paths.js';
 
 /** Deterministic pseudo-random log-mel-like spectrogram (values around -6 ± 3). */
 function spectrogram(frames: number, nMels: number, seed: number): SpectrogramLike {
@@ -42,6 +46,32 @@ describe('embedding model', () => {
   });
 
   afterAll(() => model?.dispose());
+
+  it('embeds through fused convolutions as the training graph does (real music, within 1e-5)', async () => {
+    const analysis = await analyzeAudio(demoTrack('metal_rock__chaos_god.ogg'), model, {
+      maxAnalysedS: 20,
+      segments: 1,
+    });
+    const windows = cutWindows([analysis.spectrogram], model.metadata.window, 6);
+    normalizeWindows(windows, model.metadata.inputNormalization.std);
+    const { architecture, weights } = await loadModelFiles(model.dir);
+    try {
+      const x = tf.tensor3d(windows.data, [windows.count, windows.frames, windows.nMels]);
+      const trained = tf.tidy(() => embedBatch(weights, architecture, x)).dataSync();
+      const fused = tf.tidy(() => embedBatchInference(weights, architecture, x)).dataSync();
+      x.dispose();
+      expect(windows.count).toBe(6);
+      expect(fused.length).toBe(6 * dim);
+      let largest = 0;
+      for (let i = 0; i < fused.length; i++) {
+        expect(Math.abs(fused[i]! - trained[i]!), `value ${i}`).toBeLessThan(1e-5);
+        largest = Math.max(largest, Math.abs(trained[i]!));
+      }
+      expect(largest).toBeGreaterThan(0.1); // real, non-trivial embeddings
+    } finally {
+      for (const w of Object.values(weights)) w.dispose();
+    }
+  });
 
   it('loads a model whose metadata is usable', () => {
     const m = model.metadata;

@@ -7,6 +7,7 @@ import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/deco
 import { halveSampleRate } from './audio/half-band.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
 import { resamplePcm } from './audio/resample.js';
+import { clipToUnitRange } from './dsp/clip.js';
 import { type Descriptors, loudnessDbfs, withTempo } from './features/descriptors.js';
 import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
@@ -174,7 +175,7 @@ async function decodeExcerpt(
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });
   const pcm =
     wideRate === 2 * sampleRate ? halve(wide.pcm) : resamplePcm(wide.pcm, wideRate, sampleRate);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  clipToUnitRange(pcm);
   const first = wide.segments[0];
   const decoded: DecodedAudio = {
     pcm,

@@ -29,6 +29,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { clipToUnitRange } from '../dsp/clip.js';
 import { SynestheteError } from '../errors.js';
 import { findContainerTruncation } from './container-check.js';
 import { resolveFfmpeg } from './ffmpeg.js';
@@ -326,7 +327,7 @@ function excerptAudio(
       `${name} is too long (${formatSeconds(sourceDurationS)}); the limit is ${formatSeconds(limits.maxDurationS)}`,
     );
   }
-  if (!clipped) for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  if (!clipped) clipToUnitRange(pcm);
   // In hundredths of a second, as the ffmpeg path reads it from ffmpeg's log ("Duration:
   // 00:01:14.08"), so a track stores the same duration whichever path decoded it.
   const durationS = Math.round(sourceDurationS * 100) / 100;
@@ -548,15 +549,13 @@ function assemble(
   const segments: DecodedSegment[] = [];
   let offset = 0;
   parts.forEach((part, i) => {
-    for (let j = 0; j < part.length; j++) {
-      const v = part[j]!;
-      pcm[offset + j] = Math.min(1, Math.max(-1, v));
-    }
+    pcm.set(part, offset);
     if (part.length > 0) {
       segments.push({ sourceStartS: spans[i]?.startS ?? 0, offset, length: part.length });
     }
     offset += part.length;
   });
+  clipToUnitRange(pcm);
   const sourceDurationS = probe.durationS ?? total / sampleRate;
   return { pcm, sampleRate, sourceDurationS, segments };
 }

@@ -27,6 +27,8 @@
  * @module
  */
 
+import { f32View, kernels, withScratch } from '../dsp/kernels.js';
+
 type NodeAvLib = typeof import('node-av/lib');
 type NodeAvConstants = typeof import('node-av/constants');
 
@@ -180,56 +182,61 @@ function decodeSync(
     }
 
     const outCapacity = Math.ceil((lengthS + 1) * sampleRate) + GRAPH_FRAME_SAMPLES;
-    const pcm = new Float32Array(outCapacity);
-    let outCount = 0;
-    let ended = false; // the sink is at its end: the excerpt is complete
-    /** Moves what the graph has ready into `pcm`; false on an error. */
-    const drain = (): boolean => {
-      for (;;) {
-        const got = sink.buffersinkGetFrameSync(out);
-        if (got === c.AVERROR_EAGAIN) return true;
-        if (got === c.AVERROR_EOF) {
-          ended = true;
-          return true;
+    // The excerpt is gathered in the DSP kernels' memory, clipped there (`clip_unit_f32`) and
+    // copied out once.
+    return withScratch((alloc) => {
+      const pcmAt = alloc(4 * outCapacity);
+      let outCount = 0;
+      let ended = false; // the sink is at its end: the excerpt is complete
+      /** Moves what the graph has ready into the excerpt; false on an error. */
+      const drain = (): boolean => {
+        for (;;) {
+          const got = sink.buffersinkGetFrameSync(out);
+          if (got === c.AVERROR_EAGAIN) return true;
+          if (got === c.AVERROR_EOF) {
+            ended = true;
+            return true;
+          }
+          if (got < 0) return false;
+          const count = out.nbSamples;
+          const plane = out.data?.[0];
+          out.unref();
+          if (!plane || outCount + count > outCapacity) return false;
+          const samples = new Float32Array(plane.buffer, plane.byteOffset, count);
+          f32View(pcmAt + 4 * outCount, count).set(samples);
+          outCount += count;
         }
-        if (got < 0) return false;
-        const count = out.nbSamples;
-        const plane = out.data?.[0];
-        out.unref();
-        if (!plane || outCount + count > outCapacity) return false;
-        pcm.set(new Float32Array(plane.buffer, plane.byteOffset, count), outCount);
-        outCount += count;
-      }
-    };
+      };
 
-    while (!ended) {
-      const read = format.readFrameSync(packet);
-      if (read < 0) {
-        if (read !== c.AVERROR_EOF) return null;
-        codec.sendPacketSync(null); // drain the decoder
-      } else if (packet.streamIndex !== index) {
-        packet.unref();
-        continue;
-      } else {
-        const sent = codec.sendPacketSync(packet);
-        packet.unref();
-        if (sent < 0 && sent !== c.AVERROR_EAGAIN) return null;
+      while (!ended) {
+        const read = format.readFrameSync(packet);
+        if (read < 0) {
+          if (read !== c.AVERROR_EOF) return null;
+          codec.sendPacketSync(null); // drain the decoder
+        } else if (packet.streamIndex !== index) {
+          packet.unref();
+          continue;
+        } else {
+          const sent = codec.sendPacketSync(packet);
+          packet.unref();
+          if (sent < 0 && sent !== c.AVERROR_EAGAIN) return null;
+        }
+        for (;;) {
+          const got = codec.receiveFrameSync(frame);
+          if (got === c.AVERROR_EAGAIN || got === c.AVERROR_EOF) break;
+          if (got < 0) return null;
+          // Refused once the trim has passed its end (AVERROR_EOF): the sink then says so too.
+          const added = source.buffersrcAddFrameSync(frame);
+          frame.unref();
+          if (added < 0 && added !== c.AVERROR_EOF) return null;
+        }
+        if (read < 0) source.buffersrcAddFrameSync(null); // end of stream: flush the graph
+        if (!drain()) return null;
+        if (read < 0) break;
       }
-      for (;;) {
-        const got = codec.receiveFrameSync(frame);
-        if (got === c.AVERROR_EAGAIN || got === c.AVERROR_EOF) break;
-        if (got < 0) return null;
-        // Refused once the trim has passed its end (AVERROR_EOF): the sink then says so too.
-        const added = source.buffersrcAddFrameSync(frame);
-        frame.unref();
-        if (added < 0 && added !== c.AVERROR_EOF) return null;
-      }
-      if (read < 0) source.buffersrcAddFrameSync(null); // end of stream: flush the graph
-      if (!drain()) return null;
-      if (read < 0) break;
-    }
-    for (let i = 0; i < outCount; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
-    return { pcm: pcm.slice(0, outCount), durationS: Number(durationUs) / 1e6 };
+      kernels.clip_unit_f32(pcmAt, outCount);
+      return { pcm: f32View(pcmAt, outCount).slice(), durationS: Number(durationUs) / 1e6 };
+    });
   } finally {
     out.free();
     frame.free();

@@ -23,6 +23,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { clipToUnitRange } from '../dsp/clip.js';
 import { callSecondCore, secondCoreAvailable } from '../fingerprint/off-thread.js';
 import { oggTailTruncated } from './container-check.js';
 import { type OggPageInfo, readOggPackets } from './ogg-packets.js';
@@ -202,8 +203,7 @@ export async function decodeOggOpusMono(
       full[written++] = chunk[i]! * scale;
     }
   }
-  const pcm = await resample(full, OPUS_DECODE_RATE, sampleRate);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  const pcm = clipToUnitRange(await resample(full, OPUS_DECODE_RATE, sampleRate));
   return { pcm, sampleRate, durationS: length / OPUS_DECODE_RATE };
 }
 
@@ -332,8 +332,7 @@ async function decodeStreamed(
   }
   // Left on the SharedArrayBuffer: the engine's worker then reads it for the fingerprint and the
   // descriptors without a copy (posting an ordinary array copies 1.3 MB for 15 s, twice).
-  const pcm = out;
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.min(1, Math.max(-1, pcm[i]!));
+  const pcm = clipToUnitRange(out);
   return { pcm, sampleRate, durationS: length / OPUS_DECODE_RATE };
 }
 

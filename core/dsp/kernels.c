@@ -286,3 +286,20 @@ void spectrum_sums(const double *power, int bins, int frames, double *sum_power,
     }
   }
 }
+
+/*
+ * Clips x[0 ... count-1] to [-1, 1] in place: x = min(1, max(-1, x)), as JavaScript's
+ * Math.min(1, Math.max(-1, x)) (a NaN stays NaN).
+ */
+void clip_unit_f32(float *x, int count) {
+  v128_t lo = wasm_f32x4_splat(-1.0f);
+  v128_t hi = wasm_f32x4_splat(1.0f);
+  int i = 0;
+  for (; i + 4 <= count; i += 4) {
+    wasm_v128_store(x + i, wasm_f32x4_min(hi, wasm_f32x4_max(lo, wasm_v128_load(x + i))));
+  }
+  for (; i < count; i++) {
+    float v = x[i];
+    x[i] = v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+  }
+}

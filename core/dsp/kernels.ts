@@ -59,6 +59,7 @@ export interface DspKernels {
     sumPower: number,
     sumMagnitude: number,
   ): void;
+  clip_unit_f32(x: number, count: number): void;
 }
 
 interface WasmMemory {

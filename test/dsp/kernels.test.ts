@@ -3,10 +3,12 @@
  * loads and exports every kernel; scratch space nests, is released, and grows past the initial
  * memory; and on real music the WebAssembly paths give what the JavaScript they replaced gives —
  * the STFT's powers bit for bit frame by frame and block by block (and against a double-precision
- * DFT within float32 rounding), the descriptors' long-term sums bit for bit, the mel projections within rounding.
+ * DFT within float32 rounding), the descriptors' long-term sums bit for bit, the mel projections within rounding,
+ * clipping bit for bit.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
+import { clipToUnitRange } from '../../core/dsp/clip.js';
 import { f32View, f64View, kernels, memoryBytes, withScratch } from '../../core/dsp/kernels.js';
 import { spectralDescriptors } from '../../core/features/descriptors.js';
 import { computeLogMel } from '../../core/features/log-mel.js';
@@ -36,9 +38,31 @@ describe('DSP kernels', () => {
       'band_f64',
       'peak_candidates',
       'spectrum_sums',
+      'clip_unit_f32',
     ] as const) {
       expect(typeof kernels[name], name).toBe('function');
     }
+  });
+
+  it('clips as Math.min(1, Math.max(-1, x)) does, bit for bit, across its chunks (loud real music)', async () => {
+    // A 30 s track at 44.1 kHz played twice (2.6 M samples: three chunks), 3 times louder so
+    // that much clips.
+    const pcm = await music(30, 44_100);
+    const loud = new Float32Array(2 * pcm.length);
+    for (let i = 0; i < loud.length; i++) loud[i] = 3 * pcm[i % pcm.length]!;
+    expect(loud.length).toBeGreaterThan(2 * (1 << 20));
+    loud[7] = Number.NaN;
+    loud[(1 << 20) + 1] = -0;
+    const want = loud.map((v) => Math.min(1, Math.max(-1, v)));
+    const got = clipToUnitRange(loud.slice());
+    expect(got.length).toBe(want.length);
+    let clipped = 0;
+    for (let i = 0; i < want.length; i++) {
+      if (!Object.is(got[i], want[i])) expect.fail(`sample ${i}: ${got[i]} ≠ ${want[i]}`);
+      if (Math.abs(want[i]!) === 1) clipped++;
+    }
+    expect(clipped).toBeGreaterThan(1000);
+    expect(clipToUnitRange(new Float32Array(0))).toHaveLength(0);
   });
 
   it('nests scratch space, releases it, and grows the memory past its first 16 MiB, then hands it back', () => {

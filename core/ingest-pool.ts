@@ -59,8 +59,11 @@ interface Slot {
  */
 export const THREAD_INITIAL_HEAP_MIB = 256;
 
-/** The compiled thread entry; missing when running from TypeScript sources (vitest). */
-const THREAD_FILE = fileURLToPath(new URL('./ingest-thread.js', import.meta.url));
+/**
+ * The compiled thread entry (`ingest-thread-entry.ts`, which runs `ingest-thread.ts`); missing when
+ * running from TypeScript sources (vitest).
+ */
+const THREAD_FILE = fileURLToPath(new URL('./ingest-thread-entry.js', import.meta.url));
 
 /** Analyses files on worker threads (see the module comment). */
 export class AnalysisPool {

@@ -68,9 +68,7 @@ export async function measureStages(
     const onset = new OnsetAccumulator(features.sampleRate, decoded.pcm.length);
     const spectrograms = await time('log-mel spectrogram (+ onset envelope)', () =>
       decoded.segments.map((s) =>
-        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features, (t, p) =>
-          onset.add(t, p),
-        ),
+        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features, onset),
       ),
     );
     const embedding = await time('CNN (windows embedded and pooled)', () =>

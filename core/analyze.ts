@@ -296,7 +296,7 @@ export async function analyzeAudio(
         computeLogMel(
           decoded.pcm.subarray(s.offset, s.offset + s.length),
           features,
-          shareStft ? (t, power) => onset?.add(t, power) : undefined,
+          shareStft ? onset : undefined,
         ),
       );
   const embedding = model.embedSpectrograms(

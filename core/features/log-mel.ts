@@ -7,7 +7,7 @@
 import { f32View, f64View, i32View, kernels, withScratch } from '../dsp/kernels.js';
 import { SynestheteError } from '../errors.js';
 import type { LogMelParams } from '../model/metadata.js';
-import { melFilterbank } from './mel.js';
+import { type MelFilterbank, melFilterbank } from './mel.js';
 import { forEachPowerBlock, frameCount } from './stft.js';
 
 /** A log-mel spectrogram, frame-major. */
@@ -21,6 +21,25 @@ export interface LogMelSpectrogram {
 }
 
 /**
+ * Another projection of the same STFT, for a caller that needs one besides the spectrograms (the
+ * tempo's onset envelope: `OnsetAccumulator`): its filterbank's band powers are computed in the
+ * DSP kernels with the spectrograms' own, and handed over block by block.
+ */
+export interface MelBlockSink {
+  /** Its filterbank, at the STFT's sample rate and FFT size. */
+  readonly bank: MelFilterbank;
+  /**
+   * Receives the band powers of frames `first … first + count − 1`.
+   *
+   * @param first - index of the block's first frame
+   * @param count - frames in the block
+   * @param mel - `count × bank.nMels` mel powers (not logarithms), frame-major; valid only during
+   *   the call (a view of the kernels' scratch memory)
+   */
+  addMelBlock(first: number, count: number, mel: Float64Array): void;
+}
+
+/**
  * Computes the log-mel spectrogram of mono PCM.
  *
  * Measured on the development machine (Node 22, one core of a shared 2-core VM): 30 s at
@@ -28,17 +47,17 @@ export interface LogMelSpectrogram {
  *
  * @param pcm - mono samples at `params.sampleRate`, nominally in [-1, 1]
  * @param params - feature parameters (sample rate, FFT size, hop, bands, range, log offset)
- * @param onFrame - also receives every frame's power spectrum (reused buffer, see
- *   `forEachPowerFrame`), for a caller that needs another projection of the same STFT
+ * @param sink - also receives another filterbank's band powers of the same STFT (see
+ *   {@link MelBlockSink})
  * @returns `frames × nMels` values of `ln(melPower + logOffset)`
  * @throws SynestheteError `E_CONFIG` when the parameters are inconsistent
  */
 export function computeLogMel(
   pcm: Float32Array,
   params: LogMelParams,
-  onFrame?: (frame: number, power: Float64Array) => void,
+  sink?: MelBlockSink,
 ): LogMelSpectrogram {
-  return computeLogMels(pcm, params, [params], onFrame)[0]!;
+  return computeLogMels(pcm, params, [params], sink)[0]!;
 }
 
 /**
@@ -81,7 +100,8 @@ export function derivableLogMel(
  * @param pcm - mono samples at `stft.sampleRate`, nominally in [-1, 1]
  * @param stft - sample rate (Hz), FFT size and hop (samples) of the one STFT computed
  * @param targets - the spectrograms wanted; each must be {@link derivableLogMel} from `stft`
- * @param onFrame - also receives every frame's power spectrum at `stft` (reused buffer)
+ * @param sink - also receives another filterbank's band powers of the same STFT (see
+ *   {@link MelBlockSink}; its bank must be built for `stft`'s sample rate and FFT size)
  * @returns one spectrogram per target, in order, each `frames × nMels` of ln(mel power + offset)
  * @throws SynestheteError `E_CONFIG` when a target cannot be derived from `stft`, or the
  *   parameters are inconsistent
@@ -90,7 +110,7 @@ export function computeLogMels(
   pcm: Float32Array,
   stft: Pick<LogMelParams, 'sampleRate' | 'nFft' | 'hopLength'>,
   targets: readonly LogMelParams[],
-  onFrame?: (frame: number, power: Float64Array) => void,
+  sink?: MelBlockSink,
 ): LogMelSpectrogram[] {
   const frames = frameCount(pcm.length, stft.hopLength);
   const plans = targets.map((params) => {
@@ -117,12 +137,17 @@ export function computeLogMels(
     };
   });
   const bins = stft.nFft / 2 + 1;
-  const power = onFrame ? new Float64Array(bins) : undefined;
-  const mostMels = Math.max(...plans.map((p) => p.nMels));
+  if (sink && sink.bank.bins !== stft.nFft / 2 + 1) {
+    throw new SynestheteError(
+      'E_CONFIG',
+      `a mel filterbank of ${sink.bank.bins} bins cannot read an STFT of nFft ${stft.nFft}`,
+    );
+  }
+  const mostMels = Math.max(...plans.map((p) => p.nMels), sink?.bank.nMels ?? 0);
   // The band energies in WebAssembly (core/dsp/kernels.c `mel_frames`), block by block of the
   // STFT; the logarithms here.
   withScratch((alloc) => {
-    const banks = plans.map(({ bank }) => {
+    const place = (bank: MelFilterbank) => {
       const weightsAt = alloc(4 * bank.weights.length);
       const startAt = alloc(4 * bank.nMels);
       const endAt = alloc(4 * bank.nMels);
@@ -130,7 +155,9 @@ export function computeLogMels(
       i32View(startAt, bank.nMels).set(bank.start);
       i32View(endAt, bank.nMels).set(bank.end);
       return { weightsAt, startAt, endAt };
-    });
+    };
+    const banks = plans.map(({ bank }) => place(bank));
+    const sinkBank = sink ? place(sink.bank) : undefined;
     forEachPowerBlock(pcm, stft.nFft, stft.hopLength, (first, count, powerAt) => {
       withScratch((allocMel) => {
         const melAt = allocMel(8 * count * mostMels);
@@ -143,13 +170,13 @@ export function computeLogMels(
           for (let j = 0; j < count * nMels; j++)
             data[row + j] = Math.log(mel[j]! * scale + offset);
         });
-      });
-      if (onFrame && power) {
-        for (let f = 0; f < count; f++) {
-          power.set(f64View(powerAt + 8 * bins * f, bins));
-          onFrame(first + f, power);
+        if (sink && sinkBank) {
+          const { weightsAt, startAt, endAt } = sinkBank;
+          const n = sink.bank.nMels;
+          kernels.mel_frames(powerAt, bins, count, weightsAt, startAt, endAt, n, melAt);
+          sink.addMelBlock(first, count, f64View(melAt, count * n));
         }
-      }
+      });
     });
   });
   return plans.map((p) => ({ data: p.data, frames, nMels: p.nMels }));

@@ -6,7 +6,8 @@
  * librosa's `beat.tempo` default (`start_bpm=120, std_bpm=1.0`). The peak lag is refined by
  * parabolic interpolation so the estimate is not quantised to whole frames.
  */
-import { applyMel, melFilterbank } from './mel.js';
+import type { MelBlockSink } from './log-mel.js';
+import { applyMel, type MelFilterbank, melFilterbank } from './mel.js';
 import { forEachPowerFrame } from './stft.js';
 
 /** Tempo range searched, BPM. */
@@ -42,11 +43,13 @@ const ONSET_BANDS = 40;
  * (floored 80 dB below its maximum), 40 Slaney bands from 30 Hz to min(8 kHz, sr/2), frames of
  * ≈ 46 ms with a hop of ≈ 23 ms (librosa `onset.onset_strength` defaults, 40 bands as in Ellis).
  *
- * Built frame by frame from power spectra, so that a caller already running the same STFT (the
- * model's log-mel spectrogram uses the same 1,024-point frames and 512-sample hop at 22,050 Hz)
- * can feed it instead of running a second one: see {@link OnsetAccumulator.nFft}.
+ * Built frame by frame from power spectra, or block by block from its own bands' powers, so that
+ * a caller already running the same STFT (the model's log-mel spectrogram uses the same
+ * 1,024-point frames and 512-sample hop at 22,050 Hz) can feed it instead of running a second
+ * one: see {@link OnsetAccumulator.nFft}. `computeLogMels` does the latter (it is a
+ * `MelBlockSink`): its bands are projected in the DSP kernels with the spectrograms' own.
  */
-export class OnsetAccumulator {
+export class OnsetAccumulator implements MelBlockSink {
   /** FFT size the power spectra must have: ≈ 46 ms at the sample rate, a power of two. */
   readonly nFft: number;
   /** Hop between frames, samples (`nFft / 2`). */
@@ -77,15 +80,32 @@ export class OnsetAccumulator {
     this.#frameRate = sampleRate / this.hopLength;
   }
 
+  /** The 40-band filterbank at the accumulator's sample rate and `nFft` (see `MelBlockSink`). */
+  get bank(): MelFilterbank {
+    return this.#bank;
+  }
+
   /** Adds frame `t`'s power spectrum (length `nFft / 2 + 1`, as `forEachPowerFrame` gives it). */
   add(t: number, power: ArrayLike<number>): void {
-    const mel = this.#mel;
-    applyMel(this.#bank, power, mel);
-    for (let m = 0; m < ONSET_BANDS; m++) {
-      const v = 10 * Math.log10(Math.max(mel[m]!, 1e-10));
-      this.#db[t * ONSET_BANDS + m] = v;
-      if (v > this.#maxDb) this.#maxDb = v;
+    applyMel(this.#bank, power, this.#mel);
+    this.addMelBlock(t, 1, this.#mel);
+  }
+
+  /**
+   * Adds frames `first … first + count − 1` from their band powers through {@link bank} (as
+   * `computeLogMels` hands them to a `MelBlockSink`).
+   *
+   * @param mel - `count × 40` mel powers, frame-major
+   */
+  addMelBlock(first: number, count: number, mel: ArrayLike<number>): void {
+    const db = this.#db;
+    let maxDb = this.#maxDb;
+    for (let j = 0, at = first * ONSET_BANDS; j < count * ONSET_BANDS; j++, at++) {
+      const v = 10 * Math.log10(Math.max(mel[j]!, 1e-10));
+      db[at] = v;
+      if (v > maxDb) maxDb = v;
     }
+    this.#maxDb = maxDb;
   }
 
   /** The envelope once every frame was added. */

@@ -49,7 +49,7 @@ export function wideBandSpectra(pcm: Float32Array, features: LogMelParams): Wide
     pcm,
     TIMBRE_PARAMS,
     [TIMBRE_PARAMS, features],
-    sharesOnset ? (t, power) => onset.add(t, power) : undefined,
+    sharesOnset ? onset : undefined,
   ) as [LogMelSpectrogram, LogMelSpectrogram];
   return {
     timbre: timbreOfLogMel(timbreLogMel),

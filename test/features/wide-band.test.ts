@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decimateByTwo } from '../../core/audio/decimate.js';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { computeLogMel, computeLogMels, derivableLogMel } from '../../core/features/log-mel.js';
-import { estimateTempo, onsetEnvelope } from '../../core/features/tempo.js';
+import { estimateTempo, OnsetAccumulator, onsetEnvelope } from '../../core/features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../../core/features/timbre.js';
 import { wideBandSpectra } from '../../core/features/wide-band.js';
 import { DEFAULT_LOG_MEL, type LogMelParams } from '../../core/model/metadata.js';
@@ -42,6 +42,29 @@ describe('wideBandSpectra', () => {
       );
       expect([...spectra.timbre]).toEqual([...timbreStatistics(wide)]);
     }
+  });
+
+  it('feeds the onset envelope from the spectrogram’s STFT, block by block, as frame by frame', async () => {
+    const { pcm } = await decodeAudio(demoTrack('electronic__chaos-fog.ogg'), {
+      sampleRate: 22_050,
+      maxAnalysedS: 30,
+    });
+    const onset = new OnsetAccumulator(22_050, pcm.length);
+    computeLogMel(pcm, MODEL, onset);
+    const got = onset.result().values;
+    const want = onsetEnvelope(pcm, 22_050).values;
+    expect(got.length).toBe(want.length);
+    let worst = 0;
+    let peak = 0;
+    for (let t = 0; t < want.length; t++) {
+      worst = Math.max(worst, Math.abs(got[t]! - want[t]!));
+      peak = Math.max(peak, want[t]!);
+    }
+    expect(peak).toBeGreaterThan(1); // dB of flux: real onsets
+    expect(worst).toBeLessThan(1e-9 * peak); // the kernels' sums differ only in rounding
+    // A filterbank for another FFT size is refused.
+    const other = new OnsetAccumulator(44_100, pcm.length);
+    expect(() => computeLogMel(pcm, MODEL, other)).toThrow(/cannot read an STFT/);
   });
 
   it('falls back to the timbre statistics alone for features it cannot derive', () => {

@@ -47,6 +47,9 @@ export class ChromaAccumulator {
   private readonly binA: Int32Array;
   private readonly binB: Int32Array;
   private readonly weightA: Float64Array;
+  /** The bins within 80–5,000 Hz: [firstBin, endBin). */
+  private readonly firstBin: number;
+  private readonly endBin: number;
   private readonly frameChroma = new Float64Array(12);
   private readonly frames: Float64Array[] = [];
   private readonly energies: number[] = [];
@@ -60,9 +63,13 @@ export class ChromaAccumulator {
     this.binA = new Int32Array(bins).fill(-1);
     this.binB = new Int32Array(bins).fill(-1);
     this.weightA = new Float64Array(bins);
+    let first = bins;
+    let end = 0;
     for (let k = 1; k < bins; k++) {
       const f = (k * sampleRate) / nFft;
       if (f < CHROMA_MIN_HZ || f > CHROMA_MAX_HZ) continue;
+      first = Math.min(first, k);
+      end = k + 1;
       const midi = 69 + 12 * Math.log2(f / 440);
       const lower = Math.floor(midi);
       const frac = midi - lower;
@@ -70,6 +77,8 @@ export class ChromaAccumulator {
       this.binB[k] = (lower + 1) % 12;
       this.weightA[k] = 1 - frac;
     }
+    this.firstBin = first;
+    this.endBin = end;
   }
 
   /** Adds one frame's power spectrum (length nFft/2 + 1). */
@@ -77,9 +86,8 @@ export class ChromaAccumulator {
     const c = this.frameChroma;
     c.fill(0);
     let total = 0;
-    for (let k = 0; k < this.binA.length; k++) {
+    for (let k = this.firstBin; k < this.endBin; k++) {
       const a = this.binA[k]!;
-      if (a < 0) continue;
       const p = power[k]!;
       const w = this.weightA[k]!;
       c[a]! += w * p;

@@ -4,7 +4,7 @@
  * and after the first convolution stopped computing the gradient of its input (the windows).
  * Prints figures, asserts nothing. Median of `STEPS` steps after one warm-up step.
  */
-import { tf } from '../core/model/backend.js';
+import { loadTrainingGradients, tf } from '../core/model/backend.js';
 import {
   DEFAULT_ARCHITECTURE,
   embedBatch,
@@ -34,6 +34,7 @@ export interface TrainingThroughput {
 export async function measureTraining(
   batchSizes: readonly number[] = [32, 64, 128],
 ): Promise<TrainingThroughput[]> {
+  loadTrainingGradients();
   const arch = DEFAULT_ARCHITECTURE;
   const weights = initWeights(arch, 1);
   const trainable = weightShapes(arch).map(([name]) => weights[name]!);

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { tf } from '../core/model/backend.js';
+import { loadTrainingGradients, tf } from '../core/model/backend.js';
 import {
   type CnnArchitecture,
   embedBatch,
@@ -138,6 +138,7 @@ export async function train(
   tracks: readonly CachedTrack[],
   config: TrainConfig,
 ): Promise<TrainResult> {
+  loadTrainingGradients();
   const weights = initWeights(config.architecture, config.seed);
   const optimizer = tf.train.adam(config.learningRate);
   const mutableLr = optimizer as unknown as { learningRate: number };

@@ -21,10 +21,6 @@ const require = createRequire(import.meta.url);
 /** The tfjs-core API (ops, tensors, `io`, `train`), with the `cpu` and `wasm` backends registered. */
 export const tf = require('@tensorflow/tfjs-core') as typeof TfCore;
 require('@tensorflow/tfjs-backend-cpu');
-// The gradients of tfjs-core's ops (training: `tf.variableGrads`, `tf.train.adam`) are registered by
-// the layers bundle, which `@tensorflow/tfjs` depends on: without it training fails with
-// "gradient function not found for Mean". ~40 ms of CPU at start-up.
-require('@tensorflow/tfjs-layers');
 const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm') as typeof TfWasm;
 
 /** The tfjs types this project names, under the same `tf.` prefix as the API. */
@@ -40,6 +36,16 @@ export declare namespace tf {
   export namespace io {
     export type WeightsManifestEntry = TfCore.io.WeightsManifestEntry;
   }
+}
+
+/**
+ * Registers the gradients of tfjs-core's ops, which training needs (`optimizer.minimize`,
+ * `tf.variableGrads`; without them: "gradient function not found for Mean"). They come with the
+ * layers bundle, which `@tensorflow/tfjs` depends on; ~30–40 ms of CPU to load, so only training
+ * loads it — not a recommend, and not an ingest thread. Idempotent.
+ */
+export function loadTrainingGradients(): void {
+  require('@tensorflow/tfjs-layers');
 }
 
 /** Names of the backends this project can run on. */

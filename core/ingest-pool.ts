@@ -59,6 +59,39 @@ interface Slot {
  */
 export const THREAD_INITIAL_HEAP_MIB = 256;
 
+/** Analysis threads created whose isolate may not exist yet (see {@link withThreadHeap}). */
+let threadsStarting = 0;
+
+/**
+ * Creates an analysis thread with a {@link THREAD_INITIAL_HEAP_MIB} heap. V8's flags are global to
+ * the process and read when an isolate is created, which happens on the new thread, after
+ * `new Worker` returns: the flag is set before the first of a batch of threads and set back to
+ * V8's default (0: sized by V8) once each has come online (its isolate exists) or failed, so that
+ * isolates created later for other work (a recommend's fingerprint thread) keep V8's sizing.
+ */
+function withThreadHeap(create: () => Worker): Worker {
+  if (threadsStarting++ === 0) {
+    v8.setFlagsFromString(`--initial-heap-size=${THREAD_INITIAL_HEAP_MIB}`);
+  }
+  let counted = true;
+  const started = () => {
+    if (!counted) return;
+    counted = false;
+    if (--threadsStarting === 0) v8.setFlagsFromString('--initial-heap-size=0');
+  };
+  let worker: Worker;
+  try {
+    worker = create();
+  } catch (error) {
+    started();
+    throw error;
+  }
+  worker.once('online', started);
+  worker.once('error', started);
+  worker.once('exit', started);
+  return worker;
+}
+
 /**
  * The compiled thread entry (`ingest-thread-entry.ts`, which runs `ingest-thread.ts`); missing when
  * running from TypeScript sources (vitest).
@@ -91,9 +124,6 @@ export class AnalysisPool {
    */
   static create(modelDir: string, modelVersion: string, size: number): AnalysisPool | null {
     if (!existsSync(THREAD_FILE)) return null;
-    // V8 reads heap flags when an isolate is created: this sizes the threads started from now on
-    // (not the main thread's heap, which exists already).
-    v8.setFlagsFromString(`--initial-heap-size=${THREAD_INITIAL_HEAP_MIB}`);
     return new AnalysisPool(modelDir, modelVersion, Math.max(1, Math.floor(size)));
   }
 
@@ -103,11 +133,14 @@ export class AnalysisPool {
   }
 
   #start(): Slot {
-    const worker = new Worker(THREAD_FILE, {
-      workerData: { modelDir: this.#modelDir, modelVersion: this.#modelVersion },
-      // One file's fingerprint runs on the thread analysing it: the pool already fills the cores.
-      env: { ...process.env, SYNESTHETE_FINGERPRINT_THREAD: '0' },
-    });
+    const worker = withThreadHeap(
+      () =>
+        new Worker(THREAD_FILE, {
+          workerData: { modelDir: this.#modelDir, modelVersion: this.#modelVersion },
+          // One file's fingerprint runs on the thread analysing it: the pool already fills the cores.
+          env: { ...process.env, SYNESTHETE_FINGERPRINT_THREAD: '0' },
+        }),
+    );
     const slot: Slot = { worker, pending: new Map(), done: 0, dead: false };
     worker.on('message', (reply: Reply) => {
       const p = slot.pending.get(reply.id);

@@ -68,6 +68,10 @@ let threadsStarting = 0;
  * `new Worker` returns: the flag is set before the first of a batch of threads and set back to
  * V8's default (0: sized by V8) once each has come online (its isolate exists) or failed, so that
  * isolates created later for other work (a recommend's fingerprint thread) keep V8's sizing.
+ *
+ * @param create - makes the `Worker` (called once, synchronously)
+ * @returns the worker `create` made
+ * @throws whatever `create` throws (the flag is then set back as for a failed thread)
  */
 function withThreadHeap(create: () => Worker): Worker {
   if (threadsStarting++ === 0) {

@@ -2,9 +2,9 @@
  * The track repository, written once against drizzle's pg-core and shared by every driver
  * (after drizzle-orm's own one-suite-many-drivers layout). Converts between database rows and
  * {@link TrackRecord}s (the embeddings are `Float32Array`s both ways: schema.ts stores their
- * bytes), and turns every database
- * failure into SynestheteError `E_CATALOG`. On PostgreSQL a query that lost its connection is
- * retried for up to 30 s (see transient.ts), so a server restart is bridged, not reported.
+ * bytes), and turns every database failure into SynestheteError `E_CATALOG`. On PostgreSQL a
+ * query that lost its connection is retried for up to 30 s (see transient.ts), so a server
+ * restart is bridged, not reported.
  *
  * @module
  */

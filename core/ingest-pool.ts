@@ -54,7 +54,7 @@ interface Slot {
  * decoder's frames) over a live heap of ~20 MB. From V8's default limits, which follow that small
  * live heap, every track started a full mark-compact: ~50 per thread for 50 tracks, marked on
  * V8's helper threads, ~20 % of the ingest's CPU (measured with `--trace-gc` and per-thread CPU
- * times on the 100-track benchmark). From 256 MiB it is 4–5 per thread and the young-generation
+ * times on the 100-track benchmark). From 256 MiB it is 2–5 per thread and the young-generation
  * scavenges reclaim the arrays instead; peak RSS stays within the run-to-run spread (~0.9 GB).
  */
 export const THREAD_INITIAL_HEAP_MIB = 256;

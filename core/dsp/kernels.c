@@ -194,71 +194,94 @@ void band_f64(const double *power, int bins, int frames, int from, int width, do
 }
 
 /*
- * Sliding maximum with half-width `half` over src[0 ... count-1], written to dst (van Herk /
- * Gil-Werman: blocks of 2·half + 1, a running maximum forwards and backwards in each, then one
- * comparison per value); prefix and suffix: count doubles of scratch each.
+ * Sliding maximum of window w = 2·half + 1 along one row, by doubling (each pass takes the
+ * maximum of two windows of s values s apart, giving windows of 2s; the last pass covers w with
+ * two overlapping windows of the largest s ≤ w). x holds the row at x[half ... half+count-1]
+ * with `half` zeros on each side, which never win as the values are > 0; it is overwritten.
+ * Writes out[i] = max(row[i-half ... i+half] clipped to the row), i < count, exactly (a maximum
+ * does not round). f64x2.pmax(a, b) is (a < b ? b : a).
  */
-static void sliding_max(const double *src, double *dst, int count, int half, double *prefix,
-                        double *suffix) {
+static void row_max_doubling(double *x, int count, int half, double *out) {
   int w = 2 * half + 1;
-  for (int b = 0; b < count; b += w) {
-    int end = b + w < count ? b + w : count;
-    double m = src[b];
-    prefix[b] = m;
-    for (int i = b + 1; i < end; i++) {
-      if (src[i] > m) m = src[i];
-      prefix[i] = m;
+  int len = count + 2 * half;
+  int s = 1;
+  while (2 * s <= w) {
+    int m = len - 2 * s + 1; /* x[i] = max(x[i ... i+2s-1]), i < m; in place, ascending */
+    int i = 0;
+    for (; i + 2 <= m; i += 2) {
+      wasm_v128_store(x + i, wasm_f64x2_pmax(wasm_v128_load(x + i), wasm_v128_load(x + i + s)));
     }
-    m = src[end - 1];
-    suffix[end - 1] = m;
-    for (int i = end - 2; i >= b; i--) {
-      if (src[i] > m) m = src[i];
-      suffix[i] = m;
-    }
+    for (; i < m; i++) x[i] = x[i] < x[i + s] ? x[i + s] : x[i];
+    s *= 2;
   }
-  int lo_offset = 0; /* lo % w, kept up to date without dividing */
-  for (int i = 0; i < count; i++) {
-    int lo = i - half > 0 ? i - half : 0;
-    int hi = i + half < count - 1 ? i + half : count - 1;
-    if (i - half > 0 && ++lo_offset == w) lo_offset = 0;
-    /* [lo, hi] spans at most two blocks: the suffix of lo's and the prefix of hi's (one block:
-       either gives the maximum of [lo, hi] when it starts the block or ends the signal). As
-       hi − lo < w, both lie in lo's block when lo % w + (hi − lo) < w. */
-    double a = suffix[lo];
-    double c = prefix[hi];
-    dst[i] = lo_offset + (hi - lo) < w ? (lo_offset == 0 ? c : a) : (a > c ? a : c);
+  int d = w - s;
+  int i = 0;
+  for (; i + 2 <= count; i += 2) {
+    wasm_v128_store(out + i, wasm_f64x2_pmax(wasm_v128_load(x + i), wasm_v128_load(x + i + d)));
   }
+  for (; i < count; i++) out[i] = x[i] < x[i + d] ? x[i + d] : x[i];
 }
 
 /*
  * Candidate spectral peaks (core/fingerprint/peaks.ts `findPeaks`) of spec (frames × width
- * doubles, power + 1e-12): the cells within a factor `tie` of the maximum of their neighbourhood
- * of ±half_bins bins and ±half_frames frames (clipped at the edges), in frame-then-bin order.
- * Writes each one's cell index t·width + k to cand and returns how many. row_max: frames × width
- * doubles (the maximum along bins, left there: the neighbourhood's maximum of cell (t, k) is the
- * largest row_max[u·width + k] for |u − t| ≤ half_frames); prefix, suffix: width doubles of
- * scratch each; cand: room for frames × width.
+ * doubles, power + 1e-12, so > 0): the cells within a factor `tie` of the maximum of their
+ * neighbourhood of ±half_bins bins and ±half_frames frames (clipped at the edges), in
+ * frame-then-bin order. Writes each one's cell index t·width + k to cand and returns how many.
+ *
+ * Frame by frame: the maximum along bins (row_max, frames × width doubles, left there: the
+ * neighbourhood's maximum of cell (t, k) is the largest row_max[u·width + k] for |u − t| ≤
+ * half_frames), then the cells within `tie` of it (about 1 in 20), listed without branches; a
+ * listed cell of frame t − half_frames, whose later frames' maxima now exist, is kept unless some
+ * row_max[u·width + k]·tie in its span of frames exceeds it. A cell below tie × its row's maximum
+ * is below tie × the neighbourhood's (the neighbourhood's maximum is larger and multiplying keeps
+ * the order), so this keeps the same cells as testing every cell against the full neighbourhood.
+ *
+ * Scratch: pad, width + 2·half_bins doubles; listed, (half_frames + 1) × (width + 1) ints. cand:
+ * room for frames × width.
  */
 int peak_candidates(const double *spec, int frames, int width, int half_bins, int half_frames,
-                    double tie, double *row_max, double *prefix, double *suffix, int *cand) {
-  for (int t = 0; t < frames; t++) {
-    sliding_max(spec + t * width, row_max + t * width, width, half_bins, prefix, suffix);
-  }
+                    double tie, double *row_max, double *pad, int *listed, int *cand) {
+  int ring = half_frames + 1;
+  v128_t vtie = wasm_f64x2_splat(tie);
   int n = 0;
-  for (int t = 0; t < frames; t++) {
-    int from = t - half_frames > 0 ? t - half_frames : 0;
-    int to = t + half_frames < frames - 1 ? t + half_frames : frames - 1;
-    const double *row = spec + t * width;
-    for (int k = 0; k < width; k++) {
-      double p = row[k];
-      if (p < row_max[t * width + k] * tie) continue;
-      double box = 0.0;
-      for (int u = from; u <= to; u++) {
-        double m = row_max[u * width + k];
-        if (m > box) box = m;
+  for (int t = 0; t < frames + half_frames; t++) {
+    if (t < frames) {
+      const double *row = spec + t * width;
+      double *rm = row_max + t * width;
+      for (int i = 0; i < half_bins; i++) pad[i] = pad[half_bins + width + i] = 0.0;
+      int k = 0;
+      for (; k + 2 <= width; k += 2) wasm_v128_store(pad + half_bins + k, wasm_v128_load(row + k));
+      for (; k < width; k++) pad[half_bins + k] = row[k];
+      row_max_doubling(pad, width, half_bins, rm);
+      int *list = listed + (t % ring) * (width + 1);
+      int m = 0;
+      for (k = 0; k + 2 <= width; k += 2) {
+        v128_t below = wasm_f64x2_lt(wasm_v128_load(row + k),
+                                     wasm_f64x2_mul(wasm_v128_load(rm + k), vtie));
+        int bits = ~wasm_i64x2_bitmask(below) & 3;
+        list[m] = k;
+        m += bits & 1;
+        list[m] = k + 1;
+        m += bits >> 1;
       }
-      if (p < box * tie) continue;
-      cand[n++] = t * width + k;
+      for (; k < width; k++) {
+        list[m] = k;
+        m += row[k] < rm[k] * tie ? 0 : 1;
+      }
+      list[width] = m;
+    }
+    int s = t - half_frames;
+    if (s < 0) continue;
+    int from = s - half_frames > 0 ? s - half_frames : 0;
+    int to = s + half_frames < frames - 1 ? s + half_frames : frames - 1;
+    const int *list = listed + (s % ring) * (width + 1);
+    const double *row = spec + s * width;
+    for (int i = 0, m = list[width]; i < m; i++) {
+      int k = list[i];
+      double p = row[k];
+      int keep = 1;
+      for (int u = from; u <= to && keep; u++) keep = !(p < row_max[u * width + k] * tie);
+      if (keep) cand[n++] = s * width + k;
     }
   }
   return n;

@@ -48,8 +48,8 @@ export interface DspKernels {
     halfFrames: number,
     tie: number,
     rowMax: number,
-    prefix: number,
-    suffix: number,
+    pad: number,
+    listed: number,
     cand: number,
   ): number;
   spectrum_sums(

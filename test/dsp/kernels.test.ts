@@ -4,12 +4,19 @@
  * memory; and on real music the WebAssembly paths give what the JavaScript they replaced gives —
  * the STFT's powers bit for bit frame by frame and block by block (and against a double-precision
  * DFT within float32 rounding), the descriptors' long-term sums bit for bit, the mel projections within rounding,
- * clipping bit for bit.
+ * clipping bit for bit; the peak candidates as a search of every whole neighbourhood finds them.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { clipToUnitRange } from '../../core/dsp/clip.js';
-import { f32View, f64View, kernels, memoryBytes, withScratch } from '../../core/dsp/kernels.js';
+import {
+  f32View,
+  f64View,
+  i32View,
+  kernels,
+  memoryBytes,
+  withScratch,
+} from '../../core/dsp/kernels.js';
 import { spectralDescriptors } from '../../core/features/descriptors.js';
 import { computeLogMel } from '../../core/features/log-mel.js';
 import { applyMel, melFilterbank } from '../../core/features/mel.js';
@@ -175,5 +182,104 @@ describe('DSP kernels', () => {
     expect(fast.key).toEqual(slow.key);
     expect(fast.spectralFlatness).toBeUndefined();
     expect(slow.spectralFlatness).toBeGreaterThan(0);
+  });
+
+  it('finds the peak candidates a search of every whole neighbourhood finds, on real music and on small grids with ties', async () => {
+    const tie = 1 - 1e-5;
+    /** Runs the kernel on frames × width values; returns the candidates and the row maxima. */
+    const kernel = (spec: Float64Array, frames: number, width: number, hb: number, hf: number) =>
+      withScratch((alloc) => {
+        const specAt = alloc(8 * spec.length);
+        const rowMaxAt = alloc(8 * spec.length);
+        const padAt = alloc(8 * (width + 2 * hb));
+        const listedAt = alloc(4 * (hf + 1) * (width + 1));
+        const candAt = alloc(4 * spec.length);
+        f64View(specAt, spec.length).set(spec);
+        const n = kernels.peak_candidates(
+          specAt,
+          frames,
+          width,
+          hb,
+          hf,
+          tie,
+          rowMaxAt,
+          padAt,
+          listedAt,
+          candAt,
+        );
+        return {
+          cand: [...i32View(candAt, n)],
+          rowMax: [...f64View(rowMaxAt, spec.length)],
+        };
+      });
+    /** Every cell against the maximum of its whole clipped rectangle. */
+    const reference = (
+      spec: Float64Array,
+      frames: number,
+      width: number,
+      hb: number,
+      hf: number,
+    ) => {
+      const cand: number[] = [];
+      const rowMax: number[] = [];
+      const at = (t: number, k: number) => spec[t * width + k]!;
+      for (let t = 0; t < frames; t++) {
+        for (let k = 0; k < width; k++) {
+          let row = 0;
+          for (let j = Math.max(0, k - hb); j <= Math.min(width - 1, k + hb); j++)
+            row = Math.max(row, at(t, j));
+          rowMax.push(row);
+          let box = 0;
+          for (let u = Math.max(0, t - hf); u <= Math.min(frames - 1, t + hf); u++) {
+            for (let j = Math.max(0, k - hb); j <= Math.min(width - 1, k + hb); j++)
+              box = Math.max(box, at(u, j));
+          }
+          if (!(at(t, k) < box * tie)) cand.push(t * width + k);
+        }
+      }
+      return { cand, rowMax };
+    };
+    // Real music: the fingerprint's band (bins 28–464 at 11,025 Hz) of 8 s, power + 1e-12.
+    const pcm = await music(8, 11_025);
+    const bins = 513;
+    const rows: number[] = [];
+    forEachPowerBlock(pcm, 1024, 256, (_first, count, powerAt) => {
+      const power = f64View(powerAt, count * bins);
+      for (let t = 0; t < count; t++) {
+        for (let k = 28; k <= 464; k++) rows.push(power[t * bins + k]! + 1e-12);
+      }
+    });
+    const real = Float64Array.from(rows);
+    const realFrames = real.length / 437;
+    const got = kernel(real, realFrames, 437, 12, 5);
+    const want = reference(real, realFrames, 437, 12, 5);
+    expect(got.cand.length).toBeGreaterThan(100);
+    expect(got.cand).toEqual(want.cand);
+    expect(got.rowMax).toEqual(want.rowMax);
+    // Small grids of a few distinct levels (many exact ties), odd and even sizes, halves of 0 up
+    // to wider than the grid.
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const [frames, width, hb, hf] of [
+      [1, 1, 0, 0],
+      [1, 2, 1, 0],
+      [3, 5, 2, 1],
+      [7, 24, 12, 5],
+      [11, 25, 12, 5],
+      [6, 3, 4, 9],
+      [20, 33, 1, 2],
+    ] as const) {
+      const grid = Float64Array.from(
+        { length: frames * width },
+        () => 1e-12 + Math.floor(next() * 4),
+      );
+      const a = kernel(grid, frames, width, hb, hf);
+      const b = reference(grid, frames, width, hb, hf);
+      expect(a.cand, `${frames}×${width}, ±${hb} bins, ±${hf} frames`).toEqual(b.cand);
+      expect(a.rowMax).toEqual(b.rowMax);
+    }
   });
 });

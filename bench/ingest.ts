@@ -26,47 +26,8 @@ import { evaluateCatalog } from '../core/evaluation/evaluate-catalog.js';
 import { collectAudioFiles } from '../core/ingest.js';
 import { INGEST_PROFILES, type IngestProfile } from '../core/ingest-profile.js';
 import { openEngine } from '../core/recommend.js';
-
-/** CPU seconds so far: this process (all threads) and its reaped children. */
-export interface CpuTimes {
-  readonly selfS: number;
-  readonly childrenS: number;
-}
-
-/**
- * CPU time of this process and of the children it has waited for, seconds. Linux: fields 14–17 of
- * `/proc/self/stat` (utime, stime, cutime, cstime, in clock ticks of 1/100 s, `getconf CLK_TCK`);
- * elsewhere `process.cpuUsage()` with children unknown (0).
- */
-export function cpuTimes(): CpuTimes {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: split after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const tick = (i: number) => Number(fields[i - 3]) / 100;
-    return { selfS: tick(14) + tick(15), childrenS: tick(16) + tick(17) };
-  } catch {
-    const { user, system } = process.cpuUsage();
-    return { selfS: (user + system) / 1e6, childrenS: 0 };
-  }
-}
-
-/**
- * CPU time the hypervisor took from this (virtual) machine so far, all cores, seconds: the `steal`
- * field (8th value) of the `cpu` line of `/proc/stat`, in clock ticks of 1/100 s (proc(5)); null
- * where there is no `/proc/stat`. On a shared VM, stolen time stretches wall clock but not the CPU
- * time of {@link cpuTimes}.
- */
-export function stolenS(): number | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-    const fields = line.trim().split(/\s+/);
-    const steal = Number(fields[8]);
-    return fields[0] === 'cpu' && Number.isFinite(steal) ? steal / 100 : null;
-  } catch {
-    return null;
-  }
-}
+import { cpuTimes, stolenS } from './cpu-times.js';
+import { type MuslyMeasurement, measureMusly, muslyRows } from './musly.js';
 
 /** Files of the inputs: folders walked, `.txt` lists read, files kept. */
 async function inputsToFiles(inputs: readonly string[]): Promise<string[]> {
@@ -109,6 +70,8 @@ export interface IngestMeasurement {
   readonly loadAfter: number;
   /** Leave-one-out precision@1/5/10 against the labels, when asked for. */
   readonly precision?: { readonly at1: number; readonly at5: number; readonly at10: number };
+  /** The files ingested (inputs expanded, `limit` applied). */
+  readonly files: readonly string[];
 }
 
 /**
@@ -165,6 +128,7 @@ export async function measureIngest(
         };
       }
       return {
+        files,
         tracks: summary.total,
         analysed: summary.added + summary.updated,
         unreadable: summary.failed.map((f) => ({ file: f.file, message: f.message })),
@@ -238,6 +202,7 @@ async function main(): Promise<void> {
       'label-column': { type: 'string', default: 'label' },
       catalog: { type: 'string' },
       limit: { type: 'string' },
+      musly: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -251,6 +216,7 @@ async function main(): Promise<void> {
     '  --label-column NAME   the labels column (default label)',
     '  --catalog DIR         keep the catalogue here instead of a temporary folder',
     '  --limit N             only the first N files',
+    '  --musly BIN           then time this Musly binary on the same files (bench/musly.ts)',
     '',
   ].join('\n');
   if (values.help) {
@@ -274,7 +240,12 @@ async function main(): Promise<void> {
   });
   const title = `Ingest --profile ${profile}, -j ${values.concurrency ?? 'default'} (${new Date().toISOString()})`;
   process.stdout.write(`\n| ${title} | |\n| --- | --: |\n`);
-  for (const [k, v] of ingestRows(m)) process.stdout.write(`| ${k} | ${v} |\n`);
+  const rows = ingestRows(m);
+  if (values.musly) {
+    const musly: MuslyMeasurement = await measureMusly(m.files, values.musly);
+    rows.push(...muslyRows(musly, m.wallS / Math.max(1, m.analysed)));
+  }
+  for (const [k, v] of rows) process.stdout.write(`| ${k} | ${v} |\n`);
   for (const f of m.unreadable) process.stdout.write(`unreadable: ${f.file}: ${f.message}\n`);
 }
 

@@ -28,7 +28,8 @@
  * `SYNESTHETE_BENCH_INGEST` (files, folders or `.txt` lists of paths, separated by the path
  * delimiter `:`) adds the ingest throughput of those real tracks with `--profile fast` (bench/ingest.ts:
  * wall and CPU per track, cores used; with `SYNESTHETE_BENCH_INGEST_LABELS`, a labels CSV, the
- * catalogue's precision@5 too).
+ * catalogue's precision@5 too; with `SYNESTHETE_BENCH_MUSLY`, the path of a built `musly` binary,
+ * Musly's time on the same files and the throughput ratio, bench/musly.ts).
  *
  * `SYNESTHETE_BENCH_CATALOG` (a PGlite folder or postgres:// URL of an already ingested catalogue,
  * e.g. ≥ 600 real tracks) runs the recommend figures against it instead of the freshly ingested
@@ -51,6 +52,7 @@ import { measureColdStart } from './cold-start.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
 import { ingestRows, measureIngest } from './ingest.js';
+import { measureMusly, muslyRows } from './musly.js';
 import { percentile } from './percentile.js';
 import { measureStages } from './recommend-stages.js';
 import { measureScale, scaleRows } from './scale.js';
@@ -170,12 +172,18 @@ async function main(): Promise<void> {
           profile: 'fast',
           ...(labels ? { labels } : {}),
         });
+        // Musly on the same files, where SYNESTHETE_BENCH_MUSLY names a built `musly` binary.
+        const muslyBinary = process.env.SYNESTHETE_BENCH_MUSLY;
+        const musly = muslyBinary ? await measureMusly(measured.files, muslyBinary) : undefined;
+        const oursPerTrack = measured.wallS / Math.max(1, measured.analysed);
         table(`Ingest throughput, --profile fast (SYNESTHETE_BENCH_INGEST=${ingestSet})`, [
-          ...ingestRows(measured).map(([k, v]): [string, string] => [
-            k.replaceAll('**', ''),
-            v.replaceAll('**', ''),
-          ]),
-          ['target (issue 6)', '≤ 0.085 s per track wall: 2 × Musly (0.16–0.19 s, one core)'],
+          ...[...ingestRows(measured), ...(musly ? muslyRows(musly, oursPerTrack) : [])].map(
+            ([k, v]): [string, string] => [k.replaceAll('**', ''), v.replaceAll('**', '')],
+          ),
+          [
+            'target (issue 6)',
+            '≥ 2 × Musly: ≤ 0.085 s per track wall where Musly takes 0.16–0.19 s (one core); set SYNESTHETE_BENCH_MUSLY to time it here',
+          ],
         ]);
       }
 

@@ -3,11 +3,12 @@
  * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors;
  * `ingest-analysis.ts`) and upserted, several at once: with `concurrency` above 1 the analysis
  * runs on a pool of worker threads (`ingest-pool.ts`), one file more at a time than there are
- * threads, so that one process uses every core, while this thread keeps the catalogue writes. Incremental: a file whose path and
- * content hash are already in the catalogue with the current model version is skipped; a file
- * whose bytes are already there under another path reuses that analysis. Each track also gets its
- * landmark fingerprint (core/fingerprint/), which identifies recordings of it; a track stored
- * without one (a catalogue from before fingerprints) is analysed again.
+ * threads, so that one process uses every core, while this thread keeps the catalogue writes.
+ * Incremental: a file whose path and content hash are already in the catalogue with the current
+ * model version is skipped; a file whose bytes are already there under another path reuses that
+ * analysis. Each track also gets its landmark fingerprint (core/fingerprint/), which identifies
+ * recordings of it; a track stored without one (a catalogue from before fingerprints) is analysed
+ * again.
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';

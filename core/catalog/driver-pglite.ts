@@ -10,6 +10,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { OpenedDb } from './db.js';
+import { type CatalogLock, lockCatalogDir } from './pglite-lock.js';
 
 /**
  * A `bytea` parameter as its bytes, which PGlite binds in binary format (format code 1; PGlite
@@ -42,19 +43,51 @@ export function byteaFromText(text: string): Uint8Array {
 }
 
 /**
- * Opens (creating if missing) a PGlite database and migrates it to the latest schema.
+ * Opens (creating if missing) a PGlite database and migrates it to the latest schema. A data
+ * directory is locked first (see pglite-lock.ts): one process at a time; `close()` unlocks it.
  *
  * @param dataDir - absolute data directory, or undefined for an in-memory database
  * @param migrationsFolder - drizzle-kit output folder (holds `meta/_journal.json`)
  * @returns the database and its closer
- * @throws whatever PGlite or the migrator throws (the caller wraps it in `E_CATALOG`)
+ * @throws SynestheteError `E_CATALOG` when another live process holds the directory; whatever
+ *   PGlite or the migrator throws (the caller wraps it in `E_CATALOG`)
  */
 export async function openPglite(
   dataDir: string | undefined,
   migrationsFolder: string,
 ): Promise<OpenedDb> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({
+  let lock: CatalogLock | undefined;
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    lock = await lockCatalogDir(dataDir);
+  }
+  const client = await createClient(dataDir).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
+  try {
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder });
+    return {
+      db,
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    await client.close().catch(() => {});
+    await lock?.release();
+    throw error;
+  }
+}
+
+/** A PGlite client with the catalogue's bytea codecs. */
+function createClient(dataDir: string | undefined): Promise<PGlite> {
+  return PGlite.create({
     ...(dataDir === undefined ? {} : { dataDir }),
     // PGlite's type says a serializer returns text; its bind step (PGlite 0.5) sends an
     // `ArrayBuffer` view as binary instead, which the catalogue tests' round trips check.
@@ -63,12 +96,4 @@ export async function openPglite(
     },
     parsers: { [types.BYTEA]: byteaFromText },
   });
-  try {
-    const db = drizzle({ client });
-    await migrate(db, { migrationsFolder });
-    return { db, close: () => client.close() };
-  } catch (error) {
-    await client.close().catch(() => {});
-    throw error;
-  }
 }

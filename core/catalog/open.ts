@@ -33,7 +33,8 @@ import type { Catalog } from './types.js';
  * @param location - see above; undefined for the environment/default
  * @returns an open {@link Catalog}; call `close()` when done
  * @throws SynestheteError `E_CATALOG` (one line naming the location, password redacted) when the
- *   database cannot be reached, opened or migrated
+ *   database cannot be reached, opened or migrated, or when a PGlite directory is in use by another
+ *   process (see pglite-lock.ts: one process at a time on an embedded catalogue)
  */
 export async function openCatalog(location?: string): Promise<Catalog> {
   let target: CatalogLocation | undefined;
@@ -45,6 +46,8 @@ export async function openCatalog(location?: string): Promise<Catalog> {
         : await openPglite(target.dataDir, migrationsDir());
     return createRepository(opened, target.kind, target.display);
   } catch (error) {
+    // Already one line naming the catalogue (the embedded catalogue's lock: in use elsewhere).
+    if (error instanceof SynestheteError) throw error;
     const display = target?.display ?? redactLocation(location ?? '');
     let reason = describeDbError(error);
     if (target?.kind === 'postgres') {

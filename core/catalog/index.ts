@@ -9,9 +9,11 @@ export { openCatalog } from './open.js';
 export type {
   Catalog,
   CatalogKind,
+  ConversationStore,
   NewTrack,
   TrackEmbeddings,
   TrackFingerprint,
   TrackInfo,
   TrackRecord,
+  Vote,
 } from './types.js';

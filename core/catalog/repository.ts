@@ -11,13 +11,15 @@
 
 import { and, asc, count, eq, getTableColumns, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { SynestheteError } from '../errors.js';
+import { createConversationStore } from './conversation-store.js';
 import type { CatalogDb, OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
-import { type TrackInsert, type TrackRow, tracks } from './schema.js';
+import { catalogState, type TrackInsert, type TrackRow, tracks } from './schema.js';
 import { withReconnect } from './transient.js';
 import type {
   Catalog,
   CatalogKind,
+  ConversationStore,
   NewTrack,
   TrackEmbeddings,
   TrackFingerprint,
@@ -43,6 +45,7 @@ class DrizzleCatalog implements Catalog {
   readonly kind: CatalogKind;
   readonly location: string;
   readonly #db: CatalogDb;
+  readonly conversations: ConversationStore;
   readonly #close: () => Promise<void>;
   #closed = false;
 
@@ -51,6 +54,7 @@ class DrizzleCatalog implements Catalog {
     this.#close = opened.close;
     this.kind = kind;
     this.location = location;
+    this.conversations = createConversationStore(opened.db, (what, run) => this.#guard(what, run));
   }
 
   upsertTrack(track: NewTrack): Promise<TrackRecord> {
@@ -257,6 +261,25 @@ class DrizzleCatalog implements Catalog {
         .where(eq(tracks.id, id))
         .returning({ id: tracks.id });
       return rows.length > 0;
+    });
+  }
+
+  listSources(): Promise<Array<{ id: number; sourcePath: string }>> {
+    return this.#guard('list track sources', () =>
+      this.#db
+        .select({ id: tracks.id, sourcePath: tracks.sourcePath })
+        .from(tracks)
+        .orderBy(asc(tracks.id)),
+    );
+  }
+
+  version(): Promise<number> {
+    return this.#guard('read the catalogue version', async () => {
+      const rows = await this.#db
+        .select({ version: catalogState.version })
+        .from(catalogState)
+        .where(eq(catalogState.id, 1));
+      return rows[0]?.version ?? 0;
     });
   }
 

@@ -6,14 +6,19 @@
  * @module
  */
 
+import { sql } from 'drizzle-orm';
 import {
+  bigint,
+  check,
   customType,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   serial,
+  smallint,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -115,3 +120,49 @@ export type TrackRow = typeof tracks.$inferSelect;
 
 /** A row of {@link tracks} as drizzle accepts it for insert. */
 export type TrackInsert = typeof tracks.$inferInsert;
+
+/**
+ * One row (`id` = 1): the catalogue's version, bumped by a trigger (migration 0003) after every
+ * statement that inserts, updates or deletes tracks, which also sends `NOTIFY synesthete_catalog`
+ * with the new version. Running engines poll it to follow changes other processes make.
+ */
+export const catalogState = pgTable(
+  'catalog_state',
+  {
+    id: integer('id').primaryKey().default(1),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+  },
+  (table) => [check('catalog_state_one_row', sql`${table.id} = 1`)],
+);
+
+/**
+ * Conversations' votes on tracks (the only thing kept about a user): `conversation` is the
+ * platform-scoped conversation id the chat adapters use, `vote` 1 (👍 / more like this) or −1 (👎).
+ * A later vote on a track replaces the earlier one; `/forget` deletes a conversation's rows.
+ */
+export const conversationVotes = pgTable(
+  'conversation_votes',
+  {
+    conversation: text('conversation').notNull(),
+    trackId: integer('track_id').notNull(),
+    vote: smallint('vote').notNull(),
+    votedAt: timestamp('voted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.conversation, table.trackId] }),
+    check('conversation_votes_vote', sql`${table.vote} in (1, -1)`),
+  ],
+);
+
+/**
+ * Keys of events already handled (e.g. a Slack event id), so that an event delivered to two
+ * instances, or delivered again, is handled once. Rows expire after their time to live.
+ */
+export const seenEvents = pgTable(
+  'seen_events',
+  {
+    key: text('key').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('seen_events_expires_idx').on(table.expiresAt)],
+);

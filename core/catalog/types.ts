@@ -137,6 +137,47 @@ export interface Catalog {
   fingerprints(modelVersion: string): Promise<TrackFingerprint[]>;
   /** Deletes a track; true when a row was deleted. */
   deleteTrack(id: number): Promise<boolean>;
+  /** Every track's id and source path, ordered by id (what `ingest --prune` checks on disk). */
+  listSources(): Promise<Array<{ id: number; sourcePath: string }>>;
+  /**
+   * The catalogue's version: a number that grows with every statement that changes tracks, in
+   * any process (a trigger keeps it; see schema.ts `catalogState`). Equal versions mean equal
+   * track tables.
+   */
+  version(): Promise<number>;
+  /** Conversations' votes and handled-event keys, in the catalogue's database. */
+  readonly conversations: ConversationStore;
   /** Closes the connection / database; the catalogue is unusable afterwards. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A vote on a track: 👍 (or "more like this") or 👎. */
+export type Vote = 'up' | 'down';
+
+/**
+ * Conversation state kept in the catalogue's database, so that every process serving the chats
+ * sees the same votes and handles an event once. Every method throws SynestheteError `E_CATALOG`
+ * when the database fails.
+ */
+export interface ConversationStore {
+  /**
+   * Records a vote (replacing an earlier one on the same track) and keeps only the conversation's
+   * `maxVotes` most recent votes.
+   *
+   * @param conversation - platform-scoped conversation id, e.g. "telegram:42"
+   * @param trackId - catalogue track id
+   * @param vote - 'up' or 'down'
+   * @param maxVotes - votes kept per conversation (integer ≥ 1)
+   */
+  recordVote(conversation: string, trackId: number, vote: Vote, maxVotes: number): Promise<void>;
+  /** The conversation's votes, oldest first; empty lists for an unknown conversation. */
+  votes(conversation: string): Promise<{ liked: number[]; disliked: number[] }>;
+  /** Deletes the conversation's votes; true when there were any. */
+  forget(conversation: string): Promise<boolean>;
+  /**
+   * Marks `key` handled for `ttlS` seconds.
+   *
+   * @returns true for the first caller (in any process) within the time to live, false after
+   */
+  claimOnce(key: string, ttlS: number): Promise<boolean>;
 }

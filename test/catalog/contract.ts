@@ -225,6 +225,57 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
       expect(await catalog.fingerprints('v1')).toEqual([]);
     });
 
+    it('bumps its version on every statement that changes tracks, and on nothing else', async () => {
+      const v0 = await catalog.version();
+      const a = await catalog.upsertTrack(newTrack({ sourcePath: '/v/a.wav' }));
+      const v1 = await catalog.version();
+      expect(v1).toBeGreaterThan(v0);
+      await catalog.count();
+      await catalog.conversations.recordVote('web:v', a.id, 'up', 10);
+      expect(await catalog.version()).toBe(v1);
+      await catalog.upsertTrack(newTrack({ sourcePath: '/v/a.wav', title: 'again' }));
+      const v2 = await catalog.version();
+      expect(v2).toBeGreaterThan(v1);
+      await catalog.deleteTrack(a.id);
+      expect(await catalog.version()).toBeGreaterThan(v2);
+    });
+
+    it('lists every track id with its source path', async () => {
+      const a = await catalog.upsertTrack(newTrack({ sourcePath: '/s/a.wav' }));
+      const b = await catalog.upsertTrack(newTrack({ sourcePath: '/s/b.wav' }));
+      expect(await catalog.listSources()).toEqual([
+        { id: a.id, sourcePath: '/s/a.wav' },
+        { id: b.id, sourcePath: '/s/b.wav' },
+      ]);
+    });
+
+    it('keeps conversation votes (latest per track, bounded), forgets them, and claims a key once', async () => {
+      const store = catalog.conversations;
+      await store.forget('web:c1');
+      await store.recordVote('web:c1', 11, 'up', 3);
+      await store.recordVote('web:c1', 12, 'down', 3);
+      await store.recordVote('web:c2', 11, 'down', 3);
+      await store.recordVote('web:c1', 11, 'down', 3); // replaces the 👍, now the newest
+      expect(await store.votes('web:c1')).toEqual({ liked: [], disliked: [12, 11] });
+      await store.recordVote('web:c1', 13, 'up', 3);
+      await store.recordVote('web:c1', 14, 'up', 3); // 12, the oldest, goes
+      expect(await store.votes('web:c1')).toEqual({ liked: [13, 14], disliked: [11] });
+      expect(await store.votes('web:c2')).toEqual({ liked: [], disliked: [11] });
+      expect(await store.forget('web:c1')).toBe(true);
+      expect(await store.forget('web:c1')).toBe(false);
+      expect(await store.votes('web:c1')).toEqual({ liked: [], disliked: [] });
+      expect(await store.votes('web:c2')).toEqual({ liked: [], disliked: [11] });
+
+      const key = `slack:event:${Math.random()}`;
+      expect(await store.claimOnce(key, 60)).toBe(true);
+      expect(await store.claimOnce(key, 60)).toBe(false);
+      const [first, second] = await Promise.all([
+        store.claimOnce(`${key}:2`, 60),
+        store.claimOnce(`${key}:2`, 60),
+      ]);
+      expect([first, second].sort()).toEqual([false, true]);
+    });
+
     it('keeps its data across close and reopen (migrations are idempotent)', async () => {
       const kept = await catalog.upsertTrack(newTrack({ sourcePath: '/kept.wav' }));
       await catalog.close();

@@ -19,12 +19,8 @@ import { describeTrack, explainSimilarity } from './features/reason.js';
 import type { Landmarks } from './fingerprint/hashes.js';
 import { matchLandmarks } from './fingerprint/match.js';
 import { pickLandmarkMatch } from './fingerprint/thresholds.js';
-import {
-  ensureTrackIndexes,
-  indexDirFor,
-  invalidateTrackIndexes,
-  type TrackIndexes,
-} from './index/index.js';
+import { indexDirFor, invalidateTrackIndexes, type TrackIndexes } from './index/index.js';
+import { followCatalog } from './index/live-indexes.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { trackVectorSize } from './model/fusion.js';
@@ -148,6 +144,15 @@ export interface EngineOptions {
   readonly catalog?: string;
   /** Model directory; default models/synesthete-cnn (or SYNESTHETE_MODEL_DIR). */
   readonly modelDir?: string;
+  /** Folder of the index files; default SYNESTHETE_INDEX_DIR, then see core/index/index-dir.ts. */
+  readonly indexDir?: string;
+  /**
+   * How often to look for tracks other processes changed, ms (0: never); default
+   * SYNESTHETE_CATALOG_POLL_MS, else 2,000 on PostgreSQL and 0 on PGlite (one process at a time).
+   */
+  readonly followMs?: number;
+  /** Where to tell that the indexes followed a catalogue change (default: nowhere). */
+  readonly log?: (line: string) => void;
 }
 
 /** The recommender. */
@@ -221,19 +226,19 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   }
   const model = modelLoad.value;
   const catalog = catalogOpen.value;
-  const indexDir = indexDirFor(catalog);
+  const indexDir = indexDirFor(catalog, options.indexDir);
   const { metadata } = model;
   const dim = model.architecture.embeddingSize;
-  let loaded: Promise<TrackIndexes> | undefined;
-  const indexes = () => {
-    loaded ??= ensureTrackIndexes(catalog, {
-      dir: indexDir,
-      modelVersion: metadata.version,
-      dim: trackVectorSize(dim, metadata.fusion),
-      windowDim: dim,
-    });
-    return loaded;
-  };
+  // The indexes follow the catalogue: tracks other processes add or remove appear without a restart.
+  const live = followCatalog(catalog, {
+    dir: indexDir,
+    modelVersion: metadata.version,
+    dim: trackVectorSize(dim, metadata.fusion),
+    windowDim: dim,
+    pollMs: options.followMs ?? defaultFollowMs(catalog.kind),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const indexes = (): Promise<TrackIndexes> => live.current();
 
   const usableIndexes = async (): Promise<TrackIndexes> => {
     const idx = await indexes();
@@ -485,13 +490,26 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const result = await ingestPaths(catalog, model, inputs, opts);
       if (result.added + result.updated + result.reused > 0) {
         await invalidateTrackIndexes(indexDir);
-        loaded = undefined;
+        live.reset();
       }
       return result;
     },
     async close() {
+      live.stop();
       model.dispose();
       await catalog.close();
     },
   };
+}
+
+/**
+ * The catalogue poll interval when the caller gives none: SYNESTHETE_CATALOG_POLL_MS (ms, integer
+ * ≥ 0), else 2,000 for PostgreSQL, which other processes write, and 0 for PGlite, which only
+ * this process may open.
+ */
+function defaultFollowMs(kind: Catalog['kind']): number {
+  const raw = process.env.SYNESTHETE_CATALOG_POLL_MS?.trim();
+  const n = raw ? Number(raw) : Number.NaN;
+  if (Number.isInteger(n) && n >= 0) return n;
+  return kind === 'postgres' ? 2000 : 0;
 }

@@ -62,6 +62,8 @@ export interface IndexSidecar {
   fingerprintVersion: number;
   /** Tracks with a fingerprint of that version in `landmarks.bin`. */
   fingerprintedTracks: number;
+  /** The catalogue's version (Catalog.version) read before the build, when the builder knew it. */
+  catalogVersion?: number;
 }
 
 /** A window that matched a query: which track, which window of it, how similar. */
@@ -112,6 +114,12 @@ export interface TrackIndexOptions {
   dim: number;
   /** Dimension of the window embeddings, when it differs from `dim` (e.g. fused track vectors). */
   windowDim?: number;
+  /**
+   * The catalogue's version read before this call (Catalog.version): saved files are loaded only
+   * when they were built at that version, and a rebuild records it. Without it, files are matched
+   * on the ids of the tracks alone (a track re-embedded in place then goes unnoticed).
+   */
+  catalogVersion?: number;
 }
 
 const inFlight = new Map<string, Promise<TrackIndexes>>();
@@ -137,7 +145,13 @@ export function ensureTrackIndexes(
   catalog: Catalog,
   options: TrackIndexOptions,
 ): Promise<TrackIndexes> {
-  const key = JSON.stringify([options.dir, options.modelVersion, options.dim, options.windowDim]);
+  const key = JSON.stringify([
+    options.dir,
+    options.modelVersion,
+    options.dim,
+    options.windowDim,
+    options.catalogVersion,
+  ]);
   const pending = inFlight.get(key);
   if (pending !== undefined) return pending;
   const run = ensure(catalog, options).finally(() => inFlight.delete(key));
@@ -161,7 +175,7 @@ export async function invalidateTrackIndexes(dir: string): Promise<void> {
 }
 
 async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<TrackIndexes> {
-  const { dir, modelVersion, dim } = options;
+  const { dir, modelVersion, dim, catalogVersion } = options;
   const windowDim = options.windowDim ?? dim;
   for (const d of [dim, windowDim]) {
     if (!Number.isInteger(d) || d <= 0) {
@@ -169,7 +183,7 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
     }
   }
   const ids = await catalog.embeddingIds(modelVersion);
-  const loaded = await tryLoad(dir, modelVersion, dim, windowDim, ids);
+  const loaded = await tryLoad(dir, modelVersion, dim, windowDim, ids, catalogVersion);
   if (loaded !== undefined) return loaded;
   return rebuild(
     dir,
@@ -178,6 +192,7 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
     windowDim,
     await catalog.embeddings(modelVersion),
     await catalog.fingerprints(modelVersion),
+    catalogVersion,
   );
 }
 
@@ -188,6 +203,7 @@ async function tryLoad(
   dim: number,
   windowDim: number,
   ids: readonly number[],
+  catalogVersion: number | undefined,
 ): Promise<TrackIndexes | undefined> {
   try {
     const sidecar = parseSidecar(await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'));
@@ -198,7 +214,8 @@ async function tryLoad(
       (sidecar.windowDim ?? sidecar.dim) !== windowDim ||
       sidecar.trackCount !== ids.length ||
       sidecar.idsChecksum !== idsChecksum(ids) ||
-      sidecar.fingerprintVersion !== FINGERPRINT_VERSION
+      sidecar.fingerprintVersion !== FINGERPRINT_VERSION ||
+      (catalogVersion !== undefined && sidecar.catalogVersion !== catalogVersion)
     ) {
       return undefined;
     }
@@ -235,6 +252,7 @@ async function rebuild(
   windowDim: number,
   rows: readonly TrackEmbeddings[],
   fingerprints: readonly TrackFingerprint[],
+  catalogVersion: number | undefined,
 ): Promise<TrackIndexes> {
   const trackItems: AnnItem[] = [];
   const windowItems: AnnItem[] = [];
@@ -275,6 +293,7 @@ async function rebuild(
     windowTable: runs,
     fingerprintVersion: FINGERPRINT_VERSION,
     fingerprintedTracks: landmarks.trackCount,
+    ...(catalogVersion === undefined ? {} : { catalogVersion }),
   };
   const persisted = await save(dir, tracks, windows, landmarks, sidecar);
   return { tracks, windows: windowIndex(windows, table), landmarks, rebuilt: true, persisted };
@@ -294,7 +313,11 @@ async function save(
     await rm(sidecarPath, { force: true });
     tracks.save(join(dir, INDEX_FILES.tracks));
     windows.save(join(dir, INDEX_FILES.windows));
-    await writeFile(join(dir, INDEX_FILES.landmarks), landmarks.toBytes());
+    // Each file appears whole (temporary file, then rename): another process on the same folder
+    // may be loading them.
+    const landmarksTmp = `${join(dir, INDEX_FILES.landmarks)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+    await writeFile(landmarksTmp, landmarks.toBytes());
+    await rename(landmarksTmp, join(dir, INDEX_FILES.landmarks));
     const tmp = `${sidecarPath}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
     await writeFile(tmp, `${JSON.stringify(sidecar)}\n`);
     await rename(tmp, sidecarPath);
@@ -358,5 +381,6 @@ function parseSidecar(text: string): IndexSidecar {
     windowTable: runs,
     fingerprintVersion: int('fingerprintVersion'),
     fingerprintedTracks: int('fingerprintedTracks'),
+    ...(s.catalogVersion === undefined ? {} : { catalogVersion: int('catalogVersion') }),
   };
 }

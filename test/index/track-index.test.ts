@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
 import type { Catalog, NewTrack } from '../../core/catalog/types.js';
@@ -147,15 +147,28 @@ describe('ensureTrackIndexes', () => {
 });
 
 describe('indexDirFor', () => {
-  it('puts index files beside a PGlite directory, in a cache for PostgreSQL, in tmp for memory', () => {
-    expect(indexDirFor({ kind: 'pglite', location: '/srv/catalog' })).toBe('/srv/catalog/index');
-    const pg = indexDirFor({ kind: 'postgres', location: 'postgres://u:***@h/db' });
-    expect(pg).toMatch(new RegExp(`^${packageRoot()}/data/index-cache/[0-9a-f]{12}$`));
+  it('puts index files beside a PGlite directory, in the user cache for PostgreSQL (never in the package), in tmp for memory', () => {
+    const env = { XDG_CACHE_HOME: '/var/cache/me' };
+    expect(indexDirFor({ kind: 'pglite', location: '/srv/catalog' }, undefined, env)).toBe(
+      '/srv/catalog/index',
+    );
+    const pgCatalog = { kind: 'postgres', location: 'postgres://u:***@h/db' } as const;
+    const pg = indexDirFor(pgCatalog, undefined, env);
+    expect(pg).toMatch(/^\/var\/cache\/me\/synesthete\/index\/[0-9a-f]{12}$/);
+    expect(indexDirFor(pgCatalog, undefined, {})).not.toContain(packageRoot());
     const memory = { kind: 'pglite', location: 'memory://' } as const;
-    const tmp = indexDirFor(memory);
+    const tmp = indexDirFor(memory, undefined, env);
     expect(tmp.startsWith(tmpdir())).toBe(true);
     expect(existsSync(tmp)).toBe(true);
     expect(indexDirFor(memory)).toBe(tmp);
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('takes a configured folder first (option, then SYNESTHETE_INDEX_DIR), resolved absolute', () => {
+    const pg = { kind: 'postgres', location: 'postgres://h/db' } as const;
+    const env = { SYNESTHETE_INDEX_DIR: '/srv/index' };
+    expect(indexDirFor(pg, '/opt/idx', env)).toBe('/opt/idx');
+    expect(indexDirFor(pg, undefined, env)).toBe('/srv/index');
+    expect(indexDirFor({ kind: 'pglite', location: '/c' }, 'rel', {})).toBe(resolve('rel'));
   });
 });

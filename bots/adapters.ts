@@ -36,7 +36,14 @@ const PLANNERS: Readonly<Record<Exclude<Platform, 'web'>, Planner>> = {
   },
 };
 
-async function planWeb(env: NodeJS.ProcessEnv): Promise<PlannedAdapter> {
+/**
+ * The web chat, configured from `WEB_PORT` / `WEB_HOST` (default 127.0.0.1:8080); `npm start` also
+ * starts it when no chat platform could be started.
+ *
+ * @param env - the environment
+ * @throws SynestheteError `E_CONFIG` for an invalid WEB_PORT or WEB_HOST
+ */
+export async function planWeb(env: NodeJS.ProcessEnv = process.env): Promise<PlannedAdapter> {
   const { startWebChat, webOptionsFromEnv } = await import('./web/index.js');
   const options = webOptionsFromEnv(env);
   return { platform: 'web', start: (s) => startWebChat(s, options) };

@@ -2,18 +2,24 @@
 /**
  * `npm start`: opens the engine, fills an empty catalogue with the demo tracks, creates one chat
  * service, and starts every adapter whose credentials are set (the web chat on localhost when
- * there are none). SIGINT/SIGTERM stop the adapters, let queued clips finish and close the engine.
+ * there are none, or when none of them could be started), each on its own (supervise.ts).
+ * Conversation state (votes, handled Slack events) lives in the catalogue's database unless
+ * `BOTS_STATE=memory`; rate-limit buckets in Redis when `REDIS_URL` is set. SIGINT/SIGTERM stop
+ * the adapters, let queued clips finish and close the engine.
  *
  *   node dist/bots/start.js [--catalog <dir|postgres://…>] [--env-example] [--help]
  */
 import { installResolveShortcut } from '../core/resolve-hook.js';
-import { planAdapters } from './adapters.js';
+import { planAdapters, planWeb } from './adapters.js';
 import { ensureCatalogue } from './demo-catalog.js';
 import { createChatService } from './shared/chat-service.js';
+import { memoryRateLimit } from './shared/clip-rate-limit.js';
 import { describeEnv, ENV_VARS, envExample, intFromEnv, redactSecrets } from './shared/config.js';
+import { catalogState, memoryState } from './shared/conversation-state.js';
 import { GLOBAL_MAX_BYTES } from './shared/limits.js';
 import { SynestheteError, toSynestheteError } from './shared/recommender-port.js';
-import type { RunningAdapter } from './shared/types.js';
+import { redisRateLimit } from './shared/redis-rate-limit.js';
+import { type Supervisor, superviseAdapters } from './supervise.js';
 
 /** How long shutdown waits for clips in progress, ms. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -74,10 +80,23 @@ async function main(): Promise<number> {
   const env = process.env;
   // Everything the environment can get wrong fails here, before the engine's slow start.
   const planned = await planAdapters(env);
+  const stateKind = env.BOTS_STATE?.trim() || 'catalog';
+  if (stateKind !== 'catalog' && stateKind !== 'memory') {
+    throw new SynestheteError(
+      'E_CONFIG',
+      `BOTS_STATE must be "catalog" or "memory", not "${stateKind}"`,
+    );
+  }
+  const rateLimit = { clips: intFromEnv('BOTS_CLIPS_PER_MINUTE', env) ?? 6, perS: 60 };
+  const redisUrl = env.REDIS_URL?.trim();
+  const rateLimiter = redisUrl
+    ? redisRateLimit(redisUrl, { capacity: rateLimit.clips, perS: rateLimit.perS, log })
+    : memoryRateLimit({ capacity: rateLimit.clips, perS: rateLimit.perS });
   const serviceOptions = {
     concurrency: intFromEnv('BOTS_CONCURRENCY', env),
     maxPending: intFromEnv('BOTS_MAX_PENDING', env),
-    rateLimit: { clips: intFromEnv('BOTS_CLIPS_PER_MINUTE', env) ?? 6, perS: 60 },
+    rateLimit,
+    rateLimiter,
     // A self-hosted Bot API server lets the Telegram bot download more than the cloud's 20 MB.
     ...(env.TELEGRAM_API_ROOT?.trim()
       ? { limits: { telegram: { maxBytes: GLOBAL_MAX_BYTES } } }
@@ -90,17 +109,16 @@ async function main(): Promise<number> {
   // (core/resolve-hook.ts) is in place and the environment has been checked.
   installResolveShortcut();
   const { openEngine } = await import('../core/recommend.js');
-  const engine = await openEngine(args.catalog ? { catalog: args.catalog } : {});
-  const running: RunningAdapter[] = [];
-  const service = createChatService(engine, serviceOptions);
+  const engine = await openEngine({ ...(args.catalog ? { catalog: args.catalog } : {}), log });
+  const state = stateKind === 'memory' ? memoryState() : catalogState(engine.catalog.conversations);
+  const service = createChatService(engine, { ...serviceOptions, state });
+  let supervisor: Supervisor | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
+      const running = supervisor?.running ?? [];
       log(`${reason}: stopping ${running.map((a) => a.platform).join(', ') || 'nothing'}…`);
-      const results = await Promise.allSettled(running.map((a) => a.stop()));
-      for (const r of results) {
-        if (r.status === 'rejected') log(`stop failed: ${toSynestheteError(r.reason).message}`);
-      }
+      await supervisor?.stop();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         service.drain(),
@@ -109,6 +127,7 @@ async function main(): Promise<number> {
         }),
       ]);
       clearTimeout(timer);
+      await rateLimiter.close();
       await engine.close();
     })();
     return stopping;
@@ -136,16 +155,15 @@ async function main(): Promise<number> {
   });
 
   try {
-    log(`catalogue ${engine.catalog.location}`);
+    log(`catalogue ${engine.catalog.location}; index files in ${engine.indexDir}`);
+    log(`conversation state: ${state.description}; rate limits: ${rateLimiter.description}`);
     const tracks = await ensureCatalogue(engine, log);
     log(`${tracks} tracks searchable; model ${engine.model.metadata.version}`);
     await engine.indexes();
-    for (const adapter of planned) {
-      const started = await adapter.start(service);
-      running.push(started);
-      log(`${started.platform}: ${started.description}`);
-    }
-    log(`running ${running.map((a) => a.platform).join(', ')} — Ctrl+C to stop`);
+    supervisor = await superviseAdapters(planned, service, { log, fallback: () => planWeb(env) });
+    log(
+      `running ${supervisor.running.map((a) => a.platform).join(', ') || 'nothing yet (retrying)'} — Ctrl+C to stop`,
+    );
     return -1;
   } catch (error) {
     await stop('start-up failed').catch(() => undefined);

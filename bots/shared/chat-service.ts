@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { type ClipRateLimit, memoryRateLimit } from './clip-rate-limit.js';
 import { redactSecrets } from './config.js';
-import { FeedbackStore, type FeedbackStoreOptions } from './feedback-store.js';
+import { type ConversationState, memoryState } from './conversation-state.js';
+import type { FeedbackStoreOptions } from './feedback-store.js';
 import { type ClipLimits, clipLimits, isObviouslyNotAudio } from './limits.js';
 import { helpMessage, MESSAGES } from './messages.js';
-import { RateLimiter } from './rate-limiter.js';
 import {
   type FeedbackVotes,
   type RecommendedTrack,
@@ -44,8 +45,18 @@ export interface ChatServiceOptions {
   readonly maxPending?: number | undefined;
   /** Per-user token bucket: `clips` per `perS` seconds (default 6 per 60). */
   readonly rateLimit?: { readonly clips: number; readonly perS: number } | undefined;
-  /** Bounds of the in-memory vote store. */
+  /**
+   * Where the buckets live (e.g. redis-rate-limit.ts, shared by every instance); default: this
+   * process's memory, sized by `rateLimit`.
+   */
+  readonly rateLimiter?: ClipRateLimit | undefined;
+  /** Bounds of the in-memory vote store (when `state` is not given). */
   readonly feedback?: FeedbackStoreOptions | undefined;
+  /**
+   * Where votes and handled-event keys live (e.g. `catalogState`, shared by every instance and
+   * kept across restarts); default: this process's memory.
+   */
+  readonly state?: ConversationState | undefined;
   /** Stricter or looser byte/duration caps than limits.ts gives, per platform. */
   readonly limits?: Partial<Record<Platform, Partial<ClipLimits>>> | undefined;
   /** Render the spectrogram PNG for results (default true). */
@@ -99,18 +110,29 @@ export function createChatService(
   options: ChatServiceOptions = {},
 ): ChatService {
   const queue = new WorkQueue({ concurrency: options.concurrency, maxPending: options.maxPending });
-  const limiter = new RateLimiter({
-    capacity: options.rateLimit?.clips ?? 6,
-    perS: options.rateLimit?.perS ?? 60,
-    now: options.now,
-  });
-  const store = new FeedbackStore(options.feedback);
+  const limiter =
+    options.rateLimiter ??
+    memoryRateLimit({
+      capacity: options.rateLimit?.clips ?? 6,
+      perS: options.rateLimit?.perS ?? 60,
+      now: options.now,
+    });
+  const state = options.state ?? memoryState(options.feedback);
   const writeLog = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => {
     try {
       writeLog(redactSecrets(line));
     } catch {
       // a failing logger must not turn an answer into a throw
+    }
+  };
+  /** The conversation's votes; none (logged) when the storage fails: the clip is still answered. */
+  const votesOf = async (conversation: string): Promise<FeedbackVotes> => {
+    try {
+      return await state.votes(conversation);
+    } catch (error) {
+      log(`[chat] reading votes failed: ${toSynestheteError(error).message}`);
+      return { liked: [], disliked: [] };
     }
   };
   const limitsFor = (platform: Platform) => clipLimits(platform, options.limits?.[platform]);
@@ -187,7 +209,7 @@ export function createChatService(
     if (byteLength > limits.maxBytes) {
       return reject('too-big', MESSAGES.tooBig(limits.maxBytes, byteLength));
     }
-    const feedback = store.votes(input.conversation);
+    const feedback = await votesOf(input.conversation);
     try {
       const result = await engine.recommend(bytes, {
         k: RESULTS_PER_ANSWER,
@@ -244,14 +266,14 @@ export function createChatService(
         const refused = precheck(input, limits);
         if (refused) return refused;
         const key = `${input.platform}:${input.user}`;
-        const decision = limiter.take(key);
+        const decision = await limiter.take(key);
         if (!decision.ok) {
           const retryAfterS = Math.max(1, Math.ceil(decision.retryAfterS));
           return { kind: 'rate-limited', text: MESSAGES.rateLimited(retryAfterS), retryAfterS };
         }
         const job = queue.tryRun(() => analyse(input, limits));
         if (!job) {
-          limiter.refund(key);
+          await limiter.refund(key);
           return { kind: 'busy', text: MESSAGES.busy };
         }
         return await job;
@@ -267,10 +289,10 @@ export function createChatService(
       try {
         const label = await labelOf(trackId);
         if (label === undefined) return { kind: 'error', text: MESSAGES.unknownTrack };
-        store.record(conversation, trackId, vote === 'down' ? 'down' : 'up');
+        await state.recordVote(conversation, trackId, vote === 'down' ? 'down' : 'up');
         if (vote === 'up') return { kind: 'ack', text: MESSAGES.likedAck(label) };
         if (vote === 'down') return { kind: 'ack', text: MESSAGES.dislikedAck(label) };
-        const feedback = store.votes(conversation);
+        const feedback = await votesOf(conversation);
         const similar = await engine.similar(trackId, { k: RESULTS_PER_ANSWER, feedback });
         return {
           kind: 'results',
@@ -290,8 +312,23 @@ export function createChatService(
     },
 
     async forget(conversation) {
-      store.forget(conversation);
-      return MESSAGES.forgotten;
+      try {
+        await state.forget(conversation);
+        return MESSAGES.forgotten;
+      } catch (error) {
+        log(`[chat] forget failed: ${toSynestheteError(error).message}`);
+        return MESSAGES.error;
+      }
+    },
+
+    async claimOnce(key, ttlS) {
+      try {
+        return await state.claimOnce(key, ttlS);
+      } catch (error) {
+        // Answering twice is better than not at all.
+        log(`[chat] recording a handled event failed: ${toSynestheteError(error).message}`);
+        return true;
+      }
     },
 
     helpText(platform) {

@@ -60,6 +60,24 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: '/usr/bin/ffmpeg',
   },
   {
+    name: 'SYNESTHETE_INDEX_DIR',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Folder of the index files (default: beside a PGlite catalogue, else ~/.cache/synesthete/index/…)',
+    example: '/var/cache/synesthete',
+  },
+  {
+    name: 'SYNESTHETE_CATALOG_POLL_MS',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'How often a running bot looks for tracks other processes added or removed, ms (0: never; default 2000 on PostgreSQL, 0 on PGlite)',
+    example: '2000',
+  },
+  {
     name: 'SYNESTHETE_TF_BACKEND',
     scope: 'core',
     secret: false,
@@ -81,7 +99,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: true,
     required: false,
     description:
-      'Redis holding the ingest queue (`synesthete queue add|work|status`); unset: redis://127.0.0.1:6379',
+      "Redis holding the ingest queue (`synesthete queue add|work|status`; unset: redis://127.0.0.1:6379) and, when set, the bots' rate-limit buckets shared by every instance",
     example: 'redis://127.0.0.1:6379',
   },
   {
@@ -128,6 +146,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'Clips that may wait for a slot; more are answered "busy"',
     defaultValue: '16',
     kind: 'positive-int',
+  },
+  {
+    name: 'BOTS_STATE',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Where votes and handled Slack events live: catalog (the catalogue database, shared by every instance, kept across restarts) or memory (this process only)',
+    defaultValue: 'catalog',
   },
   {
     name: 'BOTS_CLIPS_PER_MINUTE',

@@ -20,6 +20,7 @@ export type RecommenderPort = Pick<Engine, 'recommend' | 'similar'> & {
   readonly catalog: Pick<Engine['catalog'], 'getTrack'>;
 };
 
+export type { ConversationStore } from '../../core/catalog/types.js';
 export type { ErrorCode } from '../../core/errors.js';
 export { hasCode, SynestheteError, toSynestheteError } from '../../core/errors.js';
 export type { LogMelSpectrogram } from '../../core/features/log-mel.js';

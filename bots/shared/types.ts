@@ -127,6 +127,12 @@ export interface ChatService {
   vote(conversation: string, user: string, trackId: number, vote: Vote): Promise<ChatAnswer>;
   /** Clears a conversation's votes; returns the confirmation text. Never throws. */
   forget(conversation: string): Promise<string>;
+  /**
+   * Claims a platform event (e.g. `slack:event:<id>`) for `ttlS` seconds, so that an event
+   * delivered twice, or to two instances, is handled once. True for the first claim. Never throws
+   * (true when the storage fails: answering twice beats not answering).
+   */
+  claimOnce(key: string, ttlS: number): Promise<boolean>;
   /** What to send and what the commands do, for `/help` on each platform. */
   helpText(platform: Platform): string;
   /**

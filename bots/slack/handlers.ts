@@ -244,14 +244,19 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     else await post(client, place, SIMILAR_HOWTO);
   };
 
-  /** True the first time an Events API event id is seen (Slack retries unacknowledged ones). */
-  const firstDelivery = (body: unknown): boolean => {
+  /**
+   * True the first time an Events API event id is seen, by this process and then by every instance
+   * sharing the service's storage (Slack retries unacknowledged events, and behind a load balancer a
+   * retry may reach another instance).
+   */
+  const firstDelivery = async (body: unknown): Promise<boolean> => {
     const id = (body as { event_id?: unknown }).event_id;
-    return typeof id !== 'string' || recent.claim(`event:${id}`);
+    if (typeof id !== 'string') return true;
+    return recent.claim(`event:${id}`) && (await service.claimOnce(`slack:event:${id}`, 3600));
   };
 
   app.event('message', async ({ event, body, client, context }) => {
-    if (!firstDelivery(body)) return;
+    if (!(await firstDelivery(body))) return;
     const upload = parseUpload(event);
     if (!upload) return;
     const text = (event as { text?: unknown }).text;
@@ -263,7 +268,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
-    if (!firstDelivery(body)) return;
+    if (!(await firstDelivery(body))) return;
     const upload = parseUpload(event);
     if (upload) {
       await track('mention upload', () => answerUpload(client, upload, upload.files, true));
@@ -290,7 +295,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
   });
 
   app.event('file_shared', async ({ event, body, client, context }) => {
-    if (!firstDelivery(body)) return;
+    if (!(await firstDelivery(body))) return;
     if (event.user_id === context.botUserId) return;
     // Another event (the message itself) may already have brought this file.
     if (recent.has(`file:${event.file_id}`)) return;

@@ -43,6 +43,9 @@ export const TELEGRAM_RETRY = {
   maxDelaySeconds: 60,
 } as const;
 
+/** How long the start-up call to the Bot API (getMe) may take, ms. */
+const STARTUP_TIMEOUT_MS = 10_000;
+
 /** Commands shown in Telegram's "/" menu. */
 const COMMANDS = [
   { command: 'help', description: 'What to send and what the buttons do' },
@@ -99,7 +102,11 @@ export async function startTelegramBot(
   bot.catch(onError);
 
   try {
-    await bot.init();
+    // One getMe, bounded: grammY's own init() retries network errors forever, which hung start-up
+    // with nothing logged when the API could not be reached. npm start retries a failed adapter.
+    // grammY types its signal as the abort-controller package's; Node's is the same at run time.
+    const signal = AbortSignal.timeout(STARTUP_TIMEOUT_MS) as Parameters<typeof bot.api.getMe>[0];
+    bot.botInfo = await bot.api.getMe(signal);
   } catch (error) {
     throw startupError(error, apiRoot);
   }

@@ -252,6 +252,7 @@ describe('discord /listen with the real @discordjs/voice connector', () => {
       forget: async () => '',
       helpText: () => '',
       trackAudioPath: async () => undefined,
+      claimOnce: async () => true,
       drain: async () => undefined,
     };
     const rig = await startRig(stub, { session: { joinTimeoutMs: 1_500 } });

@@ -443,6 +443,7 @@ function stubService(handle: () => Promise<ChatAnswer>): ChatService {
     forget: async () => 'Forgotten.',
     helpText: () => 'Send a voice message. /forget clears votes.',
     trackAudioPath: async () => undefined,
+    claimOnce: async () => true,
     drain: async () => undefined,
   };
 }

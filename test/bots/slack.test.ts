@@ -68,6 +68,7 @@ function gatedService() {
     forget: async () => 'Forgotten.',
     helpText: () => 'Send me a voice message. /synesthete forget clears votes.',
     trackAudioPath: async () => undefined,
+    claimOnce: async () => true,
     drain: async () => {},
   };
   return {

@@ -96,6 +96,7 @@ function recordingService(): ChatService & { clips: ClipInput[]; bytes: Uint8Arr
     },
     helpText: () => 'Send a voice note. /forget clears your votes.',
     trackAudioPath: async () => undefined,
+    claimOnce: async () => true,
     drain: async () => {},
   };
 }

@@ -154,6 +154,7 @@ function recordingService(): ChatService & { clips: ClipInput[]; votes: unknown[
     async trackAudioPath(trackId) {
       return trackId === 1 ? demoTrack('metal_rock__Metal_madness.ogg') : undefined;
     },
+    claimOnce: async () => true,
     async drain() {},
   };
 }

@@ -1,7 +1,9 @@
 /** `synesthete ingest <dir|file…>`: analyse music into the catalogue. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest-profile.js';
+import { pruneMissing } from '../../core/ingest-prune.js';
 import {
   type CommonOptions,
   engineFrom,
@@ -18,6 +20,7 @@ interface IngestCliOptions extends CommonOptions {
   json?: boolean;
   followSymlinks?: boolean;
   profile?: IngestProfile;
+  prune?: boolean;
 }
 
 /** Registers the command. */
@@ -47,6 +50,10 @@ export function registerIngest(program: Command): void {
         '--follow-symlinks',
         'follow symbolic links that lead outside the given folders (default: skip and report them)',
       )
+      .option(
+        '--prune',
+        'also remove the tracks ingested from these folders whose files are gone (a folder that no longer exists is emptied)',
+      )
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText(
@@ -61,7 +68,12 @@ export function registerIngest(program: Command): void {
         );
         const started = performance.now();
         try {
-          const summary = await engine.ingest(paths, {
+          // Before the ingest, so the indexes built after it already leave the removed tracks out.
+          const pruned = options.prune ? (await pruneMissing(engine.catalog, paths)).removed : [];
+          for (const file of pruned)
+            process.stderr.write(`${printable(`removed ${file}: file gone`)}\n`);
+          const present = options.prune ? paths.filter((p) => existsSync(p)) : paths;
+          const summary = await engine.ingest(present, {
             ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options.force ? { force: true } : {}),
             ...(options.profile ? { profile: options.profile } : {}),
@@ -83,14 +95,15 @@ export function registerIngest(program: Command): void {
           const indexes = await engine.indexes();
           if (options.json) {
             process.stdout.write(
-              `${JSON.stringify({ ...summary, catalog: engine.catalog.location, indexed: indexes.tracks.size })}\n`,
+              `${JSON.stringify({ ...summary, ...(options.prune ? { removed: pruned.length } : {}), catalog: engine.catalog.location, indexed: indexes.tracks.size })}\n`,
             );
           } else {
             const perTrack = summary.total ? summary.seconds / summary.total : 0;
             process.stdout.write(
               `${summary.total} files in ${summary.seconds.toFixed(1)} s (${perTrack.toFixed(2)} s per file): ` +
                 `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ` +
-                `${summary.reused} reused, ${summary.failed.length} unreadable\n` +
+                `${summary.reused} reused, ${summary.failed.length} unreadable` +
+                `${options.prune ? `, ${pruned.length} removed (files gone)` : ''}\n` +
                 `catalogue ${engine.catalog.location}: ${indexes.tracks.size} tracks indexed (${path.relative(process.cwd(), engine.indexDir) || '.'})\n`,
             );
           }

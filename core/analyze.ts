@@ -11,6 +11,7 @@ import { clipToUnitRange } from './dsp/clip.js';
 import { type Descriptors, loudnessDbfs, withTempo } from './features/descriptors.js';
 import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from './features/log-mel.js';
 import { speechMusicDescriptors } from './features/speech-music.js';
+import { styleStatistics } from './features/style.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from './features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
 import { type WideBandSpectra, wideBandSpectra } from './features/wide-band.js';
@@ -311,8 +312,11 @@ export async function analyzeAudio(
         ? onset.result()
         : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
+  // The style statistics, for a model that fuses them, come from the same spectrograms as the
+  // CNN's windows, for a clip as for a catalogue track.
+  const style = fusion?.style ? styleStatistics(spectrograms) : null;
   const vector = fusion
-    ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion)
+    ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style)
     : embedding.embedding;
   // A clip's gate needs it before the descriptors are awaited from the worker: measured here.
   // Where the descriptors cover all of the PCM (clips and excerpts up to 60 s), theirs is the same

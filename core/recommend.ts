@@ -23,7 +23,7 @@ import { indexDirFor, invalidateTrackIndexes, type TrackIndexes } from './index/
 import { followCatalog } from './index/live-indexes.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
-import { trackVectorSize } from './model/fusion.js';
+import { clipSimilarityScale, trackVectorSize } from './model/fusion.js';
 import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
 
@@ -177,6 +177,11 @@ export interface Engine {
       skipMusicCheck?: boolean;
       /** This conversation's votes: the query moves toward liked and away from disliked tracks. */
       feedback?: FeedbackVotes;
+      /**
+       * Catalogue track ids treated as absent: neither identified nor recommended (evaluation of
+       * a clip whose song is not in the catalogue).
+       */
+      absent?: readonly number[];
     },
   ): Promise<Recommendation>;
   /**
@@ -335,9 +340,12 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     windowEmbeddings: Float32Array,
     windowCount: number,
     windowStarts: readonly number[],
+    absent: ReadonlySet<number>,
   ) => {
     const idx = await indexes();
-    const byPrint = fingerprint ? matchLandmarks(idx.landmarks, fingerprint) : [];
+    const present = <T extends { trackId: number }>(list: T[]) =>
+      absent.size > 0 ? list.filter((r) => !absent.has(r.trackId)) : list;
+    const byPrint = fingerprint ? present(matchLandmarks(idx.landmarks, fingerprint)) : [];
     if (byPrint.length > 0) {
       const { deduped, top } = await dedupe(byPrint);
       const best = pickLandmarkMatch(deduped);
@@ -373,7 +381,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
             search,
           )
         : rankByWindows(windowEmbeddings, windowCount, dim, search);
-    const { deduped, top } = await dedupe(ranked);
+    const { deduped, top } = await dedupe(present(ranked));
     const fingerprinted = new Set(idx.landmarks.trackIds);
     const windowBest = pickMatch(deduped, metadata.matching);
     // A fingerprinted track that its fingerprint did not confirm is not named from windows.
@@ -414,6 +422,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         analysis.embedding.windowEmbeddings,
         analysis.embedding.windowCount,
         analysis.embedding.windowStarts,
+        new Set(opts.absent ?? []),
       );
       // A clip whose landmarks line up with a catalogue track is music whatever the gate says
       // (the fingerprint thresholds keep outsiders' false matches at 0 on validation).
@@ -428,18 +437,28 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         return { recommendations: [], music, query };
       }
       const matchTrack = found.match ? found.matchTrack : undefined;
-      // A clip is compared by its CNN part alone: its high band is whatever the phone and the codec
-      // left (see core/model/fusion.ts); the similarity is brought back to the CNN's scale.
-      const scale = metadata.fusion ? 1 / Math.sqrt(metadata.fusion.weight) : 1;
+      // A clip identified as a catalogue track is answered with that track's neighbours: its
+      // catalogue vector describes the whole track at full band, not the few seconds the phone
+      // and the codec left. Otherwise the clip's own vector is searched; it lacks the full-band
+      // timbre part (see core/model/fusion.ts), so its similarity is brought back to scale.
+      const stored = matchTrack ? await catalog.getTrack(matchTrack.id) : undefined;
+      const trackVector =
+        stored?.embedding && stored.modelVersion === metadata.version
+          ? stored.embedding
+          : undefined;
+      const scale = trackVector ? 1 : clipSimilarityScale(metadata.fusion);
       const votes = await votedEmbeddings(opts.feedback);
       const recommendations = await rank(
-        applyFeedback(analysis.vector, votes),
-        analysis.descriptors,
+        applyFeedback(trackVector ?? analysis.vector, votes),
+        trackVector
+          ? ((stored?.descriptors as unknown as Descriptors | null) ?? analysis.descriptors)
+          : analysis.descriptors,
         k,
         {
           ids: new Set([
             ...(matchTrack ? [matchTrack.id] : []),
             ...(opts.feedback?.disliked ?? []),
+            ...(opts.absent ?? []),
           ]),
           hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
         },

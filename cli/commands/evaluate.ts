@@ -16,6 +16,7 @@ interface EvaluateCliOptions extends CommonOptions {
   json?: boolean;
   baseline?: boolean;
   identify?: boolean;
+  clips?: boolean;
   chain: 'voice-note' | 'opus';
   nonMusic?: string;
   seed: number;
@@ -45,6 +46,10 @@ export function registerEvaluate(program: Command): void {
       .option(
         '--identify',
         'also test identification: a 10 s excerpt of each track, passed through the voice-note chain, must be named as the match',
+      )
+      .option(
+        '--clips',
+        'also measure discovery: a 10 s voice-note excerpt of each track is recommended against the catalogue without that track; precision@k of the answers beside the leave-one-out figure',
       )
       .addOption(
         new Option(
@@ -78,6 +83,7 @@ export function registerEvaluate(program: Command): void {
             k: options.k,
             baseline: options.baseline ?? false,
             identify: options.identify ?? false,
+            clips: options.clips ?? false,
             chain: options.chain,
             seed: options.seed,
             ...(options.nonMusic ? { nonMusicDir: options.nonMusic } : {}),
@@ -120,6 +126,12 @@ export function registerEvaluate(program: Command): void {
                   : 'no match';
               lines.push(`  missed ${m.file}: ${got}`);
             }
+          }
+          if (report.clips) {
+            const c = report.clips;
+            lines.push(
+              `discovery: ${c.n} ${c.excerptSeconds} s voice-note excerpts against the catalogue without their track: precision@${report.k} ${pct(c.precisionAtK)} (${pct(c.ratioToCatalog)} × the catalogue's own; ${c.notMusic} taken for non-music, ${c.namedOther} named as another track)`,
+            );
           }
           const gate = report.musicGate;
           if (gate?.musicAccepted) {

@@ -33,6 +33,12 @@ export interface EvaluateOptions {
   readonly baseline?: boolean;
   /** Also run the voice-note identification test. */
   readonly identify?: boolean;
+  /**
+   * Also measure the discovery path: a voice-note excerpt of each track is recommended against
+   * the catalogue without that track (and, with `excludeSame`, without its label-mates in that
+   * column), and the five answers are scored like the leave-one-out neighbours.
+   */
+  readonly clips?: boolean;
   /** Excerpt length of the identification test, seconds (default 10). */
   readonly excerptSeconds?: number;
   /**
@@ -83,6 +89,21 @@ export interface EvaluationReport {
     readonly excerptSeconds: number;
     readonly chain: string;
     readonly misses: ReadonlyArray<{ file: string; got: string | null; notMusic?: boolean }>;
+  };
+  /**
+   * The discovery path (`clips`): precision@k of the answers to voice-note excerpts of tracks
+   * left out of the catalogue, beside the leave-one-out figure of the same run.
+   */
+  readonly clips?: {
+    readonly n: number;
+    readonly precisionAtK: number;
+    /** precisionAtK / the catalogue's leave-one-out precision@k. */
+    readonly ratioToCatalog: number;
+    /** Excerpts the music gate rejected (they count as no correct answer). */
+    readonly notMusic: number;
+    /** Excerpts named as another catalogue track (then answered with that track's neighbours). */
+    readonly namedOther: number;
+    readonly excerptSeconds: number;
   };
   /** The music gate (when the model has one): acceptance of music, rejection of the rest. */
   readonly musicGate?: {
@@ -241,6 +262,52 @@ export async function evaluateCatalog(
     }
   }
 
+  let clips: EvaluationReport['clips'];
+  if (options.clips) {
+    const excerptSeconds = options.excerptSeconds ?? 10;
+    const ffmpeg = (await resolveFfmpeg()).path;
+    const rng = createRng((options.seed ?? 1) + 1000);
+    const labelOf = new Map(found.map((f) => [f.id, f.label]));
+    let hits = 0;
+    let notMusic = 0;
+    let namedOther = 0;
+    for (const [i, f] of found.entries()) {
+      options.onProgress?.('clips', i, found.length);
+      const track = await engine.catalog.getTrack(f.id);
+      const duration = track?.durationS ?? excerptSeconds;
+      const offset = rng() * Math.max(0, duration - excerptSeconds);
+      const clip = await voiceNoteExcerpt(
+        f.sourcePath,
+        offset,
+        excerptSeconds,
+        'voice-note',
+        ffmpeg,
+        rng,
+      );
+      const absent = found
+        .filter((o) => o.id === f.id || (options.excludeSame && o.other === f.other))
+        .map((o) => o.id);
+      const result = await engine.recommend(clip, {
+        k: options.k,
+        absent,
+        analyze: { name: 'excerpt.ogg' },
+      });
+      if (result.music?.isMusic === false) notMusic++;
+      if (result.match) namedOther++;
+      hits += result.recommendations.filter((r) => labelOf.get(r.trackId) === f.label).length;
+    }
+    const p = hits / (found.length * options.k);
+    const loo = report.precisionAtK[String(options.k)] ?? 0;
+    clips = {
+      n: found.length,
+      precisionAtK: p,
+      ratioToCatalog: loo > 0 ? p / loo : 0,
+      notMusic,
+      namedOther,
+      excerptSeconds,
+    };
+  }
+
   let nonMusicRejected: NonNullable<EvaluationReport['musicGate']>['nonMusicRejected'];
   if (options.nonMusicDir && engine.model.metadata.musicGate) {
     const { files } = await collectAudioFiles([options.nonMusicDir]);
@@ -290,6 +357,7 @@ export async function evaluateCatalog(
     reliability: reliability(confidences, positives),
     calibrationMethod: calibration.method,
     ...(identification ? { identification } : {}),
+    ...(clips ? { clips } : {}),
     ...(musicAccepted || nonMusicRejected
       ? {
           musicGate: {

@@ -1,49 +1,141 @@
 /**
- * Fusion of the CNN embedding with full-band timbre statistics (core/features/timbre.ts) into the
- * track vector used for similarity: [√w · cnn, √(1 − w) · t], where t is the timbre vector
- * standardised with training-corpus statistics and L2-normalised, so the fused vector has unit
- * length and its cosine is w · cos(cnn) + (1 − w) · cos(timbre). Catalogue tracks carry both parts.
- * A clip (a voice note, whose high band the phone and the codec have changed) gets zeros in place
- * of t: its ranking is the CNN's alone, and its similarities are divided by √w to stay on the CNN's
- * scale.
+ * Fusion of the CNN embedding with statistics of the whole recording into the track vector used
+ * for similarity: `[√w · cnn, √w_t · t, √w_1 · s_1, …]`, where `t` is the full-band timbre vector
+ * (core/features/timbre.ts) and `s_i` the parts of the style statistics (core/features/style.ts),
+ * each standardised with training-corpus statistics and L2-normalised. The vector has unit length
+ * and its cosine is `w · cos(cnn) + w_t · cos(t) + Σ w_i · cos(s_i)`.
+ *
+ * Catalogue tracks carry every part. A clip (a voice note, whose high band the phone and the codec
+ * have changed) gets zeros in place of `t`; the style statistics come from the model's own
+ * 30 Hz–8 kHz spectrogram and are kept. Its similarities are scaled by {@link clipSimilarityScale}
+ * (a multiplier) to stay on the catalogue's scale.
  */
+import { STYLE_PARTS, STYLE_SIZE } from '../features/style.js';
 
-/** Fusion settings in metadata.json, chosen on held-out soundtracks by the training pipeline. */
+/** Fusion settings in metadata.json, chosen on validation soundtracks by the training pipeline. */
 export interface FusionParams {
   /** Weight w of the CNN part, in (0, 1]. */
   readonly weight: number;
   /** Per-dimension mean and standard deviation of the timbre vector over the training tracks. */
   readonly timbreMean: readonly number[];
   readonly timbreStd: readonly number[];
+  /**
+   * The style statistics' parts (core/features/style.ts): their weights, in the order of
+   * `STYLE_PARTS`, and the per-dimension mean and standard deviation of the whole style vector
+   * over the training tracks. The timbre part then weighs `1 − weight − Σ weights`. Absent: CNN
+   * and timbre only (`1 − weight` for the timbre).
+   */
+  readonly style?: {
+    readonly weights: readonly number[];
+    readonly mean: readonly number[];
+    readonly std: readonly number[];
+  };
+}
+
+/** Weight of the timbre part. */
+export function timbreWeight(fusion: FusionParams): number {
+  const styleWeight = fusion.style?.weights.reduce((a, b) => a + b, 0) ?? 0;
+  return Math.max(0, 1 - fusion.weight - styleWeight);
 }
 
 /**
+ * What a clip's dot products with catalogue vectors are multiplied by to read as the cosine of the
+ * parts it has: `1 / √(1 − w_t)` (its vector lacks the timbre part), or `1 / √w` for a model without
+ * style statistics (whose clip vector is the unit CNN embedding alone); 1 without fusion.
+ */
+export function clipSimilarityScale(fusion: FusionParams | undefined): number {
+  if (!fusion) return 1;
+  if (!fusion.style) return 1 / Math.sqrt(fusion.weight);
+  return 1 / Math.sqrt(Math.max(1e-6, 1 - timbreWeight(fusion)));
+}
+
+/** Writes `weight · (v − mean) / std` scaled to length √weight into `out` at `offset`. */
+function putPart(
+  out: Float32Array,
+  offset: number,
+  v: Float32Array,
+  from: number,
+  size: number,
+  mean: readonly number[],
+  std: readonly number[],
+  weight: number,
+): void {
+  const z = new Float64Array(size);
+  let norm = 0;
+  for (let d = 0; d < size; d++) {
+    z[d] = (v[from + d]! - mean[from + d]!) / Math.max(std[from + d]!, 1e-6);
+    norm += z[d]! * z[d]!;
+  }
+  const b = Math.sqrt(weight) / (Math.sqrt(norm) || 1);
+  for (let d = 0; d < size; d++) out[offset + d] = b * z[d]!;
+}
+
+/**
+ * The fused track vector.
+ *
  * @param cnn - L2-normalised CNN embedding
- * @param timbre - raw timbre statistics, or null for a clip (CNN part only)
- * @returns the fused unit vector, length cnn.length + timbreMean.length
+ * @param timbre - raw timbre statistics (20 values), or null for a clip (that part is zeros)
+ * @param fusion - the model's fusion settings
+ * @param style - raw style statistics (`STYLE_SIZE` values) when the model fuses them; null or
+ *   absent for a model without `fusion.style`
+ * @returns the fused vector, length {@link trackVectorSize}: of unit length for a catalogue track,
+ *   of length `√(1 − w_t)` for a clip (unit length for a clip of a model without style statistics)
+ * @throws Error when the model fuses style statistics and `style` is missing
  */
 export function fuseEmbedding(
   cnn: Float32Array,
   timbre: Float32Array | null,
   fusion: FusionParams,
+  style?: Float32Array | null,
 ): Float32Array {
   const size = fusion.timbreMean.length;
-  const out = new Float32Array(cnn.length + size);
-  const a = timbre ? Math.sqrt(fusion.weight) : 1;
-  for (let d = 0; d < cnn.length; d++) out[d] = a * cnn[d]!;
-  if (!timbre) return out;
-  const z = new Float32Array(size);
-  let norm = 0;
-  for (let d = 0; d < size; d++) {
-    z[d] = (timbre[d]! - fusion.timbreMean[d]!) / Math.max(fusion.timbreStd[d]!, 1e-6);
-    norm += z[d]! * z[d]!;
+  const out = new Float32Array(trackVectorSize(cnn.length, fusion));
+  if (!fusion.style) {
+    const a = timbre ? Math.sqrt(fusion.weight) : 1;
+    for (let d = 0; d < cnn.length; d++) out[d] = a * cnn[d]!;
+    if (timbre)
+      putPart(
+        out,
+        cnn.length,
+        timbre,
+        0,
+        size,
+        fusion.timbreMean,
+        fusion.timbreStd,
+        1 - fusion.weight,
+      );
+    return out;
   }
-  const b = Math.sqrt(1 - fusion.weight) / (Math.sqrt(norm) || 1);
-  for (let d = 0; d < size; d++) out[cnn.length + d] = b * z[d]!;
+  if (!style || style.length !== STYLE_SIZE) {
+    throw new Error(`the model fuses style statistics: expected ${STYLE_SIZE} values`);
+  }
+  const a = Math.sqrt(fusion.weight);
+  for (let d = 0; d < cnn.length; d++) out[d] = a * cnn[d]!;
+  if (timbre) {
+    putPart(
+      out,
+      cnn.length,
+      timbre,
+      0,
+      size,
+      fusion.timbreMean,
+      fusion.timbreStd,
+      timbreWeight(fusion),
+    );
+  }
+  let offset = cnn.length + size;
+  let from = 0;
+  for (const [i, part] of STYLE_PARTS.entries()) {
+    const weight = fusion.style.weights[i] ?? 0;
+    putPart(out, offset, style, from, part.size, fusion.style.mean, fusion.style.std, weight);
+    offset += part.size;
+    from += part.size;
+  }
   return out;
 }
 
-/** Length of the track vectors a model produces (CNN embedding, plus the timbre part when fused). */
+/** Length of the track vectors a model produces (CNN embedding, plus the fused parts). */
 export function trackVectorSize(embeddingSize: number, fusion: FusionParams | undefined): number {
-  return embeddingSize + (fusion ? fusion.timbreMean.length : 0);
+  if (!fusion) return embeddingSize;
+  return embeddingSize + fusion.timbreMean.length + (fusion.style ? STYLE_SIZE : 0);
 }

@@ -129,6 +129,28 @@ describe('openEngine', () => {
       expect(result.query.summary).toMatch(/\S/);
     });
 
+    it('answers an identified clip with its track’s own neighbours, as `similar` ranks them', async () => {
+      const result = await engine.recommend(cut, { k: 3 });
+      const neighbours = await engine.similar(ids.get(TRACKS[0])!, { k: 3 });
+      expect(result.match?.trackId).toBe(ids.get(TRACKS[0]));
+      expect(result.recommendations.map((r) => r.trackId)).toEqual(
+        neighbours.recommendations.map((r) => r.trackId),
+      );
+      result.recommendations.forEach((r, i) => {
+        expect(r.similarity).toBeCloseTo(neighbours.recommendations[i]!.similarity, 5);
+      });
+    });
+
+    it('treats `absent` tracks as not in the catalogue: not named, not recommended', async () => {
+      const id = ids.get(TRACKS[0])!;
+      const result = await engine.recommend(cut, { k: 5, absent: [id] });
+      expect(result.match).toBeUndefined();
+      expect(result.candidate?.trackId).not.toBe(id);
+      expect(result.recommendations.map((r) => r.trackId)).not.toContain(id);
+      expect(result.recommendations).toHaveLength(3);
+      checkRanked(result.recommendations);
+    });
+
     it('calls a silent clip silence', async () => {
       const silent = path.join(tmp.dir, 'silent.ogg');
       await ffmpeg([

@@ -3,7 +3,8 @@
  * catalogue with the same code as `synesthete ingest` (incremental by content hash, tags,
  * fingerprint, upsert). Run as many processes as there are cores, on as many machines as
  * there are; each holds the model and a catalogue connection, nothing else. The track index is
- * not touched: every engine rebuilds it when it sees the catalogue's track ids change.
+ * not touched: each upsert moves the catalogue's version, and every running engine rebuilds its
+ * indexes when it sees that (core/index/live-indexes.ts).
  *
  * @module
  */

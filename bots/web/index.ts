@@ -21,6 +21,7 @@ import {
   type WebChatOptions,
 } from './options.js';
 import { isLoopbackHost } from './origin.js';
+import { redisSpectrogramStore } from './redis-spectrogram-store.js';
 import { createWebHandler } from './server.js';
 import { loadStaticFiles } from './static-files.js';
 
@@ -57,11 +58,13 @@ export async function startWebChat(
         `${redactSecrets(`${message}${error === undefined ? '' : ` ${describeFailure(error)}`}`)}\n`,
       ));
   const files = await loadStaticFiles({ __MAX_UPLOAD_BYTES__: String(maxUploadBytes) });
+  const pictures = options.redisUrl ? redisSpectrogramStore(options.redisUrl, log) : undefined;
   const server = createServer(
     createWebHandler(service, {
       files,
       maxUploadBytes,
       spectrogramCacheSize: options.spectrogramCacheSize ?? 64,
+      pictures,
       loopbackOnly: isLoopbackHost(host),
       log,
     }),
@@ -73,6 +76,9 @@ export async function startWebChat(
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await pictures?.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -85,6 +91,7 @@ export async function startWebChat(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await pictures?.close();
     },
   };
 }

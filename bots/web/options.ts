@@ -28,6 +28,11 @@ export interface WebChatOptions {
   readonly maxUploadBytes?: number;
   /** Number of answers' spectrogram pictures kept for the page to fetch; default 64. */
   readonly spectrogramCacheSize?: number;
+  /**
+   * Redis for the spectrogram pictures, so that any instance behind a balancer serves the picture
+   * of an answer another instance gave; default: this process's memory.
+   */
+  readonly redisUrl?: string;
   /** Where request failures are logged; default one redacted line on stderr. */
   readonly log?: (message: string, error?: unknown) => void;
 }
@@ -35,8 +40,8 @@ export interface WebChatOptions {
 /**
  * Reads the web chat's options from environment variables.
  *
- * @param env - usually `process.env`; reads `WEB_HOST` (default 127.0.0.1) and `WEB_PORT`
- *   (default 8080; 0 picks a free port)
+ * @param env - usually `process.env`; reads `WEB_HOST` (default 127.0.0.1), `WEB_PORT`
+ *   (default 8080; 0 picks a free port) and `REDIS_URL` (pictures shared by every instance)
  * @returns the options (host and port always set)
  * @throws SynestheteError `E_CONFIG` when `WEB_PORT` is not an integer in 0–65535 or `WEB_HOST`
  *   is blank
@@ -62,5 +67,6 @@ export function webOptionsFromEnv(
       );
     }
   }
-  return { host, port };
+  const redisUrl = env.REDIS_URL?.trim();
+  return { host, port, ...(redisUrl ? { redisUrl } : {}) };
 }

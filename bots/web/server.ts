@@ -18,7 +18,7 @@ import { toWebAnswer, type WebAnswer } from './answer-json.js';
 import { discardBody, readCappedBody } from './body.js';
 import { hostAllowed, sameOrigin } from './origin.js';
 import { ensureSession, readSession } from './session.js';
-import { SpectrogramCache } from './spectrogram-cache.js';
+import { memorySpectrogramStore, type SpectrogramStore } from './spectrogram-cache.js';
 import type { StaticFile } from './static-files.js';
 import { serveTrackAudio } from './track-audio.js';
 
@@ -28,8 +28,10 @@ export interface WebServerConfig {
   readonly files: ReadonlyMap<string, StaticFile>;
   /** Largest clip body accepted, in bytes. */
   readonly maxUploadBytes: number;
-  /** Pictures kept for `/api/answers/:id/spectrogram.png`. */
+  /** Pictures kept for `/api/answers/:id/spectrogram.png` (in memory, unless `pictures`). */
   readonly spectrogramCacheSize: number;
+  /** Where the pictures live instead, e.g. Redis shared by several instances. */
+  readonly pictures?: SpectrogramStore | undefined;
   /** True when bound to loopback: only loopback `Host` names are answered. */
   readonly loopbackOnly: boolean;
   /** Where unexpected failures are logged. */
@@ -72,7 +74,7 @@ const VOTES: readonly Vote[] = ['up', 'down', 'more'];
  * @returns a `node:http` request listener; it never throws (failures answer 500 and are logged)
  */
 export function createWebHandler(service: ChatService, config: WebServerConfig): RequestListener {
-  const spectrograms = new SpectrogramCache(config.spectrogramCacheSize);
+  const spectrograms = config.pictures ?? memorySpectrogramStore(config.spectrogramCacheSize);
 
   const hasAudio = async (trackId: number): Promise<boolean> =>
     (await service.trackAudioPath(trackId)) !== undefined;
@@ -84,7 +86,7 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
   ): Promise<void> => {
     let stored = false;
     if (answer.kind === 'results' && answer.spectrogramPng) {
-      spectrograms.put(answer.answerId, session, answer.spectrogramPng);
+      await spectrograms.put(answer.answerId, session, answer.spectrogramPng);
       stored = true;
     }
     sendJson(res, 200, await toWebAnswer(answer, hasAudio, stored));
@@ -204,7 +206,7 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
       } catch {
         answerId = '';
       }
-      const png = spectrograms.get(answerId, readSession(req));
+      const png = await spectrograms.get(answerId, readSession(req));
       if (!png) {
         notFound(res);
         return;

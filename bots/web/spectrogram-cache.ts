@@ -4,6 +4,30 @@
  * Each picture is bound to the session that asked for it.
  */
 
+/**
+ * Where the web chat keeps answers' pictures: this cache in memory (one instance), or Redis
+ * (redis-spectrogram-store.ts) when several instances serve one page.
+ */
+export interface SpectrogramStore {
+  /** Keeps `png` for `answerId`, fetchable by `session` only. Never throws. */
+  put(answerId: string, session: string, png: Uint8Array): Promise<void>;
+  /** The picture, or undefined when unknown, expired, or kept for another session. Never throws. */
+  get(answerId: string, session: string | undefined): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * A {@link SpectrogramCache} as a {@link SpectrogramStore}.
+ *
+ * @param capacity - most pictures kept
+ */
+export function memorySpectrogramStore(capacity: number): SpectrogramStore {
+  const cache = new SpectrogramCache(capacity);
+  return {
+    put: async (answerId, session, png) => cache.put(answerId, session, png),
+    get: async (answerId, session) => cache.get(answerId, session),
+  };
+}
+
 /** Least-recently-used cache of PNGs keyed by answer id. */
 export class SpectrogramCache {
   readonly #entries = new Map<string, { readonly session: string; readonly png: Uint8Array }>();

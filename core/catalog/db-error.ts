@@ -35,9 +35,32 @@ export function rootDbError(error: unknown): unknown {
  */
 export function describeDbError(error: unknown): string {
   const root = rootDbError(error);
-  let text = root instanceof Error ? root.message : String(root);
+  let text = root instanceof Error ? root.message : describeThrown(root);
   const code = (root as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '' && !text.includes(code)) text = `${text} (${code})`;
   text = text.replace(/\s+/g, ' ').trim() || 'unknown error';
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
+}
+
+/**
+ * Text for a thrown value that is not an Error (PGlite's WebAssembly runtime throws plain objects
+ * such as `{ name: 'ExitStatus', status: 1 }`, which `String()` prints as "[object Object]").
+ */
+function describeThrown(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const { message, name, status } = value as {
+    message?: unknown;
+    name?: unknown;
+    status?: unknown;
+  };
+  if (typeof message === 'string' && message !== '') return message;
+  const parts = [typeof name === 'string' ? name : 'error'];
+  if (typeof status === 'number') parts.push(`status ${status}`);
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined && json !== '{}') parts.push(json);
+  } catch {
+    // circular: name and status are all we can say
+  }
+  return parts.join(' ');
 }

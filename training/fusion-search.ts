@@ -37,6 +37,17 @@ export async function corpusTimbre(
   return out;
 }
 
+/**
+ * Weights of the track vector's parts (core/model/fusion.ts) when style statistics are fused:
+ * the CNN embedding, then the style parts in the order of `STYLE_PARTS` (MFCC moments, MFCC
+ * covariance, modulation spectrum); the full-band timbre gets the rest. Chosen on the validation
+ * soundtracks and measured on real music (docs/similarity.md).
+ */
+export const STYLE_FUSION = {
+  cnnWeight: 0.3,
+  styleWeights: [0.1, 0.2, 0.2],
+} as const;
+
 /** Per-dimension mean and standard deviation. */
 export function columnStatistics(vectors: readonly Float32Array[]): {
   mean: number[];

@@ -8,6 +8,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { CATALOG_ANALYSIS } from '../core/analyze.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
+import { styleStatistics } from '../core/features/style.js';
 import { initBackend } from '../core/model/backend.js';
 import { type CnnArchitecture, DEFAULT_ARCHITECTURE, parameterCount } from '../core/model/cnn.js';
 import { createEmbeddingModel, type EmbeddingModel } from '../core/model/embedder.js';
@@ -20,7 +21,12 @@ import { AUDIO_AUGMENTATIONS } from './augmentations.js';
 import { buildCache, type CachedTrack } from './cache.js';
 import type { CorpusItem } from './corpus.js';
 import { fitMusicGate } from './fit-gate.js';
-import { chooseFusionWeight, columnStatistics, corpusTimbre } from './fusion-search.js';
+import {
+  chooseFusionWeight,
+  columnStatistics,
+  corpusTimbre,
+  STYLE_FUSION,
+} from './fusion-search.js';
 import { evaluateHeldOut } from './held-out.js';
 import { loadNoiseBank } from './noise-bank.js';
 import { DEFAULT_SAMPLER, type SamplerConfig } from './sampler.js';
@@ -250,9 +256,23 @@ export async function runTrainingPipeline(
           timbreStats,
         )
       : undefined;
+  // With timbre statistics, the style statistics of the training tracks join the track vector at
+  // the weights chosen for them (training/fusion-search.ts, STYLE_FUSION).
   const fusion: FusionParams | undefined =
-    fusionChoice && fusionChoice.weight < 1
-      ? { weight: fusionChoice.weight, timbreMean: timbreStats.mean, timbreStd: timbreStats.std }
+    fusionChoice && withTimbre.length >= 10
+      ? {
+          weight: STYLE_FUSION.cnnWeight,
+          timbreMean: timbreStats.mean,
+          timbreStd: timbreStats.std,
+          style: {
+            weights: [...STYLE_FUSION.styleWeights],
+            ...columnStatistics(
+              trainTracks.map((t) =>
+                styleStatistics([{ data: t.clean, frames: t.frames, nMels: t.nMels }]),
+              ),
+            ),
+          },
+        }
       : undefined;
   if (fusionChoice) {
     options.log(
@@ -273,7 +293,8 @@ export async function runTrainingPipeline(
           [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
           CATALOG_ANALYSIS.maxWindows,
         ).embedding;
-        return fuseEmbedding(cnn, timbre.get(t.file) ?? null, fusion);
+        const style = styleStatistics([{ data: t.clean, frames: t.frames, nMels: t.nMels }]);
+        return fuseEmbedding(cnn, timbre.get(t.file) ?? null, fusion, style);
       })
     : undefined;
   const gateFit =

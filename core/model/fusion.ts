@@ -40,13 +40,14 @@ export function timbreWeight(fusion: FusionParams): number {
 
 /**
  * What a clip's dot products with catalogue vectors are multiplied by to read as the cosine of the
- * parts it has: `1 / √(1 − w_t)` (its vector lacks the timbre part), or `1 / √w` for a model without
- * style statistics (whose clip vector is the unit CNN embedding alone); 1 without fusion.
+ * parts the clip has: `1 / (1 − w_t)` with style statistics (the clip lacks the timbre part, and
+ * both its vector and the track's other parts have length `√(1 − w_t)`), `1 / √w` for a model
+ * without them (whose clip vector is the unit CNN embedding alone); 1 without fusion.
  */
 export function clipSimilarityScale(fusion: FusionParams | undefined): number {
   if (!fusion) return 1;
   if (!fusion.style) return 1 / Math.sqrt(fusion.weight);
-  return 1 / Math.sqrt(Math.max(1e-6, 1 - timbreWeight(fusion)));
+  return 1 / Math.max(1e-6, 1 - timbreWeight(fusion));
 }
 
 /** Writes `weight · (v − mean) / std` scaled to length √weight into `out` at `offset`. */

@@ -3,7 +3,7 @@
  * vector (core/features/style.ts, core/model/fusion.ts) for an already trained model and writes it
  * into the model's metadata.json: the per-dimension mean and standard deviation of the style
  * vector over the training soundtracks (decoded as ingest decodes a catalogue track: up to 6 min
- * in 4 segments), and the weights of the parts (`STYLE_WEIGHTS`, chosen on the validation
+ * in 4 segments), and the weights of the parts (`STYLE_FUSION` of training/fusion-search.ts, chosen on the validation
  * soundtracks and measured on the real-music clips of docs/similarity.md). The model's version
  * changes, since every track vector does: catalogues must be re-ingested (`ingest --force`).
  * The test soundtracks (the model's held-out groups) are never read.
@@ -19,12 +19,10 @@ import type { FusionParams } from '../core/model/fusion.js';
 import type { ModelMetadata } from '../core/model/metadata.js';
 import { packageRoot } from '../core/paths.js';
 import { FIXTURE_PACKAGES, readCorpusManifest } from './corpus.js';
-import { columnStatistics } from './fusion-search.js';
+import { columnStatistics, STYLE_FUSION } from './fusion-search.js';
 
-/** Weight of the CNN embedding in the track vector. */
-export const CNN_WEIGHT = 0.3;
-/** Weights of the style parts, in the order of `STYLE_PARTS`; the full-band timbre gets the rest. */
-export const STYLE_WEIGHTS: readonly number[] = [0.2, 0.2, 0.2];
+const CNN_WEIGHT = STYLE_FUSION.cnnWeight;
+const STYLE_WEIGHTS: readonly number[] = STYLE_FUSION.styleWeights;
 
 /** The validation soundtracks of `synesthete train --manifest` (cli/commands/train.ts). */
 const VALIDATION = ['blobwars-data', 'freedroidrpg-data', 'pushover-data'];

@@ -1,7 +1,7 @@
 /**
  * Where a warm recommend's time goes: each stage of the engine's path run on its own, in the same
  * process, on the same clip — decode (in process and, for comparison, through ffmpeg), log-mel
- * spectrogram with the onset envelope, CNN, tempo, spectral descriptors, fingerprint, music-gate
+ * spectrogram with the onset envelope, CNN, style statistics, tempo, spectral descriptors, fingerprint, music-gate
  * descriptors, fingerprint match, ANN search and the catalogue read. Wall and CPU milliseconds
  * (medians; CPU of all threads), asserts nothing. In the engine itself half of the decode's
  * resampling, the fingerprint and the spectral descriptors run on a worker thread beside the
@@ -15,6 +15,7 @@ import { decodeAudio } from '../core/audio/decode.js';
 import { spectralDescriptors } from '../core/features/descriptors.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { speechMusicDescriptors } from '../core/features/speech-music.js';
+import { styleStatistics } from '../core/features/style.js';
 import { estimateTempo, OnsetAccumulator } from '../core/features/tempo.js';
 import { fingerprintPcm } from '../core/fingerprint/fingerprint.js';
 import { matchLandmarks } from '../core/fingerprint/match.js';
@@ -73,6 +74,9 @@ export async function measureStages(
     );
     const embedding = await time('CNN (windows embedded and pooled)', () =>
       engine.model.embedSpectrograms(spectrograms, 64, window.queryHopFrames),
+    );
+    await time('style statistics (MFCC moments, covariance, modulation spectrum)', () =>
+      styleStatistics(spectrograms),
     );
     await time('tempo (from the onset envelope)', () => estimateTempo(onset.result()));
     await time('spectral descriptors (worker thread in the engine)', () =>

@@ -1,18 +1,20 @@
 /**
- * The gate step of the training pipeline: embeds 10 s music excerpts of the training tracks and
- * generated non-music clips the way the engine embeds a query, fits the clip-level classifier
+ * The gate step of the training pipeline: embeds 10 s music excerpts of the training tracks,
+ * generated non-music clips and, when given, clips of real non-music recordings
+ * (training/real-sounds.ts) the way the engine embeds a query, fits the clip-level classifier
  * (mean window embedding + speech/music descriptors), and picks the threshold on validation
- * excerpts against fresh non-music clips.
+ * excerpts against fresh generated clips and real recordings of other packages.
  */
 import { QUERY_MAX_WINDOWS } from '../core/analyze.js';
 import { loudnessDbfs } from '../core/features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from '../core/features/log-mel.js';
 import { SPEECH_MUSIC_DESCRIPTORS, speechMusicDescriptors } from '../core/features/speech-music.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
-import type { MusicGateParams } from '../core/model/music-gate.js';
+import { judgeMusic, type MusicGateParams } from '../core/model/music-gate.js';
 import type { SpectrogramLike } from '../core/model/windows.js';
 import { createRng, type Rng, randomInt } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
+import type { CachedClip } from './clip-cache.js';
 import {
   CLIP_L2,
   type ClipFeatures,
@@ -22,7 +24,7 @@ import {
   gateParams,
   MIN_MUSIC_ACCEPTED,
 } from './music-gate.js';
-import { type NonMusicClip, nonMusicFiles } from './non-music.js';
+import { nonMusicFiles } from './non-music.js';
 
 /** Options of {@link fitMusicGate} and {@link fitGateOnClips}. */
 export interface FitGateOptions {
@@ -75,11 +77,65 @@ export interface GateSpectrograms {
   readonly validationMusic: readonly SpectrogramLike[];
 }
 
+/** Non-music clips made beforehand (generated and real; e.g. read from training/clip-cache.ts). */
+export interface GateNonMusic {
+  /** Clips the classifier is fitted on. */
+  readonly fit: readonly CachedClip[];
+  /** Clips the threshold is chosen on (other voices, sentences, seeds and packages). */
+  readonly validation: readonly CachedClip[];
+  /** What each set is, for the method string of metadata.json. */
+  readonly fitDescription: string;
+  readonly validationDescription: string;
+}
+
+/** What the generated clips of {@link generatedNonMusic} are, for method strings. */
+export const GENERATED_DESCRIPTION =
+  "generated (espeak-ng speech and chatter, sox noise, speech over noise, a quiet room; made at 48 kHz, half through a voice-note chain, then all encoded as Ogg Opus files at 16–64 kbit/s and decoded by the engine's decoder)";
+
+/**
+ * Generated non-music clips (training/non-music.ts) as gate clips, kinds with "_" for spaces
+ * and "+" (speech_noise, quiet_room).
+ *
+ * @throws Error when espeak-ng, sox or ffmpeg fails
+ */
+export async function generatedNonMusic(
+  features: EmbeddingModel['metadata']['features'],
+  count: number,
+  ffmpeg: string,
+  seed: number,
+): Promise<CachedClip[]> {
+  const clips = await nonMusicFiles(
+    'fit',
+    count,
+    GATE_CLIP_SECONDS,
+    features.sampleRate,
+    ffmpeg,
+    seed,
+  );
+  return clips.map((c) => ({
+    kind: c.kind.replace(/[^a-z]+/g, '_'),
+    loudnessDb: loudnessDbfs(c.pcm),
+    spectrogram: computeLogMel(c.pcm, features),
+  }));
+}
+
+/** What {@link fitGateOnClips} returns. */
+export interface FittedGate {
+  readonly gate: MusicGateParams;
+  /** Validation music accepted and validation non-music rejected at the chosen threshold. */
+  readonly musicAccepted: number;
+  readonly otherRejected: number;
+  /** Validation non-music rejected per kind (generated kinds and real kinds), with counts. */
+  readonly rejectedByKind: Record<string, { n: number; rate: number }>;
+}
+
 /**
  * Fits the gate on given music excerpts and freshly generated non-music clips.
  *
  * @param model - the trained embedding model
  * @param music - fit and validation music excerpts (log-mel with the model's parameters)
+ * @param nonMusic - non-music clips to fit on and to choose the threshold on (default: generated
+ *   ones, `options.fitClips` and `options.validationClips` of them)
  * @returns the gate parameters for metadata.json and the validation rates
  * @throws Error when espeak-ng, sox or ffmpeg are missing, or a class is empty
  */
@@ -87,51 +143,70 @@ export async function fitGateOnClips(
   model: EmbeddingModel,
   music: GateSpectrograms,
   options: FitGateOptions,
-): Promise<{ gate: MusicGateParams; musicAccepted: number; otherRejected: number }> {
+  nonMusic?: GateNonMusic,
+): Promise<FittedGate> {
   const { features } = model.metadata;
   const dim = model.architecture.embeddingSize;
-  const nonMusic = (clips: readonly NonMusicClip[]) =>
-    clips.map((c) => gateClip(model, computeLogMel(c.pcm, features), loudnessDbfs(c.pcm), false));
-
-  options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
-  const fitOther = nonMusic(
-    await nonMusicFiles(
-      'fit',
-      options.fitClips ?? 300,
-      GATE_CLIP_SECONDS,
-      features.sampleRate,
-      options.ffmpeg,
-      options.seed,
-    ),
-  );
-  const fitMusic = music.fitMusic.map((s) => gateClip(model, s, 0, true));
-  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS);
-
-  const validation: GateClip[] = [
-    ...music.validationMusic.map((s) => gateClip(model, s, 0, true)),
-    ...nonMusic(
-      await nonMusicFiles(
-        'fit',
-        options.validationClips ?? 60,
-        GATE_CLIP_SECONDS,
-        features.sampleRate,
+  const asGateClip = (c: CachedClip) => ({
+    ...gateClip(model, c.spectrogram, c.loudnessDb, false),
+    kind: c.kind,
+  });
+  let sets = nonMusic;
+  if (!sets) {
+    options.log('music gate: generating non-music clips (espeak-ng speech, chatter, sox noise)');
+    const fitCount = options.fitClips ?? 300;
+    const validationCount = options.validationClips ?? 60;
+    sets = {
+      fit: await generatedNonMusic(features, fitCount, options.ffmpeg, options.seed),
+      validation: await generatedNonMusic(
+        features,
+        validationCount,
         options.ffmpeg,
         options.seed + 1,
       ),
-    ),
+      fitDescription: `${fitCount} ${GENERATED_DESCRIPTION}`,
+      validationDescription: `${validationCount} fresh generated clips of the same kinds`,
+    };
+  }
+  const fitOther = sets.fit.map(asGateClip);
+  const fitMusic = music.fitMusic.map((s) => gateClip(model, s, 0, true));
+  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS);
+
+  const validationOther = sets.validation.map(asGateClip);
+  const validation: GateClip[] = [
+    ...music.validationMusic.map((s) => gateClip(model, s, 0, true)),
+    ...validationOther,
   ];
   const choice = chooseThreshold(validation, classifier);
+  const gate = gateParams(
+    classifier,
+    choice.threshold,
+    `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, every column standardised, L2 ${CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
+  );
+  const verdicts = validationOther.map((c) => ({
+    kind: c.kind,
+    rejected: !judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors).isMusic,
+  }));
+  const rejectedByKind: Record<string, { n: number; rate: number }> = {};
+  for (const kind of new Set(verdicts.map((v) => v.kind))) {
+    const of = verdicts.filter((v) => v.kind === kind);
+    rejectedByKind[kind] = {
+      n: of.length,
+      rate: Number((of.filter((v) => v.rejected).length / of.length).toFixed(3)),
+    };
+  }
   options.log(
-    `music gate: ${fitMusic.length} music and ${fitOther.length} non-music clips; threshold ${choice.threshold} accepts ${(100 * choice.musicAccepted).toFixed(1)} % of validation music, rejects ${(100 * choice.otherRejected).toFixed(1)} % of validation non-music`,
+    `music gate: ${fitMusic.length} music and ${fitOther.length} non-music clips; threshold ${choice.threshold} accepts ${(100 * choice.musicAccepted).toFixed(1)} % of validation music, rejects ${(100 * choice.otherRejected).toFixed(1)} % of validation non-music (${Object.entries(
+      rejectedByKind,
+    )
+      .map(([k, v]) => `${k} ${(100 * v.rate).toFixed(1)} % of ${v.n}`)
+      .join(', ')})`,
   );
   return {
-    gate: gateParams(
-      classifier,
-      choice.threshold,
-      `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, every column standardised, L2 ${CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} generated non-music clips (espeak-ng speech and chatter, sox noise, speech over noise, a quiet room; made at 48 kHz, half through a voice-note chain, then all encoded as Ogg Opus files at 16–64 kbit/s and decoded by the engine's decoder); threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${options.validationClips ?? 60} fresh non-music clips of the same kinds`,
-    ),
+    gate,
     musicAccepted: choice.musicAccepted,
     otherRejected: choice.otherRejected,
+    rejectedByKind,
   };
 }
 
@@ -179,7 +254,7 @@ export function fitMusicGate(
   trainTracks: readonly CachedTrack[],
   validationTracks: readonly CachedTrack[],
   options: FitGateOptions,
-): Promise<{ gate: MusicGateParams; musicAccepted: number; otherRejected: number }> {
+): Promise<FittedGate> {
   const { features } = model.metadata;
   const excerptFrames = Math.round((GATE_CLIP_SECONDS * features.sampleRate) / features.hopLength);
   const rng = createRng(options.seed);

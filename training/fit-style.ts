@@ -13,11 +13,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeAudio } from '../core/audio/decode.js';
+import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
+import { encodeVoiceNote } from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { STYLE_PARTS, STYLE_SIZE, styleStatistics } from '../core/features/style.js';
 import type { FusionParams } from '../core/model/fusion.js';
 import type { ModelMetadata } from '../core/model/metadata.js';
 import { packageRoot } from '../core/paths.js';
+import { createRng, type Rng, uniform } from '../core/random.js';
+import { drawAugmentation } from './augmentations.js';
 import { FIXTURE_PACKAGES, readCorpusManifest } from './corpus.js';
 import { columnStatistics, STYLE_FUSION } from './fusion-search.js';
 
@@ -26,6 +30,78 @@ const STYLE_WEIGHTS: readonly number[] = STYLE_FUSION.styleWeights;
 
 /** The validation soundtracks of `synesthete train --manifest` (cli/commands/train.ts). */
 const VALIDATION = ['blobwars-data', 'freedroidrpg-data', 'pushover-data'];
+
+/** Voice-note excerpts per training track for the clip correction. */
+const CLIP_VIEWS = 3;
+/** Seconds of each excerpt (what `evaluate --clips` and most voice notes hold). */
+const CLIP_SECONDS = 10;
+const SEED = 23;
+
+/**
+ * Style statistics of a random 10 s excerpt of `pcm` as the engine sees a voice note of it: through
+ * a random voice-note chain (training/augmentations.ts), encoded as Ogg Opus and decoded by the
+ * engine's decoder.
+ */
+async function voiceNoteStyle(
+  pcm: Float32Array,
+  features: ModelMetadata['features'],
+  ffmpeg: string,
+  rng: Rng,
+): Promise<Float32Array> {
+  const length = CLIP_SECONDS * features.sampleRate;
+  const start = Math.floor(uniform(rng, 0, Math.max(0, pcm.length - length)));
+  const draw = drawAugmentation(rng);
+  const bytes = await encodeVoiceNote(
+    pcm.slice(start, start + length),
+    features.sampleRate,
+    draw.chain,
+    ffmpeg,
+    rng,
+  );
+  const decoded = await decodeAudio(new Uint8Array(bytes), {
+    sampleRate: features.sampleRate,
+    name: 'voice-note.ogg',
+  });
+  return styleStatistics(
+    decoded.segments.map((s) =>
+      computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
+    ),
+  );
+}
+
+/**
+ * Per-dimension least-squares line from a clip's standardised style statistics to its track's:
+ * `z_track ≈ scale · z_clip + offset` (ordinary least squares, one dimension at a time).
+ *
+ * @param pairs - raw style statistics of excerpts and of their whole tracks
+ * @param stats - the standardisation (training-track mean and standard deviation)
+ * @returns `scale` and `offset`, STYLE_SIZE values each, rounded to 6 significant digits
+ */
+export function clipCorrection(
+  pairs: ReadonlyArray<{ clip: Float32Array; track: Float32Array }>,
+  stats: { mean: readonly number[]; std: readonly number[] },
+): { scale: number[]; offset: number[] } {
+  const scale: number[] = [];
+  const offset: number[] = [];
+  const round = (x: number) => Number(x.toPrecision(6));
+  for (let d = 0; d < STYLE_SIZE; d++) {
+    const sd = Math.max(stats.std[d]!, 1e-6);
+    const xs = pairs.map((p) => (p.clip[d]! - stats.mean[d]!) / sd);
+    const ys = pairs.map((p) => (p.track[d]! - stats.mean[d]!) / sd);
+    const mx = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < xs.length; i++) {
+      sxy += (xs[i]! - mx) * (ys[i]! - my);
+      sxx += (xs[i]! - mx) ** 2;
+    }
+    const a = sxx > 1e-9 ? sxy / sxx : 0;
+    scale.push(round(a));
+    offset.push(round(my - a * mx));
+  }
+  return { scale, offset };
+}
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -41,7 +117,11 @@ async function main(): Promise<void> {
     (i) => !test.includes(i.group) && !VALIDATION.includes(i.group),
   );
   const { features } = metadata;
+  const ffmpeg = (await resolveFfmpeg()).path;
+  const rng = createRng(SEED);
   const vectors: Float32Array[] = [];
+  /** (voice-note excerpt, its whole track) pairs of raw style statistics. */
+  const pairs: Array<{ clip: Float32Array; track: Float32Array }> = [];
   for (const [i, item] of train.entries()) {
     process.stderr.write(`\rstyle statistics ${i + 1}/${train.length}`);
     try {
@@ -54,7 +134,11 @@ async function main(): Promise<void> {
       const spectrograms = decoded.segments.map((s) =>
         computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
       );
-      vectors.push(styleStatistics(spectrograms));
+      const track = styleStatistics(spectrograms);
+      vectors.push(track);
+      for (let v = 0; v < CLIP_VIEWS; v++) {
+        pairs.push({ clip: await voiceNoteStyle(decoded.pcm, features, ffmpeg, rng), track });
+      }
     } catch (error) {
       process.stderr.write(`\n${item.file}: ${(error as Error).message}\n`);
     }
@@ -62,10 +146,11 @@ async function main(): Promise<void> {
   process.stderr.write('\n');
   const stats = columnStatistics(vectors);
   if (stats.mean.length !== STYLE_SIZE) throw new Error('style vector length changed');
+  const clip = clipCorrection(pairs, stats);
   const fusion: FusionParams = {
     ...metadata.fusion,
     weight: CNN_WEIGHT,
-    style: { weights: [...STYLE_WEIGHTS], ...stats },
+    style: { weights: [...STYLE_WEIGHTS], ...stats, clip },
   };
   const partsNote = STYLE_PARTS.map((p, i) => `${p.name} ${STYLE_WEIGHTS[i]}`).join(', ');
   const digest = createHash('sha256').update(JSON.stringify(fusion)).digest('hex').slice(0, 8);
@@ -74,7 +159,7 @@ async function main(): Promise<void> {
     ...metadata,
     version,
     fusion,
-    fusionMethod: `track vector: CNN ${CNN_WEIGHT}, ${partsNote}, full-band timbre the rest; style statistics standardised with ${vectors.length} training-soundtrack tracks (npm run fit-style)`,
+    fusionMethod: `track vector: CNN ${CNN_WEIGHT}, ${partsNote}, full-band timbre the rest; style statistics standardised with ${vectors.length} training-soundtrack tracks; a clip's standardised style statistics corrected per dimension by least squares toward its track's, on ${pairs.length} 10 s voice-note excerpts of those tracks through random voice-note chains (npm run fit-style)`,
   };
   await writeFile(metadataPath, `${JSON.stringify(updated, null, 2)}\n`);
   process.stderr.write(`wrote ${metadataPath}: version ${version}, ${vectors.length} tracks\n`);

@@ -29,6 +29,12 @@ export interface FusionParams {
     readonly weights: readonly number[];
     readonly mean: readonly number[];
     readonly std: readonly number[];
+    /**
+     * A clip's correction: its standardised style statistics `z` become `scale · z + offset` per
+     * dimension, a least-squares fit of voice-note excerpts to their whole tracks
+     * (training/fit-style.ts), so that a clip lands where its track would. Absent: none.
+     */
+    readonly clip?: { readonly scale: readonly number[]; readonly offset: readonly number[] };
   };
 }
 
@@ -50,7 +56,10 @@ export function clipSimilarityScale(fusion: FusionParams | undefined): number {
   return 1 / Math.max(1e-6, 1 - timbreWeight(fusion));
 }
 
-/** Writes `weight · (v − mean) / std` scaled to length √weight into `out` at `offset`. */
+/**
+ * Writes the standardised part `(v − mean) / std` (corrected, for a clip, when `correction` is
+ * given), scaled to length √weight, into `out` at `offset`.
+ */
 function putPart(
   out: Float32Array,
   offset: number,
@@ -60,11 +69,13 @@ function putPart(
   mean: readonly number[],
   std: readonly number[],
   weight: number,
+  correction?: { readonly scale: readonly number[]; readonly offset: readonly number[] },
 ): void {
   const z = new Float64Array(size);
   let norm = 0;
   for (let d = 0; d < size; d++) {
     z[d] = (v[from + d]! - mean[from + d]!) / Math.max(std[from + d]!, 1e-6);
+    if (correction) z[d] = correction.scale[from + d]! * z[d]! + correction.offset[from + d]!;
     norm += z[d]! * z[d]!;
   }
   const b = Math.sqrt(weight) / (Math.sqrt(norm) || 1);
@@ -128,7 +139,19 @@ export function fuseEmbedding(
   let from = 0;
   for (const [i, part] of STYLE_PARTS.entries()) {
     const weight = fusion.style.weights[i] ?? 0;
-    putPart(out, offset, style, from, part.size, fusion.style.mean, fusion.style.std, weight);
+    // A clip (no timbre part) gets the clip correction, when the model has one.
+    const correction = timbre ? undefined : fusion.style.clip;
+    putPart(
+      out,
+      offset,
+      style,
+      from,
+      part.size,
+      fusion.style.mean,
+      fusion.style.std,
+      weight,
+      correction,
+    );
     offset += part.size;
     from += part.size;
   }

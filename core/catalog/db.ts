@@ -15,4 +15,11 @@ export interface OpenedDb {
   db: CatalogDb;
   /** Releases the connection(s) / shuts PGlite down. */
   close(): Promise<void>;
+  /**
+   * Calls `onNotify` for every `NOTIFY` on `channel` from any session (PostgreSQL only; the driver
+   * keeps the listening connection up).
+   *
+   * @returns a function that stops listening
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }

@@ -58,7 +58,14 @@ export async function openPostgres(url: string, migrationsFolder: string): Promi
     } finally {
       locked.release();
     }
-    return { db, close };
+    return {
+      db,
+      close,
+      async listen(channel, onNotify) {
+        const { unlisten } = await client.listen(channel, () => onNotify());
+        return unlisten;
+      },
+    };
   } catch (error) {
     await client.end({ timeout: 0 }).catch(() => {});
     throw error;

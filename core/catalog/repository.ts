@@ -27,6 +27,9 @@ import type {
   TrackRecord,
 } from './types.js';
 
+/** The channel migration 0003's trigger notifies after every change to tracks. */
+const CHANGE_CHANNEL = 'synesthete_catalog';
+
 /** Rows fetched per round trip by {@link Catalog.embeddings} (bounds one result's size). */
 const EMBEDDINGS_PAGE = 256;
 
@@ -47,11 +50,13 @@ class DrizzleCatalog implements Catalog {
   readonly #db: CatalogDb;
   readonly conversations: ConversationStore;
   readonly #close: () => Promise<void>;
+  readonly #listen: OpenedDb['listen'];
   #closed = false;
 
   constructor(opened: OpenedDb, kind: CatalogKind, location: string) {
     this.#db = opened.db;
     this.#close = opened.close;
+    this.#listen = opened.listen;
     this.kind = kind;
     this.location = location;
     this.conversations = createConversationStore(opened.db, (what, run) => this.#guard(what, run));
@@ -281,6 +286,12 @@ class DrizzleCatalog implements Catalog {
         .where(eq(catalogState.id, 1));
       return rows[0]?.version ?? 0;
     });
+  }
+
+  watch(onChange: () => void): Promise<() => Promise<void>> {
+    const listen = this.#listen;
+    if (listen === undefined) return Promise.resolve(async () => {});
+    return this.#guard('watch the catalogue', () => listen(CHANGE_CHANNEL, onChange));
   }
 
   async close(): Promise<void> {

@@ -145,6 +145,15 @@ export interface Catalog {
    * track tables.
    */
   version(): Promise<number>;
+  /**
+   * Calls `onChange` soon after any process changes tracks (PostgreSQL `LISTEN synesthete_catalog`,
+   * which the trigger that bumps {@link version} notifies). On PGlite, where no other process
+   * writes, nothing is watched.
+   *
+   * @returns a function that stops watching
+   * @throws SynestheteError `E_CATALOG` when the listening connection cannot be opened
+   */
+  watch(onChange: () => void): Promise<() => Promise<void>>;
   /** Conversations' votes and handled-event keys, in the catalogue's database. */
   readonly conversations: ConversationStore;
   /** Closes the connection / database; the catalogue is unusable afterwards. Idempotent. */

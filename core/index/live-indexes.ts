@@ -64,6 +64,7 @@ export function followCatalog(catalog: Catalog, options: LiveIndexOptions): Live
   let checking: Promise<boolean> | undefined;
   let failing = false;
   let stopped = false;
+  let lastLook = 0;
 
   const build = async (): Promise<{ indexes: TrackIndexes; at: number }> => {
     const at = await catalog.version();
@@ -109,6 +110,7 @@ export function followCatalog(catalog: Catalog, options: LiveIndexOptions): Live
   };
 
   const check = (): Promise<boolean> => {
+    lastLook = Date.now();
     // Cleared once settled (never synchronously, so an early return cannot leave it set).
     checking ??= swapIfChanged().finally(() => {
       checking = undefined;
@@ -118,6 +120,27 @@ export function followCatalog(catalog: Catalog, options: LiveIndexOptions): Live
 
   const timer = pollMs > 0 ? setInterval(() => void check(), pollMs) : undefined;
   timer?.unref();
+
+  // Where the catalogue announces changes (PostgreSQL NOTIFY), look at once instead of at the next
+  // poll: 250 ms after the first announcement of a burst, or one poll interval after the last
+  // look, whichever is later, so that an ingest of many tracks does not rebuild per track.
+  let soon: NodeJS.Timeout | undefined;
+  const announced = () => {
+    if (stopped || soon !== undefined) return;
+    const wait = Math.max(250, lastLook + pollMs - Date.now());
+    soon = setTimeout(() => {
+      soon = undefined;
+      void check();
+    }, wait);
+    soon.unref();
+  };
+  const unwatch =
+    pollMs > 0
+      ? catalog.watch(announced).catch((error: unknown) => {
+          log?.(`not watching the catalogue (polling only): ${toSynestheteError(error).message}`);
+          return async () => {};
+        })
+      : undefined;
 
   return {
     current,
@@ -133,6 +156,8 @@ export function followCatalog(catalog: Catalog, options: LiveIndexOptions): Live
     stop() {
       stopped = true;
       if (timer !== undefined) clearInterval(timer);
+      if (soon !== undefined) clearTimeout(soon);
+      void unwatch?.then((end) => end().catch(() => undefined));
     },
   };
 }

@@ -96,6 +96,27 @@ describe.skipIf(!adminUrl)('live indexes on PostgreSQL (two connections)', () =>
     expect(labels).not.toContain(gone?.id);
   });
 
+  it('hears a change at once through NOTIFY, without waiting for the next poll', async () => {
+    const watcher = await openCatalog(db.url);
+    const heard = followCatalog(watcher, {
+      dir: join(dir, 'index-notify'),
+      modelVersion: 'v1',
+      dim: DIM,
+      pollMs: 60_000,
+    });
+    try {
+      const before = (await heard.current()).tracks.size;
+      const started = performance.now();
+      await writer.upsertTrack(track(7));
+      const ms = await within(5000, async () => (await heard.current()).tracks.size === before + 1);
+      process.stderr.write(`[live] change heard and indexes swapped in ${ms.toFixed(0)} ms\n`);
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      heard.stop();
+      await watcher.close();
+    }
+  });
+
   it('loads what another process saved at the same version instead of rebuilding', async () => {
     const other = followCatalog(writer, {
       dir: join(dir, 'index'),
@@ -106,7 +127,7 @@ describe.skipIf(!adminUrl)('live indexes on PostgreSQL (two connections)', () =>
     await within(3000, async () => live.version === (await writer.version()));
     const loaded = await other.current();
     expect(loaded.rebuilt).toBe(false);
-    expect(loaded.tracks.size).toBe(5);
+    expect(loaded.tracks.size).toBe(6);
     other.stop();
   });
 });

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SynestheteError } from '../errors.js';
+import { STYLE_PARTS, STYLE_SIZE } from '../features/style.js';
 import { tf } from './backend.js';
 import { type CnnArchitecture, weightShapes } from './cnn.js';
 import type { ModelMetadata } from './metadata.js';
@@ -64,8 +65,9 @@ async function readJson<T>(file: string): Promise<T> {
 
 /**
  * Reads a model directory and checks that its parts agree: the format, every weight's shape
- * against the architecture, and metadata (nMels, window frames, embedding size) against the
- * architecture — a mismatch fails early instead of producing wrong embeddings.
+ * against the architecture, metadata (nMels, window frames, embedding size) against the
+ * architecture, and the lengths of the fused style statistics — a mismatch fails early instead of
+ * producing wrong embeddings.
  *
  * @param dir - directory holding model.json, weights.bin and metadata.json
  * @throws SynestheteError `E_MODEL` when a file is missing or malformed, or the parts disagree
@@ -81,6 +83,17 @@ export async function loadModelFiles(dir: string): Promise<ModelFiles> {
   if (metadata.features.nMels !== arch.nMels) problems.push('nMels');
   if (metadata.window.frames !== arch.inputFrames) problems.push('window frames');
   if (metadata.embeddingSize !== arch.embeddingSize) problems.push('embedding size');
+  const style = metadata.fusion?.style;
+  if (
+    style &&
+    (style.weights.length !== STYLE_PARTS.length ||
+      style.mean.length !== STYLE_SIZE ||
+      style.std.length !== STYLE_SIZE ||
+      (style.clip &&
+        (style.clip.scale.length !== STYLE_SIZE || style.clip.offset.length !== STYLE_SIZE)))
+  ) {
+    problems.push(`the style statistics (${STYLE_SIZE} values, ${STYLE_PARTS.length} parts)`);
+  }
   if (problems.length > 0) {
     throw new SynestheteError(
       'E_MODEL',

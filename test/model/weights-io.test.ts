@@ -86,6 +86,17 @@ describe('model files', () => {
     ['nMels', { features: { ...DEFAULT_LOG_MEL, nMels: 64 } }],
     ['window frames', { window: { frames: 128, hopFrames: 64 } }],
     ['embedding size', { embeddingSize: 128 }],
+    [
+      'style statistics',
+      {
+        fusion: {
+          weight: 0.3,
+          timbreMean: [0],
+          timbreStd: [1],
+          style: { weights: [0.1, 0.2, 0.2], mean: [0, 1], std: [1, 1] },
+        },
+      },
+    ],
   ])('refuses metadata.json that disagrees with model.json on %s', async (what, change) => {
     const dir = await saved({ ...METADATA, ...change });
     const message = await modelError(dir);

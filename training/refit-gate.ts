@@ -52,8 +52,8 @@ const SEED = 11;
 const FIT_NON_MUSIC = 400;
 const VALIDATION_NON_MUSIC = 120;
 /** Voice notes of real recordings to fit on and to choose the threshold on. */
-const FIT_REAL_SOUNDS = 600;
-const VALIDATION_REAL_SOUNDS = 240;
+const FIT_REAL_SOUNDS = 200;
+const VALIDATION_REAL_SOUNDS = 100;
 
 /** Real-sound clips of a part of the sound packages as gate clips, cached. */
 async function realGateClips(

@@ -102,39 +102,17 @@ export function fuseEmbedding(
 ): Float32Array {
   const size = fusion.timbreMean.length;
   const out = new Float32Array(trackVectorSize(cnn.length, fusion));
-  if (!fusion.style) {
-    const a = timbre ? Math.sqrt(fusion.weight) : 1;
-    for (let d = 0; d < cnn.length; d++) out[d] = a * cnn[d]!;
-    if (timbre)
-      putPart(
-        out,
-        cnn.length,
-        timbre,
-        0,
-        size,
-        fusion.timbreMean,
-        fusion.timbreStd,
-        1 - fusion.weight,
-      );
-    return out;
-  }
-  if (!style || style.length !== STYLE_SIZE) {
+  if (fusion.style && (!style || style.length !== STYLE_SIZE)) {
     throw new Error(`the model fuses style statistics: expected ${STYLE_SIZE} values`);
   }
-  const a = Math.sqrt(fusion.weight);
+  // Without style statistics a clip's CNN part is the unit embedding itself (older models).
+  const a = timbre || fusion.style ? Math.sqrt(fusion.weight) : 1;
   for (let d = 0; d < cnn.length; d++) out[d] = a * cnn[d]!;
   if (timbre) {
-    putPart(
-      out,
-      cnn.length,
-      timbre,
-      0,
-      size,
-      fusion.timbreMean,
-      fusion.timbreStd,
-      timbreWeight(fusion),
-    );
+    const { timbreMean, timbreStd } = fusion;
+    putPart(out, cnn.length, timbre, 0, size, timbreMean, timbreStd, timbreWeight(fusion));
   }
+  if (!fusion.style || !style) return out;
   let offset = cnn.length + size;
   let from = 0;
   for (const [i, part] of STYLE_PARTS.entries()) {

@@ -62,7 +62,7 @@ export async function measureStages(
       decodeAudio(clip, { sampleRate: features.sampleRate }),
     );
     await time('decode, ffmpeg child process (for comparison)', () =>
-      decodeAudio(clip, { sampleRate: features.sampleRate, inProcess: false }),
+      decodeAudio(clip, { sampleRate: features.sampleRate, decoder: 'ffmpeg' }),
     );
     // As the engine computes a clip's: the onset envelope from the spectrogram's STFT, the
     // spectral descriptors without flatness.

@@ -168,9 +168,8 @@ async function decodeExcerpt(
   wideRate: number | undefined,
   halve: (pcm: Float32Array) => Float32Array,
 ): Promise<{ decoded: DecodedAudio; wide?: Float32Array }> {
-  // An Ogg Vorbis or Opus excerpt is decoded in process (core/audio/libav-excerpt.ts, else
-  // vorbis-excerpt.ts for Vorbis): only the pages around it.
-  const excerpt = { excerptInProcess: true, ...options, startS, segments: 1 };
+  // Only the stretch around the excerpt is read (the decoder seeks to it).
+  const excerpt = { ...options, startS, segments: 1 };
   if (wideRate === undefined)
     return { decoded: await decodeInput(input, { ...excerpt, sampleRate }) };
   const wide = await decodeInput(input, { ...excerpt, sampleRate: wideRate });
@@ -183,6 +182,7 @@ async function decodeExcerpt(
     sampleRate,
     sourceDurationS: wide.sourceDurationS,
     segments: first ? [{ sourceStartS: first.sourceStartS, offset: 0, length: pcm.length }] : [],
+    decodedBy: wide.decodedBy,
   };
   return { decoded, wide: wide.pcm };
 }

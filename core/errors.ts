@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_FFMPEG_MISSING'
   /** A file or catalogue track that was asked for does not exist. */
   | 'E_NOT_FOUND'
+  /** A file or folder cannot be read or written: permissions, or a read-only file system. */
+  | 'E_PERMISSION'
   /** The model files are missing, malformed, or disagree with each other. */
   | 'E_MODEL'
   /** The catalogue database could not be opened, migrated or queried. */
@@ -50,16 +52,51 @@ export class SynestheteError extends Error {
 }
 
 /**
- * Converts anything thrown into a {@link SynestheteError}; a SynestheteError is returned as is,
- * anything else becomes `E_INTERNAL` with the original kept as `cause`.
+ * Converts anything thrown into a {@link SynestheteError}; a SynestheteError is returned as is, a
+ * file system error becomes a one-line message saying what to do (`E_PERMISSION` for EACCES,
+ * EPERM and EROFS, `E_NOT_FOUND` for ENOENT), anything else `E_INTERNAL`, with the original kept
+ * as `cause`.
  *
  * @param error - the value that was thrown
  * @returns a coded error; never throws
  */
 export function toSynestheteError(error: unknown): SynestheteError {
   if (error instanceof SynestheteError) return error;
+  const fileError = fromFileSystemError(error);
+  if (fileError) return fileError;
   const message = error instanceof Error ? error.message : String(error);
   return new SynestheteError('E_INTERNAL', `internal error: ${message}`, { cause: error });
+}
+
+/** A Node file system error (`code` and `path`) as a coded error, or null for anything else. */
+function fromFileSystemError(error: unknown): SynestheteError | null {
+  if (!(error instanceof Error)) return null;
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof path !== 'string') return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const where = path.replace(/[\u0000-\u001f\u007f]/g, '');
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new SynestheteError(
+        'E_PERMISSION',
+        `permission denied: ${where}; make it readable (and writable, for a catalogue) by this user, or run as its owner`,
+        { cause: error },
+      );
+    case 'EROFS':
+      return new SynestheteError(
+        'E_PERMISSION',
+        `read-only file system: ${where}; choose a writable location`,
+        { cause: error },
+      );
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new SynestheteError('E_NOT_FOUND', `no such file or folder: ${where}`, {
+        cause: error,
+      });
+    default:
+      return null;
+  }
 }
 
 /** True when `error` is a {@link SynestheteError} with the given code. */

@@ -5,9 +5,8 @@
  *   timbre statistics of 60 s decoded again at 44.1 kHz, and a landmark fingerprint of the whole
  *   track (decoded a third time), so that a clip from any moment of it can be identified.
  * - `fast`: one 30 s excerpt from the middle of the track — Musly's excerpt length (Schnitzer
- *   et al., musly.org: "musly -x 30") — decoded once at 44.1 kHz (Ogg Vorbis in process, only
- *   the pages around the excerpt: core/audio/vorbis-excerpt.ts; anything else by one ffmpeg run)
- *   and halved in process to the model's 22,050 Hz (core/audio/decimate.ts); its ≤ 20 CNN
+ *   et al., musly.org: "musly -x 30") — decoded once at 44.1 kHz (only the stretch around the
+ *   excerpt: the decoder seeks to it, core/audio/decode.ts) and halved in process to the model's 22,050 Hz (core/audio/decimate.ts); its ≤ 20 CNN
  *   windows, descriptors, timbre statistics and fingerprint all come from that excerpt. What it
  *   gives up: identification. A clip is only named when it comes from the fingerprinted 30 s;
  *   from anywhere else in the track it gets recommendations but no "this sounds like …".

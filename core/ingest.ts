@@ -11,6 +11,7 @@
  * again.
  */
 import { createHash } from 'node:crypto';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +69,11 @@ export interface IngestSummary {
   readonly failed: ReadonlyArray<{ file: string; code: string; message: string }>;
   /** Paths skipped because they resolve outside the given folders (symbolic links). */
   readonly outside: readonly string[];
+  /**
+   * Paths not opened, and why: folders that cannot be read (permissions), and inputs that are
+   * not regular files (a FIFO, a device such as /dev/zero, a socket).
+   */
+  readonly skipped: ReadonlyArray<SkippedPath>;
   readonly seconds: number;
   /** Seconds of source audio of the tracks analysed in this run. */
   readonly audioSeconds: number;
@@ -106,6 +112,12 @@ export interface IngestOptions {
   readonly onStart?: (total: number) => void;
 }
 
+/** A path the walk did not open, and why (one line). */
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: string;
+}
+
 /** How {@link collectAudioFiles} treats symbolic links. */
 export interface CollectOptions {
   /**
@@ -119,6 +131,7 @@ interface WalkState {
   readonly roots: readonly string[];
   readonly files: string[];
   readonly outside: string[];
+  readonly skipped: SkippedPath[];
   readonly follow: boolean;
   /** Real paths of the folders walked so far (a link cycle is walked once). */
   readonly visited: Set<string>;
@@ -127,72 +140,138 @@ interface WalkState {
 const isInside = (real: string, roots: readonly string[]): boolean =>
   roots.some((r) => real === r || real.startsWith(`${r}${path.sep}`));
 
+/** Why a path cannot be used, one line: the error code's meaning (EACCES → "permission denied"). */
+function unusable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  if (code === 'ENOENT') return 'it disappeared';
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** What kind of thing a non-regular, non-folder entry is, for the skip report. */
+function kindOf(info: {
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 async function walk(dir: string, state: WalkState): Promise<void> {
+  // A folder whose real path cannot be resolved is still walked once under its own name.
   const real = await realpath(dir).catch(() => dir);
   if (state.visited.has(real)) return;
   state.visited.add(real);
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // An unreadable folder is reported and skipped; the rest of the walk goes on.
+    state.skipped.push({ path: dir, reason: `folder not read: ${unusable(error)}` });
+    return;
+  }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     const audio = INGEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase());
     if (entry.isSymbolicLink()) {
-      const target = await realpath(full).catch(() => undefined);
-      const inside = target !== undefined && isInside(target, state.roots);
-      if (target === undefined || (!inside && !state.follow)) {
+      let target: string;
+      try {
+        target = await realpath(full);
+      } catch (error) {
+        // Broken, looping or unreadable: not followed, reported with the links left outside.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          state.skipped.push({ path: full, reason: `link not followed: ${unusable(error)}` });
+        } else state.outside.push(full);
+        continue;
+      }
+      const inside = isInside(target, state.roots);
+      if (!inside && !state.follow) {
         state.outside.push(full);
         continue;
       }
-      const info = await stat(target).catch(() => undefined);
-      if (info?.isDirectory()) {
+      let info: Stats;
+      try {
+        info = await stat(target);
+      } catch (error) {
+        state.skipped.push({ path: full, reason: `link not followed: ${unusable(error)}` });
+        continue;
+      }
+      if (info.isDirectory()) {
         // A link to a folder inside the roots is walked there; one outside only when following.
         if (!inside) await walk(full, state);
-      } else if (info?.isFile() && audio) state.files.push(full);
+      } else if (info.isFile()) {
+        if (audio) state.files.push(full);
+      } else if (audio) state.skipped.push({ path: full, reason: `${kindOf(info)}, not a file` });
     } else if (entry.isDirectory()) {
       await walk(full, state);
-    } else if (entry.isFile() && audio) {
-      state.files.push(full);
+    } else if (entry.isFile()) {
+      if (audio) state.files.push(full);
+    } else if (audio) {
+      state.skipped.push({ path: full, reason: `${kindOf(entry)}, not a file` });
     }
   }
 }
 
 /**
- * Expands folders (recursively, audio extensions only) and keeps explicitly named files. A
- * symbolic link met while walking a folder is followed only when it resolves inside one of the
- * given folders, unless `options.followSymlinks` is set; a broken link is skipped. Explicitly
- * named files are taken as given.
+ * Expands folders (recursively, audio extensions only) and keeps explicitly named regular files
+ * (any extension; a symbolic link is followed to see what it names). A symbolic link met while
+ * walking a folder is followed only when it resolves inside one of the given folders, unless
+ * `options.followSymlinks` is set; a broken link is skipped. Nothing is opened but folders: a
+ * FIFO, a device (e.g. a link to /dev/zero) or a socket, named or met, is reported in `skipped`,
+ * and so is a folder that cannot be read (the walk goes on without it).
  *
  * @param inputs - files and folders
  * @param options - symbolic-link policy
- * @returns absolute file paths (deduplicated, in order) and the links that were not followed
+ * @returns absolute file paths (deduplicated, in order), the links that were not followed, and the
+ *   paths skipped with their reason
  * @throws SynestheteError `E_NOT_FOUND` when an input does not exist
  */
 export async function collectAudioFiles(
   inputs: readonly string[],
   options: CollectOptions = {},
-): Promise<{ files: string[]; outside: string[] }> {
+): Promise<{ files: string[]; outside: string[]; skipped: SkippedPath[] }> {
   const files: string[] = [];
   const outside: string[] = [];
+  const skipped: SkippedPath[] = [];
   const dirs: string[] = [];
   const roots: string[] = [];
   for (const input of inputs) {
     const full = path.resolve(input);
-    const info = await stat(full).catch(() => undefined);
-    if (!info) throw new SynestheteError('E_NOT_FOUND', `no such file or folder: ${input}`);
+    let info: Stats;
+    try {
+      info = await stat(full);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new SynestheteError('E_NOT_FOUND', `no such file or folder: ${input}`, {
+          cause: error,
+        });
+      }
+      skipped.push({ path: full, reason: unusable(error) });
+      continue;
+    }
     if (info.isDirectory()) {
       dirs.push(full);
       roots.push(full, await realpath(full));
-    } else files.push(full);
+    } else if (info.isFile()) files.push(full);
+    else skipped.push({ path: full, reason: `${kindOf(info)}, not a file` });
   }
   const state: WalkState = {
     roots,
     files,
     outside,
+    skipped,
     follow: options.followSymlinks === true,
     visited: new Set(),
   };
   for (const dir of dirs) await walk(dir, state);
-  return { files: [...new Set(files)], outside };
+  return { files: [...new Set(files)], outside, skipped };
 }
 
 /** Bytes read at a time by {@link hashFile}: 1 MiB (the default 64 KiB costs 5–8 ms of CPU for a 5 MB file, this 3.5). */
@@ -210,15 +289,26 @@ const hashBuffers: Buffer[] = [];
  * SHA-256 of a file's bytes (FIPS 180-4, node:crypto), read {@link HASH_CHUNK_BYTES} at a time into
  * a reused buffer.
  *
- * @param file - path of a readable file
+ * The file is opened without blocking (a FIFO put in its place does not wait for a writer) and
+ * must be a regular file once open.
+ *
+ * @param file - path of a readable regular file
  * @returns the digest, 64 lowercase hex characters
- * @throws the file system's error (ENOENT, EACCES, EISDIR, …) when the file cannot be opened or read
+ * @throws SynestheteError `E_NOT_FOUND` when it is not a regular file (a FIFO, a device, a
+ *   folder); the file system's error (ENOENT, EACCES, …) when it cannot be opened or read
  */
 export async function hashFile(file: string): Promise<string> {
   const buffer = hashBuffers.pop() ?? Buffer.allocUnsafeSlow(HASH_CHUNK_BYTES);
   try {
-    const handle = await open(file, 'r');
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        throw new SynestheteError(
+          'E_NOT_FOUND',
+          `${path.basename(file)} is ${info.isDirectory() ? 'a folder' : kindOf(info)}, not an audio file`,
+        );
+      }
       const hash = createHash('sha256');
       for (;;) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
@@ -250,7 +340,7 @@ export async function ingestPaths(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const started = performance.now();
-  const { files, outside } = await collectAudioFiles(inputs, {
+  const { files, outside, skipped } = await collectAudioFiles(inputs, {
     followSymlinks: options.followSymlinks === true,
   });
   options.onStart?.(files.length);
@@ -392,6 +482,7 @@ export async function ingestPaths(
     ...counts,
     failed,
     outside,
+    skipped,
     seconds: (performance.now() - started) / 1000,
     audioSeconds,
   };

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { decoderStatus } from '../../core/audio/decoder-status.js';
 import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
-import { libavVersion } from '../../core/audio/libav-excerpt.js';
 import { toSynestheteError } from '../../core/errors.js';
 import { type CommonOptions, engineFrom, withCommonOptions } from '../common.js';
 
@@ -104,13 +104,18 @@ export function registerDoctor(program: Command): void {
       problems++;
       lines.push(`ffmpeg      MISSING: ${toSynestheteError(error).message}`);
     }
-    // Optional: without it, fast-profile Ogg excerpts go to WebAssembly libvorbis or ffmpeg.
-    const libav = await libavVersion();
-    lines.push(
-      libav
-        ? `in-process  FFmpeg ${libav} (node-av ${packageVersion('node-av')}): decodes Ogg excerpts of ingest --profile fast`
-        : 'in-process  not available (node-av not installed or not loadable): ffmpeg decodes Ogg Opus excerpts',
-    );
+    // The decoder list: node-av (optional dependency) first, the ffmpeg program where it cannot run.
+    try {
+      const status = await decoderStatus();
+      lines.push(
+        status.decoder === 'node-av'
+          ? `decoder     node-av ${packageVersion('node-av')} (FFmpeg's libraries on a decode thread)`
+          : `decoder     ffmpeg program (fallback: ${status.fallbackReason ?? 'node-av not used'})`,
+      );
+    } catch (error) {
+      problems++;
+      lines.push(`decoder     NONE: ${toSynestheteError(error).message}`);
+    }
     lines.push(
       `packages    @tensorflow/tfjs-core ${packageVersion('@tensorflow/tfjs-core')}, tfjs-node ${packageVersion('@tensorflow/tfjs-node')}, ` +
         `hnswlib-node ${packageVersion('hnswlib-node')}, pglite ${packageVersion('@electric-sql/pglite')}, drizzle-orm ${packageVersion('drizzle-orm')}`,

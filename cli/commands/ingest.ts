@@ -92,6 +92,8 @@ export function registerIngest(program: Command): void {
             process.stderr.write(
               `${printable(`skipped ${f}: link points outside the given folders`)}\n`,
             );
+          for (const s of summary.skipped)
+            process.stderr.write(`${printable(`skipped ${s.path}: ${s.reason}`)}\n`);
           const indexes = await engine.indexes();
           if (options.json) {
             process.stdout.write(

@@ -1,10 +1,12 @@
-/** Audio input: find ffmpeg, decode anything it reads to mono Float32 PCM. */
+/** Audio input: decode anything FFmpeg reads to mono Float32 PCM (node-av, else the ffmpeg program). */
 export {
   DECODE_DEFAULTS,
   type DecodedAudio,
   type DecodedSegment,
   type DecodeOptions,
+  type DecoderName,
   decodeAudio,
+  fallbackReason,
 } from './decode.js';
 export {
   clearFfmpegCache,

@@ -69,5 +69,6 @@ export function decodePcm(input: PcmAudio, options: DecodeOptions): DecodedAudio
     sampleRate: options.sampleRate,
     sourceDurationS: durationS,
     segments: [{ sourceStartS: 0, offset: 0, length: pcm.length }],
+    decodedBy: 'pcm',
   };
 }

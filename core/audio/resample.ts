@@ -1,7 +1,7 @@
 /**
- * Sample-rate conversion in process, built to give what `ffmpeg -ar` gives (libswresample with
- * its defaults), so that audio decoded in process (core/audio/opus-decode.ts) reaches the model
- * as it would through ffmpeg: a polyphase windowed-sinc filter with libswresample's defaults —
+ * Sample-rate conversion of PCM already decoded, built to give what `ffmpeg -ar` gives
+ * (libswresample with its defaults), so that the fast ingest profile's 44,100 Hz excerpt
+ * (core/analyze.ts) reaches the model as a decode at the model's rate would: a polyphase windowed-sinc filter with libswresample's defaults —
  * Kaiser window β = 9, `filter_size` 32, `cutoff` 0.97, `exact_rational` (one phase per output
  * position of the reduced ratio `L/M`) — and its edge handling: the input is mirrored about its
  * first sample at the start and reflected (last sample repeated) at the end. Source:
@@ -176,29 +176,9 @@ export function padEnd(padded: Float32Array, length: number, from: number, to: n
 }
 
 /**
- * How many output samples (from 0) {@link resampleRange} can compute when only the first
- * `available` samples of the padded input are final (a signal still being decoded).
- *
- * @param available - samples of the padded input in place, from its start
- * @param outputLength - the whole output's length ({@link resampledLength})
- */
-export function resampleReady(
-  available: number,
-  outputLength: number,
-  from: number,
-  to: number,
-): number {
-  const { up, down, taps } = filterBank(from, to);
-  // Output n reads padded[1 + ⌊n·down/up⌋ …] for `taps` samples: ready when ⌊n·down/up⌋ ≤ x.
-  const x = available - taps - 1;
-  if (x < 0) return 0;
-  return Math.min(outputLength, Math.ceil(((x + 1) * up) / down));
-}
-
-/**
  * Output samples `start … end − 1` of the resampled signal, from its padded input: each one is
- * computed on its own, so ranges resampled apart (on two threads) give exactly the samples of
- * one {@link resamplePcm} call.
+ * computed on its own, so ranges resampled apart give exactly the samples of one
+ * {@link resamplePcm} call.
  *
  * @param padded - the input as {@link padForResample} made it
  * @param from - input rate, Hz (positive integer, ≠ `to`)

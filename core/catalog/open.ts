@@ -9,6 +9,7 @@ import { SynestheteError } from '../errors.js';
 import { migrationsDir } from '../paths.js';
 import type { OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
+import { catalogDirProblem } from './dir-access.js';
 import { openPglite } from './driver-pglite.js';
 import { openPostgres } from './driver-postgres.js';
 import { type CatalogLocation, parseCatalogLocation, redactLocation } from './location.js';
@@ -49,7 +50,12 @@ export async function openCatalog(location?: string): Promise<Catalog> {
     // Already one line naming the catalogue (the embedded catalogue's lock: in use elsewhere).
     if (error instanceof SynestheteError) throw error;
     const display = target?.display ?? redactLocation(location ?? '');
-    let reason = describeDbError(error);
+    // PGlite aborts without a reason when it cannot write its files: say which one, and what to do.
+    const access =
+      target?.kind === 'pglite' && target.dataDir !== undefined
+        ? await catalogDirProblem(target.dataDir)
+        : null;
+    let reason = access ?? describeDbError(error);
     if (target?.kind === 'postgres') {
       for (const secret of passwordsOf(target.url)) reason = reason.split(secret).join('***');
     }

@@ -3,14 +3,11 @@
  * `{ id, op, ... }`; answers `{ id, result }` (typed arrays transferred, not copied) or
  * `{ id, error }`:
  * - `fingerprint` `{ pcm, sampleRate, stretches }` → the landmark fingerprint of the PCM;
- * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM;
- * - `resample` `{ padded, from, to, out, start, end }` → output samples `start … end − 1`
- *   written into `out` (both on a `SharedArrayBuffer`), answer `true`.
+ * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM.
  *
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { resampleRange } from '../audio/resample.js';
 import { spectralDescriptors } from '../features/descriptors.js';
 import { fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
@@ -27,15 +24,6 @@ type Request = { readonly id: number } & (
       readonly pcm: Float32Array;
       readonly sampleRate: number;
       readonly flatness: boolean;
-    }
-  | {
-      readonly op: 'resample';
-      readonly padded: Float32Array;
-      readonly from: number;
-      readonly to: number;
-      readonly out: Float32Array;
-      readonly start: number;
-      readonly end: number;
     }
 );
 
@@ -55,16 +43,6 @@ function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } 
         }),
         transfer: [],
       };
-    case 'resample':
-      resampleRange(
-        request.padded,
-        request.from,
-        request.to,
-        request.out,
-        request.start,
-        request.end,
-      );
-      return { result: true, transfer: [] };
   }
 }
 

@@ -1,7 +1,6 @@
 /**
  * The engine's second core: one long-lived worker thread (`fingerprint-worker.ts`) that takes
- * work off the main thread: the second half of an Ogg Opus voice note's resampling
- * (core/audio/opus-decode.ts), then the recording's landmark fingerprint and the spectral half of
+ * work off the main thread: the recording's landmark fingerprint and the spectral half of
  * its descriptors while the main thread computes the spectrogram, the CNN embedding, the tempo and
  * the music gate's verdict. Results are identical to the
  * same functions on the main thread (same code, same inputs), which is also the fallback whenever

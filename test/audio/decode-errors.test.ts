@@ -24,8 +24,10 @@ describe('decodeAudio: inputs that are not usable audio', () => {
     const file = path.join(dir, 'song.mp3');
     writeFileSync(file, 'this is not an mp3, just some text\n'.repeat(20));
     const error = await expectCode(decodeAudio(file, { sampleRate: SR }), 'E_DECODE');
-    expect(error.message).toBe('could not read audio from song.mp3: not an audio file or corrupt');
-    expect(String((error.cause as Error).message)).toContain('ffmpeg');
+    expect(error.message).toBe(
+      'could not read audio from song.mp3: not an audio file or corrupt; send an audio file (MP3, Ogg, FLAC, WAV, M4A …)',
+    );
+    expect(String((error.cause as Error).message)).toMatch(/ffmpeg/i);
   });
 
   it('rejects random bytes (E_DECODE)', async () => {
@@ -39,7 +41,9 @@ describe('decodeAudio: inputs that are not usable audio', () => {
       decodeAudio(bytes, { sampleRate: SR, name: 'x.ogg', tmpRoot }),
       'E_DECODE',
     );
-    expect(error.message).toBe('could not read audio from x.ogg: not an audio file or corrupt');
+    expect(error.message).toBe(
+      'could not read audio from x.ogg: not an audio file or corrupt; send an audio file (MP3, Ogg, FLAC, WAV, M4A …)',
+    );
   });
 
   it('rejects a video without an audio track (E_DECODE)', async () => {
@@ -47,7 +51,7 @@ describe('decodeAudio: inputs that are not usable audio', () => {
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc=d=2:s=32x32:r=5', '-c:v', 'libvpx', file]);
     const error = await expectCode(decodeAudio(file, { sampleRate: SR }), 'E_DECODE');
     expect(error.message).toBe(
-      'could not read audio from silent-video.webm: the video has no audio track',
+      'could not read audio from silent-video.webm: the video has no audio track; send a video with sound or an audio file',
     );
   });
 
@@ -117,7 +121,9 @@ describe('decodeAudio: truncated files are E_DECODE "truncated or corrupt"', () 
         decodeAudio(bytes, { sampleRate: SR, name: `cut.${format}`, tmpRoot }),
         'E_DECODE',
       );
-      expect(error.message).toBe(`could not read audio from cut.${format}: truncated or corrupt`);
+      expect(error.message).toBe(
+        `could not read audio from cut.${format}: truncated or corrupt; send the complete file again`,
+      );
     });
   }
 
@@ -130,7 +136,9 @@ describe('decodeAudio: truncated files are E_DECODE "truncated or corrupt"', () 
       }),
       'E_DECODE',
     );
-    expect(error.message).toBe('could not read audio from cut.m4a: not an audio file or corrupt');
+    expect(error.message).toBe(
+      'could not read audio from cut.m4a: not an audio file or corrupt; send an audio file (MP3, Ogg, FLAC, WAV, M4A …)',
+    );
   });
 
   it('faststart m4a cut at 70 %', async () => {
@@ -139,7 +147,9 @@ describe('decodeAudio: truncated files are E_DECODE "truncated or corrupt"', () 
     const cut = path.join(dir, 'faststart-cut.m4a');
     writeFileSync(cut, truncatedBytes(file, 0.7));
     const error = await expectCode(decodeAudio(cut, { sampleRate: SR }), 'E_DECODE');
-    expect(error.message).toBe('could not read audio from faststart-cut.m4a: truncated or corrupt');
+    expect(error.message).toBe(
+      'could not read audio from faststart-cut.m4a: truncated or corrupt; send the complete file again',
+    );
   });
 
   it('Ogg cut at 90 % of a voice note', async () => {

@@ -88,11 +88,19 @@ describe('decodeAudio: long sources', () => {
     }, 10);
     // 150 ms: the whole decode takes ≥ 300 ms even on an idle core, so the kill lands mid-decode.
     const error = await expectCode(
-      decodeAudio(bytes, { sampleRate: SR, maxAnalysedS: LONG_S, timeoutMs: 150, tmpRoot }),
+      decodeAudio(bytes, {
+        sampleRate: SR,
+        maxAnalysedS: LONG_S,
+        timeoutMs: 150,
+        tmpRoot,
+        decoder: 'ffmpeg',
+      }),
       'E_DECODE_TIMEOUT',
     ).finally(() => clearInterval(poll));
     expect(seen).toBeGreaterThan(0);
-    expect(error.message).toBe('decoding the input took longer than 150 ms and was stopped');
+    expect(error.message).toBe(
+      'decoding the input took longer than 150 ms and was stopped; send a shorter clip or a common format (MP3, Ogg, M4A)',
+    );
     expect(ffmpegChildren()).toEqual([]);
     expect(readdirSync(tmpRoot)).toEqual([]);
   });

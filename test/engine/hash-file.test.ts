@@ -44,11 +44,11 @@ describe('hashFile (SHA-256 of a file through reused read buffers)', () => {
     );
   });
 
-  it("rejects with the file system's error for a missing file, and hashes on after it", async () => {
+  it("rejects with the file system's error for a missing file, refuses a folder, and hashes on after it", async () => {
     await expect(hashFile(path.join(tmp.dir, 'missing.ogg'))).rejects.toMatchObject({
       code: 'ENOENT',
     });
-    await expect(hashFile(path.join(tmp.dir))).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(hashFile(path.join(tmp.dir))).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     const file = tracks[0]!;
     expect(await hashFile(file)).toBe(sha256(readFileSync(file)));
   });

@@ -18,7 +18,7 @@ import { processesTagged, zombieChildren } from './processes.js';
 const FAKE = path.join(REPO_ROOT, 'test', 'fixtures', 'hostile', 'fake-ffmpeg.sh');
 const SR = 22050;
 /** The clip is mono Ogg Opus, which decodeAudio would decode in process: force the ffmpeg path. */
-const VIA_FFMPEG = { sampleRate: SR, inProcess: false } as const;
+const VIA_FFMPEG = { sampleRate: SR, decoder: 'ffmpeg' } as const;
 const saved = { ...process.env };
 let dir: string;
 let tmpRoot: string;
@@ -58,7 +58,9 @@ describe('ffmpeg hanging, crashing or flooding', () => {
       decodeAudio(clip, { ...VIA_FFMPEG, timeoutMs: 1500, tmpRoot, name: 'clip.ogg' }),
       'E_DECODE_TIMEOUT',
     );
-    expect(error.message).toBe('decoding clip.ogg took longer than 1.5 s and was stopped');
+    expect(error.message).toBe(
+      'decoding clip.ogg took longer than 1.5 s and was stopped; send a shorter clip or a common format (MP3, Ogg, M4A)',
+    );
     expect(processesTagged(tag)).toEqual([]);
     expect(zombieChildren()).toEqual([]);
     expect(readdirSync(tmpRoot)).toEqual([]);

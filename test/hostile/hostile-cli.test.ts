@@ -33,7 +33,7 @@ const RECOMMEND_LIMIT_MS = 180_000;
 const MESSAGE_BY_CODE: Record<string, RegExp> = {
   E_INPUT_EMPTY: /is empty \(0 bytes\)$/,
   E_DECODE:
-    /could not read audio from .+: (not an audio file or corrupt|truncated or corrupt|the video has no audio track)$/,
+    /could not read audio from .+: (not an audio file or corrupt|truncated or corrupt|the video has no audio track)[^\n]*$/,
   E_INPUT_DURATION: /is too (long|short) \(/,
 };
 

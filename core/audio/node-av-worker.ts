@@ -1,0 +1,40 @@
+/**
+ * A decode thread: loads node-av (FFmpeg's libraries) once and decodes one request at a time
+ * (`node-av-decode.ts`), so that the engine's thread never runs FFmpeg code. Messages:
+ * `{ id, request }` in (see `NodeAvRequest`), `{ id, reply }` out (see `NodeAvReply`; the PCM's
+ * buffer is transferred). The engine ends the thread when a decode runs past its time cap.
+ *
+ * @module
+ */
+import { parentPort } from 'node:worker_threads';
+import { decodeWithLibav, type Libav } from './node-av-decode.js';
+import type { NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
+
+/** Loads the bindings; the reason they cannot be used otherwise. */
+async function load(): Promise<Libav | string> {
+  if (process.env.SYNESTHETE_LIBAV === '0') return 'turned off by SYNESTHETE_LIBAV=0';
+  try {
+    const [lib, constants] = await Promise.all([
+      import('node-av/lib'),
+      import('node-av/constants'),
+    ]);
+    // FFmpeg's own log would go to stderr; every failure is reported through the reply instead.
+    lib.Log.setLevel(constants.AV_LOG_QUIET);
+    return { lib, constants };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return `node-av did not load (${message})`;
+  }
+}
+
+const loading = load();
+
+parentPort?.on('message', async (message: { id: number; request: NodeAvRequest }) => {
+  const libav = await loading;
+  const reply: NodeAvReply =
+    typeof libav === 'string'
+      ? { kind: 'unavailable', reason: libav }
+      : decodeWithLibav(libav, message.request);
+  const transfer = reply.kind === 'decoded' ? [reply.pcm.buffer as ArrayBuffer] : [];
+  parentPort?.postMessage({ id: message.id, reply }, transfer);
+});

@@ -19,13 +19,27 @@ import { describeTrack, explainSimilarity } from './features/reason.js';
 import type { Landmarks } from './fingerprint/hashes.js';
 import { matchLandmarks } from './fingerprint/match.js';
 import { pickLandmarkMatch } from './fingerprint/thresholds.js';
-import { indexDirFor, invalidateTrackIndexes, type TrackIndexes } from './index/index.js';
+import {
+  type AnnHit,
+  indexDirFor,
+  invalidateTrackIndexes,
+  type TrackIndexes,
+} from './index/index.js';
 import { followCatalog } from './index/live-indexes.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { clipSimilarityScale, trackVectorSize } from './model/fusion.js';
 import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
+import { isEmptyFilter, passesFilter, type TrackFilter } from './recommend/filters.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
+import { closestSeed, seedCentroid } from './recommend/seeds.js';
+import { TAG_NEIGHBOURS, type TagVote, voteTags } from './recommend/tags.js';
+import { pickVaried, type VarietyCandidate, type VarietyOptions } from './recommend/variety.js';
+import { VectorCache } from './recommend/vector-cache.js';
+
+export type { TrackFilter } from './recommend/filters.js';
+export type { TagShare, TagVote } from './recommend/tags.js';
+export type { VarietyOptions } from './recommend/variety.js';
 
 /**
  * The best identification candidate of a ranked list, even below the match thresholds: its score
@@ -54,6 +68,8 @@ export interface TrackSummary {
   readonly album: string | null;
   readonly durationS: number | null;
   readonly sourcePath: string;
+  /** The track's own genre tag, when it has one. */
+  readonly genre?: string | null;
 }
 
 /** One of the recommended tracks. */
@@ -66,6 +82,23 @@ export interface RecommendedTrack extends TrackSummary {
   readonly confidence: number;
   /** One line: what the two share (tempo, key, timbre). */
   readonly reason: string;
+  /** Genre voted by the track's own nearest catalogue neighbours (see core/recommend/tags.ts). */
+  readonly tags?: TagVote;
+  /** Answers to several seeds: the 0-based index of the seed this track is closest to. */
+  readonly closestSeed?: number;
+}
+
+/**
+ * How a result list is chosen beyond the nearest k: variety rules, filters, and whether to vote
+ * tags. Every field optional.
+ */
+export interface ListOptions {
+  /** Versions, artists and albums (defaults: core/recommend/variety.ts `DEFAULT_VARIETY`). */
+  readonly variety?: VarietyOptions;
+  /** Genre and duration conditions on the results. */
+  readonly filter?: TrackFilter;
+  /** Vote genre tags for the query and each result (default true). */
+  readonly tags?: boolean;
 }
 
 /** The catalogue track a clip was identified as. */
@@ -105,6 +138,14 @@ export interface Recommendation {
   };
   /** Empty when the clip is not music (see `music`). */
   readonly recommendations: readonly RecommendedTrack[];
+  /** Genre of the clip voted by its nearest catalogue tracks (absent when not voted). */
+  readonly tags?: TagVote;
+  /**
+   * The catalogue-space vector the results were searched with (the identified track's, else the
+   * clip's), and the identified track: what a chat keeps to use the clip as a seed of a set later.
+   * Absent when the clip is not music.
+   */
+  readonly seed?: { readonly vector: Float32Array; readonly trackId?: number };
   /**
    * The music gate's verdict; when `isMusic` is false nothing was searched and the answer is
    * {@link NOT_MUSIC_MESSAGE}. Absent when the model has no gate.
@@ -136,7 +177,35 @@ export interface FeedbackVotes {
 export interface SimilarTracks {
   readonly track: TrackSummary;
   readonly recommendations: readonly RecommendedTrack[];
+  /** Genre of the track voted by its nearest neighbours (absent when not voted). */
+  readonly tags?: TagVote;
 }
+
+/** One seed of a set: a catalogue track, or a clip and what it was identified as. */
+export interface SeedSummary {
+  /** The catalogue track (a `similar` seed, or the track a clip was identified as). */
+  readonly track?: TrackSummary;
+  /** The clip's path or name, for clip seeds. */
+  readonly clip?: string;
+}
+
+/** Tracks for a set of seeds as a whole (none of the seeds among them). */
+export interface SeedSetAnswer {
+  /** The seeds in the order given; `closestSeed` of each result indexes this list. */
+  readonly seeds: readonly SeedSummary[];
+  readonly recommendations: readonly RecommendedTrack[];
+  /** Genre of the set voted by the catalogue tracks nearest its combined vector. */
+  readonly tags?: TagVote;
+}
+
+/**
+ * A seed of a set: a catalogue track id or ingested path, a clip (path, bytes or PCM), or the
+ * catalogue-space vector a chat kept from an earlier answer (see `Recommendation.seed`).
+ */
+export type SeedInput =
+  | { readonly track: number | string }
+  | { readonly clip: string | Uint8Array | PcmAudio; readonly name?: string }
+  | { readonly vector: Float32Array; readonly trackId?: number; readonly name?: string };
 
 /** Where the engine's parts come from. */
 export interface EngineOptions {
@@ -182,7 +251,7 @@ export interface Engine {
        * a clip whose song is not in the catalogue).
        */
       absent?: readonly number[];
-    },
+    } & ListOptions,
   ): Promise<Recommendation>;
   /**
    * Neighbours of a catalogue track given by id or by the path it was ingested from.
@@ -190,8 +259,25 @@ export interface Engine {
    */
   similar(
     ref: number | string,
-    options?: { k?: number; feedback?: FeedbackVotes },
+    options?: { k?: number; feedback?: FeedbackVotes } & ListOptions,
   ): Promise<SimilarTracks>;
+  /**
+   * Recommends `k` tracks (default 5) for several seeds as a whole: the centroid of their
+   * catalogue-space vectors (a clip identified as a catalogue track counts as that track) is
+   * searched, the seeds themselves are left out, and each result names the seed it is closest to.
+   * A clip the music gate takes for not-music is skipped unless `skipMusicCheck`.
+   * @throws SynestheteError E_NOT_FOUND for an unknown track seed or when no seed is usable (every
+   *   clip taken for not-music), decode errors of a clip seed, E_EMPTY_CATALOG
+   */
+  recommendSet(
+    seeds: readonly SeedInput[],
+    options?: {
+      k?: number;
+      feedback?: FeedbackVotes;
+      analyze?: AnalyzeOptions;
+      skipMusicCheck?: boolean;
+    } & ListOptions,
+  ): Promise<SeedSetAnswer>;
   /** Ingests files and folders, then refreshes the indexes. */
   ingest(inputs: readonly string[], options?: IngestOptions): Promise<IngestSummary>;
   close(): Promise<void>;
@@ -199,6 +285,12 @@ export interface Engine {
 
 /** Extra neighbours fetched so that exclusions and duplicate files still leave k results. */
 const DUPLICATE_SLACK = 5;
+
+/** Candidates per result beyond the k nearest, for the variety rules and filters to choose from. */
+const VARIETY_SLACK = 4;
+
+/** Track vectors kept in memory for the variety rules and tag votes (~5 KB each). */
+const VECTOR_CACHE_SIZE = 4096;
 
 function summary(t: TrackInfo): TrackSummary {
   return {
@@ -208,6 +300,7 @@ function summary(t: TrackInfo): TrackSummary {
     album: t.album,
     durationS: t.durationS,
     sourcePath: t.sourcePath,
+    genre: t.genre,
   };
 }
 
@@ -259,9 +352,49 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return idx;
   };
 
+  const vectorCache = new VectorCache(VECTOR_CACHE_SIZE);
+  /** Catalogue vectors of these tracks (tracks gone or of another model are left out). */
+  const vectorsOf = async (ids: readonly number[]): Promise<Map<number, Float32Array>> => {
+    if (ids.length === 0) return new Map();
+    return vectorCache.get(ids, await indexes(), async (missing) => {
+      const tracks = await catalog.getTracks(missing);
+      return new Map(
+        tracks
+          .filter((t) => t.embedding && t.modelVersion === metadata.version)
+          .map((t) => [t.id, t.embedding as Float32Array]),
+      );
+    });
+  };
+
   /**
-   * Nearest tracks to an embedding, best first: excluded ids and content hashes are skipped, and a
-   * file present twice (same bytes under two paths) is listed once.
+   * Genre votes of several vectors at once: each one's TAG_NEIGHBOURS nearest catalogue tracks
+   * (its own track and `skip` left out) vote, weighted by similarity (core/recommend/tags.ts).
+   */
+  const voteMany = async (
+    queries: readonly { vector: Float32Array; skip: ReadonlySet<number> }[],
+  ): Promise<TagVote[]> => {
+    const idx = await usableIndexes();
+    const hitLists = queries.map((q) =>
+      idx.tracks
+        .query(q.vector, TAG_NEIGHBOURS + q.skip.size)
+        .filter((h) => !q.skip.has(h.label))
+        .slice(0, TAG_NEIGHBOURS),
+    );
+    const infos = await catalog.getTrackInfos([...new Set(hitLists.flat().map((h) => h.label))]);
+    const genreOf = new Map(infos.map((t) => [t.id, t.genre]));
+    return hitLists.map((hits) =>
+      voteTags(
+        hits.map((h) => ({ genre: genreOf.get(h.label) ?? null, similarity: h.similarity })),
+      ),
+    );
+  };
+
+  /**
+   * Nearest tracks to an embedding, best first: excluded ids and content hashes are skipped, a
+   * file present twice (same bytes under two paths) is listed once, tracks failing the filter
+   * are left out, and the variety rules (core/recommend/variety.ts) pick k of the rest. With
+   * `seeds`, each result names the seed vector it is closest to. Tags are voted for the query
+   * (from the same neighbours) and for each result.
    */
   const rank = async (
     embedding: Float32Array,
@@ -269,29 +402,98 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     k: number,
     exclude: { ids: ReadonlySet<number>; hashes: ReadonlySet<string> },
     similarityScale = 1,
-  ): Promise<RecommendedTrack[]> => {
+    list: ListOptions & {
+      seeds?: readonly Float32Array[];
+      about?: readonly VarietyCandidate[];
+    } = {},
+  ): Promise<{ results: RecommendedTrack[]; tags?: TagVote }> => {
     const idx = await usableIndexes();
-    const hits = idx.tracks.query(embedding, k + exclude.ids.size + DUPLICATE_SLACK);
-    const tracks = await catalog.getTrackInfos(hits.map((h) => h.label));
-    const byId = new Map(tracks.map((t) => [t.id, t]));
-    const seen = new Set(exclude.hashes);
-    const results: RecommendedTrack[] = [];
-    for (const hit of hits) {
-      const t = byId.get(hit.label);
-      if (!t || exclude.ids.has(t.id) || seen.has(t.contentHash)) continue;
-      seen.add(t.contentHash);
+    const filtering = !isEmptyFilter(list.filter);
+    // Room for what the variety rules and filters leave out; widened when a filter is strict.
+    let pool = k + exclude.ids.size + DUPLICATE_SLACK + VARIETY_SLACK * k;
+    let candidates: { hit: AnnHit; track: TrackInfo }[] = [];
+    let hits: AnnHit[] = [];
+    for (;;) {
+      hits = idx.tracks.query(embedding, pool);
+      const tracks = await catalog.getTrackInfos(hits.map((h) => h.label));
+      const byId = new Map(tracks.map((t) => [t.id, t]));
+      const seen = new Set(exclude.hashes);
+      candidates = [];
+      for (const hit of hits) {
+        const t = byId.get(hit.label);
+        if (!t || exclude.ids.has(t.id) || seen.has(t.contentHash)) continue;
+        seen.add(t.contentHash);
+        if (filtering && !passesFilter(t, list.filter)) continue;
+        candidates.push({ hit, track: t });
+      }
+      if (candidates.length >= k * (1 + VARIETY_SLACK) || pool >= idx.tracks.size) break;
+      pool = Math.min(idx.tracks.size, pool * 4);
+    }
+    // Vectors where a rule or a seed needs them: fetched for the 2k nearest candidates first, and
+    // for as far down the list as the picking reached when it went further (the
+    // near-identical-audio rule compares every picked track with the ones before it).
+    const needVectors =
+      list.variety?.allowVersions !== true || (list.seeds?.length ?? 0) > 0 || list.tags !== false;
+    const vectors = new Map<number, Float32Array>();
+    let fetched = 0;
+    const fetchUpTo = async (n: number) => {
+      const more = candidates.slice(fetched, n).map((c) => c.track.id);
+      fetched = Math.max(fetched, n);
+      for (const [vid, v] of await vectorsOf(more)) vectors.set(vid, v);
+    };
+    const pick = () =>
+      pickVaried(
+        candidates.map((c) => ({
+          ...c,
+          trackId: c.track.id,
+          title: c.track.title,
+          artist: c.track.artist,
+          album: c.track.album,
+          vector: vectors.get(c.track.id) ?? null,
+        })),
+        k,
+        list.variety,
+        list.about,
+      );
+    if (needVectors) await fetchUpTo(2 * k);
+    let picked = pick();
+    const position = new Map(candidates.map((c, i) => [c.track.id, i]));
+    const reached = Math.max(-1, ...picked.map((p) => position.get(p.trackId) ?? -1)) + 1;
+    if (needVectors && reached > fetched) {
+      await fetchUpTo(Math.min(candidates.length, reached + k));
+      picked = pick();
+    }
+    const wantTags = list.tags !== false;
+    const votes = wantTags
+      ? await voteMany([
+          { vector: embedding, skip: exclude.ids },
+          ...picked.map((p) => ({
+            vector: p.vector ?? embedding,
+            skip: new Set([p.trackId]),
+          })),
+        ])
+      : [];
+    const results = picked.map((p, i): RecommendedTrack => {
+      const t = p.track;
       const theirs = t.descriptors as unknown as Descriptors | null;
-      const similarity = Math.min(1, hit.similarity * similarityScale);
-      results.push({
+      const similarity = Math.min(1, p.hit.similarity * similarityScale);
+      const vote = votes[i + 1];
+      const seed =
+        list.seeds && list.seeds.length > 1 && p.vector
+          ? closestSeed(p.vector, list.seeds).index
+          : undefined;
+      return {
         ...summary(t),
-        rank: results.length + 1,
+        rank: i + 1,
         similarity,
         confidence: calibratedConfidence(similarity, metadata.calibration),
         reason: descriptors && theirs ? explainSimilarity(descriptors, theirs) : 'similar timbre',
-      });
-      if (results.length === k) break;
-    }
-    return results;
+        ...(vote && vote.genres.length > 0 ? { tags: vote } : {}),
+        ...(seed !== undefined && seed >= 0 ? { closestSeed: seed } : {}),
+      };
+    });
+    const own = votes[0];
+    return { results, ...(own && own.genres.length > 0 ? { tags: own } : {}) };
   };
 
   /** Catalogue embeddings of the voted tracks (tracks gone or of another model are skipped). */
@@ -397,7 +599,36 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return { candidate, match, matchTrack: track };
   };
 
-  return {
+  /**
+   * The catalogue track given by id, by the path it was ingested from, or by a numeric string.
+   *
+   * @throws SynestheteError E_NOT_FOUND when no such track, E_EMPTY_CATALOG when it was analysed
+   *   by another model version
+   */
+  const findTrack = async (ref: number | string) => {
+    const track =
+      typeof ref === 'number'
+        ? await catalog.getTrack(ref)
+        : ((await catalog.findBySourcePath(path.resolve(ref))) ??
+          (/^\d+$/.test(ref) ? await catalog.getTrack(Number(ref)) : undefined));
+    if (!track) {
+      throw new SynestheteError(
+        'E_NOT_FOUND',
+        typeof ref === 'string' && existsSync(ref)
+          ? `${ref} is not in the catalogue: ingest it first, or use \`synesthete recommend ${ref}\``
+          : `no catalogue track ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+      );
+    }
+    if (!track.embedding || track.modelVersion !== metadata.version) {
+      throw new SynestheteError(
+        'E_EMPTY_CATALOG',
+        `track ${track.id} was analysed by another model version: re-run ingest`,
+      );
+    }
+    return { ...track, embedding: track.embedding };
+  };
+
+  const engine: Engine = {
     model,
     catalog,
     indexDir,
@@ -448,7 +679,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           : undefined;
       const scale = trackVector ? 1 : clipSimilarityScale(metadata.fusion);
       const votes = await votedEmbeddings(opts.feedback);
-      const recommendations = await rank(
+      const { results: recommendations, tags } = await rank(
         applyFeedback(trackVector ?? analysis.vector, votes),
         trackVector
           ? ((stored?.descriptors as unknown as Descriptors | null) ?? analysis.descriptors)
@@ -463,38 +694,31 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           hashes: new Set(matchTrack ? [matchTrack.contentHash] : []),
         },
         scale,
+        {
+          ...listOptions(opts),
+          ...(matchTrack && trackVector
+            ? { about: [{ ...summary(matchTrack), vector: trackVector }] }
+            : {}),
+        },
       );
       return {
         ...(found.match ? { match: found.match } : {}),
         ...(found.candidate ? { candidate: found.candidate } : {}),
         recommendations,
+        ...(tags ? { tags } : {}),
+        seed: {
+          vector: trackVector ?? analysis.vector,
+          ...(trackVector && matchTrack ? { trackId: matchTrack.id } : {}),
+        },
         ...(music ? { music } : {}),
         query,
       };
     },
     async similar(ref, opts = {}) {
       const k = opts.k ?? 5;
-      const track =
-        typeof ref === 'number'
-          ? await catalog.getTrack(ref)
-          : ((await catalog.findBySourcePath(path.resolve(ref))) ??
-            (/^\d+$/.test(ref) ? await catalog.getTrack(Number(ref)) : undefined));
-      if (!track) {
-        throw new SynestheteError(
-          'E_NOT_FOUND',
-          typeof ref === 'string' && existsSync(ref)
-            ? `${ref} is not in the catalogue: ingest it first, or use \`synesthete recommend ${ref}\``
-            : `no catalogue track ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
-        );
-      }
-      if (!track.embedding || track.modelVersion !== metadata.version) {
-        throw new SynestheteError(
-          'E_EMPTY_CATALOG',
-          `track ${track.id} was analysed by another model version: re-run ingest`,
-        );
-      }
+      const track = await findTrack(ref);
       const votes = await votedEmbeddings(opts.feedback);
-      const recommendations = await rank(
+      const { results: recommendations, tags } = await rank(
         applyFeedback(track.embedding, votes),
         track.descriptors as unknown as Descriptors | null,
         k,
@@ -502,8 +726,88 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           ids: new Set([track.id, ...(opts.feedback?.disliked ?? [])]),
           hashes: new Set([track.contentHash]),
         },
+        1,
+        { ...listOptions(opts), about: [{ ...summary(track), vector: track.embedding }] },
       );
-      return { track: summary(track), recommendations };
+      return { track: summary(track), recommendations, ...(tags ? { tags } : {}) };
+    },
+    async recommendSet(seeds, opts = {}) {
+      const k = opts.k ?? 5;
+      const summaries: SeedSummary[] = [];
+      const vectors: Float32Array[] = [];
+      const about: VarietyCandidate[] = [];
+      const ids = new Set<number>();
+      const hashes = new Set<string>();
+      const addTrack = async (id: number) => {
+        ids.add(id);
+        const [info] = await catalog.getTrackInfos([id]);
+        if (info) hashes.add(info.contentHash);
+        return info;
+      };
+      for (const seed of seeds) {
+        if ('track' in seed) {
+          const track = await findTrack(seed.track);
+          vectors.push(track.embedding);
+          ids.add(track.id);
+          hashes.add(track.contentHash);
+          summaries.push({ track: summary(track) });
+          about.push({ ...summary(track), vector: track.embedding });
+        } else if ('vector' in seed) {
+          const info = seed.trackId !== undefined ? await addTrack(seed.trackId) : undefined;
+          vectors.push(seed.vector);
+          about.push({
+            trackId: info?.id ?? -1,
+            title: info?.title ?? null,
+            artist: info?.artist ?? null,
+            album: info?.album ?? null,
+            vector: seed.vector,
+          });
+          summaries.push({
+            ...(info ? { track: summary(info) } : {}),
+            ...(seed.name ? { clip: seed.name } : {}),
+          });
+        } else {
+          const answer = await engine.recommend(seed.clip, {
+            k: 1,
+            tags: false,
+            ...(opts.analyze ? { analyze: opts.analyze } : {}),
+            ...(opts.skipMusicCheck ? { skipMusicCheck: true } : {}),
+          });
+          if (!answer.seed || answer.recommendations.length === 0) continue;
+          const info =
+            answer.seed.trackId !== undefined ? await addTrack(answer.seed.trackId) : undefined;
+          vectors.push(answer.seed.vector);
+          about.push({
+            trackId: info?.id ?? -1,
+            title: info?.title ?? null,
+            artist: info?.artist ?? null,
+            album: info?.album ?? null,
+            vector: answer.seed.vector,
+          });
+          const clip = seed.name ?? (typeof seed.clip === 'string' ? seed.clip : undefined);
+          summaries.push({
+            ...(info ? { track: summary(info) } : {}),
+            ...(clip ? { clip } : {}),
+          });
+        }
+      }
+      if (vectors.length === 0) {
+        throw new SynestheteError(
+          'E_NOT_FOUND',
+          'none of the seeds could be used: no clip was taken for music',
+        );
+      }
+      const votes = await votedEmbeddings(opts.feedback);
+      for (const id of opts.feedback?.disliked ?? []) ids.add(id);
+      const { results, tags } = await rank(
+        applyFeedback(seedCentroid(vectors), votes),
+        null,
+        k,
+        { ids, hashes },
+        1,
+        { ...listOptions(opts), seeds: vectors, about },
+      );
+      return { seeds: summaries, recommendations: results, ...(tags ? { tags } : {}) };
     },
     async ingest(inputs, opts = {}) {
       const result = await ingestPaths(catalog, model, inputs, opts);
@@ -518,6 +822,16 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       model.dispose();
       await catalog.close();
     },
+  };
+  return engine;
+}
+
+/** The list options of a call's options (undefined fields left out). */
+function listOptions(o: ListOptions): ListOptions {
+  return {
+    ...(o.variety ? { variety: o.variety } : {}),
+    ...(o.filter ? { filter: o.filter } : {}),
+    ...(o.tags !== undefined ? { tags: o.tags } : {}),
   };
 }
 

@@ -9,45 +9,95 @@ import {
   reportError,
   withCommonOptions,
 } from '../common.js';
-import { formatMatch, formatRecommendations, resultJson, trackLabel } from '../format.js';
+import {
+  formatMatch,
+  formatRecommendations,
+  formatTags,
+  resultJson,
+  tagsJson,
+  trackLabel,
+} from '../format.js';
+import { type ListFlags, listOptionsFrom, withListOptions } from '../list-options.js';
+import { formatSeedSet } from './similar.js';
 
-interface RecommendOptions extends CommonOptions {
+interface RecommendOptions extends CommonOptions, ListFlags {
   k: number;
   json?: boolean;
   musicCheck: boolean;
+  together?: boolean;
 }
 
 /** Registers the command. */
 export function registerRecommend(program: Command): void {
-  withCommonOptions(
-    program
-      .command('recommend')
-      .description(
-        'recommend catalogue tracks that sound like each clip (any audio file ffmpeg reads)',
-      )
-      .argument('<clip...>', 'audio files: voice notes, recordings, cuts of songs')
-      .option('-k, --k <n>', 'number of recommendations', positiveInt, 5)
-      .option(
-        '--json',
-        'one JSON object per clip and line: { clip, match?, music?, recommendations }',
-      )
-      .option(
-        '--no-music-check',
-        'recommend even for a clip the music gate takes for talking, silence or noise',
-      ),
+  withListOptions(
+    withCommonOptions(
+      program
+        .command('recommend')
+        .description(
+          'recommend catalogue tracks that sound like each clip (any audio file ffmpeg reads)',
+        )
+        .argument('<clip...>', 'audio files: voice notes, recordings, cuts of songs')
+        .option('-k, --k <n>', 'number of recommendations', positiveInt, 5)
+        .option(
+          '--json',
+          'one JSON object per clip and line: { clip, match?, music?, recommendations }',
+        )
+        .option(
+          '--no-music-check',
+          'recommend even for a clip the music gate takes for talking, silence or noise',
+        )
+        .option(
+          '--together',
+          'one answer for all the clips as a set: tracks near them as a whole, none of the clips themselves, each naming the clip it is closest to',
+        ),
+    ),
   )
     .addHelpText(
       'after',
       '\nWhen a clip is itself a catalogue track (a phone recording or a cut of it), it is named as the\n' +
         'match and left out of the recommendations. A clip of talking, silence or noise is answered\n' +
-        `"${NOT_MUSIC_MESSAGE}" (exit status 0) unless --no-music-check is given.\n\nExample:\n  synesthete recommend data/demo/queries/voice-note.ogg`,
+        `"${NOT_MUSIC_MESSAGE}" (exit status 0) unless --no-music-check is given.\n\n` +
+        'By default no two results are versions of one song, and at most two come from one artist and\n' +
+        'two from one album; "sounds like" is the genre voted by the nearest catalogue tracks\' tags.\n\n' +
+        'Examples:\n  synesthete recommend data/demo/queries/voice-note.ogg\n' +
+        '  synesthete recommend a.ogg b.mp3 --together --not-genre metal',
     )
     .action(async (clips: string[], options: RecommendOptions) => {
       let engine: Awaited<ReturnType<typeof engineFrom>>;
+      let list: ReturnType<typeof listOptionsFrom>;
       try {
+        list = listOptionsFrom(options);
         engine = await engineFrom(options, true);
       } catch (error) {
         process.exitCode = reportError(error);
+        return;
+      }
+      if (options.together) {
+        try {
+          const answer = await engine.recommendSet(
+            clips.map((clip) => ({ clip })),
+            { k: options.k, skipMusicCheck: !options.musicCheck, ...list },
+          );
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify({
+                  clips,
+                  seeds: answer.seeds.map((s) => ({
+                    ...(s.clip ? { clip: s.clip } : {}),
+                    ...(s.track
+                      ? { match: { trackId: s.track.trackId, title: s.track.title } }
+                      : {}),
+                  })),
+                  ...(answer.tags ? { tags: tagsJson(answer.tags) } : {}),
+                  recommendations: answer.recommendations.map(resultJson),
+                })}\n`
+              : `${formatSeedSet(answer).join('\n')}\n`,
+          );
+        } catch (error) {
+          process.exitCode = reportError(error);
+        } finally {
+          await engine.close();
+        }
         return;
       }
       let failures = 0;
@@ -57,6 +107,7 @@ export function registerRecommend(program: Command): void {
             const result = await engine.recommend(clip, {
               k: options.k,
               skipMusicCheck: !options.musicCheck,
+              ...list,
             });
             const music = result.music
               ? {
@@ -86,6 +137,7 @@ export function registerRecommend(program: Command): void {
                     : {}),
                   ...(music ? { music } : {}),
                   ...(music && !music.isMusic ? { message: NOT_MUSIC_MESSAGE } : {}),
+                  ...(result.tags ? { tags: tagsJson(result.tags) } : {}),
                   recommendations: result.recommendations.map(resultJson),
                 })}\n`,
               );
@@ -103,13 +155,20 @@ export function registerRecommend(program: Command): void {
                 continue;
               }
               if (result.match) lines.push(formatMatch(result.match));
+              lines.push(...formatTags(result.tags));
               const n = result.recommendations.length;
               lines.push(
                 result.match
                   ? `  ${n} more like ${trackLabel(result.match)}:`
                   : `  ${n} similar tracks:`,
               );
-              lines.push(...formatRecommendations(result.recommendations), '');
+              lines.push(
+                ...formatRecommendations(
+                  result.recommendations,
+                  result.match ? [result.match] : [],
+                ),
+                '',
+              );
               process.stdout.write(`${lines.join('\n')}\n`);
             }
           } catch (error) {

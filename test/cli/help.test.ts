@@ -7,11 +7,23 @@ import { type CliResult, hasStackTrace, runCli } from '../helpers/cli.js';
 
 const COMMON = ['--catalog', '--model'];
 
+/** What recommend and similar share: variety, filters, tags. */
+const LIST = [
+  '--max-per-artist',
+  '--max-per-album',
+  '--allow-versions',
+  '--genre',
+  '--not-genre',
+  '--min-duration',
+  '--max-duration',
+  '--no-tags',
+];
+
 /** Each command and the options its help must mention. */
 const COMMANDS: Record<string, readonly string[]> = {
   ingest: ['--concurrency', '--force', '--json', ...COMMON],
-  recommend: ['--k', '--json', ...COMMON],
-  similar: ['--k', '--json', ...COMMON],
+  recommend: ['--k', '--json', '--together', ...LIST, ...COMMON],
+  similar: ['--k', '--json', ...LIST, ...COMMON],
   evaluate: [
     '--labels',
     '--label-column',

@@ -1,0 +1,154 @@
+/**
+ * Result lists through the engine on real audio: variety (a re-encoded "remaster" and an
+ * equalised untagged copy of a demo track are versions of it), genre tags voted by neighbours,
+ * genre and duration filters, and several seeds as a set. A temporary PGlite catalogue of eight
+ * demo tracks plus the two copies.
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosine } from '../../core/recommend/variety.js';
+import type { Engine } from '../../core/recommend.js';
+import { openEngine } from '../../core/recommend.js';
+import { ffmpeg } from '../helpers/audio.js';
+import { demoTrack } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+const TRACKS = [
+  'metal_rock__armygeddon.ogg',
+  'metal_rock__chaos_god.ogg',
+  'metal_rock__internal_degeneration.ogg',
+  'metal_rock__War_of_freedom.ogg',
+  'metal_rock__Metal_madness.ogg',
+  'ambient_electronic__Nebula.ogg',
+  'ambient_electronic__Awakening.ogg',
+  'fantasy_rpg__town_theme.ogg',
+] as const;
+
+describe('result lists', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let engine: Engine;
+  const id = new Map<string, number>();
+
+  beforeAll(async () => {
+    tmp = await tempDir('lists');
+    const music = path.join(tmp.dir, 'music');
+    await mkdir(music);
+    for (const name of TRACKS) await copyFile(demoTrack(name), path.join(music, name));
+    const original = demoTrack('metal_rock__armygeddon.ogg');
+    // A tagged version (same title and artist once normalised) and an untagged one (audio only).
+    await ffmpeg([
+      '-i',
+      original,
+      '-map_metadata',
+      '-1',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '128k',
+      '-metadata',
+      'title=Armygeddon - Remastered 2011',
+      '-metadata',
+      'artist=El Senator',
+      '-metadata',
+      'genre=metal_rock',
+      path.join(music, 'armygeddon-remastered.mp3'),
+    ]);
+    await ffmpeg([
+      '-ss',
+      '1',
+      '-i',
+      original,
+      '-map_metadata',
+      '-1',
+      '-af',
+      'volume=3dB,treble=g=3:f=6000',
+      '-c:a',
+      'libvorbis',
+      path.join(music, 'armygeddon-copy.ogg'),
+    ]);
+    engine = await openEngine({ catalog: path.join(tmp.dir, 'catalog') });
+    await engine.ingest([music]);
+    for (const t of await engine.catalog.listTracks()) id.set(path.basename(t.sourcePath), t.id);
+  }, 300_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    await tmp?.remove();
+  });
+
+  const versions = () => [id.get('armygeddon-remastered.mp3'), id.get('armygeddon-copy.ogg')];
+
+  it('leaves versions of the track out, and lets them in on request', async () => {
+    const seed = id.get('metal_rock__armygeddon.ogg') as number;
+    const open = await engine.similar(seed, {
+      k: 5,
+      tags: false,
+      variety: { allowVersions: true, maxPerArtist: Infinity, maxPerAlbum: Infinity },
+    });
+    // Both copies are the original's nearest neighbours when nothing keeps them out.
+    expect(
+      open.recommendations
+        .slice(0, 2)
+        .map((r) => r.trackId)
+        .sort(),
+    ).toEqual(versions().sort());
+    const varied = await engine.similar(seed, { k: 5, tags: false });
+    const ids = varied.recommendations.map((r) => r.trackId);
+    for (const v of versions()) expect(ids).not.toContain(v);
+    const perArtist = new Map<string, number>();
+    for (const r of varied.recommendations) {
+      if (r.artist) perArtist.set(r.artist, (perArtist.get(r.artist) ?? 0) + 1);
+    }
+    expect(Math.max(...perArtist.values())).toBeLessThanOrEqual(2);
+    expect(varied.recommendations).toHaveLength(5);
+  });
+
+  it('votes genre tags from the neighbours, for the track and each result', async () => {
+    const answer = await engine.similar(id.get('metal_rock__chaos_god.ogg') as number, { k: 3 });
+    expect(answer.tags?.genres[0]?.tag).toBe('metal_rock');
+    expect(answer.tags?.confidence).toBeGreaterThan(0.5);
+    for (const r of answer.recommendations) {
+      expect(r.tags?.genres.length).toBeGreaterThan(0);
+      const sum = (r.tags?.genres ?? []).reduce((s, g) => s + g.weight, 0);
+      expect(sum).toBeLessThanOrEqual(1.0001);
+    }
+  });
+
+  it('filters by genre tag and duration', async () => {
+    const seed = id.get('metal_rock__armygeddon.ogg') as number;
+    const only = await engine.similar(seed, { k: 5, filter: { genres: ['Ambient Electronic'] } });
+    expect(only.recommendations.map((r) => r.genre)).toEqual([
+      'ambient_electronic',
+      'ambient_electronic',
+    ]);
+    const not = await engine.similar(seed, { k: 5, filter: { notGenres: ['metal_rock'] } });
+    expect(not.recommendations.length).toBeGreaterThan(0);
+    for (const r of not.recommendations) expect(r.genre).not.toBe('metal_rock');
+    const long = await engine.similar(seed, { k: 5, filter: { minDurationS: 3600 } });
+    for (const r of long.recommendations) expect(r.durationS).toBeNull();
+  });
+
+  it('answers several seeds as a set, naming the closest seed of each result', async () => {
+    const seeds = [
+      id.get('metal_rock__chaos_god.ogg') as number,
+      id.get('ambient_electronic__Nebula.ogg') as number,
+    ];
+    const answer = await engine.recommendSet(
+      seeds.map((track) => ({ track })),
+      { k: 4 },
+    );
+    expect(answer.seeds.map((s) => s.track?.trackId)).toEqual(seeds);
+    const ids = answer.recommendations.map((r) => r.trackId);
+    for (const s of seeds) expect(ids).not.toContain(s);
+    // Each result names the seed whose catalogue vector is nearest its own.
+    const vectors = new Map(
+      (await engine.catalog.getTracks([...seeds, ...ids])).map((t) => [t.id, t.embedding]),
+    );
+    for (const r of answer.recommendations) {
+      const v = vectors.get(r.trackId) as Float32Array;
+      const sims = seeds.map((s) => cosine(v, vectors.get(s) as Float32Array));
+      expect(r.closestSeed).toBe(sims.indexOf(Math.max(...sims)));
+    }
+  });
+});

@@ -4,8 +4,8 @@
  * default data/bench-catalog). A 15 s, 24 kbit/s mono Opus voice note is cut with ffmpeg from the
  * middle of the catalogue's first track (inside the excerpt a `--profile fast` ingest analysed),
  * or from 8 s into the file given as the first argument; it prints wall
- * and CPU p50/p95 of 40 warm runs, the load average, and the stage-by-stage breakdown
- * (bench/recommend-stages.ts). About a minute. Asserts nothing.
+ * and CPU p50/p95 of 40 warm runs, the load average, the decoder and the decode's share of a
+ * query, and the stage-by-stage breakdown (bench/recommend-stages.ts). About a minute. Asserts nothing.
  *
  * @module
  */
@@ -17,7 +17,7 @@ import { runProcess } from '../core/audio/process.js';
 import { packageRoot } from '../core/paths.js';
 import { openEngine } from '../core/recommend.js';
 import { percentile } from './percentile.js';
-import { measureStages } from './recommend-stages.js';
+import { decodeShare, measureStages } from './recommend-stages.js';
 import { measureWarmRecommend } from './warm-recommend.js';
 
 const RUNS = 40;
@@ -44,11 +44,16 @@ async function main(): Promise<void> {
     if (cut.code !== 0) throw new Error(`ffmpeg could not cut the voice note: ${cut.stderr}`);
     const warm = await measureWarmRecommend(engine, clip, RUNS);
     const stages = await measureStages(engine, clip);
+    const decode = decodeShare(stages, percentile(warm.wallMs, 50));
     const rows: Array<[string, string]> = [
       ['cores', String(os.availableParallelism())],
       ['catalogue', `${tracks} tracks (${catalog})`],
       ['voice note', `15 s, 24 kbit/s mono Opus, from ${path.basename(source)} at ${startS} s`],
       ['identified as', warm.matched],
+      [
+        'decoder, and the decode share of a warm query',
+        `${decode.decoder}: ${decode.wallMs.toFixed(1)} ms, ${(100 * decode.share).toFixed(0)} % of the wall p50`,
+      ],
       [
         `wall p50 / p95 (${RUNS} runs)`,
         `${percentile(warm.wallMs, 50).toFixed(0)} / ${percentile(warm.wallMs, 95).toFixed(0)} ms`,

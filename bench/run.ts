@@ -54,7 +54,7 @@ import { measureFingerprint } from './fingerprint.js';
 import { ingestRows, measureIngest } from './ingest.js';
 import { measureMusly, muslyRows } from './musly.js';
 import { percentile } from './percentile.js';
-import { measureStages } from './recommend-stages.js';
+import { decodeShare, measureStages } from './recommend-stages.js';
 import { measureScale, scaleRows } from './scale.js';
 import { measureTelegramReply, telegramReplyRows } from './telegram-reply.js';
 import { measureTraining } from './training.js';
@@ -214,6 +214,7 @@ async function main(): Promise<void> {
       const warmRun = await measureWarmRecommend(rec, voiceNote, WARM_RUNS, WARM_UPS);
       const { matched, wallMs: warm, cpuMs: warmCpu } = warmRun;
       const stages = await measureStages(rec, voiceNote);
+      const decode = decodeShare(stages, percentile(warm, 50));
 
       // 5. The same voice note through the Telegram adapter (printed after the CNN table).
       const telegram = await measureTelegramReply(engine, voiceNote);
@@ -273,6 +274,10 @@ async function main(): Promise<void> {
             `${recTracks} tracks (${benchCatalog ? `SYNESTHETE_BENCH_CATALOG ${benchCatalog}` : `freshly ingested ${tracksDir}`})`,
           ],
           ['identified as', matched],
+          [
+            'decoder, and the decode share of a warm query',
+            `${decode.decoder}: ${fmt(decode.wallMs, 1)} ms, ${fmt(100 * decode.share, 0)} % of the warm p50`,
+          ],
           [
             `warm p50 / p95 (${WARM_RUNS} runs)`,
             `${fmt(percentile(warm, 50), 0)} / ${fmt(percentile(warm, 95), 0)} ms`,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
 import { oggDurationS } from './audio/ogg-duration.js';
 import type { NewTrack } from './catalog/index.js';
+import { debugFailure } from './debug-log.js';
 import { encodeFingerprint } from './fingerprint/stored-fingerprint.js';
 import { type IngestProfile, profileAnalysis } from './ingest-profile.js';
 import type { EmbeddingModel } from './model/embedder.js';
@@ -77,7 +78,9 @@ export async function readTags(
       genre: clean(common.genre?.[0]),
       durationS: format.duration ?? null,
     };
-  } catch {
+  } catch (error) {
+    // Untagged or unreadable tags: the file name stands in for the title; decoding decides the rest.
+    debugFailure(`reading the tags of ${file}`, error);
     return { title: fallbackTitle, artist: null, album: null, genre: null, durationS: null };
   }
 }
@@ -102,7 +105,11 @@ export async function analyzeTrack(
   const { durationS: tagDurationS, ...tags } = await readTags(file);
   const durationS =
     profile === 'fast'
-      ? (tagDurationS ?? (await oggDurationS(file).catch(() => null)))
+      ? (tagDurationS ??
+        (await oggDurationS(file).catch((error: unknown) => {
+          debugFailure(`reading the Ogg duration of ${file}`, error);
+          return null;
+        })))
       : tagDurationS;
   const analysis = await analyzeAudio(file, model, {
     ...CATALOG_ANALYSIS,

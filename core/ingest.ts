@@ -18,6 +18,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { AnalyzeOptions } from './analyze.js';
 import type { Catalog } from './catalog/index.js';
+import { debugFailure } from './debug-log.js';
 import { SynestheteError, toSynestheteError } from './errors.js';
 import { hasCurrentFingerprint } from './fingerprint/stored-fingerprint.js';
 import {
@@ -164,7 +165,10 @@ function kindOf(info: {
 
 async function walk(dir: string, state: WalkState): Promise<void> {
   // A folder whose real path cannot be resolved is still walked once under its own name.
-  const real = await realpath(dir).catch(() => dir);
+  const real = await realpath(dir).catch((error: unknown) => {
+    debugFailure(`resolving the real path of ${dir}`, error);
+    return dir;
+  });
   if (state.visited.has(real)) return;
   state.visited.add(real);
   let entries: Dirent[];

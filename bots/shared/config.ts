@@ -117,7 +117,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: false,
     required: false,
     description:
-      'Set to 0 not to decode Ogg excerpts (ingest --profile fast) in process with the optional node-av (default: when it loads)',
+      'Set to 0 to decode with the ffmpeg program instead of the optional node-av (default: node-av when it loads)',
     example: '0',
   },
   {

@@ -7,6 +7,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { debugFailure } from '../debug-log.js';
 import { SynestheteError } from '../errors.js';
 import { runProcess } from './process.js';
 
@@ -84,7 +85,8 @@ async function ffmpegStaticPath(): Promise<string | null> {
     const mod = (await import(specifier)) as { default?: unknown };
     const value = mod.default;
     return typeof value === 'string' && value.length > 0 ? value : null;
-  } catch {
+  } catch (error) {
+    debugFailure('loading the optional ffmpeg-static package', error);
     return null;
   }
 }
@@ -99,8 +101,10 @@ async function findOnPath(name: string): Promise<string | null> {
       try {
         await access(full, constants.X_OK);
         if ((await stat(full)).isFile()) return full;
-      } catch {
-        // not here
+      } catch (error) {
+        // Not here (ENOENT) or not executable (EACCES): the next directory of PATH is tried.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          debugFailure(`using ${full}`, error);
       }
     }
   }
@@ -116,7 +120,8 @@ async function ffmpegVersion(bin: string): Promise<string | null> {
     });
     if (result.code !== 0) return null;
     return parseFfmpegVersion(result.stdout.toString('utf8'));
-  } catch {
+  } catch (error) {
+    debugFailure(`running ${bin} -version`, error);
     return null;
   }
 }

@@ -17,6 +17,8 @@
  *
  * @module
  */
+
+import { debugFailure } from '../debug-log.js';
 import type { NodeAvProbe, NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 import { planSegments, type SegmentSpan } from './segment-plan.js';
 
@@ -92,7 +94,8 @@ export function decodeWithLibav(libav: Libav, request: NodeAvRequest): NodeAvRep
 function errorText(lib: NodeAvLib, code: number): string {
   try {
     return lib.FFmpegError.strerror(code);
-  } catch {
+  } catch (error) {
+    debugFailure(`describing FFmpeg error ${code}`, error);
     return `FFmpeg error ${code}`;
   }
 }
@@ -158,23 +161,21 @@ function decodeSpans(
     if (openCode < 0) return { kind: 'unreadable', reason: errorText(lib, openCode) };
 
     const rate = request.sampleRate;
-    const capacities = spans.map((s) => Math.ceil((s.lengthS + 1) * rate));
-    const pcm = new Float32Array(capacities.reduce((a, b) => a + b, 0));
+    const output = new GrowingPcm(Math.ceil(INITIAL_OUTPUT_S * rate));
     const lengths: number[] = [];
     const state = { corrupt: false, readBytes: 0 };
-    let offset = 0;
-    for (const [i, span] of spans.entries()) {
-      const target = pcm.subarray(offset, offset + (capacities[i] ?? 0));
+    for (const span of spans) {
+      const cap = Math.ceil((span.lengthS + 1) * rate);
       const got = decodeSpan(libav, { format, codec, packet, frame, out }, index, span, request, {
-        target,
+        pcm: output,
+        cap,
         state,
         format: probe.format,
       });
       if (got === 'read-limit') return { kind: 'read-limit', readBytes: state.readBytes };
       lengths.push(got);
-      offset += got;
     }
-    const result = pcm.slice(0, offset);
+    const result = output.take();
     for (let i = 0; i < result.length; i++) {
       const v = result[i]!;
       if (v > 1) result[i] = 1;
@@ -205,10 +206,47 @@ interface Objects {
   readonly out: InstanceType<NodeAvLib['Frame']>;
 }
 
+/** Seconds of output room allocated first; it doubles as needed, up to the spans' caps. */
+const INITIAL_OUTPUT_S = 30;
+
+/** Mono samples appended span after span, in a buffer that grows by doubling. */
+class GrowingPcm {
+  #buffer: Float32Array;
+  #length = 0;
+
+  constructor(initial: number) {
+    this.#buffer = new Float32Array(Math.max(1024, initial));
+  }
+
+  /** Samples so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends `samples`. */
+  append(samples: Float32Array): void {
+    const needed = this.#length + samples.length;
+    if (needed > this.#buffer.length) {
+      const grown = new Float32Array(Math.max(needed, 2 * this.#buffer.length));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(samples, this.#length);
+    this.#length = needed;
+  }
+
+  /** The samples, in a buffer of their own length (to be transferred). */
+  take(): Float32Array {
+    return this.#length === this.#buffer.length
+      ? this.#buffer
+      : this.#buffer.slice(0, this.#length);
+  }
+}
+
 /**
- * Decodes one span into `target` (at most its length).
+ * Decodes one span, appending at most `cap` samples to `pcm`.
  *
- * @returns the number of samples written, or 'read-limit' when the demuxer read too much
+ * @returns the number of samples appended, or 'read-limit' when the demuxer read too much
  */
 function decodeSpan(
   { lib, constants: c }: Libav,
@@ -217,7 +255,9 @@ function decodeSpan(
   span: SegmentSpan,
   request: NodeAvRequest,
   sink: {
-    target: Float32Array;
+    pcm: GrowingPcm;
+    /** The most samples this span may append. */
+    cap: number;
     state: { corrupt: boolean; readBytes: number };
     /** The demuxer's name ("ogg", "aac", …). */
     format: string | null;
@@ -237,7 +277,7 @@ function decodeSpan(
   let written = 0;
   let ended = false;
   let lastPos = format.pbBytes;
-  const { target, state } = sink;
+  const { pcm, cap, state } = sink;
   const drain = (): void => {
     if (!ends) return;
     for (;;) {
@@ -250,9 +290,8 @@ function decodeSpan(
       const count = out.nbSamples;
       const plane = out.data?.[0];
       if (plane && count > 0) {
-        const room = target.length - written;
-        const n = Math.min(count, room);
-        target.set(new Float32Array(plane.buffer, plane.byteOffset, n), written);
+        const n = Math.min(count, cap - written);
+        pcm.append(new Float32Array(plane.buffer, plane.byteOffset, n));
         written += n;
         if (n < count) ended = true; // the output cap
       }

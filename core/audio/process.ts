@@ -9,6 +9,7 @@
  * exited, the rest of its group is killed too, so nothing it started outlives the call.
  */
 import { spawn } from 'node:child_process';
+import { debugFailure } from '../debug-log.js';
 
 /** What a finished child process left behind. */
 export interface ProcessResult {
@@ -135,13 +136,15 @@ function killGroup(
     try {
       process.kill(-pid, 'SIGKILL');
       return;
-    } catch {
-      // no such group (already exited): fall through to the child itself
+    } catch (error) {
+      // ESRCH: no such group (already exited); fall through to the child itself.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH')
+        debugFailure(`killing group ${pid}`, error);
     }
   }
   try {
     child?.kill('SIGKILL');
-  } catch {
-    // already gone
+  } catch (error) {
+    debugFailure('killing the child process', error);
   }
 }

@@ -6,6 +6,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { debugFailure } from '../debug-log.js';
 
 /** Prefix of the directories {@link writeTempInput} creates. */
 export const TEMP_DIR_PREFIX = 'synesthete-decode-';
@@ -37,7 +38,9 @@ export async function writeTempInput(
 ): Promise<TempInput> {
   const dir = await mkdtemp(path.join(root, TEMP_DIR_PREFIX));
   const cleanup = async (): Promise<void> => {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+      debugFailure(`removing the temporary folder ${dir}`, error);
+    });
   };
   try {
     await chmod(dir, 0o700);

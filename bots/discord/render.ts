@@ -62,7 +62,7 @@ export function textBody(text: string): DiscordMessageBody {
 
 /** The three buttons under one result. */
 function resultRow(item: ResultItem): ActionRowBuilder<ButtonBuilder> {
-  const name = item.title ?? item.label;
+  const name = item.label;
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder()
       .setCustomId(encodeAction({ vote: 'up', trackId: item.trackId }))

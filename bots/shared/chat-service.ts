@@ -14,12 +14,18 @@ import type { FeedbackStoreOptions } from './feedback-store.js';
 import { type ClipLimits, clipLimits, isObviouslyNotAudio } from './limits.js';
 import { helpMessage, MESSAGES } from './messages.js';
 import {
+  answerNames,
   type FeedbackVotes,
+  formatTagVote,
   type RecommendedTrack,
   type RecommenderPort,
+  readableFileName,
+  type TagVote,
   type TrackSummary,
   toSynestheteError,
+  trackName,
 } from './recommender-port.js';
+import { memorySeeds, type SeedMemory } from './seed-memory.js';
 import { renderSpectrogramPng } from './spectrogram-png.js';
 import type {
   ChatAnswer,
@@ -67,32 +73,46 @@ export interface ChatServiceOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Clock in ms for the rate limiter (default `performance.now`); tests pass a fake. */
   readonly now?: (() => number) | undefined;
+  /** Where each conversation's last clips are kept for `/mix` (default: memory, 3 per conversation). */
+  readonly seeds?: SeedMemory | undefined;
 }
 
-/** "Title — Artist", with the file name standing in for a missing title. */
+/** "Title — Artist", a readable file name standing in for a missing title (core's names). */
 function trackLabel(t: Pick<TrackSummary, 'title' | 'artist' | 'sourcePath'>): string {
-  const title = t.title?.trim() || fileTitle(t.sourcePath);
-  const artist = t.artist?.trim();
-  return artist ? `${title} — ${artist}` : title;
+  return trackName(t);
 }
 
-/** "metal_rock__Metal_madness.ogg" → "metal_rock__Metal_madness"; never empty. */
-function fileTitle(sourcePath: string): string {
-  const base = path.basename(sourcePath.replace(/[?#].*$/, ''));
-  return base.replace(/\.[a-z0-9]{1,5}$/i, '') || base || 'Untitled';
+/**
+ * The neutral result items of an answer: names carry the album where two tracks of the answer
+ * (with the clip's own track, `alongside`) would read alike; the genre voted by each track's
+ * neighbours follows its reason ("… · jazz 0.70, blues 0.20").
+ */
+function resultItems(
+  tracks: readonly RecommendedTrack[],
+  alongside: readonly TrackSummary[] = [],
+): ResultItem[] {
+  const names = answerNames([...alongside, ...tracks]).slice(alongside.length);
+  return tracks.map((t, i) => {
+    const tags = formatTagVote(t.tags);
+    return {
+      rank: i + 1,
+      trackId: t.trackId,
+      label: names[i] ?? trackLabel(t),
+      title: t.title,
+      artist: t.artist,
+      similarity: t.similarity,
+      confidence: t.confidence,
+      reason: tags ? `${t.reason} · ${tags}` : t.reason,
+      ...(tags ? { tags } : {}),
+      ...(t.closestSeed !== undefined ? { closestSeed: t.closestSeed } : {}),
+    };
+  });
 }
 
-function resultItem(t: RecommendedTrack, rank: number): ResultItem {
-  return {
-    rank,
-    trackId: t.trackId,
-    label: trackLabel(t),
-    title: t.title,
-    artist: t.artist,
-    similarity: t.similarity,
-    confidence: t.confidence,
-    reason: t.reason,
-  };
+/** The clip's summary line with the genre its neighbours voted: "120 BPM · A minor · sounds like: jazz 0.70". */
+function summaryWithTags(summary: string, tags: TagVote | undefined): string {
+  const line = formatTagVote(tags);
+  return line ? `${summary} · sounds like: ${line}` : summary;
 }
 
 const hasVotes = (v: FeedbackVotes) => v.liked.length + v.disliked.length > 0;
@@ -118,6 +138,7 @@ export function createChatService(
       now: options.now,
     });
   const state = options.state ?? memoryState(options.feedback);
+  const seeds = options.seeds ?? memorySeeds();
   const writeLog = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (line: string) => {
     try {
@@ -232,6 +253,18 @@ export function createChatService(
           log(`[chat] spectrogram picture failed: ${String(error)}`);
         }
       }
+      if (result.seed) {
+        const remembered = seeds.recent(input.conversation).length;
+        seeds.remember(input.conversation, {
+          vector: result.seed.vector,
+          ...(result.seed.trackId !== undefined ? { trackId: result.seed.trackId } : {}),
+          name: result.match
+            ? trackLabel(result.match)
+            : input.fileName
+              ? readableFileName(input.fileName)
+              : `clip ${remembered + 1}`,
+        });
+      }
       const match: MatchItem | undefined = result.match
         ? {
             trackId: result.match.trackId,
@@ -243,8 +276,8 @@ export function createChatService(
         kind: 'results',
         answerId: randomUUID(),
         ...(match ? { match } : {}),
-        summary: result.query.summary,
-        results: result.recommendations.map((t, i) => resultItem(t, i + 1)),
+        summary: summaryWithTags(result.query.summary, result.tags),
+        results: resultItems(result.recommendations, result.match ? [result.match] : []),
         feedbackApplied: hasVotes(feedback),
         ...(spectrogramPng ? { spectrogramPng } : {}),
       };
@@ -299,7 +332,7 @@ export function createChatService(
           answerId: randomUUID(),
           heading: MESSAGES.moreHeading(label),
           summary: '',
-          results: similar.recommendations.map((t, i) => resultItem(t, i + 1)),
+          results: resultItems(similar.recommendations, [similar.track]),
           // The track asked about is itself the only like: nothing else re-ranked the list.
           feedbackApplied: feedback.liked.length + feedback.disliked.length > 1,
         };
@@ -311,7 +344,41 @@ export function createChatService(
       }
     },
 
+    async mix(conversation) {
+      const recent = seeds.recent(conversation);
+      if (recent.length < 2 || !engine.recommendSet) {
+        return { kind: 'ack', text: MESSAGES.mixNeedsClips };
+      }
+      try {
+        const feedback = await votesOf(conversation);
+        const answer = await engine.recommendSet(
+          recent.map((s) => ({
+            vector: s.vector,
+            name: s.name,
+            ...(s.trackId !== undefined ? { trackId: s.trackId } : {}),
+          })),
+          { k: RESULTS_PER_ANSWER, feedback },
+        );
+        return {
+          kind: 'results',
+          answerId: randomUUID(),
+          heading: MESSAGES.mixHeading(recent.map((s) => s.name)),
+          summary: summaryWithTags('', answer.tags).replace(/^ · /, ''),
+          results: resultItems(
+            answer.recommendations,
+            answer.seeds.flatMap((s) => (s.track ? [s.track] : [])),
+          ),
+          feedbackApplied: hasVotes(feedback),
+        };
+      } catch (error) {
+        const e = toSynestheteError(error);
+        log(`[chat] mix failed: ${e.code}: ${e.message}`);
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    },
+
     async forget(conversation) {
+      seeds.forget(conversation);
       try {
         await state.forget(conversation);
         return MESSAGES.forgotten;

@@ -10,6 +10,9 @@ import type { Platform } from './types.js';
 export const WHAT_TO_SEND =
   'Send a voice message with a song playing, an audio file (mp3, ogg, m4a, wav…) or a video with sound.';
 
+/** Platforms whose adapter takes the mix command. */
+const MIX_PLATFORMS: ReadonlySet<Platform> = new Set(['telegram', 'slack']);
+
 /** How each platform calls its commands in help texts. */
 const COMMAND_PREFIX: Readonly<Record<Platform, string>> = {
   telegram: '/',
@@ -65,6 +68,11 @@ export const MESSAGES = {
   dislikedAck: (label: string) => `Noted — less like ${label}.`,
   /** @param label - "Title — Artist" */
   moreHeading: (label: string) => `More like ${label}`,
+  /** @param names - the seeds' names, oldest first */
+  mixHeading: (names: readonly string[]) =>
+    `A mix of your last ${names.length} clips: ${names.map((n, i) => `${i + 1}. ${n}`).join(' · ')}`,
+  mixNeedsClips:
+    'Send me two or more clips first (voice notes or audio files), then /mix for tracks that suit them all.',
   /** @param summary - the clip's one-line description ("128 BPM · A minor · bright") */
   clipSummary: (summary: string) => `Your clip: ${summary}`,
   /** /forget. */
@@ -114,6 +122,9 @@ export function helpMessage(
     '',
     'Commands:',
     ...(SIMILAR_HELP[platform] ? [`${p}${SIMILAR_HELP[platform]}`] : []),
+    ...(MIX_PLATFORMS.has(platform)
+      ? [`${p}mix — tracks that suit your last clips (up to three) together`]
+      : []),
     `${p}forget — clear your 👍/👎 in this chat`,
     `${p}help — this text`,
     '',

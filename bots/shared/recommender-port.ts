@@ -13,23 +13,28 @@ import type { Engine } from '../../core/recommend.js';
  *   (throws SynestheteError `E_INPUT_*`, `E_DECODE*`, `E_EMPTY_CATALOG`)
  * - `similar(trackId, { k, feedback })` → neighbours of a catalogue track (throws `E_NOT_FOUND`)
  * - `catalog.getTrack(id)` → title, artist and `sourcePath` of a track, or undefined
+ * - `recommendSet(seeds, { k, feedback })` (optional) → tracks for several clips as a set (`/mix`)
  *
  * @see ./chat-service.ts for how each answer is turned into a chat message
  */
-export type RecommenderPort = Pick<Engine, 'recommend' | 'similar'> & {
-  readonly catalog: Pick<Engine['catalog'], 'getTrack'>;
-};
+export type RecommenderPort = Pick<Engine, 'recommend' | 'similar'> &
+  Partial<Pick<Engine, 'recommendSet'>> & {
+    readonly catalog: Pick<Engine['catalog'], 'getTrack'>;
+  };
 
 export type { ConversationStore } from '../../core/catalog/types.js';
 export type { ErrorCode } from '../../core/errors.js';
 export { hasCode, SynestheteError, toSynestheteError } from '../../core/errors.js';
 export type { LogMelSpectrogram } from '../../core/features/log-mel.js';
 export { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
+export { answerNames, readableFileName, trackName } from '../../core/recommend/names.js';
+export { formatTagVote } from '../../core/recommend/tags.js';
 export type {
   FeedbackVotes,
   MatchedTrack,
   Recommendation,
   RecommendedTrack,
   SimilarTracks,
+  TagVote,
   TrackSummary,
 } from '../../core/recommend.js';

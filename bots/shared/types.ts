@@ -60,8 +60,15 @@ export interface ResultItem {
   readonly similarity: number;
   /** Calibrated confidence in [0, 1]. */
   readonly confidence: number;
-  /** One line: what the clip and the track share (tempo, key, timbre). */
+  /**
+   * One line: what the clip and the track share (tempo, key, timbre), followed by the genre its
+   * neighbours voted when there is one.
+   */
   readonly reason: string;
+  /** The genre voted by the track's nearest catalogue tracks: "jazz 0.70, blues 0.20". */
+  readonly tags?: string;
+  /** Answers to a set of clips (`/mix`): the 0-based index of the seed this track is closest to. */
+  readonly closestSeed?: number;
 }
 
 /** The catalogue track the clip itself was recognised as. */
@@ -125,7 +132,13 @@ export interface ChatService {
    * Never throws.
    */
   vote(conversation: string, user: string, trackId: number, vote: Vote): Promise<ChatAnswer>;
-  /** Clears a conversation's votes; returns the confirmation text. Never throws. */
+  /**
+   * `/mix`: tracks for the conversation's last clips (up to three) as a set, each result naming
+   * the clip it is closest to; a short `ack` asking for clips when fewer than two were sent.
+   * Never throws. Optional so that recording fakes of the service may leave it out.
+   */
+  mix?(conversation: string): Promise<ChatAnswer>;
+  /** Clears a conversation's votes and remembered clips; returns the confirmation text. Never throws. */
   forget(conversation: string): Promise<string>;
   /**
    * Claims a platform event (e.g. `slack:event:<id>`) for `ttlS` seconds, so that an event

@@ -354,6 +354,18 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
         text = await service.forget(request.channel_id);
       } else if (word === 'similar') {
         text = SIMILAR_HOWTO;
+      } else if (word === 'mix' && service.mix) {
+        const answer = await service.mix(request.channel_id);
+        const message = renderAnswer(answer);
+        if (answer.kind === 'results') {
+          await respond({
+            response_type: 'in_channel',
+            text: message.text,
+            blocks: message.blocks,
+          });
+          return;
+        }
+        text = message.text;
       } else {
         text = slackCommands(service.helpText('slack'), command);
       }

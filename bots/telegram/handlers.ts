@@ -61,6 +61,15 @@ export function telegramHandlers(deps: TelegramHandlerDeps): Composer<Context> {
     done('command');
   });
 
+  composer.command('mix', async (ctx) => {
+    const done = clock(ctx, deps);
+    const answer = service.mix
+      ? await service.mix(conversationId(ctx.chat.id, topicOf(ctx.msg)))
+      : undefined;
+    if (answer) await sendReply(ctx.api, targetOf(ctx.msg), renderAnswer(answer), deps.log);
+    done('command', answer?.kind);
+  });
+
   composer.command('similar', async (ctx) => {
     const done = clock(ctx, deps);
     const original = ctx.msg.reply_to_message;

@@ -50,6 +50,7 @@ const STARTUP_TIMEOUT_MS = 10_000;
 const COMMANDS = [
   { command: 'help', description: 'What to send and what the buttons do' },
   { command: 'similar', description: 'Reply to a voice note or audio file: find similar tracks' },
+  { command: 'mix', description: 'Tracks that suit your last few clips together' },
   { command: 'forget', description: 'Forget your 👍/👎 in this chat' },
 ];
 

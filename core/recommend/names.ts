@@ -36,8 +36,8 @@ export function readableFileName(sourcePath: string): string {
 }
 
 /**
- * The title to show: the title tag, unless it is missing or only the file name (what ingest stores
- * for an untagged file), in which case {@link readableFileName}.
+ * The title to show: the title tag; when it is missing, {@link readableFileName}; when it is only
+ * the file name (what ingest stores for an untagged file), that name with `-` and `_` as spaces.
  */
 export function displayTitle(t: Pick<NameableTrack, 'title' | 'sourcePath'>): string {
   const title = t.title?.trim();
@@ -54,7 +54,8 @@ export function displayTitle(t: Pick<NameableTrack, 'title' | 'sourcePath'>): st
       .toLowerCase()
       .replace(/[-_\s]+/g, ' ')
       .trim();
-  return loose(title) === loose(stem) || loose(title) === loose(base) ? readable : title;
+  if (loose(title) === loose(base)) return readable;
+  return loose(title) === loose(stem) ? title.replace(/[-_\s]+/g, ' ').trim() : title;
 }
 
 /**

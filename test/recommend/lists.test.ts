@@ -4,9 +4,11 @@
  * genre and duration filters, and several seeds as a set. A temporary PGlite catalogue of eight
  * demo tracks plus the two copies.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatService } from '../../bots/shared/chat-service.js';
+import type { ClipInput } from '../../bots/shared/types.js';
 import { cosine } from '../../core/recommend/variety.js';
 import type { Engine } from '../../core/recommend.js';
 import { openEngine } from '../../core/recommend.js';
@@ -150,5 +152,56 @@ describe('result lists', () => {
       const sims = seeds.map((s) => cosine(v, vectors.get(s) as Float32Array));
       expect(r.closestSeed).toBe(sims.indexOf(Math.max(...sims)));
     }
+  });
+});
+
+describe('/mix in the chat service', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    tmp = await tempDir('mix');
+    const music = path.join(tmp.dir, 'music');
+    await mkdir(music);
+    for (const name of TRACKS) await copyFile(demoTrack(name), path.join(music, name));
+    engine = await openEngine({ catalog: path.join(tmp.dir, 'catalog') });
+    await engine.ingest([music]);
+  }, 300_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    await tmp?.remove();
+  });
+
+  const clip = (name: string, conversation: string): ClipInput => ({
+    platform: 'telegram',
+    kind: 'audio',
+    conversation,
+    user: 'u1',
+    fileName: name,
+    read: () => readFile(demoTrack(name)),
+  });
+
+  it('answers the last clips of a conversation as a set, and asks for clips before', async () => {
+    const service = createChatService(engine, { spectrogram: false });
+    const before = await service.mix?.('telegram:1');
+    expect(before?.kind).toBe('ack');
+    for (const name of ['metal_rock__chaos_god.ogg', 'ambient_electronic__Nebula.ogg']) {
+      expect((await service.handleClip(clip(name, 'telegram:1'))).kind).toBe('results');
+    }
+    const answer = await service.mix?.('telegram:1');
+    if (answer?.kind !== 'results') throw new Error(`expected results, got ${answer?.kind}`);
+    expect(answer.heading).toContain('Chaos god — El Senator');
+    expect(answer.heading).toContain('Nebula — Max McCracken');
+    expect(answer.results.length).toBeGreaterThan(0);
+    const seeds = (await engine.catalog.listTracks()).filter((t) =>
+      /chaos_god|Nebula/.test(t.sourcePath),
+    );
+    for (const r of answer.results) {
+      expect(seeds.map((t) => t.id)).not.toContain(r.trackId);
+      expect([0, 1]).toContain(r.closestSeed);
+    }
+    // Another conversation has sent nothing.
+    expect((await service.mix?.('telegram:2'))?.kind).toBe('ack');
   });
 });

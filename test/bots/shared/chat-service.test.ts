@@ -43,7 +43,7 @@ describe('chat service (fake engine)', () => {
     if (answer.kind !== 'results') return;
     expect(answer.results.map((r) => r.trackId)).toEqual([1, 2, 3, 4, 5]);
     expect(answer.results[0]?.label).toBe('Track 1 — Band');
-    expect(answer.results[2]?.label).toBe('track_3'); // no tags: the file name
+    expect(answer.results[2]?.label).toBe('track 3'); // no tags: the file name, readable
     expect(answer.match).toEqual({ trackId: 9, label: 'Track 9 — Band', score: 0.8 });
     expect(answer.summary).toBe('120 BPM · C major · warm');
     expect(answer.feedbackApplied).toBe(false);

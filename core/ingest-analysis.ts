@@ -9,11 +9,13 @@
  */
 import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
+import { resolveFfmpeg } from './audio/ffmpeg.js';
 import { oggDurationS } from './audio/ogg-duration.js';
 import type { NewTrack } from './catalog/index.js';
 import { debugFailure } from './debug-log.js';
 import { encodeFingerprint } from './fingerprint/stored-fingerprint.js';
 import { type IngestProfile, profileAnalysis } from './ingest-profile.js';
+import { voiceNoteView } from './library/voice-note-view.js';
 import type { EmbeddingModel } from './model/embedder.js';
 
 /** A track's tags as stored (see {@link readTags}). */
@@ -33,6 +35,11 @@ export interface TrackAnalysis {
   readonly descriptors: Record<string, unknown>;
   /** The stored fingerprint bytes (`encodeFingerprint`), or null. */
   readonly fingerprint: Uint8Array | null;
+  /**
+   * The vector of a voice-note view of the track (core/library/voice-note-view.ts) when asked for
+   * with `view` and it could be made, else null.
+   */
+  readonly clipView: Float32Array | null;
 }
 
 /** How {@link analyzeTrack} analyses (plain data: it is posted to worker threads). */
@@ -41,6 +48,12 @@ export interface TrackAnalysisOptions {
   readonly profile?: IngestProfile;
   /** Decode caps per file (override the profile's). */
   readonly analyze?: AnalyzeOptions;
+  /**
+   * Also make a voice-note view of the track, for the library's clip map (default false). A view
+   * that cannot be made (no ffmpeg program, a failed cut) leaves `clipView` null; the track still
+   * ingests.
+   */
+  readonly view?: boolean;
 }
 
 /**
@@ -126,5 +139,20 @@ export async function analyzeTrack(
     windowCount: analysis.embedding.windowCount,
     descriptors: analysis.descriptors as unknown as Record<string, unknown>,
     fingerprint: analysis.fingerprint ? encodeFingerprint(analysis.fingerprint) : null,
+    clipView: options.view ? await viewOf(file, analysis.sourceDurationS, model) : null,
   };
+}
+
+/** A voice-note view's vector, or null (and a debug line) when it cannot be made. */
+async function viewOf(
+  file: string,
+  durationS: number,
+  model: EmbeddingModel,
+): Promise<Float32Array | null> {
+  try {
+    return await voiceNoteView(file, durationS, model, (await resolveFfmpeg()).path, file);
+  } catch (error) {
+    debugFailure(`making a voice-note view of ${file}`, error);
+    return null;
+  }
 }

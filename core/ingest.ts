@@ -29,6 +29,8 @@ import {
 } from './ingest-analysis.js';
 import { AnalysisPool, PoolFailure } from './ingest-pool.js';
 import type { IngestProfile } from './ingest-profile.js';
+import { CLIP_MAP_DEFAULTS } from './library/clip-map.js';
+import { pathFraction } from './library/sample.js';
 import type { EmbeddingModel } from './model/embedder.js';
 
 export { readTags };
@@ -108,6 +110,12 @@ export interface IngestOptions {
   readonly profile?: IngestProfile;
   /** Decode caps per file (override the profile's). */
   readonly analyze?: AnalyzeOptions;
+  /**
+   * Learn the library (default true): give a sample of the catalogue's tracks, up to
+   * `CLIP_MAP_DEFAULTS.maxPairs` in all, a voice-note view, from which the library's clip map is
+   * fitted (core/library/clip-map.ts). False: no views are made.
+   */
+  readonly learn?: boolean;
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Called once the file list is known. */
   readonly onStart?: (total: number) => void;
@@ -359,21 +367,31 @@ export async function ingestPaths(
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.analyze ? { analyze: options.analyze } : {}),
   };
+  // The library's voice-note views: spread over this run's files so that the catalogue holds up to
+  // CLIP_MAP_DEFAULTS.maxPairs of them; a file is picked by a hash of its path (reproducible).
+  const viewsWanted =
+    options.learn === false
+      ? 0
+      : Math.max(0, CLIP_MAP_DEFAULTS.maxPairs - (await catalog.countClipViews(version)));
+  const viewShare = files.length > 0 ? Math.min(1, viewsWanted / files.length) : 0;
+  const viewOptions: TrackAnalysisOptions = { ...analysisOptions, view: true };
+  const wantsView = (file: string) => viewShare > 0 && pathFraction(file) < viewShare;
   // Threads start with the first file that needs analysing (an unchanged folder starts none).
   const threaded = concurrency > 1 && options.threads !== false && files.length > 1;
   const shared = options.threads !== false ? options.pool : undefined;
   let pool = (shared ?? (threaded ? undefined : null)) as AnalysisPool | null | undefined;
   const analyze = async (file: string): Promise<TrackAnalysis> => {
+    const perFile = wantsView(file) ? viewOptions : analysisOptions;
     pool ??= AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
     if (pool) {
       try {
-        return await pool.analyze(file, analysisOptions);
+        return await pool.analyze(file, perFile);
       } catch (error) {
         if (!(error instanceof PoolFailure)) throw error;
         // The thread could not analyse it (died, no model): this thread does, nothing is lost.
       }
     }
-    return analyzeTrack(file, model, analysisOptions);
+    return analyzeTrack(file, model, perFile);
   };
   // With threads, files are analysed one more at a time than there are threads, so that the thread
   // that finishes first has the next one waiting (`analysing`), and more are in hand: hashed and
@@ -436,6 +454,7 @@ export async function ingestPaths(
         descriptors: twin.descriptors,
         modelVersion: version,
         fingerprint: twin.fingerprint ?? null,
+        clipView: twin.clipView ?? null,
       });
       counts.reused++;
       return;
@@ -454,6 +473,7 @@ export async function ingestPaths(
       descriptors: analysis.descriptors,
       modelVersion: version,
       fingerprint: analysis.fingerprint,
+      clipView: analysis.clipView,
     });
     if (existing) counts.updated++;
     else counts.added++;

@@ -27,6 +27,7 @@ import {
 } from './index/index.js';
 import { followCatalog } from './index/live-indexes.js';
 import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
+import { applyClipMap, type ClipMap } from './library/clip-map.js';
 import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
 import { clipSimilarityScale, trackVectorSize } from './model/fusion.js';
 import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
@@ -251,6 +252,11 @@ export interface Engine {
        * a clip whose song is not in the catalogue).
        */
       absent?: readonly number[];
+      /**
+       * The clip map to move an unidentified clip with, instead of the one fitted on the
+       * catalogue's voice-note views (core/library/clip-map.ts); null: none (evaluation).
+       */
+      clipMap?: ClipMap | null;
     } & ListOptions,
   ): Promise<Recommendation>;
   /**
@@ -677,10 +683,22 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         stored?.embedding && stored.modelVersion === metadata.version
           ? stored.embedding
           : undefined;
-      const scale = trackVector ? 1 : clipSimilarityScale(metadata.fusion);
+      // An unidentified clip is moved by the library's clip map, when the catalogue has one, to
+      // where its track's catalogue vector would be (core/library/clip-map.ts).
+      const clipMap = trackVector
+        ? undefined
+        : opts.clipMap !== undefined
+          ? (opts.clipMap ?? undefined)
+          : (await indexes()).clipMap;
+      const clipVector =
+        clipMap && clipMap.dim === analysis.vector.length
+          ? applyClipMap(clipMap, analysis.vector)
+          : undefined;
+      const queryVector = trackVector ?? clipVector ?? analysis.vector;
+      const scale = trackVector || clipVector ? 1 : clipSimilarityScale(metadata.fusion);
       const votes = await votedEmbeddings(opts.feedback);
       const { results: recommendations, tags } = await rank(
-        applyFeedback(trackVector ?? analysis.vector, votes),
+        applyFeedback(queryVector, votes),
         trackVector
           ? ((stored?.descriptors as unknown as Descriptors | null) ?? analysis.descriptors)
           : analysis.descriptors,
@@ -707,7 +725,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         recommendations,
         ...(tags ? { tags } : {}),
         seed: {
-          vector: trackVector ?? analysis.vector,
+          vector: queryVector,
           ...(trackVector && matchTrack ? { trackId: matchTrack.id } : {}),
         },
         ...(music ? { music } : {}),

@@ -17,6 +17,7 @@ interface EvaluateCliOptions extends CommonOptions {
   baseline?: boolean;
   identify?: boolean;
   clips?: boolean;
+  clipMap?: boolean;
   chain: 'voice-note' | 'opus';
   nonMusic?: string;
   seed: number;
@@ -51,6 +52,10 @@ export function registerEvaluate(program: Command): void {
         '--clips',
         'also measure discovery: a 10 s voice-note excerpt of each track is recommended against the catalogue without that track; precision@k of the answers beside the leave-one-out figure',
       )
+      .option(
+        '--no-clip-map',
+        "with --clips: search the excerpts' own vectors, not moved by the clip map learned from the catalogue's voice-note views",
+      )
       .addOption(
         new Option(
           '--chain <chain>',
@@ -84,6 +89,7 @@ export function registerEvaluate(program: Command): void {
             baseline: options.baseline ?? false,
             identify: options.identify ?? false,
             clips: options.clips ?? false,
+            ...(options.clipMap === false ? { clipMap: false } : {}),
             chain: options.chain,
             seed: options.seed,
             ...(options.nonMusic ? { nonMusicDir: options.nonMusic } : {}),
@@ -130,7 +136,7 @@ export function registerEvaluate(program: Command): void {
           if (report.clips) {
             const c = report.clips;
             lines.push(
-              `discovery: ${c.n} ${c.excerptSeconds} s voice-note excerpts against the catalogue without their track: precision@${report.k} ${pct(c.precisionAtK)} (${pct(c.ratioToCatalog)} × the catalogue's own; ${c.notMusic} taken for non-music, ${c.namedOther} named as another track)`,
+              `discovery: ${c.n} ${c.excerptSeconds} s voice-note excerpts against the catalogue without their track: precision@${report.k} ${pct(c.precisionAtK)} (${pct(c.ratioToCatalog)} × the catalogue's own; ${c.notMusic} taken for non-music, ${c.namedOther} named as another track; ${c.clipMapPairs ? `clip map of ${c.clipMapPairs.join(' / ')} voice-note views` : 'no clip map'})`,
             );
           }
           const gate = report.musicGate;

@@ -21,6 +21,7 @@ interface IngestCliOptions extends CommonOptions {
   followSymlinks?: boolean;
   profile?: IngestProfile;
   prune?: boolean;
+  learn?: boolean;
 }
 
 /** Registers the command. */
@@ -54,6 +55,10 @@ export function registerIngest(program: Command): void {
         '--prune',
         'also remove the tracks ingested from these folders whose files are gone (a folder that no longer exists is emptied)',
       )
+      .option(
+        '--no-learn',
+        'make no voice-note views (by default up to 400 tracks get one, from which the catalogue learns where a voice note of a song it does not hold belongs)',
+      )
       .option('--json', 'print the summary as JSON'),
   )
     .addHelpText(
@@ -78,6 +83,7 @@ export function registerIngest(program: Command): void {
             ...(options.force ? { force: true } : {}),
             ...(options.profile ? { profile: options.profile } : {}),
             ...(options.followSymlinks ? { followSymlinks: true } : {}),
+            ...(options.learn === false ? { learn: false } : {}),
             onStart: (total) => bar.start(total, 0, { speed: '0.0', failed: 0 }),
             onProgress: ({ done, failed }) =>
               bar.update(done, {

@@ -21,6 +21,7 @@ import type {
   CatalogKind,
   ConversationStore,
   NewTrack,
+  TrackClipView,
   TrackEmbeddings,
   TrackFingerprint,
   TrackInfo,
@@ -230,6 +231,46 @@ class DrizzleCatalog implements Catalog {
     });
   }
 
+  clipViews(modelVersion: string, limit: number): Promise<TrackClipView[]> {
+    return this.#guard('read voice-note views', async () => {
+      const rows = await this.#db
+        .select({ id: tracks.id, embedding: tracks.embedding, view: tracks.clipView })
+        .from(tracks)
+        .where(
+          and(
+            eq(tracks.modelVersion, modelVersion),
+            isNotNull(tracks.embedding),
+            isNotNull(tracks.clipView),
+          ),
+        )
+        .orderBy(asc(tracks.id))
+        .limit(Math.max(0, Math.floor(limit)));
+      const out: TrackClipView[] = [];
+      for (const row of rows) {
+        if (row.embedding !== null && row.view !== null) {
+          out.push({ id: row.id, embedding: row.embedding, view: row.view });
+        }
+      }
+      return out;
+    });
+  }
+
+  countClipViews(modelVersion: string): Promise<number> {
+    return this.#guard('count voice-note views', async () => {
+      const [row] = await this.#db
+        .select({ n: count() })
+        .from(tracks)
+        .where(
+          and(
+            eq(tracks.modelVersion, modelVersion),
+            isNotNull(tracks.embedding),
+            isNotNull(tracks.clipView),
+          ),
+        );
+      return Number(row?.n ?? 0);
+    });
+  }
+
   fingerprints(modelVersion: string): Promise<TrackFingerprint[]> {
     return this.#guard('read fingerprints', async () => {
       const out: TrackFingerprint[] = [];
@@ -333,6 +374,7 @@ function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath
   if (!isCount(track.windowCount))
     reject(`window count ${track.windowCount} is not an integer ≥ 0`);
   if (track.embedding !== null && !allFinite(track.embedding)) reject('non-finite embedding value');
+  if (track.clipView && !allFinite(track.clipView)) reject('non-finite voice-note view value');
   const windows = track.windowEmbeddings;
   if (windows !== null) {
     if (!allFinite(windows)) reject('non-finite window embedding value');
@@ -355,6 +397,7 @@ function toInsert(track: NewTrack, location: string): TrackInsert & { sourcePath
     descriptors: track.descriptors,
     modelVersion: track.modelVersion,
     fingerprint: track.fingerprint ?? null,
+    clipView: track.clipView ?? null,
   };
 }
 
@@ -375,6 +418,7 @@ function toRecord(row: TrackRow): TrackRecord {
     descriptors: row.descriptors,
     modelVersion: row.modelVersion,
     fingerprint: row.fingerprint,
+    clipView: row.clipView,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -405,12 +449,13 @@ const {
   embedding: _embedding,
   windowEmbeddings: _windowEmbeddings,
   fingerprint: _fingerprint,
+  clipView: _clipView,
   ...STORED_SMALL_COLUMNS
 } = getTableColumns(tracks);
 
 /** The record of a row just upserted from `track`: its small columns as stored, the rest copied. */
 function storedRecord(
-  row: Omit<TrackRow, 'embedding' | 'windowEmbeddings' | 'fingerprint'>,
+  row: Omit<TrackRow, 'embedding' | 'windowEmbeddings' | 'fingerprint' | 'clipView'>,
   track: NewTrack,
 ): TrackRecord {
   const copy = (v: Float32Array | null) => (v === null ? null : new Float32Array(v));
@@ -419,6 +464,7 @@ function storedRecord(
     embedding: copy(track.embedding),
     windowEmbeddings: copy(track.windowEmbeddings),
     fingerprint: track.fingerprint ? new Uint8Array(track.fingerprint) : null,
+    clipView: copy(track.clipView ?? null),
   };
 }
 

@@ -91,6 +91,10 @@ const float32Bytes = customType<{ data: Float32Array; driverData: Uint8Array }>(
  * - `fingerprint`: the landmark hashes of the whole track for identifying recordings of it
  *   (core/fingerprint/stored-fingerprint.ts gives the layout and its version); NULL in catalogues
  *   ingested before fingerprints existed, until the next ingest adds it.
+ * - `clip_view`: for a sample of the tracks, the vector of one voice-note view of the track (a
+ *   random 10 s excerpt through a random voice-note chain, core/library/voice-note-view.ts), as
+ *   `embedding`; the library's clip map (core/library/clip-map.ts) is fitted on these pairs. NULL
+ *   for the other tracks.
  */
 export const tracks = pgTable(
   'tracks',
@@ -109,6 +113,7 @@ export const tracks = pgTable(
     descriptors: jsonb('descriptors').$type<Record<string, unknown>>(),
     modelVersion: text('model_version'),
     fingerprint: bytea('fingerprint'),
+    clipView: float32Bytes('clip_view'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

@@ -35,6 +35,11 @@ export interface TrackRecord {
    * optional so that hand-made records, e.g. test fakes, need not).
    */
   fingerprint?: Uint8Array | null;
+  /**
+   * The vector of one voice-note view of the track (core/library/voice-note-view.ts), stored for a
+   * sample of the catalogue to fit the library's clip map, or null (optional like `fingerprint`).
+   */
+  clipView?: Float32Array | null;
   /** When the row was first inserted. */
   createdAt: Date;
   /** When the row was last upserted. */
@@ -45,9 +50,22 @@ export interface TrackRecord {
  * What ingest hands to {@link Catalog.upsertTrack}: a track without its database-managed fields
  * (`fingerprint` may be left out: stored as null).
  */
-export type NewTrack = Omit<TrackRecord, 'id' | 'createdAt' | 'updatedAt' | 'fingerprint'> & {
+export type NewTrack = Omit<
+  TrackRecord,
+  'id' | 'createdAt' | 'updatedAt' | 'fingerprint' | 'clipView'
+> & {
   fingerprint?: Uint8Array | null;
+  clipView?: Float32Array | null;
 };
+
+/** A current-model track's vector beside its voice-note view's, as {@link Catalog.clipViews} returns them. */
+export interface TrackClipView {
+  id: number;
+  /** The track's vector (`embedding`). */
+  embedding: Float32Array;
+  /** The vector of its voice-note view (`clipView`). */
+  view: Float32Array;
+}
 
 /** The stored fingerprint of one current-model track, as {@link Catalog.fingerprints} returns it. */
 export interface TrackFingerprint {
@@ -135,6 +153,13 @@ export interface Catalog {
    * `fingerprint`), ordered by id.
    */
   fingerprints(modelVersion: string): Promise<TrackFingerprint[]>;
+  /**
+   * Up to `limit` tracks embedded by `modelVersion` that have a voice-note view (`clipView`),
+   * with both vectors, ordered by id.
+   */
+  clipViews(modelVersion: string, limit: number): Promise<TrackClipView[]>;
+  /** Number of tracks embedded by `modelVersion` that have a voice-note view. */
+  countClipViews(modelVersion: string): Promise<number>;
   /** Deletes a track; true when a row was deleted. */
   deleteTrack(id: number): Promise<boolean>;
   /** Every track's id and source path, ordered by id (what `ingest --prune` checks on disk). */

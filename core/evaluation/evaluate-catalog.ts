@@ -15,6 +15,7 @@ import { EVALUATION_VOICE_NOTE, encodeVoiceNote, voiceNoteFilter } from '../audi
 import { SynestheteError } from '../errors.js';
 import { computeLogMel } from '../features/log-mel.js';
 import { collectAudioFiles } from '../ingest.js';
+import { fitClipMap } from '../library/clip-map.js';
 import { createRng, type Rng } from '../random.js';
 import type { Engine } from '../recommend.js';
 import { calibratedConfidence, reliability } from './calibration.js';
@@ -39,6 +40,12 @@ export interface EvaluateOptions {
    * column), and the five answers are scored like the leave-one-out neighbours.
    */
   readonly clips?: boolean;
+  /**
+   * With `clips`: move the excerpts with the library's clip map (default true). Each excerpt's
+   * map is fitted without its own track's voice-note view: the catalogue's views are split in two
+   * halves by track id, and an excerpt of one half is moved by the map of the other.
+   */
+  readonly clipMap?: boolean;
   /** Excerpt length of the identification test, seconds (default 10). */
   readonly excerptSeconds?: number;
   /**
@@ -104,6 +111,11 @@ export interface EvaluationReport {
     /** Excerpts named as another catalogue track (then answered with that track's neighbours). */
     readonly namedOther: number;
     readonly excerptSeconds: number;
+    /**
+     * Voice-note views each half's clip map was fitted on (two halves; see `clipMap` of
+     * {@link EvaluateOptions}), or null when no map was used.
+     */
+    readonly clipMapPairs: readonly [number, number] | null;
   };
   /** The music gate (when the model has one): acceptance of music, rejection of the rest. */
   readonly musicGate?: {
@@ -268,6 +280,21 @@ export async function evaluateCatalog(
     const ffmpeg = (await resolveFfmpeg()).path;
     const rng = createRng((options.seed ?? 1) + 1000);
     const labelOf = new Map(found.map((f) => [f.id, f.label]));
+    // Two clip maps, each fitted on the views of one half of the tracks (by id parity), so that
+    // an excerpt is moved by a map that never saw its own track.
+    const views =
+      options.clipMap === false
+        ? []
+        : await engine.catalog.clipViews(engine.model.metadata.version, Number.MAX_SAFE_INTEGER);
+    const dim = views[0]?.embedding.length ?? 0;
+    const halves = [0, 1].map((h) =>
+      fitClipMap(
+        views.filter((v) => v.id % 2 !== h),
+        dim,
+      ),
+    );
+    const clipMapPairs =
+      halves[0] && halves[1] ? ([halves[0].pairs, halves[1].pairs] as const) : null;
     let hits = 0;
     let notMusic = 0;
     let namedOther = 0;
@@ -291,6 +318,7 @@ export async function evaluateCatalog(
         k: options.k,
         absent,
         analyze: { name: 'excerpt.ogg' },
+        clipMap: clipMapPairs ? (halves[f.id % 2] ?? null) : null,
       });
       if (result.music?.isMusic === false) notMusic++;
       if (result.match) namedOther++;
@@ -305,6 +333,7 @@ export async function evaluateCatalog(
       notMusic,
       namedOther,
       excerptSeconds,
+      clipMapPairs,
     };
   }
 

@@ -22,6 +22,7 @@ import { SynestheteError } from '../errors.js';
 import { LandmarkIndex, type TrackLandmarks } from '../fingerprint/landmark-index.js';
 import { FINGERPRINT_VERSION } from '../fingerprint/params.js';
 import { decodeFingerprint } from '../fingerprint/stored-fingerprint.js';
+import { CLIP_MAP_DEFAULTS, type ClipMap, fitClipMap } from '../library/clip-map.js';
 import type { AnnIndex, AnnItem } from './ann-index.js';
 import { HnswIndex } from './hnsw-index.js';
 import { type WindowRun, WindowTable } from './window-table.js';
@@ -102,6 +103,11 @@ export interface TrackIndexes {
   rebuilt: boolean;
   /** False when a rebuilt index could not be saved (it still works, but will be rebuilt next time). */
   persisted: boolean;
+  /**
+   * The library's clip map (core/library/clip-map.ts), fitted on the catalogue's voice-note views;
+   * absent when fewer than `CLIP_MAP_DEFAULTS.minPairs` tracks have one.
+   */
+  clipMap?: ClipMap;
 }
 
 /** Options of {@link ensureTrackIndexes}. */
@@ -183,17 +189,22 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
     }
   }
   const ids = await catalog.embeddingIds(modelVersion);
-  const loaded = await tryLoad(dir, modelVersion, dim, windowDim, ids, catalogVersion);
-  if (loaded !== undefined) return loaded;
-  return rebuild(
-    dir,
-    modelVersion,
+  const indexes =
+    (await tryLoad(dir, modelVersion, dim, windowDim, ids, catalogVersion)) ??
+    (await rebuild(
+      dir,
+      modelVersion,
+      dim,
+      windowDim,
+      await catalog.embeddings(modelVersion),
+      await catalog.fingerprints(modelVersion),
+      catalogVersion,
+    ));
+  const clipMap = fitClipMap(
+    await catalog.clipViews(modelVersion, CLIP_MAP_DEFAULTS.maxPairs),
     dim,
-    windowDim,
-    await catalog.embeddings(modelVersion),
-    await catalog.fingerprints(modelVersion),
-    catalogVersion,
   );
+  return clipMap ? { ...indexes, clipMap } : indexes;
 }
 
 /** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */

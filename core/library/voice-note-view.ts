@@ -1,0 +1,106 @@
+/**
+ * A voice-note view of a catalogue track: a random 10 s excerpt through a random voice-note chain
+ * (band-limiting, noise, room reflections, gain, Opus at voice-note bitrates;
+ * core/audio/voice-note.ts), analysed as a clip is. Ingest stores the view's vector beside the
+ * track's own vector for a sample of the catalogue, and the library's clip map
+ * (core/library/clip-map.ts) is fitted on those pairs.
+ *
+ * @module
+ */
+
+import { analyzeAudio } from '../analyze.js';
+import { runProcess } from '../audio/process.js';
+import { encodeVoiceNote, type VoiceNoteOptions } from '../audio/voice-note.js';
+import { SynestheteError } from '../errors.js';
+import type { EmbeddingModel } from '../model/embedder.js';
+import { createRng, type Rng, uniform } from '../random.js';
+
+/** Seconds of a view (what most voice notes hold, and what `evaluate --clips` sends). */
+export const VIEW_SECONDS = 10;
+
+/** Sample rate the excerpt is cut and passed through the chain at, Hz (Opus's own rate). */
+const CHAIN_RATE = 48_000;
+
+/**
+ * Draws one voice-note chain over the ranges phones and messaging apps cover: Opus at 16–32
+ * kbit/s, high-pass 100–400 Hz, low-pass 3.5–8 kHz, pink noise at 5–25 dB SNR four times in five,
+ * two room reflections (10–90 ms, decays 0.1–0.5) three times in five, gain −12…+3 dB.
+ *
+ * @param rng - seeded generator
+ * @returns the chain's options
+ */
+export function drawVoiceNoteChain(rng: Rng): VoiceNoteOptions {
+  const noisy = rng() < 0.8;
+  const snrDb = uniform(rng, 5, 25);
+  const reverb =
+    rng() < 0.6
+      ? {
+          delaysMs: [uniform(rng, 10, 40), uniform(rng, 40, 90)],
+          decays: [uniform(rng, 0.1, 0.5), uniform(rng, 0.1, 0.5)],
+        }
+      : null;
+  return {
+    bitrateKbps: Math.round(uniform(rng, 16, 32)),
+    highpassHz: Math.round(uniform(rng, 100, 400)),
+    lowpassHz: Math.round(uniform(rng, 3500, 8000)),
+    snrDb: noisy ? snrDb : null,
+    reverb,
+    gainDb: uniform(rng, -12, 3),
+  };
+}
+
+/** A seed from a string (FNV-1a, 32 bits), so that a track's view is reproducible. */
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * The vector of one voice-note view of a track: `VIEW_SECONDS` from a random point of the file,
+ * through a random chain ({@link drawVoiceNoteChain}), encoded as Ogg Opus by the ffmpeg program
+ * and analysed as a clip (`analyzeAudio` with `query`). Reproducible: the excerpt and the chain
+ * are drawn from `seed`.
+ *
+ * @param file - path of the track's audio file
+ * @param durationS - the track's duration in seconds (the excerpt starts in [0, duration − 10])
+ * @param model - the loaded embedding model
+ * @param ffmpeg - path of the ffmpeg program
+ * @param seed - what the draw is seeded from (e.g. the file's content hash)
+ * @returns the clip vector (`Analysis.vector` of a query), or null when the view is silent or the
+ *   track is shorter than 2 s
+ * @throws SynestheteError `E_DECODE` when ffmpeg cannot cut or encode the excerpt; decoding and
+ *   analysis errors of `analyzeAudio`
+ */
+export async function voiceNoteView(
+  file: string,
+  durationS: number,
+  model: EmbeddingModel,
+  ffmpeg: string,
+  seed: string,
+): Promise<Float32Array | null> {
+  if (!(durationS >= 2)) return null;
+  const rng = createRng(seedOf(seed));
+  const offset = uniform(rng, 0, Math.max(0, durationS - VIEW_SECONDS));
+  const { stdout, code, stderr } = await runProcess(ffmpeg, [
+    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    ...['-ss', offset.toFixed(2), '-t', String(VIEW_SECONDS), '-i', file],
+    ...['-ac', '1', '-ar', String(CHAIN_RATE), '-f', 'f32le', 'pipe:1'],
+  ]);
+  if (code !== 0 || stdout.length < 4) {
+    throw new SynestheteError('E_DECODE', `could not cut a voice-note view of ${file}`, {
+      cause: stderr,
+    });
+  }
+  const pcm = new Float32Array(stdout.byteLength >> 2);
+  Buffer.from(pcm.buffer).set(stdout.subarray(0, pcm.length * 4));
+  const ogg = await encodeVoiceNote(pcm, CHAIN_RATE, drawVoiceNoteChain(rng), ffmpeg, rng);
+  const analysis = await analyzeAudio(new Uint8Array(ogg), model, {
+    query: true,
+    name: 'view.ogg',
+  });
+  return analysis.music?.reason === 'silence' ? null : analysis.vector;
+}

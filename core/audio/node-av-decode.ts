@@ -11,7 +11,8 @@
  * (`planSegments`), one seek each, as the program path runs one ffmpeg per span.
  *
  * Limits, checked between packets whatever the container claims: the output is at most the
- * spans' length (plus one second each) of samples; the demuxer reads at most `maxReadBytes`; the
+ * spans' length (plus one second each) of samples, and ends 2 s (or 5 %) after a declared
+ * duration however much audio the packets hold; the demuxer reads at most `maxReadBytes`; the
  * stream probe is capped (`probesize`, `analyzeduration`). The wall-time cap is the engine's: it
  * ends the thread.
  *
@@ -37,6 +38,9 @@ const PROBE_BYTES = 5_000_000;
 const ANALYZE_US = 5_000_000;
 /** Samples per frame out of the filter graph: few frames cross into JavaScript. */
 const GRAPH_FRAME_SAMPLES = 65_536;
+/** Audio decoded past a declared duration, at least (seconds) and as a fraction of it. */
+const DECLARED_SLACK_S = 2;
+const DECLARED_SLACK_FRACTION = 0.05;
 /** Seconds decoded before a span's start after a seek (Opus needs 80 ms of pre-roll). */
 const PREROLL_S = 0.5;
 
@@ -77,17 +81,29 @@ export function decodeWithLibav(libav: Libav, request: NodeAvRequest): NodeAvRep
     if (durationS !== null && !probe.durationEstimated && request.startS >= durationS) {
       return { kind: 'probed', probe };
     }
-    const spans: SegmentSpan[] =
+    const planned: SegmentSpan[] =
       request.startS > 0 || request.segments <= 1
         ? [{ startS: request.startS, lengthS: request.maxAnalysedS }]
         : planSegments(durationS, request.maxAnalysedS, request.segments);
-    return decodeSpans(libav, format, index, probe, spans, request);
+    return decodeSpans(libav, format, index, probe, withinDeclared(planned, probe), request);
   } catch (error) {
     return { kind: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
   } finally {
     if (opened) format.closeInputSync();
     else format.freeContext();
   }
+}
+
+/**
+ * Spans cut to end a little after the declared duration: packets that hold more audio than the
+ * container says (a stream of tiny packets under a short last granule) are not decoded past it.
+ * An estimated duration is not trusted for this.
+ */
+function withinDeclared(spans: SegmentSpan[], probe: NodeAvProbe): SegmentSpan[] {
+  const { durationS } = probe;
+  if (durationS === null || probe.durationEstimated) return spans;
+  const end = durationS + Math.max(DECLARED_SLACK_S, DECLARED_SLACK_FRACTION * durationS);
+  return spans.map((s) => ({ startS: s.startS, lengthS: Math.min(s.lengthS, end - s.startS) }));
 }
 
 /** FFmpeg's text for an error code, e.g. "Invalid data found when processing input". */

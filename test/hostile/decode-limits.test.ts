@@ -85,6 +85,8 @@ describe('hostile inputs to the decoders', () => {
         expect(decoded.decodedBy).toBe(decoder);
         expect(decoded.pcm.length).toBeLessThanOrEqual((120 + 1) * SR);
         expect(decoded.sourceDurationS).toBeCloseTo(60, 0);
+        // node-av stops a little past the declared duration; the program decodes up to the cap.
+        if (decoder === 'node-av') expect(decoded.pcm.length / SR).toBeLessThan(63.5);
         expect(performance.now() - started).toBeLessThan(15_000);
       });
 

@@ -336,6 +336,7 @@ export async function analyzeAudio(
             measuredDb,
             gate,
             gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
+            gate.style ? (style ?? styleStatistics(spectrograms)) : undefined,
           )
         : judgeSilence(measuredDb);
   const spectralPart = await spectral;

@@ -27,8 +27,13 @@ if [ ${#packages[@]} -eq 0 ]; then
     widelands-data wesnoth-1.16-data hedgewars-data colobot-common-sounds tuxpaint-data
     teeworlds-data bzflag-data pingus-data frozen-bubble-data crrcsim-data heroes-sound-effects
     kapman ksirk
+    # more games and desktop programs: vehicles, industry, weather, cards, chat, voices
+    stormbaancoureur-data aisleriot pidgin-data kolf kbounce granatier minetest-data gnome-nibbles
+    gnome-robots quadrapassel chromium-bsu-data lbreakout2-data psi-plus-sounds tecnoballz-data
+    holotz-castle-data funnyboat netpanzer-data boswars-data
     # games whose music is in the training corpus (their sound effects only)
-    supertuxkart-data freedroidrpg-data supertux-data flare-game
+    supertuxkart-data freedroidrpg-data supertux-data flare-game megaglest-data warmux-data
+    lincity-ng-data extremetuxracer-data
   )
 fi
 for tool in apt-get dpkg ffprobe unzip; do
@@ -41,7 +46,7 @@ dest=$(cd "$dest" && pwd)
 # Folders that hold music, and file names that say a clip is music (stings, jingles, loops of
 # instruments): never listed.
 music_path='/(music|musics|songs?|soundtracks?|jingles?|titles?|horn-signals|bgm|midi)/'
-music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|levelup|level_up|win_|_win|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
+music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
 
 for pkg in "${packages[@]}"; do
   if ! ls "$dest/debs/${pkg}"_*.deb >/dev/null 2>&1; then

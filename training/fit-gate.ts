@@ -5,18 +5,21 @@
  * (mean window embedding + speech/music descriptors), and picks the threshold on validation
  * excerpts against fresh generated clips and real recordings of other packages.
  */
+import { writeFile } from 'node:fs/promises';
 import { QUERY_MAX_WINDOWS } from '../core/analyze.js';
 import { loudnessDbfs } from '../core/features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from '../core/features/log-mel.js';
 import { SPEECH_MUSIC_DESCRIPTORS, speechMusicDescriptors } from '../core/features/speech-music.js';
+import { styleStatistics } from '../core/features/style.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
-import { judgeMusic, type MusicGateParams } from '../core/model/music-gate.js';
+import { GATE_STYLE_FEATURES, judgeMusic, type MusicGateParams } from '../core/model/music-gate.js';
 import type { SpectrogramLike } from '../core/model/windows.js';
 import { createRng, type Rng, randomInt } from '../core/random.js';
 import type { CachedTrack } from './cache.js';
 import type { CachedClip } from './clip-cache.js';
 import {
   CLIP_L2,
+  type ClipClassifierOptions,
   type ClipFeatures,
   chooseThreshold,
   fitClipClassifier,
@@ -34,7 +37,21 @@ export interface FitGateOptions {
   readonly fitClips?: number;
   readonly validationClips?: number;
   readonly log: (line: string) => void;
+  /**
+   * When set, every clip's gate inputs (set, class, kind, mean window embedding, speech/music
+   * descriptors, style statistics) are written to this file as JSON lines, for comparing gate
+   * models outside the pipeline.
+   */
+  readonly featuresOut?: string;
+  /** The gate's form (default {@link GATE_MODEL}). */
+  readonly model?: ClipClassifierOptions;
 }
+
+/**
+ * The default form of the gate: its inputs, hidden units and L2 penalty (the form of the shipped
+ * gate; `npm run refit-gate -- --style --hidden N` fits the others).
+ */
+export const GATE_MODEL: ClipClassifierOptions = { style: false, hidden: 0, l2: CLIP_L2 };
 
 /** Seconds of each gate clip (the length the evaluation's clips have). */
 export const GATE_CLIP_SECONDS = 10;
@@ -59,6 +76,7 @@ function gateClip(
     spectrogram as LogMelSpectrogram,
     features.sampleRate / features.hopLength,
   );
+  const style = styleStatistics([spectrogram as LogMelSpectrogram]);
   return {
     rows: e.windowEmbeddings,
     count: e.windowCount,
@@ -66,6 +84,7 @@ function gateClip(
     music,
     meanEmbedding,
     descriptors,
+    style,
   };
 }
 
@@ -170,22 +189,43 @@ export async function fitGateOnClips(
   }
   const fitOther = sets.fit.map(asGateClip);
   const fitMusic = music.fitMusic.map((s) => gateClip(model, s, 0, true));
-  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS);
+  const form = options.model ?? GATE_MODEL;
+  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS, form);
 
   const validationOther = sets.validation.map(asGateClip);
-  const validation: GateClip[] = [
-    ...music.validationMusic.map((s) => gateClip(model, s, 0, true)),
-    ...validationOther,
-  ];
+  const validationMusic = music.validationMusic.map((s) => ({
+    ...gateClip(model, s, 0, true),
+    kind: 'music',
+  }));
+  const validation: GateClip[] = [...validationMusic, ...validationOther];
+  if (options.featuresOut) {
+    const line = (set: string, kind: string, c: ClipFeatures & { music: boolean }) =>
+      JSON.stringify({
+        set,
+        music: c.music,
+        kind,
+        meanEmbedding: Array.from(c.meanEmbedding),
+        descriptors: Array.from(c.descriptors),
+        style: Array.from(c.style ?? []),
+      });
+    await writeFile(
+      options.featuresOut,
+      `${[
+        ...fitMusic.map((c) => line('fit', 'music', c)),
+        ...fitOther.map((c) => line('fit', c.kind, c)),
+        ...[...validationMusic, ...validationOther].map((c) => line('validation', c.kind, c)),
+      ].join('\n')}\n`,
+    );
+  }
   const choice = chooseThreshold(validation, classifier);
   const gate = gateParams(
     classifier,
     choice.threshold,
-    `logistic regression on a clip's mean window embedding and its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997), class-balanced, every column standardised, L2 ${CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
+    `${form.hidden ? `logistic regression plus one hidden layer of ${form.hidden} rectified units` : 'logistic regression'} on a clip's mean window embedding, its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997)${form.style ? ` and ${GATE_STYLE_FEATURES.length} style features (MFCC means 1–19 and standard deviations, the modulation spectrum averaged over registers; core/features/style.ts)` : ''}, class-balanced, every column standardised, L2 ${form.l2 ?? CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
   );
   const verdicts = validationOther.map((c) => ({
     kind: c.kind,
-    rejected: !judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors).isMusic,
+    rejected: !judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors, c.style).isMusic,
   }));
   const rejectedByKind: Record<string, { n: number; rate: number }> = {};
   for (const kind of new Set(verdicts.map((v) => v.kind))) {

@@ -5,7 +5,13 @@
  * clips.
  */
 import type { MusicGateParams } from '../core/model/music-gate.js';
-import { judgeMusic, SILENCE_DBFS } from '../core/model/music-gate.js';
+import {
+  GATE_STYLE_FEATURES,
+  gateStyleFeatures,
+  judgeMusic,
+  SILENCE_DBFS,
+} from '../core/model/music-gate.js';
+import { createRng, gaussian } from '../core/random.js';
 
 /** Window embeddings of one class. */
 export interface GateExamples {
@@ -66,6 +72,128 @@ export function fitWindowClassifier(
   };
 }
 
+/** Options of {@link fitGateNetwork}. */
+export interface NetworkOptions {
+  /** Hidden rectified units (0: a plain logistic regression). */
+  readonly hidden?: number;
+  /** L2 penalty on every weight (not the biases). */
+  readonly l2?: number;
+  readonly iterations?: number;
+  readonly learningRate?: number;
+  /** Seed of the hidden layer's initial weights. */
+  readonly seed?: number;
+}
+
+/** What {@link fitGateNetwork} returns. */
+export interface GateNetwork {
+  /** Linear weights (dim) and bias. */
+  readonly weights: number[];
+  readonly bias: number;
+  /** The hidden layer, when units were asked for: units × dim weights, biases, output weights. */
+  readonly hidden?: { weights: number[]; bias: number[]; output: number[] };
+  /** The logit of one standardised row (dim values). */
+  logit(x: ArrayLike<number>): number;
+}
+
+/**
+ * Fits a logistic regression plus, optionally, one hidden layer of rectified units added to its
+ * logit (z = b + w·x + Σₕ aₕ·max(0, cₕ + Wₕ·x)) on standardised rows: class-balanced cross-entropy
+ * with an L2 penalty, full-batch gradient descent with Adam (Kingma & Ba 2015), He-initialised
+ * hidden weights (He et al. 2015) from a seeded generator, so that a fit is deterministic.
+ *
+ * @param music - music rows (label 1)
+ * @param other - non-music rows (label 0)
+ * @param dim - columns per row
+ * @param options - hidden units (default 0), L2 (1e-2), iterations (1500), learning rate (0.01
+ *   with hidden units, else 0.05), seed (1)
+ * @returns the weights (rounded to 6 significant digits) and a logit function that uses them
+ * @throws Error when a class has no rows
+ */
+export function fitGateNetwork(
+  music: GateExamples,
+  other: GateExamples,
+  dim: number,
+  options: NetworkOptions = {},
+): GateNetwork {
+  if (music.count === 0 || other.count === 0) {
+    throw new Error('the music gate needs music and non-music clips to fit');
+  }
+  const units = options.hidden ?? 0;
+  const { l2 = 1e-2, iterations = 1500, seed = 1 } = options;
+  const learningRate = options.learningRate ?? (units > 0 ? 0.01 : 0.05);
+  // Parameters, one array: w (dim), b, W (units × dim), c (units), a (units).
+  const oW = dim + 1;
+  const oC = oW + units * dim;
+  const oA = oC + units;
+  const size = oA + units;
+  const p = new Float64Array(size);
+  const rng = createRng(seed);
+  for (let i = 0; i < units * dim; i++) p[oW + i] = gaussian(rng) * Math.sqrt(2 / dim);
+  for (let u = 0; u < units; u++) p[oA + u] = gaussian(rng) / Math.sqrt(units);
+  const m = new Float64Array(size);
+  const v = new Float64Array(size);
+  const grad = new Float64Array(size);
+  const act = new Float64Array(units);
+  const sets: Array<[GateExamples, number, number]> = [
+    [music, 1, 0.5 / music.count],
+    [other, 0, 0.5 / other.count],
+  ];
+  const forward = (rows: ArrayLike<number>, at: number): number => {
+    let z = p[dim]!;
+    for (let d = 0; d < dim; d++) z += p[d]! * rows[at + d]!;
+    for (let u = 0; u < units; u++) {
+      let a = p[oC + u]!;
+      const row = oW + u * dim;
+      for (let d = 0; d < dim; d++) a += p[row + d]! * rows[at + d]!;
+      act[u] = Math.max(a, 0);
+      z += p[oA + u]! * act[u]!;
+    }
+    return z;
+  };
+  for (let it = 1; it <= iterations; it++) {
+    grad.fill(0);
+    for (const [set, label, weight] of sets) {
+      for (let r = 0; r < set.count; r++) {
+        const at = r * dim;
+        const err = (1 / (1 + Math.exp(-forward(set.rows, at))) - label) * weight;
+        for (let d = 0; d < dim; d++) grad[d]! += err * set.rows[at + d]!;
+        grad[dim]! += err;
+        for (let u = 0; u < units; u++) {
+          if (act[u]! <= 0) continue;
+          grad[oA + u]! += err * act[u]!;
+          const back = err * p[oA + u]!;
+          grad[oC + u]! += back;
+          const row = oW + u * dim;
+          for (let d = 0; d < dim; d++) grad[row + d]! += back * set.rows[at + d]!;
+        }
+      }
+    }
+    for (let i = 0; i < size; i++) {
+      if (i !== dim && (i < oC || i >= oA)) grad[i]! += l2 * p[i]!;
+      m[i] = 0.9 * m[i]! + 0.1 * grad[i]!;
+      v[i] = 0.999 * v[i]! + 0.001 * grad[i]! ** 2;
+      const mh = m[i]! / (1 - 0.9 ** it);
+      const vh = v[i]! / (1 - 0.999 ** it);
+      p[i]! -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  for (let i = 0; i < size; i++) p[i] = Number(p[i]!.toPrecision(6));
+  return {
+    weights: Array.from(p.subarray(0, dim)),
+    bias: p[dim]!,
+    ...(units > 0
+      ? {
+          hidden: {
+            weights: Array.from(p.subarray(oW, oC)),
+            bias: Array.from(p.subarray(oC, oA)),
+            output: Array.from(p.subarray(oA)),
+          },
+        }
+      : {}),
+    logit: (x) => forward(x, 0),
+  };
+}
+
 /** A validation clip: its windows and whether it is music. */
 export interface GateClip {
   readonly rows: Float32Array;
@@ -74,6 +202,8 @@ export interface GateClip {
   readonly music: boolean;
   /** Speech/music descriptors (core/features/speech-music.ts), for gates of the clip form. */
   readonly descriptors?: Float64Array;
+  /** Raw style statistics (core/features/style.ts), for gates with style inputs. */
+  readonly style?: Float32Array;
 }
 
 /** One clip as the clip-level gate sees it. */
@@ -82,6 +212,8 @@ export interface ClipFeatures {
   readonly meanEmbedding: Float32Array;
   /** Speech/music descriptors. */
   readonly descriptors: Float64Array;
+  /** Style statistics of the clip (core/features/style.ts), for gates that take them. */
+  readonly style?: Float32Array;
 }
 
 /**
@@ -91,32 +223,62 @@ export interface ClipFeatures {
  */
 export const CLIP_L2 = 1e-2;
 
+/** Options of {@link fitClipClassifier}. */
+export interface ClipClassifierOptions {
+  /** Take the clips' style statistics ({@link gateStyleFeatures}) as inputs too (default false). */
+  readonly style?: boolean;
+  /** Hidden units added to the logistic regression (default 0). */
+  readonly hidden?: number;
+  /** L2 penalty (default {@link CLIP_L2}). */
+  readonly l2?: number;
+  /** Adam iterations (default 1500). */
+  readonly iterations?: number;
+}
+
 /**
- * Fits the clip-level gate: one logistic regression on [mean window embedding, speech/music
- * descriptors], every column standardised, music clips against non-music clips (same optimiser
- * as {@link fitWindowClassifier}); the embedding's standardisation is folded into its weights.
+ * Fits the clip-level gate: a logistic regression (plus, with `options.hidden`, one hidden layer;
+ * {@link fitGateNetwork}) on [mean window embedding, speech/music descriptors, and with
+ * `options.style` the gate's style features], every column standardised, music clips against
+ * non-music clips; the embedding's standardisation is folded into its linear weights and kept
+ * for the hidden layer.
  *
  * @param music - music clips
  * @param other - non-music clips
  * @param dim - embedding size
  * @param names - descriptor names, stored so that a mismatch is caught at load
- * @returns embedding weights and bias, plus the descriptors' standardisation and weights
- * @throws Error when there are no clips of a class
+ * @param options - style inputs, hidden units, L2 penalty
+ * @returns embedding weights and bias, the descriptors' (and style features') standardisation
+ *   and weights, and the hidden layer when asked for
+ * @throws Error when there are no clips of a class, or `options.style` and a clip has no style
  */
 export function fitClipClassifier(
   music: readonly ClipFeatures[],
   other: readonly ClipFeatures[],
   dim: number,
   names: readonly string[],
-): Required<Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>> {
+  options: ClipClassifierOptions = {},
+): Required<Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>> &
+  Pick<MusicGateParams, 'style' | 'hidden'> {
   if (music.length === 0 || other.length === 0) {
     throw new Error('the music gate needs music and non-music clips to fit');
   }
   const k = names.length;
   const all = [...music, ...other];
-  const columns = dim + k;
+  const styleOf = new Map<ClipFeatures, Float64Array>();
+  if (options.style) {
+    for (const c of all) {
+      if (!c.style) throw new Error("a gate with style inputs needs every clip's style statistics");
+      styleOf.set(c, gateStyleFeatures(c.style));
+    }
+  }
+  const styleSize = options.style ? GATE_STYLE_FEATURES.length : 0;
+  const columns = dim + k + styleSize;
   const value = (c: ClipFeatures, j: number) =>
-    j < dim ? (c.meanEmbedding[j] ?? 0) : (c.descriptors[j - dim] ?? 0);
+    j < dim
+      ? (c.meanEmbedding[j] ?? 0)
+      : j < dim + k
+        ? (c.descriptors[j - dim] ?? 0)
+        : (styleOf.get(c)?.[j - dim - k] ?? 0);
   // Every column is standardised for the fit (raw embedding values are ~0.1, so without it the
   // optimiser's fixed step leaves the embedding's weights under-fitted next to the descriptors').
   const mean = Array.from(
@@ -135,9 +297,10 @@ export function fitClipClassifier(
     });
     return { rows: out, count: clips.length };
   };
-  const fitted = fitWindowClassifier(rows(music), rows(other), columns, {
-    iterations: 1500,
-    l2: CLIP_L2,
+  const fitted = fitGateNetwork(rows(music), rows(other), columns, {
+    iterations: options.iterations ?? 1500,
+    l2: options.l2 ?? CLIP_L2,
+    hidden: options.hidden ?? 0,
   });
   const round = (x: number) => Number(x.toFixed(5));
   // Fold the embedding's standardisation into its weights and the bias, so that the engine keeps
@@ -152,10 +315,29 @@ export function fitClipClassifier(
     bias: round(bias),
     descriptors: {
       names: [...names],
-      mean: mean.slice(dim).map(round),
-      std: std.slice(dim).map(round),
-      weights: fitted.weights.slice(dim),
+      mean: mean.slice(dim, dim + k).map(round),
+      std: std.slice(dim, dim + k).map(round),
+      weights: fitted.weights.slice(dim, dim + k),
     },
+    ...(options.style
+      ? {
+          style: {
+            names: [...GATE_STYLE_FEATURES],
+            mean: mean.slice(dim + k).map((x) => Number(x.toPrecision(6))),
+            std: std.slice(dim + k).map((x) => Number(x.toPrecision(6))),
+            weights: fitted.weights.slice(dim + k),
+          },
+        }
+      : {}),
+    ...(fitted.hidden
+      ? {
+          hidden: {
+            embeddingMean: mean.slice(0, dim).map((x) => Number(x.toPrecision(6))),
+            embeddingStd: std.slice(0, dim).map((x) => Number(x.toPrecision(6))),
+            ...fitted.hidden,
+          },
+        }
+      : {}),
   };
 }
 
@@ -173,14 +355,14 @@ export const MIN_MUSIC_ACCEPTED = 0.97;
  */
 export function chooseThreshold(
   clips: readonly GateClip[],
-  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>,
+  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors' | 'style' | 'hidden'>,
   minMusicAccepted = MIN_MUSIC_ACCEPTED,
 ): { threshold: number; musicAccepted: number; otherRejected: number } {
   // The clip probability exactly as the engine computes it (threshold 0: nothing is cut here).
   const gate = gateParams(classifier, 0, '');
   const scored = clips.map((c) => ({
     music: c.music,
-    p: judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors).probability,
+    p: judgeMusic(c.rows, c.count, c.loudnessDb, gate, c.descriptors, c.style).probability,
   }));
   const music = scored.filter((s) => s.music);
   const other = scored.filter((s) => !s.music);
@@ -200,7 +382,7 @@ export function chooseThreshold(
 
 /** Assembles the metadata entry. */
 export function gateParams(
-  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors'>,
+  classifier: Pick<MusicGateParams, 'weights' | 'bias' | 'descriptors' | 'style' | 'hidden'>,
   threshold: number,
   method: string,
 ): MusicGateParams {
@@ -211,5 +393,7 @@ export function gateParams(
     silenceDbfs: SILENCE_DBFS,
     method,
     ...(classifier.descriptors ? { descriptors: classifier.descriptors } : {}),
+    ...(classifier.style ? { style: classifier.style } : {}),
+    ...(classifier.hidden ? { hidden: classifier.hidden } : {}),
   };
 }

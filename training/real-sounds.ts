@@ -110,6 +110,9 @@ const PACKAGE_KINDS: Record<string, SoundKind> = {
   'deepin-sound-theme': 'household',
   'gnome-audio': 'household',
   'eiskaltdcpp-sounds': 'household',
+  'pidgin-data': 'household',
+  'psi-plus-sounds': 'household',
+  aisleriot: 'household',
 };
 
 /**
@@ -154,7 +157,13 @@ export function soundKind(file: string, pkg = ''): SoundKind {
  * is in the held-out soundtracks (training.heldOutGroups) are not fitted on.
  */
 export const SOUND_SPLIT = {
-  validation: ['supertuxkart-data', 'teeworlds-data', 'deepin-sound-theme', 'pingus-data'],
+  validation: [
+    'supertuxkart-data',
+    'teeworlds-data',
+    'deepin-sound-theme',
+    'pingus-data',
+    'minetest-data',
+  ],
   test: [
     'widelands-data',
     'flare-game',
@@ -277,7 +286,7 @@ async function composeClip(
     const pcm = await decode(first.file);
     const start = randomInt(rng, 0, Math.max(0, pcm.length - length));
     out.set(pcm.subarray(start, start + length));
-    return out;
+    if (pcm.length > 0) return out;
   }
   let at = Math.round(uniform(rng, 0, 0.5) * SOURCE_RATE);
   let item = first;
@@ -321,7 +330,9 @@ export interface RealSoundVoiceNote {
  *
  * Each clip is laid out at 48 kHz (see the module comment), set to −30…−12 dBFS RMS and passed
  * through a voice-note chain drawn by training/augmentations.ts (band-limit, reverb, gain, pitch
- * and tempo, pink noise where the draw adds noise) into an Ogg Opus file at 16–64 kbit/s.
+ * and tempo, pink noise where the draw adds noise) into an Ogg Opus file at 16–64 kbit/s. Files
+ * that cannot be decoded are skipped (reported on stderr): they add nothing to a clip made of
+ * short files, and a long one gives way to the short-file layout.
  *
  * @param items - the files to draw from (e.g. one part of {@link SOUND_SPLIT})
  * @param count - number of clips
@@ -329,7 +340,7 @@ export interface RealSoundVoiceNote {
  * @param ffmpeg - ffmpeg binary
  * @param seed - integer seed
  * @returns voice notes with their kind and package
- * @throws Error when `items` is empty, or a file cannot be decoded, or ffmpeg fails
+ * @throws Error when `items` is empty, or ffmpeg fails
  */
 export async function realSoundVoiceNotes(
   items: readonly SoundItem[],
@@ -353,7 +364,13 @@ export async function realSoundVoiceNotes(
   const decode = async (file: string) => {
     let pcm = cache.get(file);
     if (!pcm) {
-      pcm = await decodeSource(file);
+      // A file the engine's decoder cannot read (a damaged sound of a package) adds nothing.
+      pcm = await decodeSource(file).catch((error: unknown) => {
+        process.stderr.write(
+          `real sounds: skipping ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        return new Float32Array(0);
+      });
       if (cache.size > 256) cache.clear();
       cache.set(file, pcm);
     }

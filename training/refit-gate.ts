@@ -1,7 +1,13 @@
 /**
- * `npm run refit-gate [-- MODEL_DIR [CORPUS_DIR]]`: fits the music gate of an already trained
- * model (without retraining it) from the corpus's audio, and writes it into the model's
- * metadata.json (the model version does not change: the gate does not move any embedding).
+ * `npm run refit-gate [-- [--style] [--hidden N] [--l2 X] [--features-out FILE] MODEL_DIR
+ * [CORPUS_DIR]]`: fits the music gate of an already trained model (without retraining it) from
+ * the corpus's audio, and writes it into the model's metadata.json (the model version does not
+ * change: the gate does not move any embedding).
+ *
+ * The gate's form is training/fit-gate.ts `GATE_MODEL` unless the options say otherwise:
+ * `--style` adds the style features to its inputs, `--hidden N` a hidden layer of N units,
+ * `--l2 X` sets the penalty; `--features-out FILE` writes every fit and validation clip's inputs
+ * as JSON lines, to compare forms on the same clips.
  *
  * Music: three 10 s excerpts of each training-soundtrack track (one clean, two through a random
  * voice-note chain of training/augmentations.ts); the threshold is chosen on the same kind of
@@ -17,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
@@ -32,10 +39,12 @@ import { FIXTURE_PACKAGES, readCorpusManifest } from './corpus.js';
 import {
   fitGateOnClips,
   GATE_CLIP_SECONDS,
+  GATE_MODEL,
   type GateNonMusic,
   GENERATED_DESCRIPTION,
   generatedNonMusic,
 } from './fit-gate.js';
+import { CLIP_L2 } from './music-gate.js';
 import { loadNoiseBank, type NoiseBank } from './noise-bank.js';
 import {
   readSoundManifest,
@@ -52,8 +61,12 @@ const SEED = 11;
 const FIT_NON_MUSIC = 400;
 const VALIDATION_NON_MUSIC = 120;
 /** Voice notes of real recordings to fit on and to choose the threshold on. */
-const FIT_REAL_SOUNDS = 200;
-const VALIDATION_REAL_SOUNDS = 100;
+const FIT_REAL_SOUNDS = 600;
+const VALIDATION_REAL_SOUNDS = 150;
+/** Real fit clips are made in chunks of this many, each with its own seed. */
+const REAL_SOUNDS_CHUNK = 150;
+/** Sets of clips made at once. */
+const MAKE_CONCURRENCY = 4;
 
 /** Real-sound clips of a part of the sound packages as gate clips, cached. */
 async function realGateClips(
@@ -104,43 +117,60 @@ async function nonMusicSets(
       process.stderr.write(`generating ${count} non-music clips (espeak-ng, sox)\n`);
       return generatedNonMusic(features, count, ffmpeg, seed);
     });
-  const fit = await generated(FIT_NON_MUSIC, SEED);
-  const validation = await generated(VALIDATION_NON_MUSIC, SEED + 1);
-  const generatedOnly = {
-    fit,
-    validation,
-    fitDescription: `${FIT_NON_MUSIC} ${GENERATED_DESCRIPTION}`,
-    validationDescription: `${VALIDATION_NON_MUSIC} fresh generated clips of the same kinds`,
-  };
-  let items: SoundItem[];
+  let items: SoundItem[] | undefined;
   try {
     items = await readSoundManifest(path.join(sounds, 'manifest.csv'));
   } catch {
     process.stderr.write(`no ${sounds}/manifest.csv: fitting on generated non-music only\n`);
-    return generatedOnly;
   }
   const part = (split: 'fit' | 'validation') =>
-    items.filter((i) => soundSplit(i.package) === split);
+    (items ?? []).filter((i) => soundSplit(i.package) === split);
   const packages = (split: 'fit' | 'validation') =>
     [...new Set(part(split).map((i) => i.package))].sort().join(', ');
-  const realFit = await realGateClips(
-    part('fit'),
-    FIT_REAL_SOUNDS,
-    SEED,
-    features,
-    ffmpeg,
-    cacheDir,
-  );
-  const realValidation = await realGateClips(
-    part('validation'),
-    VALIDATION_REAL_SOUNDS,
-    SEED + 1,
-    features,
-    ffmpeg,
-    cacheDir,
-  );
+  // The sets are made side by side (each waits mostly on espeak-ng, sox and ffmpeg); the real fit
+  // clips in chunks of their own seed, so that the clips do not depend on the order of work.
+  const chunks = Math.ceil(FIT_REAL_SOUNDS / REAL_SOUNDS_CHUNK);
+  const limit = pLimit(MAKE_CONCURRENCY);
+  const [fit, validation, realValidation, ...realFit] = await Promise.all([
+    limit(() => generated(FIT_NON_MUSIC, SEED)),
+    limit(() => generated(VALIDATION_NON_MUSIC, SEED + 1)),
+    items
+      ? limit(() =>
+          realGateClips(
+            part('validation'),
+            VALIDATION_REAL_SOUNDS,
+            SEED + 1,
+            features,
+            ffmpeg,
+            cacheDir,
+          ),
+        )
+      : [],
+    ...(items
+      ? Array.from({ length: chunks }, (_, k) =>
+          limit(() =>
+            realGateClips(
+              part('fit'),
+              Math.min(REAL_SOUNDS_CHUNK, FIT_REAL_SOUNDS - k * REAL_SOUNDS_CHUNK),
+              SEED + 100 * k,
+              features,
+              ffmpeg,
+              cacheDir,
+            ),
+          ),
+        )
+      : []),
+  ]);
+  if (!items) {
+    return {
+      fit,
+      validation,
+      fitDescription: `${FIT_NON_MUSIC} ${GENERATED_DESCRIPTION}`,
+      validationDescription: `${VALIDATION_NON_MUSIC} fresh generated clips of the same kinds`,
+    };
+  }
   return {
-    fit: [...fit, ...realFit],
+    fit: [...fit, ...realFit.flat()],
     validation: [...validation, ...realValidation],
     fitDescription: `${FIT_NON_MUSIC} ${GENERATED_DESCRIPTION}, and ${FIT_REAL_SOUNDS} of real recordings (sound effects, ambiences, desktop sounds and spoken prompts of the Debian packages ${packages('fit')}; 10 s of one package's sounds of one kind each, through a voice-note chain into Ogg Opus, decoded by the engine's decoder; training/real-sounds.ts)`,
     validationDescription: `${VALIDATION_NON_MUSIC} fresh generated clips of the same kinds and ${VALIDATION_REAL_SOUNDS} clips of real recordings of other packages (${packages('validation')})`,
@@ -189,8 +219,21 @@ async function excerpts(
 
 async function main(): Promise<void> {
   const root = packageRoot();
-  const modelDir = path.resolve(process.argv[2] ?? path.join(root, 'models', 'synesthete-cnn'));
-  const corpus = path.resolve(process.argv[3] ?? path.join(root, 'data', 'corpus'));
+  const args = process.argv.slice(2);
+  const option = (name: string): string | undefined => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args.splice(at, 2)[1] : undefined;
+  };
+  const featuresOut = option('--features-out');
+  const styleAt = args.indexOf('--style');
+  const style = styleAt >= 0 ? args.splice(styleAt, 1).length > 0 : (GATE_MODEL.style ?? false);
+  const hidden = Number(option('--hidden') ?? GATE_MODEL.hidden ?? 0);
+  const l2 = Number(option('--l2') ?? GATE_MODEL.l2 ?? CLIP_L2);
+  if (!Number.isInteger(hidden) || hidden < 0 || !(l2 >= 0)) {
+    throw new Error('--hidden takes a whole number ≥ 0 and --l2 a number ≥ 0');
+  }
+  const modelDir = path.resolve(args[0] ?? path.join(root, 'models', 'synesthete-cnn'));
+  const corpus = path.resolve(args[1] ?? path.join(root, 'data', 'corpus'));
   const metadataPath = path.join(modelDir, 'metadata.json');
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown> & {
     training?: { testGroups?: string[]; heldOutGroups?: string[] };
@@ -263,6 +306,8 @@ async function main(): Promise<void> {
       fitClips: FIT_NON_MUSIC,
       validationClips: VALIDATION_NON_MUSIC,
       log: (line) => process.stderr.write(`${line}\n`),
+      ...(featuresOut ? { featuresOut } : {}),
+      model: { style, hidden, l2 },
     },
     nonMusic,
   );

@@ -1,17 +1,22 @@
 /**
  * The music gate's arithmetic: the silence rule, the mean-of-windows decision, fitting a
- * separable problem, and a threshold that keeps the asked share of music.
+ * separable problem, a threshold that keeps the asked share of music, the style inputs and the
+ * hidden layer.
  */
 import { describe, expect, it } from 'vitest';
+import { MODULATION_BINS, MODULATION_GROUPS, STYLE_SIZE } from '../../core/features/style.js';
 import {
   clipMusicProbability,
+  GATE_STYLE_FEATURES,
+  gateStyleFeatures,
   judgeMusic,
   type MusicGateParams,
 } from '../../core/model/music-gate.js';
-import { createRng, gaussian } from '../../core/random.js';
+import { createRng, gaussian, type Rng } from '../../core/random.js';
 import {
   chooseThreshold,
   fitClipClassifier,
+  fitGateNetwork,
   fitWindowClassifier,
   SILENCE_DBFS,
 } from '../../training/music-gate.js';
@@ -163,5 +168,117 @@ describe('the clip-level gate (mean embedding + speech/music descriptors)', () =
     expect(() => judgeMusic(rows, 1, -20, gate)).toThrow(/descriptors/);
     expect(() => judgeMusic(rows, 1, -20, gate, [1, 2, 3])).toThrow(/descriptors/);
     expect(() => clipMusicProbability(rows, 1, [1, 2], gate)).not.toThrow();
+  });
+});
+
+describe('style inputs and the hidden layer', () => {
+  const names = ['a'];
+  /** A raw style vector whose modulation spectrum peaks at bin `peak` in every register. */
+  const styleWith = (rng: Rng, peak: number) => {
+    const s = new Float32Array(STYLE_SIZE);
+    for (let i = 0; i < STYLE_SIZE; i++) s[i] = 0.2 * gaussian(rng);
+    const modulation = STYLE_SIZE - MODULATION_GROUPS * MODULATION_BINS;
+    for (let g = 0; g < MODULATION_GROUPS; g++) s[modulation + g * MODULATION_BINS + peak]! += 1;
+    return s;
+  };
+  /** Clips whose embedding and descriptor say nothing; music has a modulation peak at bin 12. */
+  const clips = (count: number, music: boolean, seed: number) => {
+    const rng = createRng(seed);
+    return Array.from({ length: count }, () => ({
+      meanEmbedding: Float32Array.from({ length: DIM }, () => 0.3 * gaussian(rng)),
+      descriptors: Float64Array.from([gaussian(rng)]),
+      style: styleWith(rng, music ? 12 : 40),
+    }));
+  };
+
+  it('summarises the style statistics in the documented order', () => {
+    const s = new Float32Array(STYLE_SIZE).map((_, i) => i);
+    const f = gateStyleFeatures(s);
+    expect(f.length).toBe(GATE_STYLE_FEATURES.length);
+    expect(GATE_STYLE_FEATURES[0]).toBe('mfccMean1');
+    expect(f[0]).toBe(1); // MFCC mean 1 (the level, mean 0, is left out)
+    expect(f[19]).toBe(20); // MFCC std 0
+    const modulation = STYLE_SIZE - MODULATION_GROUPS * MODULATION_BINS;
+    // Modulation bin 1: the mean over the 16 groups of values modulation + g·60.
+    expect(f[39]).toBeCloseTo(modulation + (MODULATION_BINS * (MODULATION_GROUPS - 1)) / 2, 4);
+    expect(() => gateStyleFeatures(new Float32Array(10))).toThrow(/style statistics/);
+  });
+
+  it('learns from the style features and needs them to judge', () => {
+    const fitted = fitClipClassifier(clips(60, true, 1), clips(60, false, 2), DIM, names, {
+      style: true,
+    });
+    expect(fitted.style?.names).toEqual(GATE_STYLE_FEATURES);
+    const gate: MusicGateParams = {
+      ...fitted,
+      threshold: 0.5,
+      silenceDbfs: SILENCE_DBFS,
+      method: '',
+    };
+    const accepted = (set: ReturnType<typeof clips>) =>
+      set.filter((c) => judgeMusic(c.meanEmbedding, 1, -20, gate, c.descriptors, c.style).isMusic)
+        .length;
+    expect(accepted(clips(40, true, 3))).toBeGreaterThanOrEqual(38);
+    expect(accepted(clips(40, false, 4))).toBeLessThanOrEqual(2);
+    const c = clips(1, true, 5)[0]!;
+    expect(() => judgeMusic(c.meanEmbedding, 1, -20, gate, c.descriptors)).toThrow(/style/);
+    // A gate without style inputs ignores the style it is given.
+    const { style: _s, ...plain } = gate;
+    expect(() => judgeMusic(c.meanEmbedding, 1, -20, plain, c.descriptors, c.style)).not.toThrow();
+  });
+
+  it('fits with a hidden layer what no linear gate can separate, as the engine computes it', () => {
+    // Music when the two descriptors have the same sign (XOR): linear gates sit at chance.
+    const xor = (count: number, music: boolean, seed: number) => {
+      const rng = createRng(seed);
+      return Array.from({ length: count }, () => {
+        const a = (rng() < 0.5 ? -1 : 1) * (0.5 + rng());
+        const b = (music ? Math.sign(a) : -Math.sign(a)) * (0.5 + rng());
+        return {
+          meanEmbedding: Float32Array.from({ length: DIM }, () => 0.1 * gaussian(rng)),
+          descriptors: Float64Array.from([a, b]),
+        };
+      });
+    };
+    const xorNames = ['a', 'b'];
+    const score = (fitted: ReturnType<typeof fitClipClassifier>) => {
+      const gate: MusicGateParams = {
+        ...fitted,
+        threshold: 0.5,
+        silenceDbfs: SILENCE_DBFS,
+        method: '',
+      };
+      const right = (set: ReturnType<typeof xor>, music: boolean) =>
+        set.filter(
+          (c) => judgeMusic(c.meanEmbedding, 1, -20, gate, c.descriptors).isMusic === music,
+        ).length;
+      return (right(xor(50, true, 13), true) + right(xor(50, false, 14), false)) / 100;
+    };
+    const linear = fitClipClassifier(xor(100, true, 11), xor(100, false, 12), DIM, xorNames);
+    const network = fitClipClassifier(xor(100, true, 11), xor(100, false, 12), DIM, xorNames, {
+      hidden: 8,
+      iterations: 800,
+    });
+    expect(network.hidden?.bias.length).toBe(8);
+    expect(network.hidden?.weights.length).toBe(8 * (DIM + 2));
+    expect(score(linear)).toBeLessThan(0.75);
+    expect(score(network)).toBeGreaterThan(0.9);
+  });
+
+  it('fits the same network twice from the same data', () => {
+    const a = fitGateNetwork(
+      { rows: cluster(30, 1, 20), count: 30 },
+      { rows: cluster(30, -1, 21), count: 30 },
+      DIM,
+      { hidden: 4, iterations: 50 },
+    );
+    const b = fitGateNetwork(
+      { rows: cluster(30, 1, 20), count: 30 },
+      { rows: cluster(30, -1, 21), count: 30 },
+      DIM,
+      { hidden: 4, iterations: 50 },
+    );
+    expect(a.hidden).toEqual(b.hidden);
+    expect(a.weights).toEqual(b.weights);
   });
 });

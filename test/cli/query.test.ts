@@ -201,7 +201,7 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
     expect(report.missing).toHaveLength(30);
   });
 
-  it('doctor prints node, ffmpeg, the in-process decoder, tfjs backend, model version and catalogue size', async () => {
+  it('doctor prints node, ffmpeg, the decoder in use, tfjs backend, model version and catalogue size', async () => {
     const r = await runCli(['doctor', '--catalog', catalog]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const { version } = JSON.parse(
@@ -213,8 +213,10 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
       new RegExp(`^node +${process.versions.node.replace(/\./g, '\\.')}`, 'm'),
     );
     expect(r.stdout).toMatch(/^ffmpeg +\d/m);
-    // node-av is installed here: the in-process decoder and its FFmpeg version.
-    expect(r.stdout).toMatch(/^in-process +FFmpeg \d+\.\d+\S* \(node-av \d+\.\d+\.\d+\)/m);
+    // node-av is installed here: the decoder in use is FFmpeg's libraries on a decode thread.
+    expect(r.stdout).toMatch(
+      /^decoder +node-av \d+\.\d+\.\d+ \(FFmpeg's libraries on a decode thread\)$/m,
+    );
     expect(r.stdout).toMatch(/^tfjs +backend (tensorflow|wasm|cpu)$/m);
     expect(r.stdout).toMatch(/pglite \d+\.\d+/);
     expect(r.stdout).not.toContain('not installed, drizzle');

@@ -352,11 +352,15 @@ export function createChatService(
       try {
         const feedback = await votesOf(conversation);
         const answer = await engine.recommendSet(
-          recent.map((s) => ({
-            vector: s.vector,
-            name: s.name,
-            ...(s.trackId !== undefined ? { trackId: s.trackId } : {}),
-          })),
+          recent.map((s) =>
+            s.vector
+              ? {
+                  vector: s.vector,
+                  name: s.name,
+                  ...(s.trackId !== undefined ? { trackId: s.trackId } : {}),
+                }
+              : { track: s.trackId ?? 0 },
+          ),
           { k: RESULTS_PER_ANSWER, feedback },
         );
         return {
@@ -373,6 +377,20 @@ export function createChatService(
       } catch (error) {
         const e = toSynestheteError(error);
         log(`[chat] mix failed: ${e.code}: ${e.message}`);
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    },
+
+    async addToMix(conversation, trackId) {
+      try {
+        const label = await labelOf(trackId);
+        if (label === undefined) return { kind: 'error', text: MESSAGES.unknownTrack };
+        seeds.remember(conversation, { trackId, name: label });
+        return { kind: 'ack', text: MESSAGES.addedToMix(label, seeds.recent(conversation).length) };
+      } catch (error) {
+        log(
+          `[chat] adding track ${trackId} to the mix failed: ${toSynestheteError(error).message}`,
+        );
         return { kind: 'error', text: MESSAGES.error };
       }
     },

@@ -71,6 +71,9 @@ export const MESSAGES = {
   /** @param names - the seeds' names, oldest first */
   mixHeading: (names: readonly string[]) =>
     `A mix of your last ${names.length} clips: ${names.map((n, i) => `${i + 1}. ${n}`).join(' · ')}`,
+  /** @param label - "Title — Artist"; @param count - seeds now in the mix */
+  addedToMix: (label: string, count: number) =>
+    `Added ${label} to your mix (${count} of up to 3)${count >= 2 ? ' — press Mix for tracks that suit them all' : ''}.`,
   mixNeedsClips:
     'Send me two or more clips first (voice notes or audio files), then /mix for tracks that suit them all.',
   /** @param summary - the clip's one-line description ("128 BPM · A minor · bright") */

@@ -6,11 +6,11 @@
  * @module
  */
 
-/** One remembered clip. */
+/** One remembered clip, or a catalogue track the user picked for the mix. */
 export interface RememberedSeed {
-  /** The vector the clip's answer was searched with (core's `Recommendation.seed`). */
-  readonly vector: Float32Array;
-  /** The catalogue track the clip was identified as. */
+  /** The vector the clip's answer was searched with (core's `Recommendation.seed`); absent for a picked track. */
+  readonly vector?: Float32Array;
+  /** The catalogue track the clip was identified as, or the picked track. */
   readonly trackId?: number;
   /** What to call it in the answer: the match's name, the file name, or "clip N". */
   readonly name: string;

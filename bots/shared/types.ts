@@ -138,6 +138,11 @@ export interface ChatService {
    * Never throws. Optional so that recording fakes of the service may leave it out.
    */
   mix?(conversation: string): Promise<ChatAnswer>;
+  /**
+   * Adds a catalogue track to the conversation's seeds for `/mix` (the last three are kept), and
+   * acknowledges with how many there are. Never throws. Optional like {@link mix}.
+   */
+  addToMix?(conversation: string, trackId: number): Promise<ChatAnswer>;
   /** Clears a conversation's votes and remembered clips; returns the confirmation text. Never throws. */
   forget(conversation: string): Promise<string>;
   /**

@@ -176,6 +176,27 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
       return;
     }
 
+    if (pathname === '/api/mix') {
+      if (!allow(req, res, ['POST']) || !checkOrigin(req, res)) return;
+      const session = ensureSession(req, res);
+      const body = await readCappedBody(req, MAX_JSON_BYTES);
+      if (!body.ok) {
+        sendJson(res, 413, { error: 'body too large' }, { Connection: 'close' });
+        discardBody(req, MAX_JSON_BYTES);
+        return;
+      }
+      // {"add": <trackId>} picks a result for the mix; an empty body asks for the mix.
+      const add = parseMixAdd(body.bytes);
+      if (add === null) {
+        sendJson(res, 400, { error: 'expected {} or {"add": <positive integer>}' });
+        return;
+      }
+      const answer =
+        add === undefined ? await service.mix?.(session) : await service.addToMix?.(session, add);
+      await answerJson(res, session, answer ?? { kind: 'error', text: 'mixing is not available' });
+      return;
+    }
+
     if (pathname === '/api/forget') {
       if (!allow(req, res, ['POST']) || !checkOrigin(req, res)) return;
       const session = ensureSession(req, res);
@@ -313,4 +334,21 @@ function parseVote(bytes: Uint8Array): { trackId: number; vote: Vote } | undefin
     return undefined;
   if (typeof vote !== 'string' || !VOTES.includes(vote as Vote)) return undefined;
   return { trackId, vote: vote as Vote };
+}
+
+/**
+ * The body of `POST /api/mix`: empty or `{}` (answer the mix: undefined), `{"add": id}` (the track
+ * id), anything else null.
+ */
+function parseMixAdd(bytes: Uint8Array): number | undefined | null {
+  const text = new TextDecoder().decode(bytes).trim();
+  if (text === '') return undefined;
+  try {
+    const value = JSON.parse(text) as { add?: unknown };
+    if (typeof value !== 'object' || value === null) return null;
+    if (value.add === undefined) return undefined;
+    return Number.isInteger(value.add) && (value.add as number) > 0 ? (value.add as number) : null;
+  } catch {
+    return null;
+  }
 }

@@ -46,6 +46,7 @@ const COMMANDS: Record<string, readonly string[]> = {
     '--run',
   ],
   doctor: COMMON,
+  map: ['--out', '--query', '--track', ...COMMON],
 };
 
 describe('synesthete --help', () => {

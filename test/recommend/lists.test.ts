@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../bots/shared/chat-service.js';
 import type { ClipInput } from '../../bots/shared/types.js';
+import { cachedLayout, layOut } from '../../core/recommend/map-layout.js';
+import { mapSvg } from '../../core/recommend/map-svg.js';
 import { cosine } from '../../core/recommend/variety.js';
 import type { Engine } from '../../core/recommend.js';
 import { openEngine } from '../../core/recommend.js';
@@ -131,6 +133,37 @@ describe('result lists', () => {
     for (const r of long.recommendations) expect(r.durationS).toBeNull();
   });
 
+  it('lays the catalogue out in 2-D once per catalogue version, and draws it', async () => {
+    const version = engine.model.metadata.version;
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      const rows = await engine.catalog.embeddings(version);
+      return { ids: rows.map((r) => r.id), vectors: rows.map((r) => r.embedding) };
+    };
+    const catalogVersion = await engine.catalog.version();
+    const first = await cachedLayout(tmp.dir, catalogVersion, version, load);
+    const again = await cachedLayout(tmp.dir, catalogVersion, version, load);
+    expect([first.cached, again.cached, loads]).toEqual([false, true, 1]);
+    expect(again.layout).toEqual(first.layout);
+    expect(first.layout.ids).toHaveLength(TRACKS.length + 2);
+    for (const [x, y] of first.layout.xy)
+      expect(Number.isFinite(x) && Number.isFinite(y)).toBe(true);
+    expect(new Set(first.layout.xy.map(([x]) => x.toFixed(3))).size).toBeGreaterThan(1);
+    // Seeded: the same vectors give the same picture.
+    const { vectors } = await load();
+    expect(layOut(vectors)).toEqual(first.layout.xy);
+    const svg = mapSvg(
+      first.layout.ids.map((tid, i) => ({
+        id: tid,
+        x: first.layout.xy[i]?.[0] ?? 0,
+        y: first.layout.xy[i]?.[1] ?? 0,
+        genre: null,
+      })),
+    );
+    expect(svg.match(/<circle /g)?.length).toBe(TRACKS.length + 2 + 1);
+  });
+
   it('answers several seeds as a set, naming the closest seed of each result', async () => {
     const seeds = [
       id.get('metal_rock__chaos_god.ogg') as number,
@@ -203,5 +236,19 @@ describe('/mix in the chat service', () => {
     }
     // Another conversation has sent nothing.
     expect((await service.mix?.('telegram:2'))?.kind).toBe('ack');
+  });
+
+  it('mixes results a person picked (the web chat\'s "+ Mix")', async () => {
+    const service = createChatService(engine, { spectrogram: false });
+    const tracks = await engine.catalog.listTracks();
+    const picked = tracks.filter((t) => /War_of_freedom|Awakening/.test(t.sourcePath));
+    const first = await service.addToMix?.('web:s1', picked[0]?.id as number);
+    expect(first).toMatchObject({ kind: 'ack' });
+    expect(first?.kind === 'ack' && first.text).toMatch(/\(1 of up to 3\)/);
+    await service.addToMix?.('web:s1', picked[1]?.id as number);
+    const answer = await service.mix?.('web:s1');
+    if (answer?.kind !== 'results') throw new Error(`expected results, got ${answer?.kind}`);
+    for (const t of picked) expect(answer.results.map((r) => r.trackId)).not.toContain(t.id);
+    expect((await service.addToMix?.('web:s1', 999_999))?.kind).toBe('error');
   });
 });

@@ -224,7 +224,20 @@ function renderCard(item) {
   const down = voteButton('👎', 'down', item, 'Not for me', status, card);
   const more = voteButton('More like this', 'more', item, 'More like this', status, card);
   more.classList.add('more');
-  actions.append(up, down, more);
+  const mix = el('button', 'vote', '+ Mix');
+  mix.type = 'button';
+  mix.title = 'Add to my mix: tracks that suit the last three clips or picks together';
+  mix.setAttribute('aria-label', `Add to my mix: ${item.label}`);
+  mix.addEventListener('click', async () => {
+    const answer = await api('/api/mix', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ add: item.trackId }),
+    });
+    status.textContent = answer.text ?? '';
+    status.classList.toggle('error', answer.kind !== 'ack');
+  });
+  actions.append(up, down, more, mix);
   controls.append(actions);
   body.append(controls, status);
 
@@ -461,6 +474,13 @@ async function showHelp() {
 helpLink.addEventListener('click', (event) => {
   event.preventDefault();
   void showHelp();
+});
+
+document.getElementById('mix-button')?.addEventListener('click', async () => {
+  const userBubble = addBubble('user', 'command');
+  userBubble.append(el('p', '', '/mix'));
+  const pending = addPending('Mixing your last clips…');
+  renderAnswer(pending, await api('/api/mix', { method: 'POST' }));
 });
 
 forgetButton.addEventListener('click', async () => {

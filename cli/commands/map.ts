@@ -1,0 +1,114 @@
+/** `synesthete map`: the catalogue drawn in 2-D, coloured by genre tag, a query and its five marked. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { cachedLayout } from '../../core/recommend/map-layout.js';
+import { type MapQuery, mapSvg } from '../../core/recommend/map-svg.js';
+import { trackName } from '../../core/recommend/names.js';
+import {
+  type CommonOptions,
+  engineFrom,
+  printable,
+  reportError,
+  withCommonOptions,
+} from '../common.js';
+
+interface MapOptions extends CommonOptions {
+  out: string;
+  query?: string;
+  track?: string;
+}
+
+/** Registers the command. */
+export function registerMap(program: Command): void {
+  withCommonOptions(
+    program
+      .command('map')
+      .description(
+        'draw the catalogue in 2-D (UMAP of the track vectors), coloured by genre tag, as SVG or PNG',
+      )
+      .option('--out <file>', 'where to write the picture: .svg or .png', 'map.svg')
+      .option('--query <clip>', 'mark a clip and its five recommendations')
+      .option('--track <id|path>', 'mark a catalogue track and its five neighbours'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe layout is computed once per catalogue version and kept beside the index files. A query\n' +
+        'that is not a catalogue track is placed at the similarity-weighted mean of its five results.\n\n' +
+        'Examples:\n  synesthete map --out map.png\n  synesthete map --query data/demo/queries/voice-note.ogg --out map.png',
+    )
+    .action(async (options: MapOptions) => {
+      try {
+        const engine = await engineFrom(options, true);
+        try {
+          const version = engine.model.metadata.version;
+          const { layout, cached } = await cachedLayout(
+            engine.indexDir,
+            await engine.catalog.version(),
+            version,
+            async () => {
+              const rows = await engine.catalog.embeddings(version);
+              return { ids: rows.map((r) => r.id), vectors: rows.map((r) => r.embedding) };
+            },
+          );
+          const infos = await engine.catalog.getTrackInfos(layout.ids);
+          const genreOf = new Map(infos.map((t) => [t.id, t.genre]));
+          const points = layout.ids.map((id, i) => ({
+            id,
+            x: layout.xy[i]?.[0] ?? 0,
+            y: layout.xy[i]?.[1] ?? 0,
+            genre: genreOf.get(id) ?? null,
+          }));
+          const at = new Map(points.map((p) => [p.id, p]));
+          let query: MapQuery | undefined;
+          if (options.query || options.track) {
+            const answer = options.query
+              ? await engine.recommend(options.query, { k: 5, tags: false })
+              : await engine.similar(
+                  /^\d+$/.test(options.track ?? '') ? Number(options.track) : (options.track ?? ''),
+                  { k: 5, tags: false },
+                );
+            const own =
+              'track' in answer ? answer.track.trackId : (answer.match?.trackId ?? undefined);
+            const results = answer.recommendations.map((r) => ({
+              id: r.trackId,
+              label: trackName(r),
+              w: Math.max(0.01, r.similarity),
+            }));
+            const ownPoint = own !== undefined ? at.get(own) : undefined;
+            const placed = results.filter((r) => at.has(r.id));
+            const sum = placed.reduce((s, r) => s + r.w, 0) || 1;
+            const x =
+              ownPoint?.x ?? placed.reduce((s, r) => s + (at.get(r.id)?.x ?? 0) * r.w, 0) / sum;
+            const y =
+              ownPoint?.y ?? placed.reduce((s, r) => s + (at.get(r.id)?.y ?? 0) * r.w, 0) / sum;
+            const label =
+              'track' in answer
+                ? trackName(answer.track)
+                : answer.match
+                  ? `${path.basename(options.query ?? '')} = ${trackName(answer.match)}`
+                  : path.basename(options.query ?? '');
+            query = { label, x, y, results };
+          }
+          const svg = mapSvg(points, {
+            title: `${points.length} tracks · UMAP of the track vectors · coloured by genre tag`,
+            ...(query ? { query } : {}),
+          });
+          if (options.out.toLowerCase().endsWith('.png')) {
+            const { Resvg } = await import('@resvg/resvg-js');
+            const png = new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng();
+            await writeFile(options.out, png);
+          } else {
+            await writeFile(options.out, svg);
+          }
+          process.stdout.write(
+            `${printable(options.out)}: ${points.length} tracks${cached ? ' (layout from the cache)' : ''}${query ? `, ${printable(query.label)} and its ${query.results.length} marked` : ''}\n`,
+          );
+        } finally {
+          await engine.close();
+        }
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
+    });
+}

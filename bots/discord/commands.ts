@@ -20,6 +20,7 @@ export const COMMANDS = {
   similar: 'similar',
   help: 'help',
   forget: 'forget',
+  mix: 'mix',
   findSimilar: 'Find similar',
 } as const;
 
@@ -36,7 +37,7 @@ const CONTEXTS = [
 /**
  * The command definitions, as `PUT /applications/{id}/commands` takes them.
  *
- * @returns six commands: five slash commands (two of them server-only: `/listen`, `/stop`) and
+ * @returns seven commands: six slash commands (two of them server-only: `/listen`, `/stop`) and
  *   one message context-menu command
  */
 export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
@@ -60,6 +61,11 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
     new SlashCommandBuilder()
       .setName(COMMANDS.forget)
       .setDescription('Forget the 👍/👎 given in this channel')
+      .setContexts(CONTEXTS)
+      .toJSON(),
+    new SlashCommandBuilder()
+      .setName(COMMANDS.mix)
+      .setDescription('Five tracks that suit the last three clips of this channel together')
       .setContexts(CONTEXTS)
       .toJSON(),
     new ContextMenuCommandBuilder()

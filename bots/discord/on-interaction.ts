@@ -74,6 +74,12 @@ async function slashCommand(
         flags: MessageFlags.Ephemeral,
       });
       return;
+    case COMMANDS.mix: {
+      const { service } = context;
+      if (!service.mix) break;
+      await deferThenAnswer(interaction, () => service.mix?.(conversation) as Promise<ChatAnswer>);
+      return;
+    }
     case COMMANDS.forget:
       await interaction.deferReply();
       await interaction.editReply(textBody(await context.service.forget(conversation)));

@@ -11,7 +11,7 @@ export const WHAT_TO_SEND =
   'Send a voice message with a song playing, an audio file (mp3, ogg, m4a, wav…) or a video with sound.';
 
 /** Platforms whose adapter takes the mix command. */
-const MIX_PLATFORMS: ReadonlySet<Platform> = new Set(['telegram', 'slack']);
+const MIX_PLATFORMS: ReadonlySet<Platform> = new Set(['telegram', 'slack', 'discord']);
 
 /** How each platform calls its commands in help texts. */
 const COMMAND_PREFIX: Readonly<Record<Platform, string>> = {

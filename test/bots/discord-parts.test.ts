@@ -196,12 +196,13 @@ describe('rendering for Discord', () => {
 });
 
 describe('Discord commands and logs', () => {
-  it('defines /similar with a required attachment, a message command, /listen and /stop', () => {
+  it('defines /similar with a required attachment, /mix, a message command, /listen and /stop', () => {
     const commands = commandDefinitions();
     expect(commands.map((c) => c.name)).toEqual([
       'similar',
       'help',
       'forget',
+      'mix',
       'Find similar',
       'listen',
       'stop',

@@ -284,14 +284,14 @@ describe('discord adapter: Discord specifics', () => {
     await engine?.close();
   });
 
-  it('registers /similar, /help, /forget, /listen, /stop and the "Find similar" command', () => {
+  it('registers /similar, /help, /forget, /mix, /listen, /stop and the "Find similar" command', () => {
     const put = rig.fake.requests.find((r) => r.method === 'PUT');
     expect(put?.path).toBe(
       `/applications/${rig.fake.applicationId}/guilds/${rig.fake.guildId}/commands`,
     );
     const commands: Payload[] = put?.body ?? [];
     expect(commands.map((c) => c.name).sort()).toEqual(
-      ['Find similar', 'forget', 'help', 'listen', 'similar', 'stop'].sort(),
+      ['Find similar', 'forget', 'help', 'listen', 'mix', 'similar', 'stop'].sort(),
     );
     const similar = commands.find((c) => c.name === 'similar');
     expect(similar.options).toEqual([

@@ -28,10 +28,15 @@ export interface ClipMap {
   readonly clipMean: Float64Array;
   /** Mean residual track − view, m_r (d values). */
   readonly offset: Float64Array;
-  /** The centred views Zᵀ as n rows of d (row-major, n × d). */
+  /** The centred views Z, n rows of d (row-major, n × d). */
   readonly basis: Float64Array;
-  /** The dual coefficients α = (Z Zᵀ + λ' I)⁻¹ (R − m_r), n × d row-major. */
-  readonly coefficients: Float64Array;
+  /** The centred residuals R − m_r, n rows of d (row-major, n × d). */
+  readonly residuals: Float64Array;
+  /**
+   * The lower Cholesky factor L of the regularised Gram matrix Z Zᵀ + λ' I = L Lᵀ (ml-matrix's
+   * `CholeskyDecomposition`), n × n row-major.
+   */
+  readonly factor: Float64Array;
   /** Number of (view, track) pairs it was fitted on, n. */
   readonly pairs: number;
 }
@@ -78,32 +83,34 @@ export function fitClipMap(
       offset[d]! += (track[d]! - view[d]!) / n;
     }
   }
-  const z = new Matrix(n, dim);
-  const r = new Matrix(n, dim);
+  const basis = new Float64Array(n * dim);
+  const residuals = new Float64Array(n * dim);
   for (const [i, { view, embedding: track }] of usable.entries()) {
     for (let d = 0; d < dim; d++) {
-      z.set(i, d, view[d]! - clipMean[d]!);
-      r.set(i, d, track[d]! - view[d]! - offset[d]!);
+      basis[i * dim + d] = view[d]! - clipMean[d]!;
+      residuals[i * dim + d] = track[d]! - view[d]! - offset[d]!;
     }
   }
-  const gram = z.mmul(z.transpose());
+  // The Gram matrix Z Zᵀ: one dot product of centred views per pair of pairs.
+  const gram = Matrix.zeros(n, n);
   let trace = 0;
-  for (let i = 0; i < n; i++) trace += gram.get(i, i);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let d = 0, a = i * dim, b = j * dim; d < dim; d++) s += basis[a + d]! * basis[b + d]!;
+      gram.set(i, j, s);
+      gram.set(j, i, s);
+    }
+    trace += gram.get(i, i);
+  }
   const ridge = lambda * (trace / n || 1);
   for (let i = 0; i < n; i++) gram.set(i, i, gram.get(i, i) + ridge);
   const cholesky = new CholeskyDecomposition(gram);
   if (!cholesky.isPositiveDefinite()) {
     throw new Error('clip map: the regularised Gram matrix is not positive definite');
   }
-  const alpha = cholesky.solve(r);
-  return {
-    dim,
-    clipMean,
-    offset,
-    basis: Float64Array.from(z.to1DArray()),
-    coefficients: Float64Array.from(alpha.to1DArray()),
-    pairs: n,
-  };
+  const factor = Float64Array.from(cholesky.lowerTriangularMatrix.to1DArray());
+  return { dim, clipMean, offset, basis, residuals, factor, pairs: n };
 }
 
 /**
@@ -115,25 +122,25 @@ export function fitClipMap(
  * @throws Error when `clip` does not have length `map.dim`
  */
 export function applyClipMap(map: ClipMap, clip: Float32Array): Float32Array {
-  const { dim, pairs: n, basis, coefficients, clipMean, offset } = map;
+  const { dim, pairs: n, basis, residuals, clipMean, offset } = map;
   if (clip.length !== dim) {
     throw new Error(`clip map expects ${dim}-d vectors, got ${clip.length}`);
   }
-  // u = Z (clip − m_c): one dot product per fitted pair.
-  const u = new Float64Array(n);
+  // u = Z (clip − m_c), then w = (Z Zᵀ + λ' I)⁻¹ u, and the move is (R − m_r)ᵀ w.
+  const centred = new Float64Array(dim);
+  for (let d = 0; d < dim; d++) centred[d] = clip[d]! - clipMean[d]!;
+  const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    const row = i * dim;
-    for (let d = 0; d < dim; d++) s += basis[row + d]! * (clip[d]! - clipMean[d]!);
-    u[i] = s;
+    for (let d = 0, a = i * dim; d < dim; d++) s += basis[a + d]! * centred[d]!;
+    w[i] = s;
   }
+  solveWithFactor(map.factor, n, w);
   const out = new Float64Array(dim);
   for (let d = 0; d < dim; d++) out[d] = clip[d]! + offset[d]!;
   for (let i = 0; i < n; i++) {
-    const ui = u[i]!;
-    if (ui === 0) continue;
-    const row = i * dim;
-    for (let d = 0; d < dim; d++) out[d]! += ui * coefficients[row + d]!;
+    const wi = w[i]!;
+    for (let d = 0, a = i * dim; d < dim; d++) out[d]! += wi * residuals[a + d]!;
   }
   let norm = 0;
   for (let d = 0; d < dim; d++) norm += out[d]! * out[d]!;
@@ -141,4 +148,25 @@ export function applyClipMap(map: ClipMap, clip: Float32Array): Float32Array {
   const result = new Float32Array(dim);
   for (let d = 0; d < dim; d++) result[d] = out[d]! * scale;
   return result;
+}
+
+/**
+ * Solves (L Lᵀ) x = b in place by forward then back substitution (Golub & Van Loan, Matrix
+ * Computations, 4th ed., §3.1 and §4.2).
+ *
+ * @param factor - L, n × n row-major lower triangular with a positive diagonal
+ * @param n - the order
+ * @param b - the right-hand side on entry, x on return (n values)
+ */
+function solveWithFactor(factor: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0, a = i * n; k < i; k++) s -= factor[a + k]! * b[k]!;
+    b[i] = s / factor[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= factor[k * n + i]! * b[k]!;
+    b[i] = s / factor[i * n + i]!;
+  }
 }

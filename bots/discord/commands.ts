@@ -27,6 +27,10 @@ export const COMMANDS = {
 /** Name of `/similar`'s attachment option. */
 export const CLIP_OPTION = 'clip';
 
+/** Names of `/similar`'s genre filter options. */
+export const GENRE_OPTION = 'genre';
+export const NOT_GENRE_OPTION = 'not_genre';
+
 /** Where the commands can be used: servers, the bot's DMs and group DMs. */
 const CONTEXTS = [
   InteractionContextType.Guild,
@@ -51,6 +55,18 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
           .setName(CLIP_OPTION)
           .setDescription('A voice message, song or video clip (a few seconds of music)')
           .setRequired(true),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(GENRE_OPTION)
+          .setDescription('Only tracks with one of these genre tags (comma-separated)')
+          .setRequired(false),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(NOT_GENRE_OPTION)
+          .setDescription('Leave out tracks with these genre tags (comma-separated)')
+          .setRequired(false),
       )
       .toJSON(),
     new SlashCommandBuilder()

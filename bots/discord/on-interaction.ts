@@ -14,7 +14,7 @@ import {
 } from 'discord.js';
 import { decodeAction } from '../shared/actions.js';
 import type { ChatAnswer, ClipInput } from '../shared/types.js';
-import { CLIP_OPTION, COMMANDS } from './commands.js';
+import { CLIP_OPTION, COMMANDS, GENRE_OPTION, NOT_GENRE_OPTION } from './commands.js';
 import {
   describeError,
   type HandlerContext,
@@ -49,7 +49,23 @@ async function similar(
     voiceMessage: false,
     maxDownloadBytes: context.maxDownloadBytes,
   });
-  await deferThenAnswer(interaction, () => context.service.handleClip(clip));
+  const list = (name: string) =>
+    (interaction.options.getString(name) ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
+  const [genres, notGenres] = [list(GENRE_OPTION), list(NOT_GENRE_OPTION)];
+  const filtered: ClipInput =
+    genres.length + notGenres.length > 0
+      ? {
+          ...clip,
+          filter: {
+            ...(genres.length ? { genres } : {}),
+            ...(notGenres.length ? { notGenres } : {}),
+          },
+        }
+      : clip;
+  await deferThenAnswer(interaction, () => context.service.handleClip(filtered));
 }
 
 /** Slash commands. */

@@ -235,6 +235,7 @@ export function createChatService(
       const result = await engine.recommend(bytes, {
         k: RESULTS_PER_ANSWER,
         feedback,
+        ...(input.filter ? { filter: input.filter } : {}),
         analyze: {
           maxBytes: limits.maxBytes,
           maxDurationS: limits.maxDurationS,

@@ -32,6 +32,11 @@ export interface ClipInput {
   readonly byteLength?: number;
   /** Duration in seconds as announced by the platform, checked before downloading. */
   readonly durationS?: number;
+  /** Genre tags the results must have or must not have (e.g. Discord's `/similar genre:`). */
+  readonly filter?: {
+    readonly genres?: readonly string[];
+    readonly notGenres?: readonly string[];
+  };
   /**
    * Downloads the file's bytes.
    * @throws anything the platform download throws; the service answers it as "unreadable"

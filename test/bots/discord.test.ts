@@ -296,6 +296,8 @@ describe('discord adapter: Discord specifics', () => {
     const similar = commands.find((c) => c.name === 'similar');
     expect(similar.options).toEqual([
       expect.objectContaining({ name: 'clip', type: 11, required: true }),
+      expect.objectContaining({ name: 'genre', type: 3, required: false }),
+      expect.objectContaining({ name: 'not_genre', type: 3, required: false }),
     ]);
     expect(commands.find((c) => c.name === 'Find similar').type).toBe(3);
     expect(rig.adapter.description).toContain(rig.fake.applicationId);

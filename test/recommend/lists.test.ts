@@ -238,6 +238,19 @@ describe('/mix in the chat service', () => {
     expect((await service.mix?.('telegram:2'))?.kind).toBe('ack');
   });
 
+  it("passes a clip's genre filter (Discord's /similar genre:) to the engine", async () => {
+    const service = createChatService(engine, { spectrogram: false });
+    const answer = await service.handleClip({
+      ...clip('metal_rock__chaos_god.ogg', 'discord:9'),
+      filter: { genres: ['ambient_electronic'] },
+    });
+    if (answer.kind !== 'results') throw new Error(`expected results, got ${answer.kind}`);
+    const genres = (await engine.catalog.getTracks(answer.results.map((r) => r.trackId))).map(
+      (t) => t.genre,
+    );
+    expect(genres).toEqual(['ambient_electronic', 'ambient_electronic']);
+  });
+
   it('mixes results a person picked (the web chat\'s "+ Mix")', async () => {
     const service = createChatService(engine, { spectrogram: false });
     const tracks = await engine.catalog.listTracks();

@@ -181,7 +181,7 @@ async function main(): Promise<void> {
             ([k, v]): [string, string] => [k.replaceAll('**', ''), v.replaceAll('**', '')],
           ),
           [
-            'target (issue 6)',
+            'target',
             '≥ 2 × Musly: ≤ 0.085 s per track wall where Musly takes 0.16–0.19 s (one core); set SYNESTHETE_BENCH_MUSLY to time it here',
           ],
         ]);

@@ -222,7 +222,7 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
     expect(r.stdout).not.toContain('not installed, drizzle');
     expect(r.stdout).toContain(version);
     expect(r.stdout).toMatch(/^catalogue .*: 6 tracks, 0 stale$/m);
-    // The Discord voice stack, as @discordjs/voice reports it (issue 5).
+    // The Discord voice stack, as @discordjs/voice reports it.
     expect(r.stdout).toMatch(/^voice +@discordjs\/voice dependency report \(Discord \/listen\)$/m);
     expect(r.stdout).toMatch(/- @discordjs\/voice: 0\.(19|[2-9]\d)\./);
     expect(r.stdout).toMatch(/- opusscript: \d/);

@@ -85,9 +85,10 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
       .evaluateAll((cards) => cards.map((c) => Number(c.getAttribute('data-track-id'))));
     expect(new Set(ids).size).toBe(5);
     expect(ids).not.toContain(engine.catalogueTrackId);
-    // Every card has a playable preview and the three buttons.
+    // Every card has a playable preview, the three vote buttons and "+ Mix".
     expect(await answer.locator('.result-card audio').count()).toBe(5);
-    expect(await answer.locator('.result-card button.vote').count()).toBe(15);
+    expect(await answer.locator('.result-card button.vote[data-vote]').count()).toBe(15);
+    expect(await answer.locator('.result-card button.vote', { hasText: '+ Mix' }).count()).toBe(5);
     // The spectrogram picture loaded (CSP lets it through).
     const spectrogram = answer.locator('.spectrogram img');
     await expect

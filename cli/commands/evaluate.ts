@@ -73,8 +73,8 @@ export function registerEvaluate(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExample:\n  synesthete ingest ../shared/fixtures/music-clips\n' +
-        '  synesthete evaluate --labels ../shared/fixtures/music-clips/manifest.csv --label-column label --baseline --identify',
+      '\nExample:\n  synesthete ingest data/demo/tracks\n' +
+        '  synesthete evaluate --labels data/demo/labels.csv --label-column label --baseline --identify',
     )
     .action(async (options: EvaluateCliOptions) => {
       try {

@@ -2,9 +2,15 @@
  * The decode threads: worker threads that run FFmpeg's libraries (`node-av-worker.ts`), so that a
  * user's file never runs on the engine's thread and a chat keeps answering while one decodes. A
  * thread takes one decode at a time; idle threads are kept (unreferenced: they never keep the
- * process alive) for the next decode, up to the number of cores. A decode that is cancelled or
- * runs past its time cap ends its thread (`Worker.terminate`) and gives its place back at once; a
- * thread's JavaScript heap is capped (`resourceLimits`), and one that runs out of it ends too.
+ * process alive) for the next decode, up to the number of cores. A thread's JavaScript heap is
+ * capped (`resourceLimits`), and one that runs out of it ends.
+ *
+ * A decode that is cancelled or runs past its time cap gives its place back at once and raises
+ * the thread's stop flag (a shared `Int32Array` the decode reads between packets); the thread
+ * answers "stopped" within one packet and is reused. It is not ended with `Worker.terminate`
+ * while it runs: ending a thread inside a call into FFmpeg's bindings aborts the whole process
+ * (node-addon-api cannot throw into a thread that is being ended). Only a thread that does not
+ * answer its flag within {@link STOP_GRACE_MS} is ended.
  *
  * Under vitest the sources are TypeScript and there is no compiled thread file: the thread then
  * runs the `.ts` file through tsx, which the tests have.
@@ -36,7 +42,16 @@ export class DecodeThreadFailure extends Error {
   }
 }
 
-const idle: Worker[] = [];
+/** How long a stopped decode may take to answer its flag before its thread is ended, ms. */
+const STOP_GRACE_MS = 10_000;
+
+/** A decode thread and its stop flag (element 0: 1 = stop the decode in progress). */
+interface DecodeThread {
+  readonly worker: Worker;
+  readonly stop: Int32Array;
+}
+
+const idle: DecodeThread[] = [];
 let nextId = 0;
 
 /** The thread's script and the Node options it needs (tsx for TypeScript sources). */
@@ -49,26 +64,71 @@ function threadScript(): { file: string; execArgv: string[] } {
   };
 }
 
-function startThread(): Worker {
+function startThread(): DecodeThread {
   const { file, execArgv } = threadScript();
-  return new Worker(file, {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(file, {
     execArgv,
+    workerData: { stop },
     resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: 16 },
   });
+  return { worker, stop };
+}
+
+/** Keeps an idle thread for the next decode, or ends it when enough are kept. */
+function release(thread: DecodeThread): void {
+  thread.worker.unref();
+  Atomics.store(thread.stop, 0, 0);
+  if (idle.length < os.availableParallelism()) idle.push(thread);
+  else void thread.worker.terminate();
+}
+
+/**
+ * After a decode was given up: waits for the thread's answer to its stop flag and keeps the
+ * thread, or ends it after {@link STOP_GRACE_MS} without one.
+ */
+function reclaim(thread: DecodeThread, id: number): void {
+  const { worker } = thread;
+  Atomics.store(thread.stop, 0, 1);
+  const done = (): void => {
+    clearTimeout(timer);
+    worker.off('message', onMessage);
+    worker.off('exit', done);
+    worker.off('error', onError);
+  };
+  const onMessage = (message: { id: number }): void => {
+    if (message.id !== id) return;
+    done();
+    release(thread);
+  };
+  const onError = (): void => {
+    done();
+    void worker.terminate();
+  };
+  const timer = setTimeout(() => {
+    done();
+    void worker.terminate();
+  }, STOP_GRACE_MS);
+  timer.unref();
+  worker.on('message', onMessage);
+  worker.on('exit', done);
+  worker.on('error', onError);
 }
 
 /**
  * Runs one decode on a decode thread.
  *
  * @param request - what to decode (see {@link NodeAvRequest})
- * @param signal - aborting ends the thread at once and rejects with `signal.reason`
+ * @param signal - aborting rejects at once with `signal.reason` and stops the decode (see the
+ *   module's notes)
  * @returns the thread's reply (the PCM's buffer was transferred, not copied)
  * @throws `signal.reason` when aborted; {@link DecodeThreadFailure} when the thread failed,
  *   exited, or ran out of memory
  */
 export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Promise<NodeAvReply> {
   if (signal.aborted) return Promise.reject(signal.reason);
-  const worker = idle.pop() ?? startThread();
+  const thread = idle.pop() ?? startThread();
+  const { worker } = thread;
   worker.ref();
   const id = nextId++;
   return new Promise<NodeAvReply>((resolve, reject) => {
@@ -80,16 +140,14 @@ export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Pro
     };
     const onAbort = (): void => {
       cleanup();
-      // Not awaited: the caller's place is free now, whatever the thread is doing.
-      void worker.terminate();
+      // The caller's place is free now, whatever the thread is doing.
+      reclaim(thread, id);
       reject(signal.reason);
     };
     const onMessage = (message: { id: number; reply: NodeAvReply }): void => {
       if (message.id !== id) return;
       cleanup();
-      worker.unref();
-      if (idle.length < os.availableParallelism()) idle.push(worker);
-      else void worker.terminate();
+      release(thread);
       resolve(message.reply);
     };
     const onError = (error: Error & { code?: string }): void => {
@@ -112,5 +170,5 @@ export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Pro
 
 /** Ends every idle decode thread (tests; a process that is about to exit need not call it). */
 export async function closeDecodeThreads(): Promise<void> {
-  await Promise.all(idle.splice(0).map((w) => w.terminate()));
+  await Promise.all(idle.splice(0).map((t) => t.worker.terminate()));
 }

@@ -80,6 +80,8 @@ export async function decodeWithNodeAv(
     throw new NodeAvUnavailable(error.message);
   }
   switch (reply.kind) {
+    case 'stopped': // only after an abort, whose reason the caller has already received
+      throw signal.reason;
     case 'unavailable':
       throw new NodeAvUnavailable(reply.reason);
     case 'unreadable':

@@ -14,7 +14,7 @@
  * spans' length (plus one second each) of samples, and ends 2 s (or 5 %) after a declared
  * duration however much audio the packets hold; the demuxer reads at most `maxReadBytes`; the
  * stream probe is capped (`probesize`, `analyzeduration`). The wall-time cap is the engine's: it
- * ends the thread.
+ * raises the thread's stop flag, read between packets (`stopped`).
  *
  * @module
  */
@@ -49,10 +49,15 @@ const PREROLL_S = 0.5;
  *
  * @param libav - the bindings
  * @param request - file, rate, spans and limits
- * @returns the reply to send back; never throws for a bad file (an exception from the bindings
- *   becomes `unreadable`)
+ * @param stopped - read between packets: true when the engine has given this decode up
+ * @returns the reply to send back (`stopped` once `stopped()` is true); never throws for a bad
+ *   file (an exception from the bindings becomes `unreadable`)
  */
-export function decodeWithLibav(libav: Libav, request: NodeAvRequest): NodeAvReply {
+export function decodeWithLibav(
+  libav: Libav,
+  request: NodeAvRequest,
+  stopped: () => boolean = () => false,
+): NodeAvReply {
   const { lib, constants: c } = libav;
   const format = new lib.FormatContext();
   let opened = false;
@@ -73,6 +78,7 @@ export function decodeWithLibav(libav: Libav, request: NodeAvRequest): NodeAvRep
       format.streams.some((s) => s.duration !== c.AV_NOPTS_VALUE);
     const infoCode = format.findStreamInfoSync(null);
     if (infoCode < 0) return { kind: 'unreadable', reason: errorText(lib, infoCode) };
+    if (stopped()) return { kind: 'stopped' };
     const probe = describe(libav, format, declared);
     const index = format.findBestStream(c.AVMEDIA_TYPE_AUDIO);
     if (probe.audioStreams === 0 || index < 0) return { kind: 'probed', probe };
@@ -85,7 +91,15 @@ export function decodeWithLibav(libav: Libav, request: NodeAvRequest): NodeAvRep
       request.startS > 0 || request.segments <= 1
         ? [{ startS: request.startS, lengthS: request.maxAnalysedS }]
         : planSegments(durationS, request.maxAnalysedS, request.segments);
-    return decodeSpans(libav, format, index, probe, withinDeclared(planned, probe), request);
+    return decodeSpans(
+      libav,
+      format,
+      index,
+      probe,
+      withinDeclared(planned, probe),
+      request,
+      stopped,
+    );
   } catch (error) {
     return { kind: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -154,6 +168,7 @@ function decodeSpans(
   probe: NodeAvProbe,
   spans: SegmentSpan[],
   request: NodeAvRequest,
+  stopped: () => boolean,
 ): NodeAvReply {
   const { lib } = libav;
   const stream = format.streams[index];
@@ -187,8 +202,10 @@ function decodeSpans(
         cap,
         state,
         format: probe.format,
+        stopped,
       });
       if (got === 'read-limit') return { kind: 'read-limit', readBytes: state.readBytes };
+      if (got === 'stopped') return { kind: 'stopped' };
       lengths.push(got);
     }
     const result = output.take();
@@ -262,7 +279,8 @@ class GrowingPcm {
 /**
  * Decodes one span, appending at most `cap` samples to `pcm`.
  *
- * @returns the number of samples appended, or 'read-limit' when the demuxer read too much
+ * @returns the number of samples appended, 'read-limit' when the demuxer read too much, or
+ *   'stopped' when the engine gave the decode up
  */
 function decodeSpan(
   { lib, constants: c }: Libav,
@@ -277,8 +295,10 @@ function decodeSpan(
     state: { corrupt: boolean; readBytes: number };
     /** The demuxer's name ("ogg", "aac", …). */
     format: string | null;
+    /** True when the engine has given the decode up. */
+    stopped: () => boolean;
   },
-): number | 'read-limit' {
+): number | 'read-limit' | 'stopped' {
   const stream = format.streams[index]!;
   const tb = stream.timeBase;
   const seekS = span.startS - PREROLL_S;
@@ -359,6 +379,7 @@ function decodeSpan(
       if (pos > lastPos) state.readBytes += Number(pos - lastPos);
       lastPos = pos;
       if (state.readBytes > request.maxReadBytes) return 'read-limit';
+      if (sink.stopped()) return 'stopped';
       if (read < 0) {
         if (read === c.AVERROR_EOF && lastFailed && watchLast) state.corrupt = true;
         codec.sendPacketSync(null);

@@ -52,5 +52,7 @@ export type NodeAvReply =
   | { readonly kind: 'unreadable'; readonly reason: string }
   /** The demuxer read more than `maxReadBytes`. */
   | { readonly kind: 'read-limit'; readonly readBytes: number }
+  /** The engine gave the decode up (cancelled, or past its time cap) and raised the stop flag. */
+  | { readonly kind: 'stopped' }
   /** node-av cannot run in this thread (not installed, fails to load, or turned off). */
   | { readonly kind: 'unavailable'; readonly reason: string };

@@ -2,11 +2,12 @@
  * A decode thread: loads node-av (FFmpeg's libraries) once and decodes one request at a time
  * (`node-av-decode.ts`), so that the engine's thread never runs FFmpeg code. Messages:
  * `{ id, request }` in (see `NodeAvRequest`), `{ id, reply }` out (see `NodeAvReply`; the PCM's
- * buffer is transferred). The engine ends the thread when a decode runs past its time cap.
+ * buffer is transferred). `workerData.stop` is the thread's stop flag: the engine sets it when it
+ * gives a decode up, and the decode answers `stopped` at its next packet.
  *
  * @module
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { decodeWithLibav, type Libav } from './node-av-decode.js';
 import type { NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 
@@ -28,13 +29,16 @@ async function load(): Promise<Libav | string> {
 }
 
 const loading = load();
+const stop: Int32Array = (workerData as { stop?: Int32Array } | null)?.stop ?? new Int32Array(1);
+/** True once the engine has given the decode in progress up. */
+const stopped = (): boolean => Atomics.load(stop, 0) !== 0;
 
 parentPort?.on('message', async (message: { id: number; request: NodeAvRequest }) => {
   const libav = await loading;
   const reply: NodeAvReply =
     typeof libav === 'string'
       ? { kind: 'unavailable', reason: libav }
-      : decodeWithLibav(libav, message.request);
+      : decodeWithLibav(libav, message.request, stopped);
   const transfer = reply.kind === 'decoded' ? [reply.pcm.buffer as ArrayBuffer] : [];
   parentPort?.postMessage({ id: message.id, reply }, transfer);
 });

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { installResolveShortcut } from '../core/resolve-hook.js';
+import { installResolveShortcut } from '../core/util/resolve-hook.js';
 
 const [clip, catalog] = process.argv.slice(2);
 if (!clip || !catalog) throw new Error('usage: cold-start-child.js <clip> <catalog>');
@@ -20,7 +20,7 @@ const lap = (stage: string) => {
 };
 lap('Node start-up and the first modules');
 installResolveShortcut();
-const { openEngine } = await import('../core/recommend.js');
+const { openEngine } = await import('../core/engine.js');
 lap('engine modules imported (tfjs, PGlite, drizzle-orm, hnswlib)');
 const engine = await openEngine({ catalog });
 lap('model loaded and catalogue opened (at once)');

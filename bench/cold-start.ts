@@ -6,7 +6,7 @@
  * @module
  */
 import path from 'node:path';
-import { packageRoot } from '../core/paths.js';
+import { packageRoot } from '../core/util/paths.js';
 import { runJson } from './child-json.js';
 
 /** Median wall and CPU milliseconds of one cold-start stage. */

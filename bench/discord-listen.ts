@@ -22,8 +22,8 @@ import { renderSessionMessage } from '../bots/discord/voice/render.js';
 import { ListenSession } from '../bots/discord/voice/session.js';
 import { createChatService } from '../bots/shared/chat-service.js';
 import type { ChatAnswer } from '../bots/shared/types.js';
-import { packageRoot } from '../core/paths.js';
-import { type Engine, openEngine } from '../core/recommend.js';
+import { type Engine, openEngine } from '../core/engine.js';
+import { packageRoot } from '../core/util/paths.js';
 import { fakeVoice, opusPacketsOf } from '../test/bots/fakes/voice.js';
 import { percentile } from './percentile.js';
 

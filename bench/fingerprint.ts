@@ -14,7 +14,7 @@ import { LandmarkIndex } from '../core/fingerprint/landmark-index.js';
 import { matchLandmarks } from '../core/fingerprint/match.js';
 import { FINGERPRINT_VERSION } from '../core/fingerprint/params.js';
 import { pickLandmarkMatch } from '../core/fingerprint/thresholds.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 
 const RUNS = 5;
 const QUERY_RUNS = 20;

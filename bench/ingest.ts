@@ -22,10 +22,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openEngine } from '../core/engine.js';
 import { evaluateCatalog } from '../core/evaluation/evaluate-catalog.js';
-import { collectAudioFiles } from '../core/ingest.js';
-import { INGEST_PROFILES, type IngestProfile } from '../core/ingest-profile.js';
-import { openEngine } from '../core/recommend.js';
+import { collectAudioFiles } from '../core/ingest/ingest.js';
+import { INGEST_PROFILES, type IngestProfile } from '../core/ingest/profile.js';
 import { cpuTimes, stolenS } from './cpu-times.js';
 import { type MuslyMeasurement, measureMusly, muslyRows } from './musly.js';
 

@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { decodeAudio } from '../core/audio/decode.js';
+import type { Engine } from '../core/engine.js';
 import { spectralDescriptors } from '../core/features/descriptors.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { speechMusicDescriptors } from '../core/features/speech-music.js';
@@ -20,7 +21,6 @@ import { styleStatistics } from '../core/features/style.js';
 import { estimateTempo, OnsetAccumulator } from '../core/features/tempo.js';
 import { fingerprintPcm } from '../core/fingerprint/fingerprint.js';
 import { matchLandmarks } from '../core/fingerprint/match.js';
-import type { Engine } from '../core/recommend.js';
 
 /** Median wall and CPU milliseconds of one stage. */
 export interface StageTime {

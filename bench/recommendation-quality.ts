@@ -17,13 +17,13 @@
  * @module
  */
 import path from 'node:path';
+import { openEngine } from '../core/engine.js';
 import { hubness, shareOverArtistCap, shareWithVersions } from '../core/evaluation/list-metrics.js';
-import { createRng } from '../core/random.js';
 import { genreKey } from '../core/recommend/filters.js';
 import { reciprocalRankFusion, seedCentroid } from '../core/recommend/seeds.js';
 import { voteTags } from '../core/recommend/tags.js';
 import { cosine, DEFAULT_VARIETY } from '../core/recommend/variety.js';
-import { openEngine } from '../core/recommend.js';
+import { createRng } from '../core/util/random.js';
 
 const K = 5;
 const OFF = { allowVersions: true, maxPerArtist: Infinity, maxPerAlbum: Infinity };

@@ -3,7 +3,7 @@
  *
  * 1. Ingest of the demo tracks (default data/demo/tracks, or the folder given as the first
  *    argument) into a fresh temporary PGlite catalogue: seconds per track and per audio minute;
- *    then the same folder with `--profile fast` (core/ingest-profile.ts) into another.
+ *    then the same folder with `--profile fast` (core/ingest/profile.ts) into another.
  * 2. Recommend latency for a 15 s voice note (24 kbit/s mono Ogg Opus, cut from a demo track with
  *    ffmpeg): warm (same process, 20 runs after 10 warm-ups) and cold (a fresh
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
@@ -44,10 +44,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
+import { openEngine } from '../core/engine.js';
 import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
-import { packageRoot } from '../core/paths.js';
-import { openEngine } from '../core/recommend.js';
+import { packageRoot } from '../core/util/paths.js';
 import { measureColdStart } from './cold-start.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';

@@ -11,8 +11,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../core/paths.js';
-import { openEngine } from '../core/recommend.js';
+import { openEngine } from '../core/engine.js';
+import { packageRoot } from '../core/util/paths.js';
 import { measureScale, scaleRows } from './scale.js';
 
 async function main(): Promise<void> {

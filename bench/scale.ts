@@ -20,7 +20,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { HNSW_MIN_EF, HnswIndex } from '../core/index/hnsw-index.js';
-import { packageRoot } from '../core/paths.js';
+import { packageRoot } from '../core/util/paths.js';
 import { runJson } from './child-json.js';
 import { percentile } from './percentile.js';
 import { syntheticVectors } from './synthetic-vectors.js';

@@ -21,9 +21,9 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createChatService } from '../bots/shared/chat-service.js';
-import { hashFile } from '../core/ingest.js';
-import { packageRoot } from '../core/paths.js';
-import { openEngine } from '../core/recommend.js';
+import { openEngine } from '../core/engine.js';
+import { hashFile } from '../core/ingest/ingest.js';
+import { packageRoot } from '../core/util/paths.js';
 import { makeOpusCut } from '../test/helpers/audio.js';
 import {
   type CatalogueChecksum,

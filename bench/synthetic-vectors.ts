@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createRng, gaussian } from '../core/random.js';
+import { createRng, gaussian } from '../core/util/random.js';
 
 /** What the seeds look like. */
 export interface SeedShape {

@@ -16,8 +16,8 @@ import { createChatService } from '../bots/shared/chat-service.js';
 import type { ChatService, ClipInput } from '../bots/shared/types.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
-import { packageRoot } from '../core/paths.js';
-import { type Engine, openEngine } from '../core/recommend.js';
+import { type Engine, openEngine } from '../core/engine.js';
+import { packageRoot } from '../core/util/paths.js';
 import { startTelegramDriver } from '../test/bots/fakes/telegram-driver.js';
 import { percentile } from './percentile.js';
 

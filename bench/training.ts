@@ -12,7 +12,7 @@ import {
   projectionHead,
   weightShapes,
 } from '../core/model/cnn.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 import { ntXentLoss } from '../training/loss.js';
 
 const STEPS = 3;

@@ -8,7 +8,7 @@
  * @module
  */
 import os from 'node:os';
-import type { Engine } from '../core/recommend.js';
+import type { Engine } from '../core/engine.js';
 
 /** What {@link measureWarmRecommend} measured. */
 export interface WarmRecommend {

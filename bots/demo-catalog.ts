@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { progressBar } from '../cli/common.js';
-import { packageRoot } from '../core/paths.js';
-import type { Engine } from '../core/recommend.js';
+import type { Engine } from '../core/engine.js';
+import { packageRoot } from '../core/util/paths.js';
 
 /** The bundled demo tracks. */
 export function demoTracksDir(): string {

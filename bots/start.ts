@@ -9,7 +9,7 @@
  *
  *   node dist/bots/start.js [--catalog <dir|postgres://…>] [--env-example] [--help]
  */
-import { installResolveShortcut } from '../core/resolve-hook.js';
+import { installResolveShortcut } from '../core/util/resolve-hook.js';
 import { planAdapters, planWeb } from './adapters.js';
 import { ensureCatalogue } from './demo-catalog.js';
 import { createChatService } from './shared/chat-service.js';
@@ -106,9 +106,9 @@ async function main(): Promise<number> {
   for (const line of describeEnv(env)) log(`env ${line}`);
 
   // The engine (tfjs, PGlite, drizzle-orm) is imported only now, after the resolution shortcut
-  // (core/resolve-hook.ts) is in place and the environment has been checked.
+  // (core/util/resolve-hook.ts) is in place and the environment has been checked.
   installResolveShortcut();
-  const { openEngine } = await import('../core/recommend.js');
+  const { openEngine } = await import('../core/engine.js');
   const engine = await openEngine({ ...(args.catalog ? { catalog: args.catalog } : {}), log });
   const state = stateKind === 'memory' ? memoryState() : catalogState(engine.catalog.conversations);
   const service = createChatService(engine, { ...serviceOptions, state });

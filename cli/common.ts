@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { SynestheteError, toSynestheteError } from '../core/errors.js';
-import type { Engine } from '../core/recommend.js';
+import type { Engine } from '../core/engine.js';
+import { SynestheteError, toSynestheteError } from '../core/util/errors.js';
 
 /** Options every command takes. */
 export interface CommonOptions {
@@ -35,7 +35,7 @@ export function withCommonOptions(command: Command): Command {
  */
 export async function engineFrom(options: CommonOptions, mustExist = false): Promise<Engine> {
   // Loaded on demand: `--help` and argument errors must not pay for tfjs, PGlite and hnswlib.
-  const { openEngine } = await import('../core/recommend.js');
+  const { openEngine } = await import('../core/engine.js');
   if (mustExist) {
     const { parseCatalogLocation } = await import('../core/catalog/location.js');
     const location = parseCatalogLocation(options.catalog);

@@ -2,9 +2,9 @@
  * Plain-text rendering of results for the terminal.
  */
 
+import type { MatchedTrack, RecommendedTrack, TagVote, TrackSummary } from '../core/engine.js';
 import { answerNames, trackName } from '../core/recommend/names.js';
 import { formatTagVote } from '../core/recommend/tags.js';
-import type { MatchedTrack, RecommendedTrack, TagVote, TrackSummary } from '../core/recommend.js';
 
 /** "Title — Artist", a readable file name standing in for a missing title (core/recommend/names.ts). */
 export function trackLabel(t: TrackSummary): string {

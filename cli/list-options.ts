@@ -3,7 +3,7 @@
  * artists, albums), genre and duration filters, and tags.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { ListOptions } from '../core/recommend.js';
+import type { ListOptions } from '../core/engine.js';
 
 /** The parsed flags, as commander hands them to an action. */
 export interface ListFlags {

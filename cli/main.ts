@@ -4,7 +4,7 @@
  * train, and check the installation.
  */
 import { Command } from 'commander';
-import { installResolveShortcut } from '../core/resolve-hook.js';
+import { installResolveShortcut } from '../core/util/resolve-hook.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerIngest } from './commands/ingest.js';
@@ -14,7 +14,7 @@ import { registerRecommend } from './commands/recommend.js';
 import { registerSimilar } from './commands/similar.js';
 import { registerTrain } from './commands/train.js';
 
-// Before any command imports the engine (drizzle-orm): see core/resolve-hook.ts.
+// Before any command imports the engine (drizzle-orm): see core/util/resolve-hook.ts.
 installResolveShortcut();
 
 const program = new Command()

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../core/audio/voice-note.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 
 const [
   track = 'data/demo/tracks/metal_rock__chaos_god.ogg',

@@ -6,7 +6,7 @@
  * cache build and run use it.
  */
 import type { VoiceNoteOptions } from '../core/audio/voice-note.js';
-import { type Rng, uniform } from '../core/random.js';
+import { type Rng, uniform } from '../core/util/random.js';
 import type { NoiseKind } from './noise-bank.js';
 
 /** Ranges the audio-level augmentation draws from, one pass of the voice-note chain per view. */

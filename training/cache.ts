@@ -13,7 +13,7 @@ import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import type { LogMelParams } from '../core/model/metadata.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 import { AUDIO_AUGMENTATIONS, drawAugmentation } from './augmentations.js';
 import type { CorpusItem } from './corpus.js';
 import type { NoiseBank } from './noise-bank.js';

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { SynestheteError } from '../core/errors.js';
-import { collectAudioFiles } from '../core/ingest.js';
+import { collectAudioFiles } from '../core/ingest/ingest.js';
+import { SynestheteError } from '../core/util/errors.js';
 
 /** One training file. */
 export interface CorpusItem {

@@ -30,7 +30,7 @@ import path from 'node:path';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
 import { loadEmbeddingModel } from '../core/model/embedder.js';
-import { packageRoot } from '../core/paths.js';
+import { packageRoot } from '../core/util/paths.js';
 import { FIXTURE_PACKAGES, readCorpusManifest } from './corpus.js';
 import {
   type GateRate,

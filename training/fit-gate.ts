@@ -6,7 +6,7 @@
  * excerpts against fresh generated clips and real recordings of other packages.
  */
 import { writeFile } from 'node:fs/promises';
-import { QUERY_MAX_WINDOWS } from '../core/analyze.js';
+import { QUERY_MAX_WINDOWS } from '../core/analysis/analyze.js';
 import { loudnessDbfs } from '../core/features/descriptors.js';
 import { computeLogMel, type LogMelSpectrogram } from '../core/features/log-mel.js';
 import { SPEECH_MUSIC_DESCRIPTORS, speechMusicDescriptors } from '../core/features/speech-music.js';
@@ -14,7 +14,7 @@ import { styleStatistics } from '../core/features/style.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { GATE_STYLE_FEATURES, judgeMusic, type MusicGateParams } from '../core/model/music-gate.js';
 import type { SpectrogramLike } from '../core/model/windows.js';
-import { createRng, type Rng, randomInt } from '../core/random.js';
+import { createRng, type Rng, randomInt } from '../core/util/random.js';
 import type { CachedTrack } from './cache.js';
 import type { CachedClip } from './clip-cache.js';
 import {

@@ -1,6 +1,6 @@
 /**
  * The music gate measured alone, without a catalogue: each clip goes through the query path's
- * analysis (core/analyze.ts with `query: true`, as a recommend runs it) and its verdict is
+ * analysis (core/analysis/analyze.ts with `query: true`, as a recommend runs it) and its verdict is
  * counted. Music: a 10 s excerpt of each track from a random position, through the evaluation's
  * voice-note chain (EVALUATION_VOICE_NOTE: band-limit, pink noise at 10 dB SNR, room
  * reflections, 24 kbit/s Opus), the kind of clip `synesthete evaluate --identify` sends, written
@@ -15,12 +15,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { analyzeAudio } from '../core/analyze.js';
+import { analyzeAudio } from '../core/analysis/analyze.js';
 import { decodeAudio } from '../core/audio/decode.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../core/audio/voice-note.js';
-import { collectAudioFiles } from '../core/ingest.js';
+import { collectAudioFiles } from '../core/ingest/ingest.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 
 /** A share of clips with its count. */
 export interface GateRate {

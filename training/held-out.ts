@@ -5,7 +5,7 @@
  * shipped model's metadata.json carries.
  */
 
-import { CATALOG_ANALYSIS } from '../core/analyze.js';
+import { CATALOG_ANALYSIS } from '../core/analysis/analyze.js';
 import {
   type Calibration,
   calibratedConfidence,
@@ -16,12 +16,12 @@ import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
 import { dot, leaveOneOutPrecision, neighbourPairs } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { cutWindows } from '../core/model/windows.js';
-import { createRng, randomInt } from '../core/random.js';
 import {
   type MatchThresholds,
   rankByAlignedWindows,
   type WindowHit,
 } from '../core/recommend/identify.js';
+import { createRng, randomInt } from '../core/util/random.js';
 import type { CachedTrack } from './cache.js';
 
 /** Figures written to metadata.json. */

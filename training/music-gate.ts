@@ -11,7 +11,7 @@ import {
   judgeMusic,
   SILENCE_DBFS,
 } from '../core/model/music-gate.js';
-import { createRng, gaussian } from '../core/random.js';
+import { createRng, gaussian } from '../core/util/random.js';
 
 /** Window embeddings of one class. */
 export interface GateExamples {

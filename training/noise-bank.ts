@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess } from '../core/audio/process.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 import { chatter, type SpeechSet } from './speech.js';
 
 /** Kinds of noise. */

@@ -12,7 +12,7 @@
  */
 import { decodeAudio } from '../core/audio/decode.js';
 import { degradeLikeVoiceNote, encodeVoiceNote } from '../core/audio/voice-note.js';
-import { createRng, randomInt, uniform } from '../core/random.js';
+import { createRng, randomInt, uniform } from '../core/util/random.js';
 import { drawAugmentation } from './augmentations.js';
 import { soxNoise } from './noise-bank.js';
 import { chatter, type SpeechSet, talker } from './speech.js';

@@ -18,8 +18,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { decodeAudio } from '../core/audio/decode.js';
 import { encodeVoiceNote } from '../core/audio/voice-note.js';
-import { SynestheteError } from '../core/errors.js';
-import { createRng, type Rng, randomInt, uniform } from '../core/random.js';
+import { SynestheteError } from '../core/util/errors.js';
+import { createRng, type Rng, randomInt, uniform } from '../core/util/random.js';
 import { drawAugmentation } from './augmentations.js';
 
 /** Kinds of real non-music sound, the order {@link soundKind} tries them in; "other" last. */

@@ -7,7 +7,7 @@
  * Other tracks in the batch are the negatives (SimCLR, Chen et al. 2020).
  */
 
-import { type Rng, randomInt } from '../core/random.js';
+import { type Rng, randomInt } from '../core/util/random.js';
 import type { CachedTrack } from './cache.js';
 
 /** Sampling and spectrogram-augmentation settings (one place, as issue "Model quality" asks). */

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../core/audio/process.js';
-import { type Rng, randomInt, uniform } from '../core/random.js';
+import { type Rng, randomInt, uniform } from '../core/util/random.js';
 
 /** Sentences spoken by the fitting voices. */
 const FIT_SENTENCES = [

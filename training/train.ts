@@ -14,7 +14,7 @@ import {
   projectionHead,
   weightShapes,
 } from '../core/model/cnn.js';
-import { createRng } from '../core/random.js';
+import { createRng } from '../core/util/random.js';
 import type { CachedTrack } from './cache.js';
 import { ntXentLoss } from './loss.js';
 import { type SamplerConfig, samplePairs } from './sampler.js';

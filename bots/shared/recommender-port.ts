@@ -1,10 +1,10 @@
 /**
  * The small part of the engine the chat bots use (after vercel/ai's provider interfaces): clip in,
  * five tracks out; neighbours of a track; a track's file for previews. Bots import this file, never
- * tfjs, hnswlib or drizzle; `core/recommend.ts`'s `Engine` satisfies it, and tests can hand in a
+ * tfjs, hnswlib or drizzle; `core/recommend/recommend.ts`'s `Engine` satisfies it, and tests can hand in a
  * fake (see test/bots/shared/fake-recommender.ts).
  */
-import type { Engine } from '../../core/recommend.js';
+import type { Engine } from '../../core/engine.js';
 
 /**
  * What a {@link ChatService} needs from the engine.
@@ -23,12 +23,6 @@ export type RecommenderPort = Pick<Engine, 'recommend' | 'similar'> &
   };
 
 export type { ConversationStore } from '../../core/catalog/types.js';
-export type { ErrorCode } from '../../core/errors.js';
-export { hasCode, SynestheteError, toSynestheteError } from '../../core/errors.js';
-export type { LogMelSpectrogram } from '../../core/features/log-mel.js';
-export { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
-export { answerNames, readableFileName, trackName } from '../../core/recommend/names.js';
-export { formatTagVote } from '../../core/recommend/tags.js';
 export type {
   FeedbackVotes,
   MatchedTrack,
@@ -37,4 +31,10 @@ export type {
   SimilarTracks,
   TagVote,
   TrackSummary,
-} from '../../core/recommend.js';
+} from '../../core/engine.js';
+export type { LogMelSpectrogram } from '../../core/features/log-mel.js';
+export { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
+export { answerNames, readableFileName, trackName } from '../../core/recommend/names.js';
+export { formatTagVote } from '../../core/recommend/tags.js';
+export type { ErrorCode } from '../../core/util/errors.js';
+export { hasCode, SynestheteError, toSynestheteError } from '../../core/util/errors.js';

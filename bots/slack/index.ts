@@ -13,7 +13,7 @@
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
 import { createSlackDownload } from './download.js';
 import { registerSlackHandlers } from './handlers.js';

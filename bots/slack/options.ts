@@ -3,7 +3,7 @@
  * (`SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_APP_TOKEN`, `SLACK_SOCKET_MODE`,
  * `SLACK_PORT`, `SLACK_API_URL`).
  */
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 
 /** Where a log line goes; `line` never contains a token or the signing secret. */
 export type SlackLogSink = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Api } from 'grammy';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 
 /** What a download needs. */
 export interface TelegramFileAccess {

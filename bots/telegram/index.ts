@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, GrammyError, webhookCallback } from 'grammy';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
 import { telegramHandlers } from './handlers.js';
 import { describeError, redactingLog, stderrLog } from './log.js';

@@ -3,7 +3,7 @@
  * {@link telegramOptionsFromEnv} (after vercel/chat's adapter-telegram: option, then variable,
  * then a fail-fast error naming the variable).
  */
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 
 /** The public Bot API server. */
 export const DEFAULT_TELEGRAM_API_ROOT = 'https://api.telegram.org';

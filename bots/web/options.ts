@@ -3,7 +3,7 @@
  * `WEB_PORT`). The web chat is the embedded default: `npm start` with no platform token starts it
  * on 127.0.0.1:8080.
  */
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { PLATFORM_MAX_BYTES } from '../shared/limits.js';
 
 /** Default interface the web chat binds to: loopback only. */

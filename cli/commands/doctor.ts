@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { decoderStatus } from '../../core/audio/decoder-status.js';
 import { resolveFfmpeg } from '../../core/audio/ffmpeg.js';
-import { toSynestheteError } from '../../core/errors.js';
+import { toSynestheteError } from '../../core/util/errors.js';
 import { type CommonOptions, engineFrom, withCommonOptions } from '../common.js';
 
 const require = createRequire(import.meta.url);

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest-profile.js';
-import { pruneMissing } from '../../core/ingest-prune.js';
+import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest/profile.js';
+import { pruneMissing } from '../../core/ingest/prune.js';
 import {
   type CommonOptions,
   engineFrom,

@@ -3,7 +3,7 @@
  * of worker processes on any number of machines share the work (see core/queue/).
  */
 import { type Command, Option } from 'commander';
-import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest-profile.js';
+import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest/profile.js';
 import {
   type CommonOptions,
   engineFrom,

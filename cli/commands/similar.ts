@@ -1,7 +1,7 @@
 /** `synesthete similar <trackId|path…>`: neighbours of a catalogue track, or of several as a set. */
 import type { Command } from 'commander';
+import type { SeedSetAnswer, TrackSummary } from '../../core/engine.js';
 import { trackName } from '../../core/recommend/names.js';
-import type { SeedSetAnswer, TrackSummary } from '../../core/recommend.js';
 import {
   type CommonOptions,
   engineFrom,

@@ -1,7 +1,7 @@
 /** `synesthete train <dir>`: the model's training pipeline on a folder of music. */
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { packageRoot } from '../../core/paths.js';
+import { packageRoot } from '../../core/util/paths.js';
 import type { CorpusItem } from '../../training/corpus.js';
 import { positiveInt, reportError } from '../common.js';
 

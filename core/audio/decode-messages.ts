@@ -5,7 +5,7 @@
  * @module
  */
 import path from 'node:path';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /**
  * A file name fit for a one-line message: base name only, control characters removed, ≤ 80 chars.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** The decoders, in the order they are tried: FFmpeg's libraries in process, then the ffmpeg program. */
 export type DecoderName = 'node-av' | 'ffmpeg';

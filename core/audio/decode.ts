@@ -20,7 +20,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import { inspectContainer } from './container-check.js';
 import { displayName, formatBytes, formatSeconds, truncated } from './decode-messages.js';
 import {

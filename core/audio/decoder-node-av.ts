@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import { assemble, checkProbe } from './decode-checks.js';
 import { formatBytes, truncated, unreadable } from './decode-messages.js';
 import type { DecodedAudio, Limits } from './decode-options.js';

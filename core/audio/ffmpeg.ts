@@ -7,8 +7,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { debugFailure } from '../debug-log.js';
-import { SynestheteError } from '../errors.js';
+import { debugFailure } from '../util/debug-log.js';
+import { SynestheteError } from '../util/errors.js';
 import { runProcess } from './process.js';
 
 /** Where the ffmpeg binary came from. */

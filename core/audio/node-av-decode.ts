@@ -19,7 +19,7 @@
  * @module
  */
 
-import { debugFailure } from '../debug-log.js';
+import { debugFailure } from '../util/debug-log.js';
 import type { NodeAvProbe, NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 import { planSegments, type SegmentSpan } from './segment-plan.js';
 

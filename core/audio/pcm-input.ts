@@ -5,8 +5,9 @@
  * It is resampled to the requested rate with the fingerprint's windowed-sinc resampler and given
  * the same caps as a decoded file.
  */
-import { SynestheteError } from '../errors.js';
+
 import { resampleMono } from '../fingerprint/resample.js';
+import { SynestheteError } from '../util/errors.js';
 import { DECODE_DEFAULTS, type DecodedAudio, type DecodeOptions } from './decode.js';
 
 /** Mono PCM handed in directly instead of a file. */

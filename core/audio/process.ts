@@ -9,7 +9,7 @@
  * exited, the rest of its group is killed too, so nothing it started outlives the call.
  */
 import { spawn } from 'node:child_process';
-import { debugFailure } from '../debug-log.js';
+import { debugFailure } from '../util/debug-log.js';
 
 /** What a finished child process left behind. */
 export interface ProcessResult {

@@ -1,7 +1,7 @@
 /**
  * Sample-rate conversion of PCM already decoded, built to give what `ffmpeg -ar` gives
  * (libswresample with its defaults), so that the fast ingest profile's 44,100 Hz excerpt
- * (core/analyze.ts) reaches the model as a decode at the model's rate would: a polyphase windowed-sinc filter with libswresample's defaults —
+ * (core/analysis/analyze.ts) reaches the model as a decode at the model's rate would: a polyphase windowed-sinc filter with libswresample's defaults —
  * Kaiser window β = 9, `filter_size` 32, `cutoff` 0.97, `exact_rational` (one phase per output
  * position of the reduced ratio `L/M`) — and its edge handling: the input is mirrored about its
  * first sample at the start and reflected (last sample repeated) at the end. Source:
@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** libswresample's default Kaiser β (`kaiser_beta`). */
 const KAISER_BETA = 9;

@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { debugFailure } from '../debug-log.js';
+import { debugFailure } from '../util/debug-log.js';
 
 /** Prefix of the directories {@link writeTempInput} creates. */
 export const TEMP_DIR_PREFIX = 'synesthete-decode-';

@@ -5,7 +5,7 @@
  * PCM. Used to make training views, evaluation queries and the demo's query clip.
  */
 import { spawn } from 'node:child_process';
-import { gaussian, type Rng } from '../random.js';
+import { gaussian, type Rng } from '../util/random.js';
 
 /** Parameters of one pass through the chain. */
 export interface VoiceNoteOptions {

@@ -7,7 +7,7 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCatalogDir } from '../paths.js';
+import { defaultCatalogDir } from '../util/paths.js';
 
 /** A parsed catalogue location. `display` is safe to print (passwords replaced by `***`). */
 export type CatalogLocation =

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { SynestheteError } from '../errors.js';
-import { migrationsDir } from '../paths.js';
+import { SynestheteError } from '../util/errors.js';
+import { migrationsDir } from '../util/paths.js';
 import type { OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
 import { catalogDirProblem } from './dir-access.js';

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** The lock file's name inside a catalogue directory. */
 export const LOCK_FILE = 'synesthete.lock';

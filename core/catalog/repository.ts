@@ -10,7 +10,7 @@
  */
 
 import { and, asc, count, eq, getTableColumns, gt, inArray, isNotNull, sql } from 'drizzle-orm';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import { createConversationStore } from './conversation-store.js';
 import type { CatalogDb, OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 /** The kernels' exports (see core/dsp/kernels.c for what each computes); arguments are byte addresses and counts. */

@@ -5,7 +5,7 @@
  * 1 kHz at 200/3 Hz per mel, logarithmic above with step ln(6.4)/27), each scaled by
  * 2 / (upper edge − lower edge) so that every band has the same area ("slaney" normalisation).
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** The parameters a filterbank depends on (a subset of `LogMelParams`). */
 export interface MelBankParams {

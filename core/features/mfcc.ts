@@ -3,7 +3,7 @@
  * music-similarity evaluation (after Logan 2000, "Mel Frequency Cepstral Coefficients for Music
  * Modeling", ISMIR; Pampalk 2006, "Computational Models of Music Similarity", PhD thesis).
  */
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import type { LogMelSpectrogram } from './log-mel.js';
 
 const dctCache = new Map<string, Float64Array>();

@@ -15,7 +15,7 @@
 import pffftFactory, { type PffftModule } from '@echogarden/pffft-wasm/simd';
 import FFT from 'fft.js';
 import { f32View, f64View, kernels, withScratch } from '../dsp/kernels.js';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** The PFFFT WebAssembly module, instantiated once per thread when this module loads. */
 const pffft: PffftModule = await pffftFactory();

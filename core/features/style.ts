@@ -15,7 +15,7 @@
  * the track vector (core/model/fusion.ts), so no part dominates by its length or scale.
  */
 import FFT from 'fft.js';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import type { LogMelSpectrogram } from './log-mel.js';
 import { dctMatrix } from './mfcc.js';
 

@@ -27,7 +27,7 @@ export interface LandmarkScore {
 
 /**
  * Offsets are biased by this many frames so that they stay non-negative (2^21 frames ≈ 13.5 h;
- * fingerprinted audio is at most 30 min, see `FINGERPRINT_MAX_S` in core/analyze.ts).
+ * fingerprinted audio is at most 30 min, see `FINGERPRINT_MAX_S` in core/analysis/analyze.ts).
  */
 const OFFSET_BIAS = 2 ** 21;
 

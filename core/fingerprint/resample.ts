@@ -8,7 +8,7 @@
  */
 
 import { kernels as dsp, f32View, f64View, withScratch } from '../dsp/kernels.js';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** Taps of the anti-aliasing filter (odd: linear phase, delay (taps − 1) / 2 samples). */
 const TAPS = 31;

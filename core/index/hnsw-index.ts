@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import type { AnnHit, AnnIndex, AnnItem } from './ann-index.js';
 import { checkHnswFile } from './hnsw-file.js';
 import { checkDim, checkItems, checkVector, clampK } from './vectors.js';

@@ -10,7 +10,7 @@
  */
 
 import type { Catalog } from '../catalog/types.js';
-import { toSynestheteError } from '../errors.js';
+import { toSynestheteError } from '../util/errors.js';
 import { ensureTrackIndexes, type TrackIndexes, type TrackIndexOptions } from './track-index.js';
 
 /** Options of {@link followCatalog}. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 import type { AnnItem } from './ann-index.js';
 
 /** Largest label hnswlib-node can round-trip (it converts labels with `Uint32Value`). */

@@ -8,12 +8,12 @@
  * @module
  */
 
-import { analyzeAudio } from '../analyze.js';
+import { analyzeAudio } from '../analysis/analyze.js';
 import { runProcess } from '../audio/process.js';
 import { encodeVoiceNote, type VoiceNoteOptions } from '../audio/voice-note.js';
-import { SynestheteError } from '../errors.js';
 import type { EmbeddingModel } from '../model/embedder.js';
-import { createRng, type Rng, uniform } from '../random.js';
+import { SynestheteError } from '../util/errors.js';
+import { createRng, type Rng, uniform } from '../util/random.js';
 
 /** Seconds of a view (what most voice notes hold, and what `evaluate --clips` sends). */
 export const VIEW_SECONDS = 10;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 const require = createRequire(import.meta.url);
 

@@ -4,7 +4,7 @@
  * one L2-normalised track embedding.
  */
 import path from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../util/paths.js';
 import { type BackendName, initBackend, tf } from './backend.js';
 import { type CnnArchitecture, type CnnWeights, embedBatchInference, l2Normalize } from './cnn.js';
 import type { ModelMetadata } from './metadata.js';

@@ -4,8 +4,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SynestheteError } from '../errors.js';
 import { STYLE_PARTS, STYLE_SIZE } from '../features/style.js';
+import { SynestheteError } from '../util/errors.js';
 import { tf } from './backend.js';
 import { type CnnArchitecture, weightShapes } from './cnn.js';
 import type { ModelMetadata } from './metadata.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ConnectionOptions } from 'bullmq';
-import { SynestheteError } from '../errors.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** Redis used when neither an option nor `REDIS_URL` names one. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

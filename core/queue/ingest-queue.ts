@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
-import { collectAudioFiles } from '../ingest.js';
+import { collectAudioFiles } from '../ingest/ingest.js';
 import { DEFAULT_QUEUE_NAME } from './connection.js';
 
 /** Attempts per job (the first included). */

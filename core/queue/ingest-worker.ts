@@ -12,9 +12,9 @@ import os from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Catalog } from '../catalog/index.js';
-import { ingestPaths } from '../ingest.js';
-import { AnalysisPool } from '../ingest-pool.js';
-import type { IngestProfile } from '../ingest-profile.js';
+import { ingestPaths } from '../ingest/ingest.js';
+import { AnalysisPool } from '../ingest/pool.js';
+import type { IngestProfile } from '../ingest/profile.js';
 import type { EmbeddingModel } from '../model/embedder.js';
 import { DEFAULT_QUEUE_NAME } from './connection.js';
 import type { IngestJobData, IngestJobResult } from './ingest-queue.js';
@@ -28,11 +28,11 @@ export interface IngestWorkerOptions {
   readonly queueName?: string;
   /**
    * Jobs analysed at once in this process (default 1: analysis is CPU-bound). Above 1 they are
-   * analysed on as many worker threads (core/ingest-pool.ts, one model copy each), so one process
+   * analysed on as many worker threads (core/ingest/pool.ts, one model copy each), so one process
    * can use several cores; or run one process per core.
    */
   readonly concurrency?: number;
-  /** How much of each track is analysed (core/ingest-profile.ts; default `full`). */
+  /** How much of each track is analysed (core/ingest/profile.ts; default `full`). */
   readonly profile?: IngestProfile;
   /** Called after each job. */
   readonly onJob?: (result: IngestJobResult) => void;

@@ -10,7 +10,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UMAP } from 'umap-js';
-import { createRng } from '../random.js';
+import { createRng } from '../util/random.js';
 
 /** A laid-out catalogue: track ids and their 2-D positions (same order). */
 export interface MapLayout {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import lena from 'audio-lena';
 import { expect } from 'vitest';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { demoTrack } from '../helpers/paths.js';
 
 /** Directory of the committed audio fixtures. */

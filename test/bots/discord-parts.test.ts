@@ -16,7 +16,7 @@ import {
 import { DISCORD_LIMITS, renderAnswer } from '../../bots/discord/render.js';
 import { decodeAction } from '../../bots/shared/actions.js';
 import type { ChatAnswer, ResultItem } from '../../bots/shared/types.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode } from '../../core/util/errors.js';
 
 const APP = '1300000000000000001';
 

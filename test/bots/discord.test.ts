@@ -16,7 +16,7 @@ import type {
   RunningAdapter,
   Vote,
 } from '../../bots/shared/types.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode } from '../../core/util/errors.js';
 import { type AdapterHarness, adapterContract, type ObservedReply } from './contract.js';
 import { type BotTestEngine, openBotTestEngine } from './engine.js';
 import {

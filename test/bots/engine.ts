@@ -8,7 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ChatServiceOptions, createChatService } from '../../bots/shared/chat-service.js';
 import type { ChatService } from '../../bots/shared/types.js';
-import { type Engine, openEngine } from '../../core/recommend.js';
+import { type Engine, openEngine } from '../../core/engine.js';
 import { makeOpusCut } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

@@ -10,7 +10,7 @@ import type { RecommenderPort } from '../../bots/shared/recommender-port.js';
 import type { ChatAnswer, ChatService, ClipInput } from '../../bots/shared/types.js';
 import { slackOptionsFromEnv, startSlackBot } from '../../bots/slack/index.js';
 import { LISTENING_TEXT } from '../../bots/slack/render.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode } from '../../core/util/errors.js';
 import { adapterContract } from './contract.js';
 import { fakeSlackToken } from './fakes/fake-tokens.js';
 import { FAKE_SLACK, startFakeSlackApi } from './fakes/slack-api.js';

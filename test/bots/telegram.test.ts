@@ -18,7 +18,7 @@ import {
 } from '../../bots/telegram/options.js';
 import { findAttachment } from '../../bots/telegram/parse.js';
 import { escapeHtml, renderAnswer } from '../../bots/telegram/render.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode } from '../../core/util/errors.js';
 import { tempDir } from '../helpers/temp.js';
 import { adapterContract } from './contract.js';
 import { FAKE_BOT_TOKEN, startFakeTelegramApi } from './fakes/telegram-api.js';

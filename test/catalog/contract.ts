@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
 import type { Catalog } from '../../core/catalog/types.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode } from '../../core/util/errors.js';
 import { newTrack, vector } from './fixtures.js';
 
 /** Opens a catalogue on one storage location; `dispose` removes the storage after the suite. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCatalogLocation, redactLocation } from '../../core/catalog/location.js';
-import { defaultCatalogDir, packageRoot } from '../../core/paths.js';
+import { defaultCatalogDir, packageRoot } from '../../core/util/paths.js';
 
 describe('paths', () => {
   it('finds the package root and the default catalogue directory', () => {

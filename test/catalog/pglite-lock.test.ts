@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
 import { LOCK_FILE, lockCatalogDir } from '../../core/catalog/pglite-lock.js';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** A PID that belonged to a process which has exited. */

@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
-import { migrationsDir } from '../../core/paths.js';
+import { migrationsDir } from '../../core/util/paths.js';
 import { catalogContract, openFailure } from './contract.js';
 
 catalogContract('PGlite data directory', async () => {

@@ -1,5 +1,5 @@
 /**
- * Ingest on worker threads (core/ingest-pool.ts) gives the catalogue a single-thread ingest gives:
+ * Ingest on worker threads (core/ingest/pool.ts) gives the catalogue a single-thread ingest gives:
  * twelve real demo tracks and three broken files through `synesthete ingest --profile fast` with
  * `-j 1` (every file on the main thread) and `-j 2` (two analysis threads); same tracks, tags,
  * embeddings (within float rounding), window embeddings, descriptors and fingerprints, and the same
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog, TrackRecord } from '../../core/catalog/index.js';
 import { openCatalog } from '../../core/catalog/index.js';
-import type { IngestSummary } from '../../core/ingest.js';
+import type { IngestSummary } from '../../core/ingest/ingest.js';
 import { loadEmbeddingModel } from '../../core/model/embedder.js';
 import { type BadFiles, makeBadFiles } from '../helpers/audio.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
@@ -114,8 +114,8 @@ describe('ingest pool whose threads cannot load the model', () => {
     // The built modules: the pool's thread file exists only there.
     const built = (file: string) => path.join(REPO_ROOT, 'dist', file);
     const { ingestPaths } = (await import(
-      built('core/ingest.js')
-    )) as typeof import('../../core/ingest.js');
+      built('core/ingest/ingest.js')
+    )) as typeof import('../../core/ingest/ingest.js');
     const { openCatalog: openBuilt } = (await import(
       built('core/catalog/index.js')
     )) as typeof import('../../core/catalog/index.js');

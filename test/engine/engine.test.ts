@@ -5,11 +5,11 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SynestheteError } from '../../core/errors.js';
+import type { Engine, RecommendedTrack } from '../../core/engine.js';
+import { openEngine } from '../../core/engine.js';
 import { hasCurrentFingerprint } from '../../core/fingerprint/stored-fingerprint.js';
 import { NOT_MUSIC_MESSAGE } from '../../core/model/music-gate.js';
-import type { Engine, RecommendedTrack } from '../../core/recommend.js';
-import { openEngine } from '../../core/recommend.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { ffmpeg, makeOpusCut } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

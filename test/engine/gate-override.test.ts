@@ -7,8 +7,8 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../core/recommend.js';
-import { openEngine } from '../../core/recommend.js';
+import type { Engine } from '../../core/engine.js';
+import { openEngine } from '../../core/engine.js';
 import { makeOpusCut } from '../helpers/audio.js';
 import { demoTrack, modelDir } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

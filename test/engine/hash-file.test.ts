@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashFile } from '../../core/ingest.js';
+import { hashFile } from '../../core/ingest/ingest.js';
 import { DEMO_TRACKS_DIR } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oggDurationS } from '../../core/audio/ogg-duration.js';
-import { FAST_EXCERPT_S, FAST_MAX_WINDOWS, profileAnalysis } from '../../core/ingest-profile.js';
-import { type Engine, openEngine } from '../../core/recommend.js';
+import { type Engine, openEngine } from '../../core/engine.js';
+import { FAST_EXCERPT_S, FAST_MAX_WINDOWS, profileAnalysis } from '../../core/ingest/profile.js';
 import { ffmpeg, makeOpusCut } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

@@ -4,10 +4,10 @@
  * the descriptors for the music gate — the same number either way, on real music.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAudio, CATALOG_ANALYSIS } from '../../core/analyze.js';
+import { analyzeAudio, CATALOG_ANALYSIS } from '../../core/analysis/analyze.js';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { loudnessDbfs } from '../../core/features/descriptors.js';
-import { profileAnalysis } from '../../core/ingest-profile.js';
+import { profileAnalysis } from '../../core/ingest/profile.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../../core/model/embedder.js';
 import { demoTrack } from '../helpers/paths.js';
 

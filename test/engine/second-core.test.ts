@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type * as AnalyzeModule from '../../core/analyze.js';
-import { analyzeAudio } from '../../core/analyze.js';
+import type * as AnalyzeModule from '../../core/analysis/analyze.js';
+import { analyzeAudio } from '../../core/analysis/analyze.js';
 import type * as EmbedderModule from '../../core/model/embedder.js';
 import { loadEmbeddingModel } from '../../core/model/embedder.js';
 import { makeOpusCut } from '../helpers/audio.js';
@@ -21,7 +21,7 @@ const built = (...parts: string[]) => path.join(REPO_ROOT, 'dist', 'core', ...pa
 describe('analysis on two threads', () => {
   it('equals the analysis on one thread, value for value', async () => {
     // The TypeScript modules here find no compiled worker (one thread); the built ones do.
-    const twoThreads = (await import(built('analyze.js'))) as typeof AnalyzeModule;
+    const twoThreads = (await import(built('analysis', 'analyze.js'))) as typeof AnalyzeModule;
     const builtEmbedder = (await import(built('model', 'embedder.js'))) as typeof EmbedderModule;
     const second = (await import(built('fingerprint', 'off-thread.js'))) as {
       secondCoreAvailable(): boolean;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hasCode } from '../../core/errors.js';
 import { computeLogMel, type LogMelSpectrogram } from '../../core/features/log-mel.js';
 import { dctMatrix, mfccMeans, mfccStatistics } from '../../core/features/mfcc.js';
 import { DEFAULT_LOG_MEL } from '../../core/model/metadata.js';
+import { hasCode } from '../../core/util/errors.js';
 import { noise, sine } from './signals.js';
 
 describe('mfccStatistics', () => {

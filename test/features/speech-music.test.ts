@@ -10,7 +10,7 @@ import {
   SPEECH_MUSIC_SIZE,
   speechMusicDescriptors,
 } from '../../core/features/speech-music.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { soxNoise } from '../../training/noise-bank.js';
 import { talker } from '../../training/speech.js';
 import { demoTrack } from '../helpers/paths.js';

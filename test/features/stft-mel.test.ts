@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hasCode } from '../../core/errors.js';
 import { computeLogMel } from '../../core/features/log-mel.js';
 import { hzToMel, melFilterbank, melToHz } from '../../core/features/mel.js';
 import { frameCount, periodicHann, powerSpectrogram } from '../../core/features/stft.js';
 import { DEFAULT_LOG_MEL } from '../../core/model/metadata.js';
+import { hasCode } from '../../core/util/errors.js';
 import { noise, sine } from './signals.js';
 
 /** Direct DFT power of reflect-padded, Hann-windowed centred frames: the definition itself. */

@@ -13,7 +13,7 @@ import type { Landmarks } from '../../core/fingerprint/hashes.js';
 import { LandmarkIndex, type TrackLandmarks } from '../../core/fingerprint/landmark-index.js';
 import { type LandmarkScore, matchLandmarks } from '../../core/fingerprint/match.js';
 import { FINGERPRINT_VERSION, FRAME_SECONDS } from '../../core/fingerprint/params.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { ffmpegBinary } from '../helpers/audio.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';
 

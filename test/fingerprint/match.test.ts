@@ -15,7 +15,7 @@ import {
   hasCurrentFingerprint,
 } from '../../core/fingerprint/stored-fingerprint.js';
 import { pickLandmarkMatch } from '../../core/fingerprint/thresholds.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { ffmpegBinary } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 

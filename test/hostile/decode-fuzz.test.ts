@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { FIXTURES, ffmpeg, ffmpegChildren } from '../audio/helpers.js';
 import { zombieChildren } from './processes.js';
 

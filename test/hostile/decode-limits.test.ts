@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import type { DecoderName } from '../../core/audio/decode-options.js';
 import { closeDecodeThreads } from '../../core/audio/decode-threads.js';
-import { SynestheteError } from '../../core/errors.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { ffmpeg } from '../helpers/audio.js';
 import {
   flacClaimingSamples,

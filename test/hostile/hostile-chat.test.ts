@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../bots/shared/chat-service.js';
 import { MESSAGES } from '../../bots/shared/messages.js';
 import type { ChatAnswer, ChatService, ClipInput } from '../../bots/shared/types.js';
-import { type Engine, openEngine } from '../../core/recommend.js';
+import { type Engine, openEngine } from '../../core/engine.js';
 import { startTelegramDriver, type TelegramDriver } from '../bots/fakes/telegram-driver.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

@@ -7,7 +7,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectAudioFiles } from '../../core/ingest.js';
+import { collectAudioFiles } from '../../core/ingest/ingest.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collectAudioFiles, hashFile } from '../../core/ingest.js';
+import { collectAudioFiles, hashFile } from '../../core/ingest/ingest.js';
 import { runCli } from '../helpers/cli.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

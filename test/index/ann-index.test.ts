@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasCode } from '../../core/errors.js';
 import { ExactIndex } from '../../core/index/exact-index.js';
 import { HnswIndex } from '../../core/index/hnsw-index.js';
+import { hasCode } from '../../core/util/errors.js';
 import { clusteredVectors } from './vectors.js';
 
 const DIM = 128;

@@ -12,7 +12,7 @@ import {
   type IndexSidecar,
   invalidateTrackIndexes,
 } from '../../core/index/track-index.js';
-import { packageRoot } from '../../core/paths.js';
+import { packageRoot } from '../../core/util/paths.js';
 import { clusteredVectors } from './vectors.js';
 
 const DIM = 16;

@@ -6,11 +6,11 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, openEngine } from '../../core/engine.js';
 import { applyClipMap, CLIP_MAP_DEFAULTS, fitClipMap } from '../../core/library/clip-map.js';
 import { pathFraction } from '../../core/library/sample.js';
 import { drawVoiceNoteChain } from '../../core/library/voice-note-view.js';
-import { createRng, gaussian } from '../../core/random.js';
-import { type Engine, openEngine } from '../../core/recommend.js';
+import { createRng, gaussian } from '../../core/util/random.js';
 import { makeOpusCut } from '../helpers/audio.js';
 import { DEMO_TRACKS_DIR, demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';

@@ -3,7 +3,7 @@
  * window and track embeddings, deterministic output, batching, and no tfjs tensor leak per call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAudio } from '../../core/analyze.js';
+import { analyzeAudio } from '../../core/analysis/analyze.js';
 import { tf } from '../../core/model/backend.js';
 import { embedBatch, embedBatchInference } from '../../core/model/cnn.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../../core/model/embedder.js';

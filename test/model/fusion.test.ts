@@ -11,7 +11,7 @@ import {
   timbreWeight,
   trackVectorSize,
 } from '../../core/model/fusion.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 
 const rng = createRng(5);
 const randomVector = (n: number) => Float32Array.from({ length: n }, () => rng() * 2 - 1);

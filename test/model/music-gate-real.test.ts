@@ -7,11 +7,11 @@
 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAudio } from '../../core/analyze.js';
+import { analyzeAudio } from '../../core/analysis/analyze.js';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../../core/audio/voice-note.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../../core/model/embedder.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { realSoundVoiceNotes, type SoundItem } from '../../training/real-sounds.js';
 import { ffmpegBinary } from '../helpers/audio.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';

@@ -8,7 +8,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAudio } from '../../core/analyze.js';
+import { analyzeAudio } from '../../core/analysis/analyze.js';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { EVALUATION_VOICE_NOTE, encodeVoiceNote } from '../../core/audio/voice-note.js';
 import type { LogMelSpectrogram } from '../../core/features/log-mel.js';
@@ -19,7 +19,7 @@ import {
   gateStyleFeatures,
   type MusicGateParams,
 } from '../../core/model/music-gate.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { ffmpegBinary } from '../helpers/audio.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';
 

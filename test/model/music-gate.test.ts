@@ -12,7 +12,7 @@ import {
   judgeMusic,
   type MusicGateParams,
 } from '../../core/model/music-gate.js';
-import { createRng, gaussian, type Rng } from '../../core/random.js';
+import { createRng, gaussian, type Rng } from '../../core/util/random.js';
 import {
   chooseThreshold,
   fitClipClassifier,

@@ -5,11 +5,11 @@
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SynestheteError } from '../../core/errors.js';
 import { initBackend, type tf } from '../../core/model/backend.js';
 import { type CnnArchitecture, initWeights } from '../../core/model/cnn.js';
 import { DEFAULT_LOG_MEL, type ModelMetadata } from '../../core/model/metadata.js';
 import { loadModelFiles, saveModel } from '../../core/model/weights-io.js';
+import { SynestheteError } from '../../core/util/errors.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ARCH: CnnArchitecture = {

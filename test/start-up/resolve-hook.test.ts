@@ -1,5 +1,5 @@
 /**
- * The drizzle-orm resolution shortcut (core/resolve-hook.ts): it must resolve every relative
+ * The drizzle-orm resolution shortcut (core/util/resolve-hook.ts): it must resolve every relative
  * import of the installed drizzle-orm exactly as Node does, answer nothing else, and a process
  * with it installed must load the drizzle modules the catalogue uses — with far fewer
  * resolutions left to Node's own resolver.
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { installResolveShortcut, shortcutResolution } from '../../core/resolve-hook.js';
+import { installResolveShortcut, shortcutResolution } from '../../core/util/resolve-hook.js';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -66,7 +66,7 @@ describe('installResolveShortcut', () => {
   });
 
   it('loads the drizzle-orm entry points the catalogue uses, leaving few resolutions to Node', () => {
-    const hook = pathToFileURL(path.join(root, 'dist', 'core', 'resolve-hook.js')).href;
+    const hook = pathToFileURL(path.join(root, 'dist', 'core', 'util', 'resolve-hook.js')).href;
     if (!existsSync(new URL(hook))) throw new Error('run `npm run build` first (dist/ is missing)');
     // A counting hook registered first runs last: it sees only what the shortcut passed on.
     const script = `

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { voiceNoteFilter } from '../../core/audio/voice-note.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { AUDIO_AUGMENTATIONS, drawAugmentation } from '../../training/augmentations.js';
 import { soxNoise } from '../../training/noise-bank.js';
 import { speak } from '../../training/speech.js';

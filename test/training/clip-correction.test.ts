@@ -1,7 +1,7 @@
 /** The clip correction of training/fit-style.ts recovers a known per-dimension line. */
 import { describe, expect, it } from 'vitest';
 import { STYLE_SIZE } from '../../core/features/style.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { clipCorrection } from '../../training/fit-style.js';
 
 describe('clipCorrection', () => {

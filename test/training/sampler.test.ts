@@ -1,6 +1,6 @@
 /** Positive-pair sampling: shapes, determinism for a seed, and what a pair is made of. */
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { samplePairs } from '../../training/sampler.js';
 import { PLAIN_SAMPLER, syntheticTracks, TINY_SAMPLER } from '../helpers/training.js';
 

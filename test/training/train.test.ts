@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../core/model/backend.js';
 import { embedBatch, projectionHead } from '../../core/model/cnn.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 import { ntXentLoss } from '../../training/loss.js';
 import { samplePairs } from '../../training/sampler.js';
 import { type TrainConfig, type TrainResult, train } from '../../training/train.js';

@@ -10,7 +10,7 @@ import {
   EVALUATION_VOICE_NOTE,
   type VoiceNoteOptions,
 } from '../../core/audio/voice-note.js';
-import { createRng } from '../../core/random.js';
+import { createRng } from '../../core/util/random.js';
 
 const SR = 22_050;
 

@@ -1,7 +1,7 @@
 /** Which adapters `npm start` runs for an environment (no adapter is started here). */
 import { describe, expect, it } from 'vitest';
 import { planAdapters } from '../../../bots/adapters.js';
-import { hasCode } from '../../../core/errors.js';
+import { hasCode } from '../../../core/util/errors.js';
 import { fakeTelegramToken } from '../fakes/fake-tokens.js';
 
 const TOKEN = fakeTelegramToken();

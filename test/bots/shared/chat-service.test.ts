@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { createChatService } from '../../../bots/shared/chat-service.js';
 import type { ChatAnswer, ClipInput } from '../../../bots/shared/types.js';
-import { SynestheteError } from '../../../core/errors.js';
+import { SynestheteError } from '../../../core/util/errors.js';
 import { fakeTelegramToken } from '../fakes/fake-tokens.js';
 import { createFakeRecommender, fakeRecommendation } from './fake-recommender.js';
 

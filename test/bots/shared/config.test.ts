@@ -10,7 +10,7 @@ import {
   redactSecrets,
   validateEnv,
 } from '../../../bots/shared/config.js';
-import { hasCode } from '../../../core/errors.js';
+import { hasCode } from '../../../core/util/errors.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { fakeSlackToken, fakeTelegramToken } from '../fakes/fake-tokens.js';
 

@@ -4,7 +4,7 @@ import type { PlannedAdapter } from '../../../bots/adapters.js';
 import { createChatService } from '../../../bots/shared/chat-service.js';
 import type { Platform, RunningAdapter } from '../../../bots/shared/types.js';
 import { superviseAdapters } from '../../../bots/supervise.js';
-import { SynestheteError } from '../../../core/errors.js';
+import { SynestheteError } from '../../../core/util/errors.js';
 import { createFakeRecommender } from './fake-recommender.js';
 
 /** An adapter whose start attempts follow `outcomes` ('ok', 'down', 'refused' or 'hang'), then 'ok'. */

@@ -4,43 +4,43 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type AnalyzeOptions, analyzeAudio } from './analyze.js';
-import type { PcmAudio } from './audio/pcm-input.js';
-import { type MusicVerdict, NOT_MUSIC_MESSAGE } from './model/music-gate.js';
+import { type AnalyzeOptions, analyzeAudio } from '../analysis/analyze.js';
+import type { PcmAudio } from '../audio/pcm-input.js';
+import { type MusicVerdict, NOT_MUSIC_MESSAGE } from '../model/music-gate.js';
 
 export { NOT_MUSIC_MESSAGE };
 
-import { type Catalog, openCatalog, type TrackInfo } from './catalog/index.js';
-import { SynestheteError } from './errors.js';
-import { calibratedConfidence } from './evaluation/calibration.js';
-import type { Descriptors } from './features/descriptors.js';
-import type { LogMelSpectrogram } from './features/log-mel.js';
-import { describeTrack, explainSimilarity } from './features/reason.js';
-import type { Landmarks } from './fingerprint/hashes.js';
-import { matchLandmarks } from './fingerprint/match.js';
-import { pickLandmarkMatch } from './fingerprint/thresholds.js';
+import { type Catalog, openCatalog, type TrackInfo } from '../catalog/index.js';
+import { calibratedConfidence } from '../evaluation/calibration.js';
+import type { Descriptors } from '../features/descriptors.js';
+import type { LogMelSpectrogram } from '../features/log-mel.js';
+import { describeTrack, explainSimilarity } from '../features/reason.js';
+import type { Landmarks } from '../fingerprint/hashes.js';
+import { matchLandmarks } from '../fingerprint/match.js';
+import { pickLandmarkMatch } from '../fingerprint/thresholds.js';
 import {
   type AnnHit,
   indexDirFor,
   invalidateTrackIndexes,
   type TrackIndexes,
-} from './index/index.js';
-import { followCatalog } from './index/live-indexes.js';
-import { type IngestOptions, type IngestSummary, ingestPaths } from './ingest.js';
-import { applyClipMap, type ClipMap } from './library/clip-map.js';
-import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
-import { clipSimilarityScale, trackVectorSize } from './model/fusion.js';
-import { applyFeedback, type VoteVectors } from './recommend/feedback.js';
-import { isEmptyFilter, passesFilter, type TrackFilter } from './recommend/filters.js';
-import { pickMatch, rankByAlignedWindows, rankByWindows } from './recommend/identify.js';
-import { closestSeed, seedCentroid } from './recommend/seeds.js';
-import { TAG_NEIGHBOURS, type TagVote, voteTags } from './recommend/tags.js';
-import { pickVaried, type VarietyCandidate, type VarietyOptions } from './recommend/variety.js';
-import { VectorCache } from './recommend/vector-cache.js';
+} from '../index/index.js';
+import { followCatalog } from '../index/live-indexes.js';
+import { type IngestOptions, type IngestSummary, ingestPaths } from '../ingest/ingest.js';
+import { applyClipMap, type ClipMap } from '../library/clip-map.js';
+import { type EmbeddingModel, loadEmbeddingModel } from '../model/embedder.js';
+import { clipSimilarityScale, trackVectorSize } from '../model/fusion.js';
+import { SynestheteError } from '../util/errors.js';
+import { applyFeedback, type VoteVectors } from './feedback.js';
+import { isEmptyFilter, passesFilter, type TrackFilter } from './filters.js';
+import { pickMatch, rankByAlignedWindows, rankByWindows } from './identify.js';
+import { closestSeed, seedCentroid } from './seeds.js';
+import { TAG_NEIGHBOURS, type TagVote, voteTags } from './tags.js';
+import { pickVaried, type VarietyCandidate, type VarietyOptions } from './variety.js';
+import { VectorCache } from './vector-cache.js';
 
-export type { TrackFilter } from './recommend/filters.js';
-export type { TagShare, TagVote } from './recommend/tags.js';
-export type { VarietyOptions } from './recommend/variety.js';
+export type { TrackFilter } from './filters.js';
+export type { TagShare, TagVote } from './tags.js';
+export type { VarietyOptions } from './variety.js';
 
 /**
  * The best identification candidate of a ranked list, even below the match thresholds: its score

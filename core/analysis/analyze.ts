@@ -2,25 +2,29 @@
  * One recording in, everything the engine needs out: decode → log-mel spectrogram per segment →
  * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
  */
-import { decimateByTwo } from './audio/decimate.js';
-import { type DecodedAudio, type DecodeOptions, decodeAudio } from './audio/decode.js';
-import { halveSampleRate } from './audio/half-band.js';
-import { decodePcm, isPcmAudio, type PcmAudio } from './audio/pcm-input.js';
-import { resamplePcm } from './audio/resample.js';
-import { clipToUnitRange } from './dsp/clip.js';
-import { type Descriptors, loudnessDbfs, withTempo } from './features/descriptors.js';
-import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from './features/log-mel.js';
-import { speechMusicDescriptors } from './features/speech-music.js';
-import { styleStatistics } from './features/style.js';
-import { estimateTempo, OnsetAccumulator, onsetEnvelope } from './features/tempo.js';
-import { TIMBRE_PARAMS, timbreStatistics } from './features/timbre.js';
-import { type WideBandSpectra, wideBandSpectra } from './features/wide-band.js';
-import type { Fingerprint } from './fingerprint/fingerprint.js';
-import { fingerprintOffThread, spectralDescriptorsOffThread } from './fingerprint/off-thread.js';
-import { FINGERPRINT_PARAMS } from './fingerprint/params.js';
-import { DEFAULT_MAX_WINDOWS, type EmbeddingModel, type TrackEmbedding } from './model/embedder.js';
-import { fuseEmbedding } from './model/fusion.js';
-import { judgeMusic, judgeSilence, type MusicVerdict } from './model/music-gate.js';
+import { decimateByTwo } from '../audio/decimate.js';
+import { type DecodedAudio, type DecodeOptions, decodeAudio } from '../audio/decode.js';
+import { halveSampleRate } from '../audio/half-band.js';
+import { decodePcm, isPcmAudio, type PcmAudio } from '../audio/pcm-input.js';
+import { resamplePcm } from '../audio/resample.js';
+import { clipToUnitRange } from '../dsp/clip.js';
+import { type Descriptors, loudnessDbfs, withTempo } from '../features/descriptors.js';
+import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from '../features/log-mel.js';
+import { speechMusicDescriptors } from '../features/speech-music.js';
+import { styleStatistics } from '../features/style.js';
+import { estimateTempo, OnsetAccumulator, onsetEnvelope } from '../features/tempo.js';
+import { TIMBRE_PARAMS, timbreStatistics } from '../features/timbre.js';
+import { type WideBandSpectra, wideBandSpectra } from '../features/wide-band.js';
+import type { Fingerprint } from '../fingerprint/fingerprint.js';
+import { fingerprintOffThread, spectralDescriptorsOffThread } from '../fingerprint/off-thread.js';
+import { FINGERPRINT_PARAMS } from '../fingerprint/params.js';
+import {
+  DEFAULT_MAX_WINDOWS,
+  type EmbeddingModel,
+  type TrackEmbedding,
+} from '../model/embedder.js';
+import { fuseEmbedding } from '../model/fusion.js';
+import { judgeMusic, judgeSilence, type MusicVerdict } from '../model/music-gate.js';
 
 /** The analysis of one recording. */
 export interface Analysis {
@@ -75,7 +79,7 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
    */
   readonly fingerprint?: boolean;
   /**
-   * Analyse one excerpt instead (the fast ingest profile, core/ingest-profile.ts): `maxAnalysedS`
+   * Analyse one excerpt instead (the fast ingest profile, core/ingest/profile.ts): `maxAnalysedS`
    * seconds from this many seconds into the source, decoded once — at the timbre statistics'
    * 44,100 Hz when `timbre` is set, then resampled in process for the model — with the timbre
    * statistics and the fingerprint taken from that same excerpt rather than from decodes of

@@ -1,6 +1,6 @@
 /**
  * Ingest on every core of one process: a pool of worker threads (`node:worker_threads`), each
- * running `ingest-thread.ts` with its own copy of the embedding model, analyses several files at
+ * running `thread.ts` with its own copy of the embedding model, analyses several files at
  * once, while the main thread keeps the catalogue (PGlite has one connection), the hashing and the
  * progress. Analysis in JavaScript runs on one thread per isolate, so without the pool one ingest
  * process used ~1 core whatever its `concurrency`.
@@ -17,8 +17,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { type ErrorCode, SynestheteError } from './errors.js';
-import type { TrackAnalysis, TrackAnalysisOptions } from './ingest-analysis.js';
+import { type ErrorCode, SynestheteError } from '../util/errors.js';
+import type { TrackAnalysis, TrackAnalysisOptions } from './track-analysis.js';
 
 /** A pool thread could not analyse a file (not the file's fault): analyse it elsewhere. */
 export class PoolFailure extends Error {
@@ -97,10 +97,10 @@ function withThreadHeap(create: () => Worker): Worker {
 }
 
 /**
- * The compiled thread entry (`ingest-thread-entry.ts`, which runs `ingest-thread.ts`); missing when
+ * The compiled thread entry (`thread-entry.ts`, which runs `thread.ts`); missing when
  * running from TypeScript sources (vitest).
  */
-const THREAD_FILE = fileURLToPath(new URL('./ingest-thread-entry.js', import.meta.url));
+const THREAD_FILE = fileURLToPath(new URL('./thread-entry.js', import.meta.url));
 
 /** Analyses files on worker threads (see the module comment). */
 export class AnalysisPool {

@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { AnalyzeOptions } from './analyze.js';
-import { SynestheteError } from './errors.js';
+import type { AnalyzeOptions } from '../analysis/analyze.js';
+import { SynestheteError } from '../util/errors.js';
 
 /** Names of the ingest profiles. */
 export const INGEST_PROFILES = ['full', 'fast'] as const;

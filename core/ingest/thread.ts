@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry point of the ingest pool (`ingest-pool.ts`): loads the embedding model once
+ * Worker-thread entry point of the ingest pool (`pool.ts`): loads the embedding model once
  * (`workerData.modelDir`; it must have `workerData.modelVersion`), then analyses the files it is
  * sent with {@link analyzeTrack}, several at once when sent several.
  *
@@ -11,9 +11,9 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SynestheteError, toSynestheteError } from './errors.js';
-import { analyzeTrack, type TrackAnalysisOptions } from './ingest-analysis.js';
-import { type EmbeddingModel, loadEmbeddingModel } from './model/embedder.js';
+import { type EmbeddingModel, loadEmbeddingModel } from '../model/embedder.js';
+import { SynestheteError, toSynestheteError } from '../util/errors.js';
+import { analyzeTrack, type TrackAnalysisOptions } from './track-analysis.js';
 
 /** What the pool starts the thread with. */
 interface ThreadData {

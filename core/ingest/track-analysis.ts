@@ -2,21 +2,21 @@
  * What ingest computes for one catalogue track that needs analysing: its tags, then decode →
  * log-mel → CNN → descriptors → fingerprint (`analyzeAudio`) under the ingest profile. The same
  * function runs on the main thread (`concurrency` 1, the queue worker) and on the ingest worker
- * threads (`ingest-pool.ts`), so both give the same catalogue rows. Nothing here touches the
+ * threads (`pool.ts`), so both give the same catalogue rows. Nothing here touches the
  * catalogue: the caller upserts.
  *
  * @module
  */
 import path from 'node:path';
-import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from './analyze.js';
-import { resolveFfmpeg } from './audio/ffmpeg.js';
-import { oggDurationS } from './audio/ogg-duration.js';
-import type { NewTrack } from './catalog/index.js';
-import { debugFailure } from './debug-log.js';
-import { encodeFingerprint } from './fingerprint/stored-fingerprint.js';
-import { type IngestProfile, profileAnalysis } from './ingest-profile.js';
-import { voiceNoteView } from './library/voice-note-view.js';
-import type { EmbeddingModel } from './model/embedder.js';
+import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from '../analysis/analyze.js';
+import { resolveFfmpeg } from '../audio/ffmpeg.js';
+import { oggDurationS } from '../audio/ogg-duration.js';
+import type { NewTrack } from '../catalog/index.js';
+import { encodeFingerprint } from '../fingerprint/stored-fingerprint.js';
+import { voiceNoteView } from '../library/voice-note-view.js';
+import type { EmbeddingModel } from '../model/embedder.js';
+import { debugFailure } from '../util/debug-log.js';
+import { type IngestProfile, profileAnalysis } from './profile.js';
 
 /** A track's tags as stored (see {@link readTags}). */
 export type TrackTags = Pick<NewTrack, 'title' | 'artist' | 'album' | 'genre'>;
@@ -44,7 +44,7 @@ export interface TrackAnalysis {
 
 /** How {@link analyzeTrack} analyses (plain data: it is posted to worker threads). */
 export interface TrackAnalysisOptions {
-  /** Ingest profile (core/ingest-profile.ts); default `full`. */
+  /** Ingest profile (core/ingest/profile.ts); default `full`. */
   readonly profile?: IngestProfile;
   /** Decode caps per file (override the profile's). */
   readonly analyze?: AnalyzeOptions;

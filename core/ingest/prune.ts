@@ -9,7 +9,7 @@
 
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { Catalog } from './catalog/types.js';
+import type { Catalog } from '../catalog/types.js';
 
 /** What {@link pruneMissing} removed. */
 export interface PruneSummary {

@@ -1,8 +1,8 @@
 /**
  * Ingest: the analysis path run over a music folder. Files are found, hashed (SHA-256 of their
  * bytes), their tags read with music-metadata, analysed (decode → log-mel → CNN → descriptors;
- * `ingest-analysis.ts`) and upserted, several at once: with `concurrency` above 1 the analysis
- * runs on a pool of worker threads (`ingest-pool.ts`), one file more at a time than there are
+ * `track-analysis.ts`) and upserted, several at once: with `concurrency` above 1 the analysis
+ * runs on a pool of worker threads (`pool.ts`), one file more at a time than there are
  * threads, so that one process uses every core, while this thread keeps the catalogue writes.
  * Incremental: a file whose path and content hash are already in the catalogue with the current
  * model version is skipped; a file whose bytes are already there under another path reuses that
@@ -16,22 +16,22 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { AnalyzeOptions } from './analyze.js';
-import type { Catalog } from './catalog/index.js';
-import { debugFailure } from './debug-log.js';
-import { SynestheteError, toSynestheteError } from './errors.js';
-import { hasCurrentFingerprint } from './fingerprint/stored-fingerprint.js';
+import type { AnalyzeOptions } from '../analysis/analyze.js';
+import type { Catalog } from '../catalog/index.js';
+import { hasCurrentFingerprint } from '../fingerprint/stored-fingerprint.js';
+import { CLIP_MAP_DEFAULTS } from '../library/clip-map.js';
+import { pathFraction } from '../library/sample.js';
+import type { EmbeddingModel } from '../model/embedder.js';
+import { debugFailure } from '../util/debug-log.js';
+import { SynestheteError, toSynestheteError } from '../util/errors.js';
+import { AnalysisPool, PoolFailure } from './pool.js';
+import type { IngestProfile } from './profile.js';
 import {
   analyzeTrack,
   readTags,
   type TrackAnalysis,
   type TrackAnalysisOptions,
-} from './ingest-analysis.js';
-import { AnalysisPool, PoolFailure } from './ingest-pool.js';
-import type { IngestProfile } from './ingest-profile.js';
-import { CLIP_MAP_DEFAULTS } from './library/clip-map.js';
-import { pathFraction } from './library/sample.js';
-import type { EmbeddingModel } from './model/embedder.js';
+} from './track-analysis.js';
 
 export { readTags };
 
@@ -104,7 +104,7 @@ export interface IngestOptions {
   /** Follow symbolic links that lead outside the given folders (default false). */
   readonly followSymlinks?: boolean;
   /**
-   * How much of each track is analysed (core/ingest-profile.ts): `full` (default) or `fast` (a
+   * How much of each track is analysed (core/ingest/profile.ts): `full` (default) or `fast` (a
    * 30 s excerpt; clips from elsewhere in the track are not identified).
    */
   readonly profile?: IngestProfile;

@@ -36,9 +36,14 @@ async function within(ms: number, probe: () => Promise<boolean>): Promise<number
   throw new Error(`not within ${ms} ms`);
 }
 
+/** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the PostgreSQL part is skipped without it. */
 const adminUrl = process.env.TEST_DATABASE_URL;
+/** Appended to the titles of the tests that need PostgreSQL, so a skipped run says why. */
+const pgNote = adminUrl
+  ? ''
+  : ' (skipped: set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)';
 
-describe.skipIf(!adminUrl)('live indexes on PostgreSQL (two connections)', () => {
+describe.skipIf(!adminUrl)(`live indexes on PostgreSQL (two connections)${pgNote}`, () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let reader: Catalog;
   let writer: Catalog;

@@ -2,8 +2,8 @@
  * One queue worker process using both cores: `synesthete queue work -j 2 --profile fast` analyses
  * two jobs at once on its two analysis threads (core/ingest-pool.ts), with the real Redis and
  * PostgreSQL of the development machine; every track is analysed once, and the process exits when
- * the queue is drained (its threads stopped). Skipped, with the reason printed, when Redis or
- * PostgreSQL cannot be reached.
+ * the queue is drained (its threads stopped). Skipped, with the reason in its title, without
+ * TEST_DATABASE_URL or when Redis or PostgreSQL cannot be reached.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { createTestDatabase } from '../catalog/fixtures.js';
 import { CLI_MAIN, DEMO_TRACKS_DIR } from '../helpers/paths.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the test is skipped without it. */
+const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
 /** Resolves true when something answers PING with PONG at host:port within 2 s. */
 function answersPing(url: string): Promise<boolean> {
@@ -53,13 +54,17 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 const redisUp = await answersPing(REDIS_URL);
-const postgresUp = redisUp && (await portOpen(ADMIN_URL));
-const skipReason = !redisUp
-  ? `Redis is unreachable at ${REDIS_URL} (set REDIS_URL)`
-  : !postgresUp
-    ? `PostgreSQL is unreachable at ${new URL(ADMIN_URL).host} (set TEST_DATABASE_URL)`
-    : '';
+const postgresUp = ADMIN_URL !== undefined && redisUp && (await portOpen(ADMIN_URL));
+const skipReason = !ADMIN_URL
+  ? 'set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test'
+  : !redisUp
+    ? `no Redis answers at ${REDIS_URL}: start one or set REDIS_URL=redis://…`
+    : !postgresUp
+      ? `PostgreSQL is unreachable at ${new URL(ADMIN_URL).host}: check TEST_DATABASE_URL`
+      : '';
 if (skipReason) process.stderr.write(`skipping the queue ingest test: ${skipReason}\n`);
+/** Appended to the title, so a skipped run says why. */
+const skipNote = skipReason ? ` (skipped: ${skipReason})` : '';
 
 /** What one `queue work` process printed. */
 interface WorkerRun {
@@ -112,7 +117,7 @@ function runWorker(catalog: string, queueName: string, extra: string[]): Promise
   });
 }
 
-describe.skipIf(Boolean(skipReason))('one queue worker on two analysis threads', () => {
+describe.skipIf(skipReason !== '')(`one queue worker on two analysis threads${skipNote}`, () => {
   const queueName = `synesthete-test-threads-${process.pid}-${Date.now()}`;
   const connection = redisConnection(REDIS_URL);
   const files = readdirSync(DEMO_TRACKS_DIR)
@@ -123,7 +128,7 @@ describe.skipIf(Boolean(skipReason))('one queue worker on two analysis threads',
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
-    db = await createTestDatabase(ADMIN_URL);
+    db = await createTestDatabase(ADMIN_URL as string);
   });
   afterAll(async () => {
     const { Queue } = await import('bullmq');

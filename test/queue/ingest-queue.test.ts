@@ -1,7 +1,8 @@
 /**
  * Ingest through the queue with the real Redis and PostgreSQL of the development machine: two
  * worker processes (`synesthete queue work`) share one folder's jobs, and every track is analysed
- * exactly once. Skipped, with the reason printed, when Redis or PostgreSQL cannot be reached.
+ * exactly once. Skipped, with the reason in its title, without TEST_DATABASE_URL or when Redis or
+ * PostgreSQL cannot be reached.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { createTestDatabase } from '../catalog/fixtures.js';
 import { CLI_MAIN, DEMO_TRACKS_DIR } from '../helpers/paths.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the test is skipped without it. */
+const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
 /** Resolves true when something answers PING with PONG at host:port within 2 s. */
 function answersPing(url: string): Promise<boolean> {
@@ -51,13 +53,17 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 const redisUp = await answersPing(REDIS_URL);
-const postgresUp = redisUp && (await portOpen(ADMIN_URL));
-const skipReason = !redisUp
-  ? `Redis is unreachable at ${REDIS_URL} (set REDIS_URL)`
-  : !postgresUp
-    ? `PostgreSQL is unreachable at ${new URL(ADMIN_URL).host} (set TEST_DATABASE_URL)`
-    : '';
+const postgresUp = ADMIN_URL !== undefined && redisUp && (await portOpen(ADMIN_URL));
+const skipReason = !ADMIN_URL
+  ? 'set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test'
+  : !redisUp
+    ? `no Redis answers at ${REDIS_URL}: start one or set REDIS_URL=redis://…`
+    : !postgresUp
+      ? `PostgreSQL is unreachable at ${new URL(ADMIN_URL).host}: check TEST_DATABASE_URL`
+      : '';
 if (skipReason) process.stderr.write(`skipping the queue ingest test: ${skipReason}\n`);
+/** Appended to the title, so a skipped run says why. */
+const skipNote = skipReason ? ` (skipped: ${skipReason})` : '';
 
 /** What one `queue work` process printed. */
 interface WorkerRun {
@@ -109,7 +115,7 @@ function runWorker(catalog: string, queueName: string): Promise<WorkerRun> {
   });
 }
 
-describe.skipIf(Boolean(skipReason))('ingest through the queue (BullMQ on Redis)', () => {
+describe.skipIf(skipReason !== '')(`ingest through the queue (BullMQ on Redis)${skipNote}`, () => {
   const queueName = `synesthete-test-${process.pid}-${Date.now()}`;
   const connection = redisConnection(REDIS_URL);
   const files = readdirSync(DEMO_TRACKS_DIR)
@@ -120,7 +126,7 @@ describe.skipIf(Boolean(skipReason))('ingest through the queue (BullMQ on Redis)
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
-    db = await createTestDatabase(ADMIN_URL);
+    db = await createTestDatabase(ADMIN_URL as string);
   });
   afterAll(async () => {
     const { Queue } = await import('bullmq');

@@ -16,7 +16,12 @@ import { DEMO_SUBSET, demoTrack } from '../helpers/paths.js';
 import { freePort, type StartedServer, startServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
 
+/** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the test is skipped without it. */
 const adminUrl = process.env.TEST_DATABASE_URL;
+/** Appended to the titles of the tests that need PostgreSQL, so a skipped run says why. */
+const pgNote = adminUrl
+  ? ''
+  : ' (skipped: set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)';
 const NEW_TRACK = 'electronic__subcities.ogg';
 /** One conversation, as one browser behind a load balancer sends it to either instance. */
 const COOKIE = 'synesthete_session=TwoInstancesTest_0123A';
@@ -47,7 +52,7 @@ async function vote(port: number, trackId: number, value: 'up' | 'down'): Promis
   return (await response.json()) as WebAnswer;
 }
 
-describe.skipIf(!adminUrl)('two web-chat instances on one PostgreSQL catalogue', () => {
+describe.skipIf(!adminUrl)(`two web-chat instances on one PostgreSQL catalogue${pgNote}`, () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let clip: Uint8Array;

@@ -5,6 +5,7 @@
  * the machine's real Redis. Memory stays the single-process default.
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../../bots/shared/chat-service.js';
 import { catalogState, memoryState } from '../../../bots/shared/conversation-state.js';
@@ -45,9 +46,14 @@ describe('memory state (one process)', () => {
   });
 });
 
+/** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the database part is skipped without it. */
 const adminUrl = process.env.TEST_DATABASE_URL;
+/** Appended to the titles of the tests that need PostgreSQL, so a skipped run says why. */
+const pgNote = adminUrl
+  ? ''
+  : ' (skipped: set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)';
 
-describe.skipIf(!adminUrl)('state in the catalogue database (two instances)', () => {
+describe.skipIf(!adminUrl)(`state in the catalogue database (two instances)${pgNote}`, () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let one: Catalog;
   let two: Catalog;
@@ -99,29 +105,55 @@ describe.skipIf(!adminUrl)('state in the catalogue database (two instances)', ()
   });
 });
 
-describe('rate limit in Redis (two instances)', () => {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-  it('draws both instances from one bucket per user, refunds, and refills', async () => {
-    const prefix = `synesthete-test:${randomUUID()}:`;
-    const one = redisRateLimit(url, { capacity: 2, perS: 1, prefix });
-    const two = redisRateLimit(url, { capacity: 2, perS: 1, prefix });
-    try {
-      expect(await one.take('web:u')).toEqual({ ok: true });
-      expect(await two.take('web:u')).toEqual({ ok: true });
-      const refused = await one.take('web:u');
-      expect(refused.ok).toBe(false);
-      if (!refused.ok) expect(refused.retryAfterS).toBeGreaterThan(0.3);
-      expect((await two.take('web:other')).ok).toBe(true);
-      await two.refund('web:u');
-      expect((await one.take('web:u')).ok).toBe(true);
-      await new Promise((r) => setTimeout(r, 600)); // 2 tokens a second
-      expect((await two.take('web:u')).ok).toBe(true);
-    } finally {
-      await one.close();
-      await two.close();
-    }
+/** Resolves true when something at the Redis URL answers PING within 2 s. */
+function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
   });
+}
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUp = await redisAnswers(redisUrl);
+/** Appended to the title of the test that needs Redis, so a skipped run says why. */
+const redisNote = redisUp
+  ? ''
+  : ` (skipped: no Redis answers at ${redisUrl}: start one or set REDIS_URL=redis://…)`;
+
+describe('rate limit in Redis (two instances)', () => {
+  const url = redisUrl;
+
+  it.skipIf(!redisUp)(
+    `draws both instances from one bucket per user, refunds, and refills${redisNote}`,
+    async () => {
+      const prefix = `synesthete-test:${randomUUID()}:`;
+      const one = redisRateLimit(url, { capacity: 2, perS: 1, prefix });
+      const two = redisRateLimit(url, { capacity: 2, perS: 1, prefix });
+      try {
+        expect(await one.take('web:u')).toEqual({ ok: true });
+        expect(await two.take('web:u')).toEqual({ ok: true });
+        const refused = await one.take('web:u');
+        expect(refused.ok).toBe(false);
+        if (!refused.ok) expect(refused.retryAfterS).toBeGreaterThan(0.3);
+        expect((await two.take('web:other')).ok).toBe(true);
+        await two.refund('web:u');
+        expect((await one.take('web:u')).ok).toBe(true);
+        await new Promise((r) => setTimeout(r, 600)); // 2 tokens a second
+        expect((await two.take('web:u')).ok).toBe(true);
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    },
+  );
 
   it('lets clips through and logs once when Redis cannot be reached', async () => {
     const lines: string[] = [];

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { progressBar } from '../cli/common.js';
 import type { Engine } from '../core/engine.js';
 import { packageRoot } from '../core/util/paths.js';
+import { progressBar } from '../core/util/progress-bar.js';
 
 /** The bundled demo tracks. */
 export function demoTracksDir(): string {

@@ -3,7 +3,6 @@
  * errors as one line, and progress bars.
  */
 import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Engine } from '../core/engine.js';
 import { SynestheteError, toSynestheteError } from '../core/util/errors.js';
@@ -75,24 +74,6 @@ export function reportError(error: unknown, prefix?: string): number {
   if (process.env.SYNESTHETE_DEBUG && e.cause)
     process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
   return 1;
-}
-
-/**
- * A progress bar on stderr: redrawn in place on a terminal, one line every few seconds otherwise
- * (CI logs), so long runs always show progress, speed and ETA.
- */
-export function progressBar(format: string): cliProgress.SingleBar {
-  return new cliProgress.SingleBar(
-    {
-      format,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-      etaBuffer: 30,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
 }
 
 /**

@@ -6,16 +6,12 @@
  */
 
 import { CATALOG_ANALYSIS } from '../core/analysis/analyze.js';
-import {
-  type Calibration,
-  calibratedConfidence,
-  fitCalibration,
-  reliability,
-} from '../core/evaluation/calibration.js';
+import { fitCalibration, reliability } from '../core/evaluation/calibration.js';
 import { mfccBaselineVectors } from '../core/evaluation/mfcc-baseline.js';
 import { dot, leaveOneOutPrecision, neighbourPairs } from '../core/evaluation/precision.js';
 import type { EmbeddingModel } from '../core/model/embedder.js';
 import { cutWindows } from '../core/model/windows.js';
+import { type Calibration, calibratedConfidence } from '../core/recommend/calibration.js';
 import {
   type MatchThresholds,
   rankByAlignedWindows,

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { INGEST_PROFILES, type IngestProfile } from '../../core/ingest/profile.js';
 import { pruneMissing } from '../../core/ingest/prune.js';
+import { progressBar } from '../../core/util/progress-bar.js';
 import {
   type CommonOptions,
   engineFrom,
   positiveInt,
   printable,
-  progressBar,
   reportError,
   withCommonOptions,
 } from '../common.js';

@@ -6,7 +6,7 @@
  * the same caps as a decoded file.
  */
 
-import { resampleMono } from '../fingerprint/resample.js';
+import { resampleMono } from '../dsp/resample.js';
 import { SynestheteError } from '../util/errors.js';
 import { DECODE_DEFAULTS, type DecodedAudio, type DecodeOptions } from './decode.js';
 

@@ -64,7 +64,7 @@ void half_band_f32(const float *e, const float *o, const float *c, int pairs, in
 }
 
 /*
- * An FIR filter and decimation by two, in double precision (core/fingerprint/resample.ts):
+ * An FIR filter and decimation by two, in double precision (core/dsp/resample.ts):
  *   y[n] = sum_{k=0}^{taps-1} h[k] x[2n + k],  n = 0 ... count-1,
  * summed from 0 in the order k = 0, 1, ..., with x given as its two phases, a[j] = x[2j] and
  * b[j] = x[2j+1] (split2_f64), of count + taps/2 and count + (taps − 1)/2 elements (taps odd).

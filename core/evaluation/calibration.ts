@@ -1,21 +1,10 @@
 /**
  * Confidence calibration: a one-feature logistic regression (Platt 1999, "Probabilistic outputs
  * for support vector machines") from cosine similarity to the probability that a recommended
- * track shares the query's label, fitted by Newton's method on held-out pairs.
+ * track shares the query's label, fitted by Newton's method on held-out pairs. The engine applies
+ * it with core/recommend/calibration.ts.
  */
-
-/** Logistic calibration p = 1 / (1 + exp(-(a · similarity + b))). */
-export interface Calibration {
-  readonly a: number;
-  readonly b: number;
-  /** How it was fitted, for metadata.json. */
-  readonly method: string;
-}
-
-/** Calibrated probability in [0, 1] for a cosine similarity. */
-export function calibratedConfidence(similarity: number, calibration: Calibration): number {
-  return 1 / (1 + Math.exp(-(calibration.a * similarity + calibration.b)));
-}
+import type { Calibration } from '../recommend/calibration.js';
 
 /**
  * Fits {@link Calibration} to (similarity, same-label) pairs; 50 Newton iterations with a tiny

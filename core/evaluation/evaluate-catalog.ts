@@ -15,10 +15,11 @@ import { EVALUATION_VOICE_NOTE, encodeVoiceNote, voiceNoteFilter } from '../audi
 import { computeLogMel } from '../features/log-mel.js';
 import { collectAudioFiles } from '../ingest/ingest.js';
 import { fitClipMap } from '../library/clip-map.js';
+import { calibratedConfidence } from '../recommend/calibration.js';
 import type { Engine } from '../recommend/recommend.js';
 import { SynestheteError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/random.js';
-import { calibratedConfidence, reliability } from './calibration.js';
+import { reliability } from './calibration.js';
 import { mfccBaselineVectors } from './mfcc-baseline.js';
 import { leaveOneOutPrecision, neighbourPairs, type PrecisionReport } from './precision.js';
 

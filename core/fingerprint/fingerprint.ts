@@ -6,10 +6,10 @@
  * @module
  */
 
+import { resampleMono } from '../dsp/resample.js';
 import { type Landmarks, landmarkHashes } from './hashes.js';
 import { FINGERPRINT_PARAMS, FRAME_SECONDS } from './params.js';
 import { findPeaks } from './peaks.js';
-import { resampleMono } from './resample.js';
 
 /** A stretch of decoded PCM and where it starts in its source. */
 export interface PcmStretch {

@@ -11,7 +11,6 @@ import { type MusicVerdict, NOT_MUSIC_MESSAGE } from '../model/music-gate.js';
 export { NOT_MUSIC_MESSAGE };
 
 import { type Catalog, openCatalog, type TrackInfo } from '../catalog/index.js';
-import { calibratedConfidence } from '../evaluation/calibration.js';
 import type { Descriptors } from '../features/descriptors.js';
 import type { LogMelSpectrogram } from '../features/log-mel.js';
 import { describeTrack, explainSimilarity } from '../features/reason.js';
@@ -30,6 +29,7 @@ import { applyClipMap, type ClipMap } from '../library/clip-map.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../model/embedder.js';
 import { clipSimilarityScale, trackVectorSize } from '../model/fusion.js';
 import { SynestheteError } from '../util/errors.js';
+import { calibratedConfidence } from './calibration.js';
 import { applyFeedback, type VoteVectors } from './feedback.js';
 import { isEmptyFilter, passesFilter, type TrackFilter } from './filters.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './identify.js';

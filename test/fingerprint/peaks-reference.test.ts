@@ -6,10 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
+import { resampleMono } from '../../core/dsp/resample.js';
 import { forEachPowerFrame } from '../../core/features/stft.js';
 import { FINGERPRINT_PARAMS } from '../../core/fingerprint/params.js';
 import { findPeaks, type Peaks } from '../../core/fingerprint/peaks.js';
-import { resampleMono } from '../../core/fingerprint/resample.js';
 import { noise, sine } from '../features/signals.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';
 

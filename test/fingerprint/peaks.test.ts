@@ -1,9 +1,9 @@
 /** Spectral peaks and landmark hashes on synthetic signals whose spectra are known. */
 import { describe, expect, it } from 'vitest';
+import { resampleMono } from '../../core/dsp/resample.js';
 import { landmarkHashes, packHash, unpackHash } from '../../core/fingerprint/hashes.js';
 import { FINGERPRINT_PARAMS, FRAME_SECONDS, HASH_PARAMS } from '../../core/fingerprint/params.js';
 import { findPeaks } from '../../core/fingerprint/peaks.js';
-import { resampleMono } from '../../core/fingerprint/resample.js';
 import { noise, sine } from '../features/signals.js';
 
 const SR = FINGERPRINT_PARAMS.sampleRate;

@@ -1,12 +1,12 @@
 /**
- * The fingerprint's decimating resampler (22,050 → 11,025 Hz; core/fingerprint/resample.ts), which
+ * The fingerprint's decimating resampler (22,050 → 11,025 Hz; core/dsp/resample.ts), which
  * sums four outputs side by side, gives bit for bit the samples of the straightforward version —
  * one output at a time through a low-passed sample accessor — on real music and at the edges
  * (signals shorter than the filter, odd lengths).
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
-import { resampleMono } from '../../core/fingerprint/resample.js';
+import { resampleMono } from '../../core/dsp/resample.js';
 import { demoTrack } from '../helpers/paths.js';
 
 /** The first version: windowed-sinc (Blackman, 31 taps, cut-off 0.45 × new rate), every 2nd sample. */

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { kernels as dsp, f32View, f64View, withScratch } from '../dsp/kernels.js';
 import { SynestheteError } from '../util/errors.js';
+import { kernels as dsp, f32View, f64View, withScratch } from './kernels.js';
 
 /** Taps of the anti-aliasing filter (odd: linear phase, delay (taps − 1) / 2 samples). */
 const TAPS = 31;

@@ -1,6 +1,6 @@
 /**
  * One queue worker process using both cores: `synesthete queue work -j 2 --profile fast` analyses
- * two jobs at once on its two analysis threads (core/ingest-pool.ts), with the real Redis and
+ * two jobs at once on its two analysis threads (core/ingest/pool.ts), with the real Redis and
  * PostgreSQL of the development machine; every track is analysed once, and the process exits when
  * the queue is drained (its threads stopped). Skipped, with the reason in its title, without
  * TEST_DATABASE_URL or when Redis or PostgreSQL cannot be reached.

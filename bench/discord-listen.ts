@@ -38,7 +38,7 @@ const MEMBER = '1300000000000000099';
 
 /** Milliseconds after the last packet, per stage of one run. */
 interface RunTimes {
-  /** Reply ready (rendered message body): the figure the issue bounds. */
+  /** Reply ready (rendered message body): the figure docs/benchmarks.md reports. */
   readonly reply: number;
   /** Capture finished (last frame decoded and mixed; N seconds reached). */
   readonly captured: number;

@@ -251,7 +251,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+    const debug = process.env.SYNESTHETE_DEBUG === '1' && error instanceof Error;
+    const text = debug ? error.stack : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench/ingest: ${text}\n`);
     process.exitCode = 1;
   });
 }

@@ -1,11 +1,12 @@
 /**
  * `npm run bench:recommend`: only the warm recommend figures of `npm run bench`, against an
  * already ingested catalogue — `SYNESTHETE_BENCH_CATALOG` (PGlite folder or postgres:// URL;
- * default data/bench-catalog). A 15 s, 24 kbit/s mono Opus voice note is cut with ffmpeg from the
- * middle of the catalogue's first track (inside the excerpt a `--profile fast` ingest analysed),
- * or from 8 s into the file given as the first argument; it prints wall
- * and CPU p50/p95 of 40 warm runs, the load average, the decoder and the decode's share of a
- * query, and the stage-by-stage breakdown (bench/recommend-stages.ts). About a minute. Asserts nothing.
+ * default data/bench-catalog; without either, the bundled demo tracks in a temporary catalogue,
+ * and it says so: bench/bench-catalog.ts). A 15 s, 24 kbit/s mono Opus voice note is cut with
+ * ffmpeg from the middle of the catalogue's first track (inside the excerpt a `--profile fast`
+ * ingest analysed), or from 8 s into the file given as the first argument; it prints wall and CPU
+ * p50/p95 of 40 warm runs, the load average, the decoder and the decode's share of a query, and
+ * the stage-by-stage breakdown (bench/recommend-stages.ts). About a minute. Asserts nothing.
  *
  * @module
  */
@@ -14,8 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
-import { openEngine } from '../core/engine.js';
-import { packageRoot } from '../core/util/paths.js';
+import { openBenchCatalog, runBench } from './bench-catalog.js';
 import { percentile } from './percentile.js';
 import { decodeShare, measureStages } from './recommend-stages.js';
 import { measureWarmRecommend } from './warm-recommend.js';
@@ -23,10 +23,9 @@ import { measureWarmRecommend } from './warm-recommend.js';
 const RUNS = 40;
 
 async function main(): Promise<void> {
-  const catalog =
-    process.env.SYNESTHETE_BENCH_CATALOG ?? path.join(packageRoot(), 'data', 'bench-catalog');
+  const bench = await openBenchCatalog('bench:recommend');
+  const { engine, label: catalog } = bench;
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'synesthete-bench-rec-'));
-  const engine = await openEngine({ catalog });
   try {
     const tracks = (await engine.indexes()).tracks.size;
     const [first] = await engine.catalog.listTracks({ limit: 1 });
@@ -77,9 +76,9 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await engine.close();
+    await bench.close();
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-await main();
+await runBench('bench:recommend', main);

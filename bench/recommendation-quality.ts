@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openEngine } from '../core/engine.js';
 import { hubness, shareOverArtistCap, shareWithVersions } from '../core/evaluation/list-metrics.js';
@@ -24,17 +25,36 @@ import { reciprocalRankFusion, seedCentroid } from '../core/recommend/seeds.js';
 import { voteTags } from '../core/recommend/tags.js';
 import { cosine, DEFAULT_VARIETY } from '../core/recommend/variety.js';
 import { createRng } from '../core/util/random.js';
+import { exitMissingData, runBench } from './bench-catalog.js';
 
 const K = 5;
 const OFF = { allowVersions: true, maxPerArtist: Infinity, maxPerAlbum: Infinity };
 
 async function main(): Promise<void> {
   const catalogArg = process.argv[2];
-  if (!catalogArg) throw new Error('usage: recommendation-quality.ts <catalog> [--json]');
+  const ingestFirst = `npx synesthete ingest data/demo/tracks --catalog ${catalogArg ?? '/tmp/demo'}`;
+  if (!catalogArg || catalogArg.startsWith('-')) {
+    exitMissingData(
+      'usage: npx tsx bench/recommendation-quality.ts <catalog> [--json]',
+      'no catalogue given',
+      'npx synesthete ingest data/demo/tracks --catalog /tmp/demo, then pass /tmp/demo',
+    );
+  }
+  if (!/^postgres(ql)?:\/\//i.test(catalogArg) && !existsSync(catalogArg)) {
+    exitMissingData('recommendation-quality', `no catalogue at ${catalogArg}`, ingestFirst);
+  }
   const engine = await openEngine({ catalog: catalogArg });
   try {
     const version = engine.model.metadata.version;
     const rows = await engine.catalog.embeddings(version);
+    if (rows.length === 0) {
+      await engine.close();
+      exitMissingData(
+        'recommendation-quality',
+        `the catalogue ${catalogArg} holds no tracks`,
+        ingestFirst,
+      );
+    }
     const ids = rows.map((r) => r.id);
     const infos = await engine.catalog.getTrackInfos(ids);
     const info = new Map(infos.map((t) => [t.id, t]));
@@ -225,4 +245,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runBench('recommendation-quality', main);

@@ -9,18 +9,18 @@
  *    `node dist/cli/main.js recommend` process each time, 3 runs); p50 and p95.
  * 3. CNN embedding time per window at batch 1 and batch 32.
  * 3b. Landmark fingerprint (bench/fingerprint.ts): CPU time for 3 minutes of music, query time.
- * 4. Training throughput in windows/s (bench/training.ts), before and after the first convolution
- *    stopped computing its input's gradient.
+ * 4. Training throughput in windows/s (bench/training.ts), with and without the gradient of the
+ *    first convolution's input (training computes none).
  * 5. Telegram reply latency (bench/telegram-reply.ts): the same voice note sent as a Telegram
  *    voice update to the real adapter against a local fake Bot API, until the results message;
  *    median and p90 of 10 runs, and where the time goes.
  * 6. Discord /listen capture-to-reply time (bench/discord-listen.ts): 15 s of Opus packets of the
  *    same track through the listening session, from the last packet to the reply being ready.
  *
- * 6. Where a warm recommend's time goes, stage by stage (bench/recommend-stages.ts), and where a
+ * 7. Where a warm recommend's time goes, stage by stage (bench/recommend-stages.ts), and where a
  *    cold one's goes (bench/cold-start.ts: imports, model and catalogue, indexes, first query).
- * 7. Catalogue scale (bench/scale.ts): an HNSW index of `SYNESTHETE_BENCH_TRACKS` synthetic tracks
- *    (default 100,000; 1,000,000 for the issue's figure, which takes long on 2 cores) shaped like the
+ * 8. Catalogue scale (bench/scale.ts): an HNSW index of `SYNESTHETE_BENCH_TRACKS` synthetic tracks
+ *    (default 100,000; 1,000,000 for the figure in docs/scaling.md, which takes long on 2 cores) shaped like the
  *    catalogue's real vectors: build time and memory, recall@5 against exact search, query p50/p95,
  *    load time; and the RSS of a serving process with 100,000 tracks. `SYNESTHETE_BENCH_SCALE=0`
  *    skips it.
@@ -36,9 +36,13 @@
  * demo tracks; the voice note is then cut from that catalogue's first track. Every table says which
  * catalogue it used.
  *
+ * On a fresh clone it needs nothing but the bundled data/demo; a missing folder or an empty
+ * `SYNESTHETE_BENCH_CATALOG` ends the run with one line saying what to run first.
+ *
  * Percentiles are nearest-rank (p-th percentile = the ⌈p·n⌉-th smallest sample).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +52,7 @@ import { openEngine } from '../core/engine.js';
 import { tf } from '../core/model/backend.js';
 import type { Windows } from '../core/model/windows.js';
 import { packageRoot } from '../core/util/paths.js';
+import { exitMissingData, openBenchCatalog, runBench } from './bench-catalog.js';
 import { measureColdStart } from './cold-start.js';
 import { discordListenRows, measureDiscordListen } from './discord-listen.js';
 import { measureFingerprint } from './fingerprint.js';
@@ -104,6 +109,13 @@ const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) :
 async function main(): Promise<void> {
   const root = packageRoot();
   const tracksDir = path.resolve(process.argv[2] ?? path.join(root, 'data', 'demo', 'tracks'));
+  if (!existsSync(tracksDir)) {
+    exitMissingData(
+      'bench',
+      `no folder ${tracksDir}`,
+      process.argv[2] ? 'npm run bench -- <a folder of audio files>' : 'git checkout -- data/demo',
+    );
+  }
   const cli = path.join(root, 'dist', 'cli', 'main.js');
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'synesthete-bench-'));
   const catalogDir = path.join(tmp, 'catalog');
@@ -189,7 +201,8 @@ async function main(): Promise<void> {
 
       // 2. The voice note, cut from a track of the catalogue the recommend figures run against.
       const benchCatalog = process.env.SYNESTHETE_BENCH_CATALOG;
-      const rec = benchCatalog ? await openEngine({ catalog: benchCatalog }) : engine;
+      const named = benchCatalog ? await openBenchCatalog('bench') : undefined;
+      const rec = named?.engine ?? engine;
       const recCatalog = benchCatalog ?? catalogDir;
       const recTracks = benchCatalog
         ? (await rec.indexes()).tracks.size
@@ -248,7 +261,7 @@ async function main(): Promise<void> {
       const seeds = (await rec.catalog.embeddings(rec.model.metadata.version)).map(
         (t) => t.embedding,
       );
-      if (rec !== engine) await rec.close();
+      await named?.close();
       await engine.close();
       engineOpen = false;
 
@@ -348,7 +361,7 @@ async function main(): Promise<void> {
     table(
       'Training step (forward + NT-Xent + backward + Adam), 128 frames × 64 mel bands per window',
       training.map((r) => [
-        `${r.pairs} pairs, ${r.variant === 'before' ? 'before (input gradient computed)' : 'after (no input gradient)'}`,
+        `${r.pairs} pairs, ${r.variant === 'before' ? 'with the input gradient' : 'without the input gradient (as trained)'}`,
         `${fmt(r.secondsPerStep, 3)} s per step, ${fmt(r.windowsPerSecond, 0)} windows/s`,
       ]),
     );
@@ -357,4 +370,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runBench('bench', main);

@@ -14,10 +14,13 @@
  *    none lost. Prints p50/p95 latency and the peak resident memory; the catalogue checksum must
  *    be the same before and after.
  *
- * Exit status 0 when all of that holds, 1 when something was lost or changed, 2 on a time-out.
+ * Exit status 0 when all of that holds, 1 when something was lost or changed (or when there is no
+ * PostgreSQL to restart: one line says what to start first), 2 on a time-out.
  * `SOAK_ADMIN_URL` overrides the server (default postgresql://postgres@127.0.0.1:5432/postgres).
  */
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createChatService } from '../bots/shared/chat-service.js';
@@ -25,6 +28,7 @@ import { openEngine } from '../core/engine.js';
 import { hashFile } from '../core/ingest/ingest.js';
 import { packageRoot } from '../core/util/paths.js';
 import { makeOpusCut } from '../test/helpers/audio.js';
+import { exitMissingData } from './bench-catalog.js';
 import {
   type CatalogueChecksum,
   catalogueChecksum,
@@ -146,6 +150,43 @@ function describe(o: LoadOutcome): string {
   return (
     `${o.platform}: sent ${o.sent}, answered ${o.answered}, busy ${o.busy}, other ${o.other}, lost ${o.lost}; ` +
     `p50 ${ms(percentile(o.latenciesMs, 0.5))}, p95 ${ms(percentile(o.latenciesMs, 0.95))}`
+  );
+}
+
+/** Resolves true when a TCP connection to the URL's host and port opens within 2 s. */
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 5432) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => done(true));
+  });
+}
+
+/** True when `pg_ctlcluster` (Debian's postgresql-common), which restarts the server, is there. */
+function hasPgCtlcluster(): boolean {
+  try {
+    execFileSync('pg_ctlcluster', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+const START_POSTGRES = 'sudo apt-get install postgresql-15 && sudo pg_ctlcluster 15 main start';
+if (!hasPgCtlcluster()) {
+  exitMissingData('soak', 'needs pg_ctlcluster to restart the local PostgreSQL 15', START_POSTGRES);
+}
+if (!(await reachable(ADMIN_URL))) {
+  exitMissingData(
+    'soak',
+    `no PostgreSQL answers at ${new URL(ADMIN_URL).host} (or set SOAK_ADMIN_URL)`,
+    START_POSTGRES,
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * Training throughput: windows per second of one contrastive training step (forward, NT-Xent,
- * backward, Adam) of the shipped architecture on random windows, at several batch sizes, before
- * and after the first convolution stopped computing the gradient of its input (the windows).
+ * backward, Adam) of the shipped architecture on random windows, at several batch sizes, with
+ * (`before`) and without (`after`, as training runs) the gradient of the first convolution's
+ * input (the windows).
  * Prints figures, asserts nothing. Median of `STEPS` steps after one warm-up step.
  */
 import { loadTrainingGradients, tf } from '../core/model/backend.js';

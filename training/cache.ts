@@ -12,7 +12,7 @@ import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
-import type { LogMelParams } from '../core/model/metadata.js';
+import type { LogMelParams } from '../core/features/log-mel-params.js';
 import { createRng } from '../core/util/random.js';
 import { AUDIO_AUGMENTATIONS, drawAugmentation } from './augmentations.js';
 import type { CorpusItem } from './corpus.js';

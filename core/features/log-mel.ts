@@ -5,8 +5,8 @@
  */
 
 import { f32View, f64View, i32View, kernels, withScratch } from '../dsp/kernels.js';
-import type { LogMelParams } from '../model/metadata.js';
 import { SynestheteError } from '../util/errors.js';
+import type { LogMelParams } from './log-mel-params.js';
 import { type MelFilterbank, melFilterbank } from './mel.js';
 import { forEachPowerBlock, frameCount } from './stft.js';
 

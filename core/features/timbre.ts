@@ -8,8 +8,9 @@
  * (and Opus fills it with folded noise at low bitrates), so they are computed for catalogue
  * tracks only; clips are compared by the CNN embedding (see core/model/fusion.ts).
  */
-import type { LogMelParams } from '../model/metadata.js';
+
 import { computeLogMel, type LogMelSpectrogram } from './log-mel.js';
+import type { LogMelParams } from './log-mel-params.js';
 import { mfccMeans } from './mfcc.js';
 
 /** Spectrogram parameters of the timbre statistics. */

@@ -1,6 +1,6 @@
 /**
  * The spectra of a catalogue excerpt decoded at the timbre statistics' 44,100 Hz (the `fast`
- * ingest profile, core/ingest-profile.ts) from one STFT instead of three: the timbre statistics'
+ * ingest profile, core/ingest/profile.ts) from one STFT instead of three: the timbre statistics'
  * 128-band log-mel spectrogram, the model's 64-band log-mel spectrogram at 22,050 Hz and the
  * tempo's onset envelope all read the same 2,048-point frames, 1,024 samples apart (46.4 ms and
  * 23.2 ms, the times of the model's 1,024-point frames 512 apart at 22,050 Hz). See
@@ -8,8 +8,9 @@
  *
  * @module
  */
-import type { LogMelParams } from '../model/metadata.js';
+
 import { computeLogMels, derivableLogMel, type LogMelSpectrogram } from './log-mel.js';
+import type { LogMelParams } from './log-mel-params.js';
 import { OnsetAccumulator, type OnsetEnvelope } from './tempo.js';
 import { TIMBRE_PARAMS, timbreOfLogMel, timbreStatistics } from './timbre.js';
 

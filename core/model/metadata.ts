@@ -3,26 +3,12 @@
  * the sample rate, n_fft, hop length, mel bands or the window size reads them from here, so the
  * spectrogram the model sees at run time is the one it was trained on.
  */
+
+import type { LogMelParams } from '../features/log-mel-params.js';
 import type { FusionParams } from './fusion.js';
 import type { MusicGateParams } from './music-gate.js';
 
-/** Log-mel spectrogram parameters (librosa conventions: Slaney mel scale, Hann window, centred frames). */
-export interface LogMelParams {
-  /** Sample rate of the mono PCM the model expects, in Hz (22,050). */
-  readonly sampleRate: number;
-  /** FFT size in samples (1,024 ≈ 46 ms at 22,050 Hz). */
-  readonly nFft: number;
-  /** Hop length between frames in samples (512 ≈ 23 ms at 22,050 Hz). */
-  readonly hopLength: number;
-  /** Number of mel bands (64). */
-  readonly nMels: number;
-  /** Lowest mel filter edge in Hz. */
-  readonly fMin: number;
-  /** Highest mel filter edge in Hz (≤ sampleRate / 2). */
-  readonly fMax: number;
-  /** Added to mel power before the natural log: `log(mel + logOffset)`. */
-  readonly logOffset: number;
-}
+export type { LogMelParams } from '../features/log-mel-params.js';
 
 /** How the spectrogram is cut into the fixed-size windows the CNN embeds. */
 export interface WindowParams {

@@ -258,7 +258,7 @@ export function clipMusicProbability(
  * @param loudnessDb - RMS level of the analysed audio in dBFS
  * @param gate - the fitted gate
  * @param descriptors - the clip's speech/music descriptors; required when the gate has
- *   `descriptors` (core/analyze.ts computes them then)
+ *   `descriptors` (core/analysis/analyze.ts computes them then)
  * @param style - the clip's raw style statistics (core/features/style.ts); required when the
  *   gate has `style`
  * @throws Error when a gate with descriptors or style inputs gets none, or sizes disagree

@@ -28,12 +28,8 @@ const CORE_LAYERS = [
   'evaluation',
 ];
 
-/**
- * Upward imports that are allowed because they are type-only (`import type`, erased at compile
- * time): the feature extractors take their parameter types (`LogMelParams`) from the model's
- * metadata, which the model then fills with the feature layout.
- */
-const TYPE_ONLY_UPWARD = new Set(['features -> model']);
+/** Upward imports that are allowed because they are type-only (`import type`); none today. */
+const TYPE_ONLY_UPWARD = new Set<string>([]);
 
 /** The one file core/ may hold outside a stage folder. */
 const CORE_ENTRY = 'engine.ts';

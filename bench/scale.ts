@@ -19,7 +19,8 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { HNSW_MIN_EF, HnswIndex } from '../core/index/hnsw-index.js';
+import { calibrateEf } from '../core/index/ef-calibration.js';
+import { HnswIndex } from '../core/index/hnsw-index.js';
 import { packageRoot } from '../core/util/paths.js';
 import { runJson } from './child-json.js';
 import { percentile } from './percentile.js';
@@ -31,7 +32,12 @@ export interface ScaleFigures {
   readonly dim: number;
   readonly m: number;
   readonly efConstruction: number;
+  /** Query-time ef the product chose from measured recall (core/index/ef-calibration.ts). */
   readonly efSearch: number;
+  /** Recall@5 the choice measured on the catalogue's own vectors (null: not measured). */
+  readonly calibrationRecall: number | null;
+  /** Seconds the choice took. */
+  readonly calibrationS: number;
   readonly buildS: number;
   readonly buildRssMiB: number;
   readonly indexFileMiB: number;
@@ -58,8 +64,8 @@ export interface ScaleFigures {
 const K = 5;
 
 /**
- * Query-time search lists measured besides the product's default (`max(HNSW_MIN_EF, 4k)` = 100
- * for k = 5, measured first): on dense clusters of near-identical vectors HNSW needs a longer list for the same recall.
+ * Query-time search lists measured besides the product's choice (the ef calibrated from measured
+ * recall, measured first): on dense clusters of near-identical vectors HNSW needs a longer list for the same recall.
  */
 const EF_SWEEP = [50, 100, 200, 400] as const;
 
@@ -114,10 +120,18 @@ export async function measureScale(
   const efConstruction = Number(process.env.SYNESTHETE_BENCH_HNSW_EFC ?? 100);
   const vectors = syntheticVectors(seeds, tracks, 1);
   const built = buildIndex(vectors, dim, m, efConstruction);
+  // The product chooses the query-time ef from recall measured on the catalogue's own vectors.
+  const calibrationStarted = performance.now();
+  const calibration = calibrateEf(
+    built.index,
+    vectors.map((vector, label) => ({ label, vector })),
+  );
+  const calibrationS = (performance.now() - calibrationStarted) / 1000;
   const file = path.join(tmp, `scale-${tracks}.hnsw`);
   built.index.save(file);
   const loadStarted = performance.now();
   const loaded = HnswIndex.load(file, dim);
+  loaded.searchEf = calibration.ef;
   const loadMs = performance.now() - loadStarted;
 
   // Queries: fresh vectors around the same seeds (a clip of a track like the catalogue's).
@@ -134,7 +148,7 @@ export async function measureScale(
     exactTimes.push(performance.now() - t1);
     return truth;
   });
-  const efSearch = Math.max(HNSW_MIN_EF, K * 4);
+  const efSearch = Math.max(calibration.ef, K * 4);
   const efSweep = [efSearch, ...EF_SWEEP.filter((ef) => ef !== efSearch)].map((ef) => {
     let hits = 0;
     const times: number[] = [];
@@ -168,6 +182,8 @@ export async function measureScale(
     m,
     efConstruction,
     efSearch,
+    calibrationRecall: calibration.recall,
+    calibrationS,
     buildS: built.buildS,
     buildRssMiB: built.rssGrowth,
     indexFileMiB: statSync(file).size / 2 ** 20,
@@ -190,6 +206,12 @@ export function scaleRows(f: ScaleFigures): Array<[string, string]> {
   return [
     ['tracks (synthetic, shaped like the real ones)', `${n(f.tracks)} × ${f.dim} dimensions`],
     ['HNSW', `M ${f.m}, efConstruction ${f.efConstruction}, ef ${f.efSearch} at query time`],
+    [
+      'ef chosen from measured recall',
+      f.calibrationRecall === null
+        ? 'not measured (small catalogue)'
+        : `recall@5 ${f.calibrationRecall.toFixed(3)} on the catalogue's own vectors, ${f.calibrationS.toFixed(1)} s`,
+    ],
     ['build', `${f.buildS.toFixed(1)} s (one core), RSS +${f.buildRssMiB.toFixed(0)} MiB`],
     ['index file', `${f.indexFileMiB.toFixed(0)} MiB`],
     ['load (start-up)', `${f.loadMs.toFixed(0)} ms`],

@@ -4,7 +4,8 @@
  * graphs"). The addon lives only here, behind {@link AnnIndex}.
  *
  * Parameters: M = 16 and efConstruction = 200 (hnswlib's defaults, its README's recommended
- * range for 0.9+ recall); query-time ef = max(100, 4k). hnswlib-node takes `number[]`, not typed
+ * range for 0.9+ recall); query-time ef = max({@link HnswIndex.searchEf}, 4k), where `searchEf` is
+ * 100 unless set from measured recall (core/index/ef-calibration.ts). hnswlib-node takes `number[]`, not typed
  * arrays, reads labels as uint32, and in `'cosine'` space normalises vectors itself and returns
  * distance = 1 − cos, so similarity = 1 − distance.
  *
@@ -40,6 +41,7 @@ type Native = InstanceType<typeof hnswlib.HierarchicalNSW>;
 export class HnswIndex implements AnnIndex {
   readonly dim: number;
   readonly #native: Native;
+  #searchEf = HNSW_MIN_EF;
 
   private constructor(native: Native, dim: number) {
     this.#native = native;
@@ -101,6 +103,23 @@ export class HnswIndex implements AnnIndex {
   }
 
   /**
+   * The query-time candidate list size used when a query names none (at least 4k is used);
+   * default {@link HNSW_MIN_EF}. Set from measured recall by `calibrateEf`.
+   *
+   * @throws SynestheteError `E_INTERNAL` for a value that is not a positive integer
+   */
+  get searchEf(): number {
+    return this.#searchEf;
+  }
+
+  set searchEf(ef: number) {
+    if (!Number.isInteger(ef) || ef < 1) {
+      throw new SynestheteError('E_INTERNAL', `internal error: HNSW ef ${ef} is invalid`);
+    }
+    this.#searchEf = ef;
+  }
+
+  /**
    * Writes the index to `path` atomically (temporary file, then rename), creating the folder.
    *
    * @throws SynestheteError `E_EMPTY_CATALOG` when the file cannot be written
@@ -124,7 +143,7 @@ export class HnswIndex implements AnnIndex {
    * See {@link AnnIndex.query}. A restrictive `filter` is applied during the graph search, so it
    * may return fewer than `k` hits even when enough items pass.
    *
-   * @param ef - size of the search's candidate list (default `max(HNSW_MIN_EF, 4k)`); larger is
+   * @param ef - size of the search's candidate list (default `max(searchEf, 4k)`); larger is
    *   slower and finds more of the true nearest neighbours (Malkov & Yashunin 2018, §4). Clamped
    *   to at least `k`.
    */
@@ -137,7 +156,7 @@ export class HnswIndex implements AnnIndex {
     checkVector(vector, this.dim);
     const wanted = clampK(k, this.size);
     if (wanted === 0) return [];
-    this.#native.setEf(Math.max(wanted, Math.round(ef ?? Math.max(HNSW_MIN_EF, wanted * 4))));
+    this.#native.setEf(Math.max(wanted, Math.round(ef ?? Math.max(this.#searchEf, wanted * 4))));
     const point = Array.from(vector);
     const { neighbors, distances } =
       filter === undefined

@@ -24,6 +24,7 @@ import { decodeFingerprint } from '../fingerprint/stored-fingerprint.js';
 import { CLIP_MAP_DEFAULTS, type ClipMap, fitClipMap } from '../library/clip-map.js';
 import { SynestheteError } from '../util/errors.js';
 import type { AnnIndex, AnnItem } from './ann-index.js';
+import { calibrateEf } from './ef-calibration.js';
 import { HnswIndex } from './hnsw-index.js';
 import { type WindowRun, WindowTable } from './window-table.js';
 
@@ -65,6 +66,13 @@ export interface IndexSidecar {
   fingerprintedTracks: number;
   /** The catalogue's version (Catalog.version) read before the build, when the builder knew it. */
   catalogVersion?: number;
+  /**
+   * Query-time ef of `tracks.hnsw`, chosen from measured recall at build time
+   * (core/index/ef-calibration.ts); absent in older sidecars (the default then).
+   */
+  tracksEf?: number;
+  /** Recall@5 measured at `tracksEf` (null: a catalogue too small to need measuring). */
+  tracksRecall?: number | null;
 }
 
 /** A window that matched a query: which track, which window of it, how similar. */
@@ -232,6 +240,7 @@ async function tryLoad(
     }
     const table = new WindowTable(sidecar.windowTable);
     const tracks = HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
+    if (sidecar.tracksEf !== undefined) tracks.searchEf = sidecar.tracksEf;
     const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
     const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
     if (
@@ -282,6 +291,8 @@ async function rebuild(
     runs.push([row.id, row.windowCount]);
   }
   const tracks = HnswIndex.build(trackItems, dim);
+  const calibration = calibrateEf(tracks, trackItems);
+  tracks.searchEf = calibration.ef;
   const windows = HnswIndex.build(windowItems, windowDim);
   const table = new WindowTable(runs);
   // Fingerprints of another version (or damaged) are left out: those tracks are not identifiable
@@ -305,6 +316,8 @@ async function rebuild(
     fingerprintVersion: FINGERPRINT_VERSION,
     fingerprintedTracks: landmarks.trackCount,
     ...(catalogVersion === undefined ? {} : { catalogVersion }),
+    tracksEf: calibration.ef,
+    tracksRecall: calibration.recall,
   };
   const persisted = await save(dir, tracks, windows, landmarks, sidecar);
   return { tracks, windows: windowIndex(windows, table), landmarks, rebuilt: true, persisted };
@@ -393,5 +406,7 @@ function parseSidecar(text: string): IndexSidecar {
     fingerprintVersion: int('fingerprintVersion'),
     fingerprintedTracks: int('fingerprintedTracks'),
     ...(s.catalogVersion === undefined ? {} : { catalogVersion: int('catalogVersion') }),
+    ...(s.tracksEf === undefined ? {} : { tracksEf: Math.max(1, int('tracksEf')) }),
+    ...(typeof s.tracksRecall === 'number' ? { tracksRecall: s.tracksRecall } : {}),
   };
 }

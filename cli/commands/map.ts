@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { cachedLayout } from '../../core/recommend/map-layout.js';
-import { type MapQuery, mapSvg } from '../../core/recommend/map-svg.js';
+import { cachedLayout, placeQuery } from '../../core/recommend/map-layout.js';
+import { type MapQuery, mapPng, mapSvg } from '../../core/recommend/map-svg.js';
 import { trackName } from '../../core/recommend/names.js';
 import {
   type CommonOptions,
@@ -59,7 +59,6 @@ export function registerMap(program: Command): void {
             y: layout.xy[i]?.[1] ?? 0,
             genre: genreOf.get(id) ?? null,
           }));
-          const at = new Map(points.map((p) => [p.id, p]));
           let query: MapQuery | undefined;
           if (options.query || options.track) {
             const answer = options.query
@@ -73,15 +72,14 @@ export function registerMap(program: Command): void {
             const results = answer.recommendations.map((r) => ({
               id: r.trackId,
               label: trackName(r),
-              w: Math.max(0.01, r.similarity),
             }));
-            const ownPoint = own !== undefined ? at.get(own) : undefined;
-            const placed = results.filter((r) => at.has(r.id));
-            const sum = placed.reduce((s, r) => s + r.w, 0) || 1;
-            const x =
-              ownPoint?.x ?? placed.reduce((s, r) => s + (at.get(r.id)?.x ?? 0) * r.w, 0) / sum;
-            const y =
-              ownPoint?.y ?? placed.reduce((s, r) => s + (at.get(r.id)?.y ?? 0) * r.w, 0) / sum;
+            const [x, y] = placeQuery(new Map(points.map((p) => [p.id, [p.x, p.y] as const])), {
+              ownTrackId: own,
+              results: answer.recommendations.map((r) => ({
+                id: r.trackId,
+                similarity: r.similarity,
+              })),
+            }) ?? [0, 0];
             const label =
               'track' in answer
                 ? trackName(answer.track)
@@ -95,9 +93,7 @@ export function registerMap(program: Command): void {
             ...(query ? { query } : {}),
           });
           if (options.out.toLowerCase().endsWith('.png')) {
-            const { Resvg } = await import('@resvg/resvg-js');
-            const png = new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng();
-            await writeFile(options.out, png);
+            await writeFile(options.out, await mapPng(svg));
           } else {
             await writeFile(options.out, svg);
           }

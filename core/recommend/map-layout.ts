@@ -47,6 +47,36 @@ export function layOut(vectors: readonly Float32Array[], seed = 1): [number, num
   return umap.fit(data).map((p) => [p[0] ?? 0, p[1] ?? 0]);
 }
 
+/**
+ * Where a query lands on the map: at its own track's place when it is (or was identified as) a
+ * catalogue track, else at the similarity-weighted mean of its results' places (UMAP gives no
+ * place to a point it was not fitted on without refitting).
+ *
+ * @param at - track id → its [x, y]
+ * @param query - the query's own track id, if any, and its results with their similarity
+ * @returns [x, y], or undefined when neither its own track nor any result is on the map
+ */
+export function placeQuery(
+  at: ReadonlyMap<number, readonly [number, number]>,
+  query: {
+    readonly ownTrackId?: number | undefined;
+    readonly results: readonly { readonly id: number; readonly similarity: number }[];
+  },
+): [number, number] | undefined {
+  const own = query.ownTrackId !== undefined ? at.get(query.ownTrackId) : undefined;
+  if (own) return [own[0], own[1]];
+  let [sx, sy, sw] = [0, 0, 0];
+  for (const r of query.results) {
+    const p = at.get(r.id);
+    if (!p) continue;
+    const w = Math.max(0.01, r.similarity);
+    sx += p[0] * w;
+    sy += p[1] * w;
+    sw += w;
+  }
+  return sw > 0 ? [sx / sw, sy / sw] : undefined;
+}
+
 /** The cache file of a catalogue version and model in `dir`. */
 export function layoutFile(dir: string, catalogVersion: number, modelVersion: string): string {
   return path.join(dir, `map-${catalogVersion}-${modelVersion.replace(/[^\w.-]+/g, '_')}.json`);

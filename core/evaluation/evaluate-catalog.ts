@@ -15,6 +15,7 @@ import { EVALUATION_VOICE_NOTE, encodeVoiceNote, voiceNoteFilter } from '../audi
 import { computeLogMel } from '../features/log-mel.js';
 import { collectAudioFiles } from '../ingest/ingest.js';
 import { fitClipMap } from '../library/clip-map.js';
+import { CHAIN_RATE, cutExcerpt } from '../library/voice-note-view.js';
 import { calibratedConfidence } from '../recommend/calibration.js';
 import type { Engine } from '../recommend/recommend.js';
 import { SynestheteError } from '../util/errors.js';
@@ -413,18 +414,18 @@ async function voiceNoteExcerpt(
   ffmpeg: string,
   rng: Rng,
 ): Promise<Buffer> {
-  const output =
-    chain === 'voice-note'
-      ? ['-ar', '48000', '-f', 'f32le', 'pipe:1']
-      : ['-c:a', 'libopus', '-b:a', '24k', '-f', 'ogg', 'pipe:1'];
-  const { stdout, code, stderr } = await runProcess(ffmpeg, [
-    ...['-hide_banner', '-loglevel', 'error', '-ss', offset.toFixed(2), '-t', String(seconds)],
-    ...['-i', file, '-ac', '1', ...output],
-  ]);
-  if (code !== 0 || stdout.length === 0)
-    throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${file}`, { cause: stderr });
-  if (chain === 'opus') return stdout;
-  const pcm = new Float32Array(stdout.byteLength >> 2);
-  Buffer.from(pcm.buffer).set(stdout.subarray(0, pcm.length * 4));
-  return encodeVoiceNote(pcm, 48_000, EVALUATION_VOICE_NOTE, ffmpeg, rng);
+  if (chain === 'opus') {
+    const { stdout, code, stderr } = await runProcess(ffmpeg, [
+      ...['-hide_banner', '-loglevel', 'error', '-ss', offset.toFixed(2), '-t', String(seconds)],
+      ...['-i', file, '-ac', '1', '-c:a', 'libopus', '-b:a', '24k', '-f', 'ogg', 'pipe:1'],
+    ]);
+    if (code !== 0 || stdout.length === 0) {
+      throw new SynestheteError('E_DECODE', `could not cut an excerpt of ${file}`, {
+        cause: stderr,
+      });
+    }
+    return stdout;
+  }
+  const pcm = await cutExcerpt(file, offset, seconds);
+  return encodeVoiceNote(pcm, CHAIN_RATE, EVALUATION_VOICE_NOTE, ffmpeg, rng);
 }

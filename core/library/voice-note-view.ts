@@ -9,17 +9,40 @@
  */
 
 import { analyzeAudio } from '../analysis/analyze.js';
-import { runProcess } from '../audio/process.js';
+import { decodeAudio } from '../audio/decode.js';
 import { encodeVoiceNote, type VoiceNoteOptions } from '../audio/voice-note.js';
 import type { EmbeddingModel } from '../model/embedder.js';
-import { SynestheteError } from '../util/errors.js';
 import { createRng, type Rng, uniform } from '../util/random.js';
 
 /** Seconds of a view (what most voice notes hold, and what `evaluate --clips` sends). */
 export const VIEW_SECONDS = 10;
 
 /** Sample rate the excerpt is cut and passed through the chain at, Hz (Opus's own rate). */
-const CHAIN_RATE = 48_000;
+export const CHAIN_RATE = 48_000;
+
+/**
+ * Cuts an excerpt of a file as mono PCM at {@link CHAIN_RATE}, decoded in process
+ * (`decodeAudio`: node-av on a decode thread, the ffmpeg program where node-av is absent).
+ *
+ * @param file - path of an audio file
+ * @param offsetS - where the excerpt starts, seconds (≥ 0)
+ * @param seconds - its length, seconds (> 0; shorter when the file ends first)
+ * @returns mono Float32 PCM at 48,000 Hz in [-1, 1]
+ * @throws SynestheteError from `decodeAudio` (`E_DECODE`, `E_INPUT_DURATION`, `E_NOT_FOUND`, …)
+ */
+export async function cutExcerpt(
+  file: string,
+  offsetS: number,
+  seconds: number,
+): Promise<Float32Array> {
+  const decoded = await decodeAudio(file, {
+    sampleRate: CHAIN_RATE,
+    startS: offsetS,
+    maxAnalysedS: seconds,
+    segments: 1,
+  });
+  return decoded.pcm;
+}
 
 /**
  * Draws one voice-note chain over the ranges phones and messaging apps cover: Opus at 16–32
@@ -60,8 +83,9 @@ function seedOf(text: string): number {
 }
 
 /**
- * The vector of one voice-note view of a track: `VIEW_SECONDS` from a random point of the file,
- * through a random chain ({@link drawVoiceNoteChain}), encoded as Ogg Opus by the ffmpeg program
+ * The vector of one voice-note view of a track: `VIEW_SECONDS` from a random point of the file
+ * ({@link cutExcerpt}), through a random chain ({@link drawVoiceNoteChain}), encoded as Ogg Opus
+ * by the ffmpeg program
  * and analysed as a clip (`analyzeAudio` with `query`). Reproducible: the excerpt and the chain
  * are drawn from `seed`.
  *
@@ -72,8 +96,8 @@ function seedOf(text: string): number {
  * @param seed - what the draw is seeded from (e.g. the file's content hash)
  * @returns the clip vector (`Analysis.vector` of a query), or null when the view is silent or the
  *   track is shorter than 2 s
- * @throws SynestheteError `E_DECODE` when ffmpeg cannot cut or encode the excerpt; decoding and
- *   analysis errors of `analyzeAudio`
+ * @throws SynestheteError decoding errors of {@link cutExcerpt}, `E_DECODE` when ffmpeg cannot
+ *   encode the excerpt, and the errors of `analyzeAudio`
  */
 export async function voiceNoteView(
   file: string,
@@ -85,18 +109,7 @@ export async function voiceNoteView(
   if (!(durationS >= 2)) return null;
   const rng = createRng(seedOf(seed));
   const offset = uniform(rng, 0, Math.max(0, durationS - VIEW_SECONDS));
-  const { stdout, code, stderr } = await runProcess(ffmpeg, [
-    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
-    ...['-ss', offset.toFixed(2), '-t', String(VIEW_SECONDS), '-i', file],
-    ...['-ac', '1', '-ar', String(CHAIN_RATE), '-f', 'f32le', 'pipe:1'],
-  ]);
-  if (code !== 0 || stdout.length < 4) {
-    throw new SynestheteError('E_DECODE', `could not cut a voice-note view of ${file}`, {
-      cause: stderr,
-    });
-  }
-  const pcm = new Float32Array(stdout.byteLength >> 2);
-  Buffer.from(pcm.buffer).set(stdout.subarray(0, pcm.length * 4));
+  const pcm = await cutExcerpt(file, offset, VIEW_SECONDS);
   const ogg = await encodeVoiceNote(pcm, CHAIN_RATE, drawVoiceNoteChain(rng), ffmpeg, rng);
   const analysis = await analyzeAudio(new Uint8Array(ogg), model, {
     query: true,

@@ -1,5 +1,6 @@
 /**
- * The application commands the bot registers at start: `/similar clip:<file>`, `/help`,
+ * The application commands the bot registers at start: `/similar clip:<file>` (with the filters
+ * `genre`, `not_genre`, `min_duration`, `max_duration`), `/help`,
  * `/forget`, the message context-menu command "Find similar" (right-click a message with a
  * voice message or audio file → Apps → Find similar; slash commands cannot reply to a message),
  * and the voice-channel commands `/listen` and `/stop` (voice/listen-command.ts).
@@ -27,9 +28,11 @@ export const COMMANDS = {
 /** Name of `/similar`'s attachment option. */
 export const CLIP_OPTION = 'clip';
 
-/** Names of `/similar`'s genre filter options. */
+/** Names of `/similar`'s filter options (read by bots/shared/chat-filters.ts). */
 export const GENRE_OPTION = 'genre';
 export const NOT_GENRE_OPTION = 'not_genre';
+export const MIN_DURATION_OPTION = 'min_duration';
+export const MAX_DURATION_OPTION = 'max_duration';
 
 /** Where the commands can be used: servers, the bot's DMs and group DMs. */
 const CONTEXTS = [
@@ -66,6 +69,20 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
         option
           .setName(NOT_GENRE_OPTION)
           .setDescription('Leave out tracks with these genre tags (comma-separated)')
+          .setRequired(false),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(MIN_DURATION_OPTION)
+          .setDescription('Only tracks at least this long: seconds (90) or m:ss (1:30)')
+          .setMaxLength(12)
+          .setRequired(false),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(MAX_DURATION_OPTION)
+          .setDescription('Only tracks at most this long: seconds (300) or m:ss (5:00)')
+          .setMaxLength(12)
           .setRequired(false),
       )
       .toJSON(),

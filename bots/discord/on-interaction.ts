@@ -12,9 +12,17 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from 'discord.js';
-import { decodeAction } from '../shared/actions.js';
+import { decodeAction, decodeMapAction } from '../shared/actions.js';
+import { filterFromOptions } from '../shared/chat-filters.js';
 import type { ChatAnswer, ClipInput } from '../shared/types.js';
-import { CLIP_OPTION, COMMANDS, GENRE_OPTION, NOT_GENRE_OPTION } from './commands.js';
+import {
+  CLIP_OPTION,
+  COMMANDS,
+  GENRE_OPTION,
+  MAX_DURATION_OPTION,
+  MIN_DURATION_OPTION,
+  NOT_GENRE_OPTION,
+} from './commands.js';
 import {
   describeError,
   type HandlerContext,
@@ -23,7 +31,7 @@ import {
   STALE_BUTTON_TEXT,
 } from './handler-context.js';
 import { clipFromAttachment, clipFromMessage, conversationId, userKey } from './parse.js';
-import { renderAnswer, textBody } from './render.js';
+import { renderAnswer, renderPicture, textBody } from './render.js';
 import { LISTEN_COMMANDS, type VoiceListener } from './voice/listen-command.js';
 
 /** Defers publicly, waits for `work`, and edits the answer in. */
@@ -49,22 +57,19 @@ async function similar(
     voiceMessage: false,
     maxDownloadBytes: context.maxDownloadBytes,
   });
-  const list = (name: string) =>
-    (interaction.options.getString(name) ?? '')
-      .split(',')
-      .map((g) => g.trim())
-      .filter(Boolean);
-  const [genres, notGenres] = [list(GENRE_OPTION), list(NOT_GENRE_OPTION)];
-  const filtered: ClipInput =
-    genres.length + notGenres.length > 0
-      ? {
-          ...clip,
-          filter: {
-            ...(genres.length ? { genres } : {}),
-            ...(notGenres.length ? { notGenres } : {}),
-          },
-        }
-      : clip;
+  const parsed = filterFromOptions(
+    Object.fromEntries(
+      [GENRE_OPTION, NOT_GENRE_OPTION, MIN_DURATION_OPTION, MAX_DURATION_OPTION].map((name) => [
+        name,
+        interaction.options.getString(name),
+      ]),
+    ),
+  );
+  if (parsed.error) {
+    await interaction.reply({ ...textBody(parsed.error), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const filtered: ClipInput = parsed.filter ? { ...clip, filter: parsed.filter } : clip;
   await deferThenAnswer(interaction, () => context.service.handleClip(filtered));
 }
 
@@ -121,8 +126,18 @@ async function findSimilar(
   await deferThenAnswer(interaction, () => context.service.handleClip(clip));
 }
 
-/** 👍 / 👎 / More like this. */
+/** 👍 / 👎 / More like this / 🗺 Show on the map. */
 async function button(interaction: ButtonInteraction, context: HandlerContext): Promise<void> {
+  const answerId = decodeMapAction(interaction.customId);
+  const { mapPicture } = context.service;
+  if (answerId !== undefined && mapPicture) {
+    const conversation = conversationId(interaction.channelId);
+    await interaction.deferReply();
+    await interaction.editReply(
+      renderPicture(await mapPicture(conversation, answerId || undefined)),
+    );
+    return;
+  }
   const action = decodeAction(interaction.customId);
   if (!action) {
     await interaction.reply({ ...textBody(STALE_BUTTON_TEXT), flags: MessageFlags.Ephemeral });

@@ -1,9 +1,9 @@
 /**
  * {@link ChatAnswer} → a Discord message: results as one embed (title "This sounds like …" when
  * the clip is a catalogue track, one field per result, the spectrogram as the embed image) plus
- * one action row per result with 👍 / 👎 / "More like …" buttons. Discord allows at most 5 rows
- * of 5 buttons per message, so 5 results × 3 buttons fit exactly. Other answers become plain
- * text.
+ * one action row per result with 👍 / 👎 / "More like …" buttons, and "🗺 Show on the map" in
+ * the last row. Discord allows at most 5 rows of 5 buttons per message, so 5 results × 3 buttons
+ * and the map button fit. Other answers become plain text.
  */
 import {
   ActionRowBuilder,
@@ -12,8 +12,9 @@ import {
   ButtonStyle,
   EmbedBuilder,
 } from 'discord.js';
-import { encodeAction } from '../shared/actions.js';
-import type { ChatAnswer, ResultItem } from '../shared/types.js';
+import { encodeAction, encodeMapAction } from '../shared/actions.js';
+import { MESSAGES } from '../shared/messages.js';
+import type { ChatAnswer, PictureAnswer, ResultItem } from '../shared/types.js';
 
 /** Discord's limits that rendering respects (characters / counts). */
 export const DISCORD_LIMITS = {
@@ -130,5 +131,36 @@ export function renderAnswer(answer: ChatAnswer): DiscordMessageBody {
     );
     embed.setImage(`attachment://${SPECTROGRAM_FILE}`);
   }
-  return { content: '', embeds: [embed], components: items.map(resultRow), files };
+  const rows = items.map(resultRow);
+  // "🗺 Show on the map" joins the last row (5 rows are Discord's limit; a row takes 5 buttons).
+  rows[rows.length - 1]?.addComponents(
+    new ButtonBuilder()
+      .setCustomId(encodeMapAction(answer.answerId))
+      .setStyle(ButtonStyle.Secondary)
+      .setLabel(MESSAGES.mapButton),
+  );
+  return { content: '', embeds: [embed], components: rows, files };
+}
+
+/** File name of the map attachment. */
+export const MAP_FILE = 'map.png';
+
+/**
+ * Renders the map picture: the caption as content and the PNG as an embed's image, or the text
+ * saying why there is no map.
+ */
+export function renderPicture(picture: PictureAnswer): DiscordMessageBody {
+  if (picture.kind !== 'picture') return textBody(picture.text);
+  const embed = new EmbedBuilder()
+    .setColor(COLOUR)
+    .setDescription(truncate(picture.caption, DISCORD_LIMITS.embedDescription))
+    .setImage(`attachment://${MAP_FILE}`);
+  return {
+    content: '',
+    embeds: [embed],
+    components: [],
+    files: [
+      new AttachmentBuilder(Buffer.from(picture.png), { name: MAP_FILE, description: picture.alt }),
+    ],
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Button payloads shared by every adapter: a vote on one result travels as a short string
- * ("v:down:12"), well under Telegram's 64-byte `callback_data` and Discord's 100-character
- * `custom_id` limits.
+ * ("v:down:12"), the "🗺 show on the map" button of an answer as "map:<answer id>", both well
+ * under Telegram's 64-byte `callback_data` and Discord's 100-character `custom_id` limits.
  */
 import type { Vote } from './types.js';
 
@@ -36,4 +36,28 @@ export function decodeAction(payload: string): VoteAction | undefined {
     return undefined;
   }
   return { vote: vote as Vote, trackId: Number(id) };
+}
+
+/** Payload prefix of the "🗺 show on the map" button. */
+const MAP_PREFIX = 'map';
+
+/**
+ * Encodes the "show on the map" button of an answer.
+ *
+ * @param answerId - the answer's id (a UUID: 40 characters in all, under Telegram's 64 bytes)
+ * @returns "map:<answerId>"
+ */
+export function encodeMapAction(answerId: string): string {
+  return `${MAP_PREFIX}:${answerId}`;
+}
+
+/**
+ * Decodes a payload written by {@link encodeMapAction}.
+ *
+ * @returns the answer id ("" for a bare "map"), or undefined when the payload is not a map button
+ */
+export function decodeMapAction(payload: string): string | undefined {
+  if (payload === MAP_PREFIX) return '';
+  const m = /^map:([\w-]{1,60})$/.exec(payload);
+  return m ? (m[1] as string) : undefined;
 }

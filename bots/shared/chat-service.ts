@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { catalogueMaps, type MapMark, MapTooSmallError, MIN_MAP_TRACKS } from './catalogue-map.js';
+import { describeFilter } from './chat-filters.js';
 import { type ClipRateLimit, memoryRateLimit } from './clip-rate-limit.js';
 import { redactSecrets } from './config.js';
 import { type ConversationState, memoryState } from './conversation-state.js';
@@ -21,6 +23,7 @@ import {
   type RecommenderPort,
   readableFileName,
   type TagVote,
+  type TrackFilter,
   type TrackSummary,
   toSynestheteError,
   trackName,
@@ -31,8 +34,10 @@ import type {
   ChatAnswer,
   ChatService,
   ClipInput,
+  MapViewAnswer,
   MatchItem,
   PcmAudio,
+  PictureAnswer,
   Platform,
   RejectReason,
   ResultItem,
@@ -42,6 +47,10 @@ import { WorkQueue } from './work-queue.js';
 
 /** Results per answer. */
 export const RESULTS_PER_ANSWER = 5;
+
+/** Answers remembered per conversation for the map button, and conversations remembered. */
+const MAP_ANSWERS_PER_CONVERSATION = 5;
+const MAP_CONVERSATIONS = 10_000;
 
 /** Options of {@link createChatService}; every field has a default. */
 export interface ChatServiceOptions {
@@ -115,6 +124,12 @@ function summaryWithTags(summary: string, tags: TagVote | undefined): string {
   return line ? `${summary} · sounds like: ${line}` : summary;
 }
 
+/** The summary with the filter the results were chosen within: "… · only jazz · at most 4:00 long". */
+function withFilter(summary: string, filter: TrackFilter | undefined): string {
+  const line = describeFilter(filter);
+  return line ? (summary ? `${summary} · ${line}` : line) : summary;
+}
+
 const hasVotes = (v: FeedbackVotes) => v.liked.length + v.disliked.length > 0;
 
 /**
@@ -157,6 +172,61 @@ export function createChatService(
     }
   };
   const limitsFor = (platform: Platform) => clipLimits(platform, options.limits?.[platform]);
+
+  const maps = catalogueMaps(engine);
+  /** Each conversation's last answers, as the map marks them (oldest conversation first). */
+  const marks = new Map<string, { readonly answerId: string; readonly mark: MapMark }[]>();
+  /** Remembers a results answer for the map button; returns the answer. */
+  const remember = (
+    conversation: string,
+    answer: ChatAnswer,
+    query: Omit<MapMark, 'results'>,
+  ): ChatAnswer => {
+    if (answer.kind !== 'results') return answer;
+    const list = marks.get(conversation) ?? [];
+    marks.delete(conversation);
+    list.push({
+      answerId: answer.answerId,
+      mark: {
+        ...query,
+        results: answer.results.map((r) => ({
+          id: r.trackId,
+          label: r.label,
+          similarity: r.similarity,
+        })),
+      },
+    });
+    if (list.length > MAP_ANSWERS_PER_CONVERSATION) list.shift();
+    marks.set(conversation, list);
+    if (marks.size > MAP_CONVERSATIONS) {
+      const oldest = marks.keys().next().value;
+      if (oldest !== undefined) marks.delete(oldest);
+    }
+    return answer;
+  };
+  /** The remembered answer `answerId` of a conversation, else its last one. */
+  const markOf = (conversation: string, answerId: string | undefined): MapMark | undefined => {
+    const list = marks.get(conversation) ?? [];
+    return (list.find((a) => a.answerId === answerId) ?? list[list.length - 1])?.mark;
+  };
+  /** The map with an answer marked, or the text saying why there is none. */
+  const mapFor = async <T>(
+    conversation: string,
+    answerId: string | undefined,
+    draw: (map: Awaited<ReturnType<typeof maps.current>>, mark: MapMark | undefined) => Promise<T>,
+  ): Promise<T | { kind: 'ack' | 'error'; text: string }> => {
+    if (!maps.available) return { kind: 'ack', text: MESSAGES.mapUnavailable };
+    try {
+      return await draw(await maps.current(), markOf(conversation, answerId));
+    } catch (error) {
+      if (error instanceof MapTooSmallError) {
+        return { kind: 'ack', text: MESSAGES.mapTooSmall(error.tracks, MIN_MAP_TRACKS) };
+      }
+      const e = toSynestheteError(error);
+      log(`[chat] map failed: ${e.code}: ${e.message}`);
+      return { kind: 'error', text: MESSAGES.error };
+    }
+  };
 
   const reject = (reason: RejectReason, text: string): ChatAnswer => ({
     kind: 'rejected',
@@ -273,15 +343,21 @@ export function createChatService(
             score: result.match.score,
           }
         : undefined;
-      return {
-        kind: 'results',
-        answerId: randomUUID(),
-        ...(match ? { match } : {}),
-        summary: summaryWithTags(result.query.summary, result.tags),
-        results: resultItems(result.recommendations, result.match ? [result.match] : []),
-        feedbackApplied: hasVotes(feedback),
-        ...(spectrogramPng ? { spectrogramPng } : {}),
-      };
+      return remember(
+        input.conversation,
+        {
+          kind: 'results',
+          answerId: randomUUID(),
+          ...(match ? { match } : {}),
+          summary: withFilter(summaryWithTags(result.query.summary, result.tags), input.filter),
+          results: resultItems(result.recommendations, result.match ? [result.match] : []),
+          feedbackApplied: hasVotes(feedback),
+          ...(spectrogramPng ? { spectrogramPng } : {}),
+        },
+        match
+          ? { label: MESSAGES.mapClipIs(match.label), ownTrackId: match.trackId }
+          : { label: MESSAGES.mapClip },
+      );
     } catch (error) {
       return failure(error, input, limits);
     }
@@ -328,15 +404,19 @@ export function createChatService(
         if (vote === 'down') return { kind: 'ack', text: MESSAGES.dislikedAck(label) };
         const feedback = await votesOf(conversation);
         const similar = await engine.similar(trackId, { k: RESULTS_PER_ANSWER, feedback });
-        return {
-          kind: 'results',
-          answerId: randomUUID(),
-          heading: MESSAGES.moreHeading(label),
-          summary: '',
-          results: resultItems(similar.recommendations, [similar.track]),
-          // The track asked about is itself the only like: nothing else re-ranked the list.
-          feedbackApplied: feedback.liked.length + feedback.disliked.length > 1,
-        };
+        return remember(
+          conversation,
+          {
+            kind: 'results',
+            answerId: randomUUID(),
+            heading: MESSAGES.moreHeading(label),
+            summary: '',
+            results: resultItems(similar.recommendations, [similar.track]),
+            // The track asked about is itself the only like: nothing else re-ranked the list.
+            feedbackApplied: feedback.liked.length + feedback.disliked.length > 1,
+          },
+          { label, ownTrackId: trackId },
+        );
       } catch (error) {
         const e = toSynestheteError(error);
         if (e.code === 'E_NOT_FOUND') return { kind: 'error', text: MESSAGES.unknownTrack };
@@ -364,17 +444,21 @@ export function createChatService(
           ),
           { k: RESULTS_PER_ANSWER, feedback },
         );
-        return {
-          kind: 'results',
-          answerId: randomUUID(),
-          heading: MESSAGES.mixHeading(recent.map((s) => s.name)),
-          summary: summaryWithTags('', answer.tags).replace(/^ · /, ''),
-          results: resultItems(
-            answer.recommendations,
-            answer.seeds.flatMap((s) => (s.track ? [s.track] : [])),
-          ),
-          feedbackApplied: hasVotes(feedback),
-        };
+        return remember(
+          conversation,
+          {
+            kind: 'results',
+            answerId: randomUUID(),
+            heading: MESSAGES.mixHeading(recent.map((s) => s.name)),
+            summary: summaryWithTags('', answer.tags).replace(/^ · /, ''),
+            results: resultItems(
+              answer.recommendations,
+              answer.seeds.flatMap((s) => (s.track ? [s.track] : [])),
+            ),
+            feedbackApplied: hasVotes(feedback),
+          },
+          { label: MESSAGES.mapMix },
+        );
       } catch (error) {
         const e = toSynestheteError(error);
         log(`[chat] mix failed: ${e.code}: ${e.message}`);
@@ -394,6 +478,50 @@ export function createChatService(
         );
         return { kind: 'error', text: MESSAGES.error };
       }
+    },
+
+    async similarTrack(conversation, trackId, filter) {
+      try {
+        const feedback = await votesOf(conversation);
+        const similar = await engine.similar(trackId, {
+          k: RESULTS_PER_ANSWER,
+          feedback,
+          ...(filter ? { filter } : {}),
+        });
+        const label = trackLabel(similar.track);
+        return remember(
+          conversation,
+          {
+            kind: 'results',
+            answerId: randomUUID(),
+            heading: MESSAGES.moreHeading(label),
+            summary: withFilter('', filter),
+            results: resultItems(similar.recommendations, [similar.track]),
+            feedbackApplied: hasVotes(feedback),
+          },
+          { label, ownTrackId: similar.track.trackId },
+        );
+      } catch (error) {
+        const e = toSynestheteError(error);
+        if (e.code === 'E_NOT_FOUND') return { kind: 'error', text: MESSAGES.unknownTrack };
+        if (e.code === 'E_EMPTY_CATALOG') return { kind: 'error', text: MESSAGES.emptyCatalog };
+        log(`[chat] similar to track ${trackId} failed: ${e.code}: ${e.message}`);
+        return { kind: 'error', text: MESSAGES.error };
+      }
+    },
+
+    async mapPicture(conversation, answerId): Promise<PictureAnswer> {
+      return mapFor(conversation, answerId, async (map, mark) => ({
+        kind: 'picture' as const,
+        png: await maps.png(map, mark),
+        fileName: 'map.png',
+        caption: MESSAGES.mapCaption(map.tracks.length, mark?.label),
+        alt: MESSAGES.mapAlt,
+      }));
+    },
+
+    async mapView(conversation, answerId): Promise<MapViewAnswer> {
+      return mapFor(conversation, answerId, async (map, mark) => maps.view(map, mark));
     },
 
     async forget(conversation) {

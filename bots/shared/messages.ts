@@ -84,6 +84,26 @@ export const MESSAGES = {
   feedbackApplied: 'Re-ranked by your 👍/👎 in this chat (/forget to clear).',
   /** When the clip itself is a catalogue track. */
   match: (label: string) => `🎯 This sounds like ${label}.`,
+  /** The button under an answer that sends the catalogue map. */
+  mapButton: '🗺 Show on the map',
+  /** How the map names a clip, and a clip recognised as a catalogue track. */
+  mapClip: 'your clip',
+  mapClipIs: (label: string) => `your clip (${label})`,
+  mapMix: 'your mix',
+  /**
+   * Sent with the map picture.
+   * @param tracks - tracks on the map; @param marked - what is marked (absent: nothing yet)
+   */
+  mapCaption: (tracks: number, marked?: string) =>
+    marked
+      ? `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by genre tag: ★ ${marked}, ringed 1–5 its five.`
+      : `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by genre tag. Send a clip to see where it lands.`,
+  mapAlt:
+    'Map of the catalogue: one dot per track, similar tracks close together, coloured by genre tag',
+  /** @param tracks - tracks in the catalogue; @param min - tracks a map needs */
+  mapTooSmall: (tracks: number, min: number) =>
+    `My catalogue has only ${tracks} track${tracks === 1 ? '' : 's'} — a map needs at least ${min}.`,
+  mapUnavailable: "I can't draw the catalogue map here.",
   /** Results list is empty (tiny catalogue, everything 👎'd). */
   noResults: 'I found nothing else to recommend for that clip.',
 } as const;

@@ -6,6 +6,8 @@
  */
 
 import type { PcmAudio } from '../../core/audio/pcm-input.js';
+import type { MapView } from './catalogue-map.js';
+import type { TrackFilter } from './recommender-port.js';
 
 /** Platforms with an adapter. */
 export type Platform = 'telegram' | 'slack' | 'discord' | 'web';
@@ -32,11 +34,11 @@ export interface ClipInput {
   readonly byteLength?: number;
   /** Duration in seconds as announced by the platform, checked before downloading. */
   readonly durationS?: number;
-  /** Genre tags the results must have or must not have (e.g. Discord's `/similar genre:`). */
-  readonly filter?: {
-    readonly genres?: readonly string[];
-    readonly notGenres?: readonly string[];
-  };
+  /**
+   * Genre tags the results must have or must not have, and their duration range (Discord's
+   * `/similar genre:`, Telegram's `/similar --genre jazz`; see chat-filters.ts).
+   */
+  readonly filter?: TrackFilter;
   /**
    * Downloads the file's bytes.
    * @throws anything the platform download throws; the service answers it as "unreadable"
@@ -120,6 +122,23 @@ export type ChatAnswer =
   /** A button press that needs only a short confirmation ("Noted: less like X"). */
   | { readonly kind: 'ack'; readonly text: string };
 
+/** A picture the service answers with (the catalogue map), or why there is none. */
+export type PictureAnswer =
+  | {
+      readonly kind: 'picture';
+      readonly png: Uint8Array;
+      /** "map.png". */
+      readonly fileName: string;
+      /** One line sent with the picture. */
+      readonly caption: string;
+      /** What the picture shows, for screen readers. */
+      readonly alt: string;
+    }
+  | { readonly kind: 'ack' | 'error'; readonly text: string };
+
+/** The web chat's interactive map, or why there is none. */
+export type MapViewAnswer = MapView | { readonly kind: 'ack' | 'error'; readonly text: string };
+
 /** A button on a result. */
 export type Vote = 'up' | 'down' | 'more';
 
@@ -148,6 +167,20 @@ export interface ChatService {
    * acknowledges with how many there are. Never throws. Optional like {@link mix}.
    */
   addToMix?(conversation: string, trackId: number): Promise<ChatAnswer>;
+  /**
+   * Neighbours of a catalogue track (`/similar 12 genre:jazz`), within `filter`; records no vote.
+   * Never throws. Optional like {@link mix}.
+   */
+  similarTrack?(conversation: string, trackId: number, filter?: TrackFilter): Promise<ChatAnswer>;
+  /**
+   * The catalogue map as a PNG with an answer of this conversation marked: its clip (or track) as
+   * a star and its five ringed — the answer `answerId` when it is still remembered, else the
+   * conversation's last; the bare catalogue when there is none. An `ack` when the catalogue is
+   * too small for a map. Never throws. Optional like {@link mix}.
+   */
+  mapPicture?(conversation: string, answerId?: string): Promise<PictureAnswer>;
+  /** The same map as points for the web chat to draw. Never throws. Optional like {@link mix}. */
+  mapView?(conversation: string, answerId?: string): Promise<MapViewAnswer>;
   /** Clears a conversation's votes and remembered clips; returns the confirmation text. Never throws. */
   forget(conversation: string): Promise<string>;
   /**

@@ -9,17 +9,23 @@
  *   (people share screenshots there);
  * - a result button (👍 / 👎 / More like this): ack at once, record the vote; "more like this"
  *   answers in the thread, a vote is confirmed to the voter only (ephemeral);
+ * - "🗺 Show on the map" under an answer, and `/synesthete map`: the catalogue map with the answer
+ *   marked, uploaded to the thread (or the channel);
  * - `/synesthete help|forget` and "@synesthete help|forget": the help text, or clear this
  *   channel's votes; "@synesthete similar" in a clip's thread searches with that clip again
- *   (slash commands carry no thread, so `/synesthete similar` explains this).
+ *   (slash commands carry no thread, so `/synesthete similar` explains this, unless it names a
+ *   catalogue track: `/synesthete similar 12`). Filters — `genre:jazz`, `not-genre:rock`,
+ *   `min-duration:1:30`, `max-duration:5:00` (bots/shared/chat-filters.ts) — follow "similar", or
+ *   ride in the text of an upload's message.
  *
  * Events are acknowledged by Bolt before these run; actions and commands call `ack()` first.
  * Every failure is logged (secrets redacted by the logger) and answered politely; none escapes.
  */
 import type { App, BlockAction, ButtonAction, Logger } from '@slack/bolt';
-import { decodeAction } from '../shared/actions.js';
+import { decodeAction, decodeMapAction } from '../shared/actions.js';
+import { parseFilterText } from '../shared/chat-filters.js';
 import { MESSAGES } from '../shared/messages.js';
-import type { ChatAnswer, ChatService } from '../shared/types.js';
+import type { ChatAnswer, ChatService, ClipInput, PictureAnswer } from '../shared/types.js';
 import type { SlackDownload } from './download.js';
 import {
   fileToClip,
@@ -33,7 +39,7 @@ import {
   sharedThreadTs,
 } from './parse.js';
 import { RecentKeys } from './recent-keys.js';
-import { LISTENING_TEXT, renderAnswer } from './render.js';
+import { LISTENING_TEXT, MAP_ACTION_ID, renderAnswer } from './render.js';
 
 /** The Web API client Bolt hands to listeners. */
 type SlackClient = App['client'];
@@ -58,11 +64,26 @@ const MAX_FILES_PER_MESSAGE = 3;
 
 /** How to search again with an earlier clip, in Slack. */
 const SIMILAR_HOWTO =
-  'To search again with an earlier clip, mention me in its thread: "@synesthete similar". To search with a new one, upload it in a channel I am in, mention me with it, or send it to me directly.';
+  'To search again with an earlier clip, mention me in its thread: "@synesthete similar". To search with a new one, upload it in a channel I am in, mention me with it, or send it to me directly. For a catalogue track\'s neighbours: "/synesthete similar 12". Filters follow, e.g. "similar genre:jazz max-duration:5:00", or go in the upload\'s message.';
 
 /** The Slack spelling of the shared texts' commands. */
 function slackCommands(text: string, command: string): string {
   return text.replaceAll('(/forget', `(${command} forget`);
+}
+
+/** The text after its first word ("similar genre:jazz" → "genre:jazz"). */
+function afterFirstWord(text: string): string {
+  return text.trim().replace(/^\S+\s*/, '');
+}
+
+/**
+ * The filter in an upload's message ("genre:jazz max-duration:4:00"); undefined when it holds
+ * none or one that does not read (the clip is then answered unfiltered).
+ */
+function uploadFilter(text: string | undefined): ClipInput['filter'] {
+  if (!text) return undefined;
+  const parsed = parseFilterText(text.replace(/<@[^>]+>/g, ' '));
+  return parsed.error ? undefined : parsed.filter;
 }
 
 function errorText(error: unknown): string {
@@ -122,6 +143,41 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     }
   };
 
+  /** Uploads the map picture to the thread (or the channel); false when the upload failed. */
+  const uploadMap = async (
+    client: SlackClient,
+    place: SlackPlace,
+    picture: Extract<PictureAnswer, { kind: 'picture' }>,
+  ): Promise<boolean> => {
+    try {
+      const file = {
+        file: Buffer.from(picture.png.buffer, picture.png.byteOffset, picture.png.byteLength),
+        filename: picture.fileName,
+        title: 'Catalogue map',
+        alt_text: picture.alt,
+        initial_comment: picture.caption,
+      };
+      await client.files.uploadV2(
+        place.threadTs === undefined
+          ? { ...file, channel_id: place.channel }
+          : { ...file, channel_id: place.channel, thread_ts: place.threadTs },
+      );
+      return true;
+    } catch (error) {
+      logger.warn(`map upload failed (is the files:write scope granted?): ${errorText(error)}`);
+      return false;
+    }
+  };
+
+  /** Sends the map with an answer of the channel marked, or says why there is none. */
+  const sendMap = async (client: SlackClient, place: SlackPlace, answerId?: string) => {
+    const picture: PictureAnswer = service.mapPicture
+      ? await service.mapPicture(place.channel, answerId)
+      : { kind: 'error', text: MESSAGES.mapUnavailable };
+    if (picture.kind === 'picture' && (await uploadMap(client, place, picture))) return;
+    await post(client, place, picture.kind === 'picture' ? MESSAGES.error : picture.text);
+  };
+
   /** Sends an answer: replaces the "listening" message when there is one, else posts. */
   const sendAnswer = async (
     client: SlackClient,
@@ -143,7 +199,12 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
   };
 
   /** Answers one file: listening message, service, answer, picture. */
-  const answerFile = async (client: SlackClient, place: SlackPlace, file: SlackFile) => {
+  const answerFile = async (
+    client: SlackClient,
+    place: SlackPlace,
+    file: SlackFile,
+    filter?: ClipInput['filter'],
+  ) => {
     const audio = isAudioLike(file);
     let listeningTs: string | undefined;
     if (audio) {
@@ -156,7 +217,8 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     }
     let answer: ChatAnswer;
     try {
-      answer = await service.handleClip(fileToClip(file, place.channel, place.user, download));
+      const clip = fileToClip(file, place.channel, place.user, download);
+      answer = await service.handleClip(filter ? { ...clip, filter } : clip);
     } catch (error) {
       logger.error(`chat service threw: ${errorText(error)}`);
       answer = { kind: 'error', text: MESSAGES.error };
@@ -185,6 +247,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     place: SlackPlace,
     files: readonly SlackFile[],
     mentioned: boolean,
+    filter?: ClipInput['filter'],
   ) => {
     const chosen: SlackFile[] = [];
     for (const file of files.slice(0, MAX_FILES_PER_MESSAGE)) {
@@ -208,7 +271,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
         continue;
       }
       try {
-        await answerFile(client, place, file);
+        await answerFile(client, place, file, filter);
       } catch (error) {
         logger.error(`answering ${file.id} failed: ${errorText(error)}`);
         await post(client, place, MESSAGES.error).catch(() => {});
@@ -221,6 +284,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     client: SlackClient,
     place: SlackPlace,
     threadTs: string | undefined,
+    filter?: ClipInput['filter'],
   ) => {
     let parent: SlackFile | undefined;
     if (threadTs !== undefined) {
@@ -240,7 +304,7 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
         }
       }
     }
-    if (parent) await answerFile(client, place, parent);
+    if (parent) await answerFile(client, place, parent, filter);
     else await post(client, place, SIMILAR_HOWTO);
   };
 
@@ -264,14 +328,18 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
       typeof text === 'string' && context.botUserId !== undefined
         ? text.includes(`<@${context.botUserId}>`)
         : false;
-    await track('message upload', () => answerUpload(client, upload, upload.files, mentioned));
+    const filter = typeof text === 'string' ? uploadFilter(text) : undefined;
+    await track('message upload', () =>
+      answerUpload(client, upload, upload.files, mentioned, filter),
+    );
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
     if (!(await firstDelivery(body))) return;
     const upload = parseUpload(event);
     if (upload) {
-      await track('mention upload', () => answerUpload(client, upload, upload.files, true));
+      const filter = uploadFilter(event.text);
+      await track('mention upload', () => answerUpload(client, upload, upload.files, true, filter));
       return;
     }
     const place: SlackPlace = {
@@ -283,7 +351,13 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     await track('mention', async () => {
       const request = parseMention(event.text);
       if (request === 'similar') {
-        await answerThreadParent(client, place, event.thread_ts);
+        const parsed = parseFilterText(afterFirstWord(event.text.replace(/<@[^>]+>/g, ' ')));
+        if (parsed.error) await post(client, place, parsed.error);
+        else await answerThreadParent(client, place, event.thread_ts, parsed.filter);
+        return;
+      }
+      if (request === 'map') {
+        await sendMap(client, place);
         return;
       }
       const reply =
@@ -345,7 +419,23 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
     });
   });
 
-  app.command(command, async ({ ack, command: request, respond }) => {
+  app.action<BlockAction<ButtonAction>>(MAP_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    await track('map button', async () => {
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      if (typeof channel !== 'string') return;
+      const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+      const place: SlackPlace = {
+        channel,
+        threadTs: message?.thread_ts ?? message?.ts,
+        user: body.user.id,
+        direct: channel.startsWith('D'),
+      };
+      await sendMap(client, place, decodeMapAction(action.value ?? '') || undefined);
+    });
+  });
+
+  app.command(command, async ({ ack, command: request, respond, client }) => {
     await ack();
     await track('command', async () => {
       const word = request.text.trim().toLowerCase().split(/\s+/)[0] ?? '';
@@ -353,7 +443,35 @@ export function registerSlackHandlers(app: App, deps: SlackHandlerDeps): SlackHa
       if (word === 'forget' || word === 'reset') {
         text = await service.forget(request.channel_id);
       } else if (word === 'similar') {
-        text = SIMILAR_HOWTO;
+        const parsed = parseFilterText(afterFirstWord(request.text));
+        const trackId = parsed.words.find((w) => /^\d{1,12}$/.test(w));
+        if (parsed.error) {
+          text = parsed.error;
+        } else if (trackId !== undefined && service.similarTrack) {
+          const answer = await service.similarTrack(
+            request.channel_id,
+            Number(trackId),
+            parsed.filter,
+          );
+          const message = renderAnswer(answer);
+          await respond({
+            response_type: answer.kind === 'results' ? 'in_channel' : 'ephemeral',
+            text: slackCommands(message.text, command),
+            blocks: message.blocks,
+          });
+          return;
+        } else {
+          text = SIMILAR_HOWTO;
+        }
+      } else if (word === 'map') {
+        const place: SlackPlace = {
+          channel: request.channel_id,
+          threadTs: undefined,
+          user: request.user_id,
+          direct: request.channel_id.startsWith('D'),
+        };
+        await sendMap(client, place);
+        return;
       } else if (word === 'mix' && service.mix) {
         const answer = await service.mix(request.channel_id);
         const message = renderAnswer(answer);

@@ -44,7 +44,7 @@ export interface SlackUpload extends SlackPlace {
 }
 
 /** What an `app_mention` asks for. */
-export type MentionRequest = 'help' | 'forget' | 'similar' | 'other';
+export type MentionRequest = 'help' | 'forget' | 'similar' | 'map' | 'other';
 
 /** File types Slack reports for audio (also when the MIME type is generic). */
 const AUDIO_FILETYPES = new Set([
@@ -196,8 +196,8 @@ export function sharedThreadTs(file: SlackFile, channel: string): string | undef
 }
 
 /**
- * What a mention of the bot asks for ("@synesthete help", "@synesthete forget", and in a clip's
- * thread "@synesthete similar").
+ * What a mention of the bot asks for ("@synesthete help", "@synesthete forget", "@synesthete map",
+ * and in a clip's thread "@synesthete similar").
  *
  * @param mentionText - the event's text, with `<@U…>` mentions in it
  */
@@ -210,6 +210,7 @@ export function parseMention(mentionText: string): MentionRequest {
   const word = words[0]?.replace(/^\//, '') ?? '';
   if (word === 'forget' || word === 'reset') return 'forget';
   if (word === 'similar' || word === 'again') return 'similar';
+  if (word === 'map') return 'map';
   if (word === 'help' || word === '' || word === '?') return 'help';
   return 'other';
 }

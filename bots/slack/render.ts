@@ -2,11 +2,11 @@
  * {@link ChatAnswer} → Slack message: Block Kit for results (a section per result with rank,
  * "Title — Artist", confidence, similarity and the reason, and under it an actions block with
  * 👍 / 👎 / "More like this" buttons whose `action_id` and `value` are {@link encodeAction}
- * payloads), plain mrkdwn text for everything else. The `text` is always the whole answer in
+ * payloads, and last a "🗺 Show on the map" button), plain mrkdwn text for everything else. The `text` is always the whole answer in
  * plain words (notifications, screen readers, clients without blocks).
  */
 import type { types } from '@slack/bolt';
-import { encodeAction } from '../shared/actions.js';
+import { encodeAction, encodeMapAction } from '../shared/actions.js';
 import { MESSAGES } from '../shared/messages.js';
 import { formatAnswerText, formatPercent } from '../shared/render-text.js';
 import type { ChatAnswer, ResultItem, Vote } from '../shared/types.js';
@@ -20,6 +20,9 @@ export interface SlackMessage {
   /** Block Kit blocks; empty for a text-only answer. */
   readonly blocks: KnownBlock[];
 }
+
+/** `action_id` of the "🗺 Show on the map" button (its `value` names the answer). */
+export const MAP_ACTION_ID = 'map';
 
 /** The message posted at once and replaced by the answer. */
 export const LISTENING_TEXT = '🎧 Listening…';
@@ -111,6 +114,20 @@ export function renderAnswer(answer: ChatAnswer): SlackMessage {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: MESSAGES.noResults } });
   }
   for (const item of answer.results) blocks.push(...resultBlocks(item));
+  if (answer.results.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'map',
+      elements: [
+        {
+          type: 'button',
+          action_id: MAP_ACTION_ID,
+          value: encodeMapAction(answer.answerId),
+          text: { type: 'plain_text', text: MESSAGES.mapButton, emoji: true },
+        },
+      ],
+    });
+  }
   if (answer.feedbackApplied) {
     blocks.push({
       type: 'context',

@@ -1,13 +1,17 @@
 /**
  * What the bot does with each update: clips (voice, audio, video, audio documents) and
  * `/similar` replies go to the chat service in a background task with "typing…" shown at once;
- * result buttons become votes; `/start`, `/help` and `/forget` answer from the service; anything
+ * `/similar 12` asks for a catalogue track's neighbours; filters (`genre:jazz`, `--max-duration
+ * 4:00`, see bots/shared/chat-filters.ts) after `/similar` or in a clip's caption narrow the
+ * results; result buttons become votes, and "🗺 Show on the map" (or `/map`) sends the catalogue
+ * map with the answer marked; `/start`, `/help` and `/forget` answer from the service; anything
  * else in a private chat gets a short hint.
  */
-import { type Api, Composer, type Context } from 'grammy';
+import { type Api, Composer, type Context, InputFile } from 'grammy';
 import type { MaybeInaccessibleMessage, Message } from 'grammy/types';
-import { decodeAction, type VoteAction } from '../shared/actions.js';
-import type { ChatAnswer, ChatService } from '../shared/types.js';
+import { decodeAction, decodeMapAction, type VoteAction } from '../shared/actions.js';
+import { parseFilterText } from '../shared/chat-filters.js';
+import type { ChatAnswer, ChatService, ClipInput, PictureAnswer } from '../shared/types.js';
 import { downloadTelegramFile, type TelegramFileAccess } from './download.js';
 import { describeError, type LogLine } from './log.js';
 import type { TelegramHandledEvent } from './options.js';
@@ -36,7 +40,10 @@ export interface TelegramHandlerDeps {
   readonly onHandled: (event: TelegramHandledEvent) => void;
 }
 
-type Done = (kind: TelegramHandledEvent['kind'], answer?: ChatAnswer['kind']) => void;
+type Done = (
+  kind: TelegramHandledEvent['kind'],
+  answer?: ChatAnswer['kind'] | PictureAnswer['kind'],
+) => void;
 
 /**
  * Builds the bot's middleware.
@@ -72,19 +79,61 @@ export function telegramHandlers(deps: TelegramHandlerDeps): Composer<Context> {
 
   composer.command('similar', async (ctx) => {
     const done = clock(ctx, deps);
-    const original = ctx.msg.reply_to_message;
-    const found = original ? findAttachment(original) : undefined;
-    if (!original || !found) {
-      await ctx.reply(texts.HINT_SIMILAR, replyOptions(ctx.msg));
+    const parsed = parseFilterText(typeof ctx.match === 'string' ? ctx.match : '');
+    if (parsed.error) {
+      await ctx.reply(parsed.error, replyOptions(ctx.msg));
       done('hint');
       return;
     }
-    // The results quote the clip they are about.
-    answerClip(ctx, deps, found, { ...targetOf(ctx.msg), replyTo: original.message_id }, done);
+    const original = ctx.msg.reply_to_message;
+    const found = original ? findAttachment(original) : undefined;
+    if (original && found) {
+      // The results quote the clip they are about.
+      const target = { ...targetOf(ctx.msg), replyTo: original.message_id };
+      answerClip(ctx, deps, found, target, done, parsed.filter);
+      return;
+    }
+    const trackId = parsed.words.find((w) => /^\d{1,12}$/.test(w));
+    const { similarTrack } = service;
+    if (trackId !== undefined && similarTrack) {
+      const target = targetOf(ctx.msg);
+      const conversation = conversationId(target.chatId, target.threadId);
+      const api = ctx.api;
+      deps.tasks.run(
+        async () => {
+          const answer = await similarTrack(conversation, Number(trackId), parsed.filter);
+          await sendReply(api, target, renderAnswer(answer), deps.log);
+          done('command', answer.kind);
+        },
+        (error) => apologise(api, deps, target, error, done),
+      );
+      return;
+    }
+    await ctx.reply(texts.HINT_SIMILAR, replyOptions(ctx.msg));
+    done('hint');
+  });
+
+  composer.command('map', async (ctx) => {
+    const done = clock(ctx, deps);
+    answerMap(ctx.api, deps, targetOf(ctx.msg), undefined, done);
   });
 
   composer.on('callback_query:data', async (ctx) => {
     const done = clock(ctx, deps);
+    const answerId = decodeMapAction(ctx.callbackQuery.data);
+    if (answerId !== undefined) {
+      const message = ctx.callbackQuery.message;
+      const chatId = message?.chat.id ?? ctx.callbackQuery.from.id;
+      const threadId = message && message.date !== 0 ? topicOf(message as Message) : undefined;
+      await ctx.answerCallbackQuery({ text: texts.DRAWING_MAP }).catch(() => {});
+      const target: ReplyTarget = {
+        chatId,
+        ...(threadId !== undefined ? { threadId } : {}),
+        ...(message ? { replyTo: message.message_id } : {}),
+      };
+      answerMap(ctx.api, deps, target, answerId || undefined, done);
+      return;
+    }
     const action = decodeAction(ctx.callbackQuery.data);
     if (!action) {
       await ctx.answerCallbackQuery({ text: texts.BUTTON_EXPIRED });
@@ -98,7 +147,9 @@ export function telegramHandlers(deps: TelegramHandlerDeps): Composer<Context> {
     const done = clock(ctx, deps);
     const found = findAttachment(ctx.msg);
     if (found) {
-      answerClip(ctx, deps, found, targetOf(ctx.msg), done);
+      // A caption may narrow the results ("genre:jazz"); one that is not a filter is ignored.
+      const caption = ctx.msg.caption ? parseFilterText(ctx.msg.caption) : undefined;
+      answerClip(ctx, deps, found, targetOf(ctx.msg), done, caption?.filter);
       return;
     }
     // In groups the bot only hints when spoken to; a private chat always gets an answer.
@@ -117,6 +168,40 @@ export function telegramHandlers(deps: TelegramHandlerDeps): Composer<Context> {
   return composer;
 }
 
+/** Sends the catalogue map (or why there is none) in a background task. */
+function answerMap(
+  api: Api,
+  deps: TelegramHandlerDeps,
+  target: ReplyTarget,
+  answerId: string | undefined,
+  done: Done,
+): void {
+  const { mapPicture } = deps.service;
+  deps.tasks.run(
+    async () => {
+      const conversation = conversationId(target.chatId, target.threadId);
+      const picture: PictureAnswer = mapPicture
+        ? await mapPicture(conversation, answerId)
+        : { kind: 'error', text: texts.SOMETHING_WENT_WRONG };
+      if (picture.kind === 'picture') {
+        await api.sendPhoto(target.chatId, new InputFile(picture.png, picture.fileName), {
+          caption: picture.caption,
+          ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
+          ...(target.replyTo !== undefined
+            ? {
+                reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true },
+              }
+            : {}),
+        });
+      } else {
+        await sendReply(api, target, { text: picture.text, html: false }, deps.log);
+      }
+      done('map', picture.kind);
+    },
+    (error) => apologise(api, deps, target, error, done),
+  );
+}
+
 /** Sends the clip to the service in a background task, with "typing…" until the reply. */
 function answerClip(
   ctx: Context,
@@ -124,6 +209,7 @@ function answerClip(
   found: TelegramAttachment,
   target: ReplyTarget,
   done: Done,
+  filter?: ClipInput['filter'],
 ): void {
   const from = ctx.from;
   const where = {
@@ -145,7 +231,8 @@ function answerClip(
           };
         } else {
           const read = () => downloadTelegramFile({ ...deps.files, api }, found.fileId);
-          answer = await deps.service.handleClip(toClipInput(found, where, read));
+          const clip = toClipInput(found, where, read);
+          answer = await deps.service.handleClip(filter ? { ...clip, filter } : clip);
         }
       } finally {
         typing.stop();

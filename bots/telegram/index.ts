@@ -49,7 +49,11 @@ const STARTUP_TIMEOUT_MS = 10_000;
 /** Commands shown in Telegram's "/" menu. */
 const COMMANDS = [
   { command: 'help', description: 'What to send and what the buttons do' },
-  { command: 'similar', description: 'Reply to a voice note or audio file: find similar tracks' },
+  {
+    command: 'similar',
+    description: 'Reply to a clip, or give a track id; filters: genre:jazz max-duration:4:00',
+  },
+  { command: 'map', description: 'The catalogue map with your last clip and its five' },
   { command: 'mix', description: 'Tracks that suit your last few clips together' },
   { command: 'forget', description: 'Forget your 👍/👎 in this chat' },
 ];

@@ -36,8 +36,8 @@ export interface TelegramWebhookOptions {
 export interface TelegramHandledEvent {
   readonly updateId: number;
   /** What the update was taken for. */
-  readonly kind: 'clip' | 'vote' | 'command' | 'hint' | 'ignored' | 'error';
-  /** For clips and votes: the kind of the service's answer ("results", "rejected", …). */
+  readonly kind: 'clip' | 'vote' | 'map' | 'command' | 'hint' | 'ignored' | 'error';
+  /** For clips, votes and maps: the kind of the service's answer ("results", "picture", …). */
   readonly answer?: string;
   /** Milliseconds from receiving the update to the last reply being sent. */
   readonly ms: number;

@@ -4,7 +4,8 @@
  * spectrogram as a photo when the answer has one. Pure: sending is reply.ts's job.
  */
 import { InlineKeyboard } from 'grammy';
-import { encodeAction } from '../shared/actions.js';
+import { encodeAction, encodeMapAction } from '../shared/actions.js';
+import { MESSAGES } from '../shared/messages.js';
 import type { ChatAnswer, ResultItem } from '../shared/types.js';
 
 /** Telegram's limit on a message's text, in UTF-16 code units. */
@@ -53,7 +54,9 @@ export function renderAnswer(answer: ChatAnswer): TelegramReply {
   return {
     text,
     html: true,
-    ...(answer.results.length > 0 ? { keyboard: resultsKeyboard(answer.results) } : {}),
+    ...(answer.results.length > 0
+      ? { keyboard: resultsKeyboard(answer.results, answer.answerId) }
+      : {}),
     ...(answer.spectrogramPng
       ? { photo: answer.spectrogramPng, photoCaption: SPECTROGRAM_CAPTION }
       : {}),
@@ -70,9 +73,10 @@ export function formatResultHtml(item: ResultItem): string {
 
 /**
  * The buttons under a results message: one row per result, "1 👍", "1 👎", "1 More like this",
- * each carrying {@link encodeAction}'s payload (well under Telegram's 64 bytes).
+ * each carrying {@link encodeAction}'s payload (well under Telegram's 64 bytes), and, given the
+ * answer's id, a last row "🗺 Show on the map".
  */
-export function resultsKeyboard(results: readonly ResultItem[]): InlineKeyboard {
+export function resultsKeyboard(results: readonly ResultItem[], answerId?: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   for (const item of results) {
     keyboard
@@ -81,6 +85,7 @@ export function resultsKeyboard(results: readonly ResultItem[]): InlineKeyboard 
       .text(`${item.rank} More like this`, encodeAction({ vote: 'more', trackId: item.trackId }))
       .row();
   }
+  if (answerId !== undefined) keyboard.text(MESSAGES.mapButton, encodeMapAction(answerId)).row();
   return keyboard;
 }
 

@@ -10,7 +10,10 @@ export const HINT_NOT_AUDIO =
 
 /** Reply to /similar without a replied-to clip. */
 export const HINT_SIMILAR =
-  'Reply /similar to a voice note, audio file or video in this chat and I’ll find tracks that sound like it.';
+  'Reply /similar to a voice note, audio file or video in this chat and I’ll find tracks that sound like it — or give a catalogue track’s number: /similar 12. Filters follow: /similar genre:jazz not-genre:rock min-duration:1:30 max-duration:5:00.';
+
+/** Toast while the map is being drawn. */
+export const DRAWING_MAP = 'Drawing the map…';
 
 /** Shown on a button whose payload is not ours (an old bot's message). */
 export const BUTTON_EXPIRED = 'That button no longer works. Send a new clip.';

@@ -7,13 +7,15 @@
  *   POST /api/vote      {trackId, vote}      → ack, or "more like this" results
  *   POST /api/forget                         → {kind: 'ack', text}
  *   GET  /api/help                           → {kind: 'help', text}
+ *   GET  /api/map[?answer=<answerId>]        the catalogue map's points, that answer (else the
+ *                                            session's last) marked
  *   GET  /api/tracks/:id/audio               the catalogue file (Range supported)
  *   GET  /api/answers/:answerId/spectrogram.png
  *
  * POSTs must be same-origin; a server bound to loopback answers only loopback host names.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { ChatService, ClipKind, Vote } from '../shared/types.js';
+import type { ChatService, ClipKind, MapViewAnswer, Vote } from '../shared/types.js';
 import { toWebAnswer, type WebAnswer } from './answer-json.js';
 import { discardBody, readCappedBody } from './body.js';
 import { hostAllowed, sameOrigin } from './origin.js';
@@ -205,6 +207,17 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
       return;
     }
 
+    if (pathname === '/api/map') {
+      if (!allow(req, res, ['GET'])) return;
+      const session = ensureSession(req, res);
+      const answerId = url.searchParams.get('answer') ?? undefined;
+      const view: MapViewAnswer = service.mapView
+        ? await service.mapView(session, answerId?.slice(0, 100))
+        : { kind: 'ack', text: "I can't draw the catalogue map here." };
+      sendJson(res, 200, view);
+      return;
+    }
+
     if (pathname === '/api/help') {
       if (!allow(req, res, ['GET'])) return;
       sendJson(res, 200, { kind: 'help', text: service.helpText('web') });
@@ -271,7 +284,7 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
 function sendJson(
   res: ServerResponse,
   status: number,
-  body: WebAnswer | { readonly error: string },
+  body: WebAnswer | MapViewAnswer | { readonly error: string },
   headers: Readonly<Record<string, string>> = {},
 ): void {
   const text = JSON.stringify(body);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UMAP } from 'umap-js';
 import { createRng } from '../util/random.js';
@@ -108,6 +108,8 @@ export async function cachedLayout(
   const { ids, vectors } = await load();
   const layout: MapLayout = { catalogVersion, modelVersion, ids, xy: layOut(vectors) };
   const tmp = `${file}.${process.pid}.tmp`;
+  // The index folder appears with the first saved index; a map may come first.
+  await mkdir(dir, { recursive: true });
   await writeFile(tmp, JSON.stringify(layout));
   await rename(tmp, file);
   return { layout, cached: false };

@@ -298,6 +298,8 @@ describe('discord adapter: Discord specifics', () => {
       expect.objectContaining({ name: 'clip', type: 11, required: true }),
       expect.objectContaining({ name: 'genre', type: 3, required: false }),
       expect.objectContaining({ name: 'not_genre', type: 3, required: false }),
+      expect.objectContaining({ name: 'min_duration', type: 3, required: false }),
+      expect.objectContaining({ name: 'max_duration', type: 3, required: false }),
     ]);
     expect(commands.find((c) => c.name === 'Find similar').type).toBe(3);
     expect(rig.adapter.description).toContain(rig.fake.applicationId);
@@ -331,7 +333,10 @@ describe('discord adapter: Discord specifics', () => {
     expect(embed.fields[0].name).toMatch(/^1\. /);
     expect(embed.fields[0].value).toMatch(/similarity -?\d\.\d\d · /);
     expect(done.body.components).toHaveLength(5);
-    for (const row of done.body.components) expect(row.components).toHaveLength(3);
+    // Three buttons per result; the last row also holds "🗺 Show on the map".
+    expect(done.body.components.map((row: Payload) => row.components.length)).toEqual([
+      3, 3, 3, 3, 4,
+    ]);
   });
 
   it('"Find similar" on a voice message answers with five results', async () => {

@@ -1,6 +1,7 @@
 // Synesthete web chat: plain browser JavaScript, no framework, no bundler.
 // Sends a dropped/picked file or a held-to-record clip to POST /api/clip and renders the answer
 // (match line, five result cards with previews and 👍 👎 "More like this", the spectrogram).
+// The catalogue map (GET /api/map) is drawn as SVG: hover a dot for its name, click it to play it.
 // Everything the server says is inserted as text (never as HTML).
 
 const chat = document.getElementById('chat');
@@ -170,6 +171,13 @@ function renderResults(bubble, answer) {
   const list = el('ol', 'results');
   for (const item of answer.results) list.append(renderCard(item));
   bubble.append(list);
+  if (answer.results.length > 0) {
+    const show = el('button', 'vote map-show', '🗺 Show on the map');
+    show.type = 'button';
+    show.title = 'Where this clip and its five sit among all the catalogue’s tracks';
+    show.addEventListener('click', () => void openMap(answer.answerId));
+    bubble.append(show);
+  }
   if (answer.spectrogramUrl) {
     const figure = el('figure', 'spectrogram');
     const img = el('img');
@@ -494,5 +502,251 @@ forgetButton.addEventListener('click', async () => {
   }
   for (const status of document.querySelectorAll('.card-status')) status.textContent = '';
 });
+
+// ---------------------------------------------------------------- the catalogue map
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The SVG's coordinate box (points come in [0, 1]², y down) and its margin. */
+const MAP_SIZE = 1000;
+const MAP_PAD = 40;
+
+const mapPanel = document.getElementById('map-panel');
+const mapSvg = document.getElementById('map-svg');
+const mapStage = document.getElementById('map-stage');
+const mapTooltip = document.getElementById('map-tooltip');
+const mapStatus = document.getElementById('map-status');
+const mapLegend = document.getElementById('map-legend');
+const mapQuery = document.getElementById('map-query');
+const mapPick = document.getElementById('map-pick');
+const mapZoom = document.getElementById('map-zoom');
+const mapClose = document.getElementById('map-close');
+const mapSubtitle = document.getElementById('map-subtitle');
+
+/** The map on show: the server's view, its points by id, and the zoomed-in box when zoomed. */
+const mapState = { view: null, byId: new Map(), zoomBox: null, picked: null };
+
+function svgEl(tag, attributes) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+}
+
+const mapX = (x) => MAP_PAD + x * (MAP_SIZE - 2 * MAP_PAD);
+const mapY = (y) => MAP_PAD + y * (MAP_SIZE - 2 * MAP_PAD);
+
+/** Dot radius (SVG units) and opacity for n dots: large and solid for a few, small and faint for thousands. */
+function dotLook(n) {
+  const radius = Math.min(9, Math.max(2.6, 260 / Math.sqrt(Math.max(1, n))));
+  const opacity = Math.min(0.9, Math.max(0.35, 0.9 - 0.25 * Math.log10(Math.max(1, n / 300))));
+  return { radius, opacity };
+}
+
+async function openMap(answerId) {
+  mapPanel.hidden = false;
+  document.body.classList.add('map-open');
+  mapSvg.replaceChildren();
+  mapLegend.replaceChildren();
+  mapQuery.hidden = true;
+  mapPick.hidden = true;
+  mapZoom.hidden = true;
+  mapTooltip.hidden = true;
+  mapStatus.hidden = false;
+  mapStatus.textContent = 'Drawing the map…';
+  mapClose.focus();
+  const query = answerId ? `?answer=${encodeURIComponent(answerId)}` : '';
+  const view = await api(`/api/map${query}`);
+  if (view.kind !== 'map') {
+    mapStatus.textContent = view.text ?? 'The map is not available right now.';
+    return;
+  }
+  mapStatus.hidden = true;
+  drawMap(view);
+}
+
+function closeMap() {
+  mapPanel.hidden = true;
+  document.body.classList.remove('map-open');
+  for (const audio of mapPick.querySelectorAll('audio')) audio.pause();
+}
+
+function drawMap(view) {
+  mapState.view = view;
+  mapState.byId = new Map(view.points.map((p) => [p.id, p]));
+  mapState.zoomBox = null;
+  mapState.picked = null;
+  mapSvg.setAttribute('viewBox', `0 0 ${MAP_SIZE} ${MAP_SIZE}`);
+  const count = view.points.length;
+  mapSubtitle.textContent = `${count.toLocaleString('en-US')} tracks; similar ones sit close together, coloured by genre tag.`;
+  const look = dotLook(count);
+  const dots = svgEl('g', { class: 'map-dots', 'fill-opacity': look.opacity });
+  for (const p of view.points) {
+    dots.append(
+      svgEl('circle', {
+        class: 'map-dot',
+        cx: mapX(p.x).toFixed(1),
+        cy: mapY(p.y).toFixed(1),
+        r: look.radius,
+        fill: p.colour,
+        'data-id': p.id,
+      }),
+    );
+  }
+  mapSvg.append(dots);
+  if (view.query) drawQuery(view.query, look.radius);
+  mapSvg.append(svgEl('g', { class: 'map-picked' }));
+
+  for (const entry of view.legend) {
+    const item = el('li', 'map-legend-item');
+    const swatch = el('span', 'swatch');
+    swatch.style.background = entry.colour;
+    item.append(swatch, el('span', '', entry.label), el('span', 'muted', ` ${entry.count}`));
+    mapLegend.append(item);
+  }
+}
+
+/** The query as a star, its five ringed and numbered, joined to it; listed beside the map. */
+function drawQuery(query, radius) {
+  const layer = svgEl('g', { class: 'map-query-layer' });
+  const [qx, qy] = [mapX(query.x), mapY(query.y)];
+  query.results.forEach((r, i) => {
+    const p = mapState.byId.get(r.id);
+    if (!p) return;
+    const [x, y] = [mapX(p.x), mapY(p.y)];
+    layer.append(
+      svgEl('line', { x1: qx, y1: qy, x2: x, y2: y, class: 'map-link' }),
+      svgEl('circle', {
+        cx: x,
+        cy: y,
+        r: radius + 1,
+        fill: p.colour,
+        class: 'map-dot map-result-dot',
+        'data-id': p.id,
+      }),
+      svgEl('circle', { cx: x, cy: y, r: radius + 9, class: 'map-ring' }),
+    );
+    const label = svgEl('text', { x: x + radius + 12, y: y - radius - 6, class: 'map-rank' });
+    label.textContent = String(i + 1);
+    layer.append(label);
+  });
+  const star = svgEl('path', {
+    class: 'map-star',
+    d: starPath(qx, qy, 20),
+  });
+  const title = svgEl('title', {});
+  title.textContent = query.label;
+  star.append(title);
+  layer.append(star);
+  mapSvg.append(layer);
+
+  mapQuery.replaceChildren();
+  const heading = el('p', 'map-query-title');
+  heading.append(el('span', 'star-icon', '★ '), el('strong', '', query.label));
+  const list = el('ol', 'map-five');
+  for (const r of query.results) {
+    const item = el('li');
+    const button = el('button', 'link-like', r.label);
+    button.type = 'button';
+    button.addEventListener('click', () => pickTrack(r.id));
+    item.append(button);
+    list.append(item);
+  }
+  mapQuery.append(heading, list);
+  mapQuery.hidden = false;
+
+  // The five as a box around the star, to zoom to (a large catalogue packs them tight).
+  const xs = [qx, ...query.results.map((r) => mapX(mapState.byId.get(r.id)?.x ?? query.x))];
+  const ys = [qy, ...query.results.map((r) => mapY(mapState.byId.get(r.id)?.y ?? query.y))];
+  const half =
+    Math.max(60, ...xs.map((x) => Math.abs(x - qx)), ...ys.map((y) => Math.abs(y - qy))) * 1.6;
+  mapState.zoomBox = `${qx - half} ${qy - half} ${2 * half} ${2 * half}`;
+  mapZoom.hidden = half * 2 > MAP_SIZE * 0.6;
+  mapZoom.textContent = 'Zoom to the five';
+}
+
+/** A five-pointed star around (x, y) with outer radius r. */
+function starPath(x, y, r) {
+  const points = [];
+  for (let i = 0; i < 10; i++) {
+    const angle = (Math.PI / 5) * i - Math.PI / 2;
+    const radius = i % 2 === 0 ? r : r * 0.45;
+    points.push(
+      `${(x + radius * Math.cos(angle)).toFixed(1)},${(y + radius * Math.sin(angle)).toFixed(1)}`,
+    );
+  }
+  return `M ${points.join(' L ')} Z`;
+}
+
+/** Shows a track beside the map and plays its preview. */
+function pickTrack(id) {
+  const p = mapState.byId.get(id);
+  if (!p) return;
+  mapState.picked = id;
+  const ring = mapSvg.querySelector('.map-picked');
+  ring?.replaceChildren(
+    svgEl('circle', { cx: mapX(p.x), cy: mapY(p.y), r: 16, class: 'map-pick-ring' }),
+  );
+  mapPick.replaceChildren();
+  const title = el('p', 'map-pick-title');
+  title.append(el('strong', '', p.label));
+  if (p.genre) {
+    const chip = el('span', 'chip', p.genre);
+    chip.style.borderColor = p.colour;
+    title.append(' ', chip);
+  }
+  const audio = el('audio');
+  audio.controls = true;
+  audio.preload = 'auto';
+  audio.src = `/api/tracks/${p.id}/audio`;
+  const note = el('p', 'muted map-pick-note', '');
+  audio.addEventListener('error', () => {
+    note.textContent = 'No preview for this track — its file is not here.';
+  });
+  audio.play().catch(() => undefined);
+  const more = el('button', 'vote more', 'More like this');
+  more.type = 'button';
+  more.addEventListener('click', async () => {
+    closeMap();
+    const pending = addPending(`Finding more like ${p.label}…`);
+    renderAnswer(pending, await api('/api/vote', voteInit(p.id, 'more')));
+  });
+  mapPick.append(title, audio, note, more);
+  mapPick.hidden = false;
+}
+
+mapSvg.addEventListener('pointermove', (event) => {
+  const dot = event.target.closest?.('.map-dot');
+  const p = dot ? mapState.byId.get(Number(dot.getAttribute('data-id'))) : undefined;
+  if (!p) {
+    mapTooltip.hidden = true;
+    return;
+  }
+  const box = mapStage.getBoundingClientRect();
+  mapTooltip.replaceChildren(el('strong', '', p.label));
+  if (p.genre) mapTooltip.append(el('span', 'muted', ` · ${p.genre}`));
+  mapTooltip.hidden = false;
+  const left = Math.min(event.clientX - box.left + 14, box.width - mapTooltip.offsetWidth - 8);
+  mapTooltip.style.left = `${Math.max(8, left)}px`;
+  mapTooltip.style.top = `${Math.max(8, event.clientY - box.top - mapTooltip.offsetHeight - 10)}px`;
+});
+mapSvg.addEventListener('pointerleave', () => {
+  mapTooltip.hidden = true;
+});
+mapSvg.addEventListener('click', (event) => {
+  const dot = event.target.closest?.('.map-dot');
+  if (dot) pickTrack(Number(dot.getAttribute('data-id')));
+});
+mapZoom.addEventListener('click', () => {
+  const zoomed = mapSvg.getAttribute('viewBox') !== `0 0 ${MAP_SIZE} ${MAP_SIZE}`;
+  mapSvg.setAttribute('viewBox', zoomed ? `0 0 ${MAP_SIZE} ${MAP_SIZE}` : mapState.zoomBox);
+  mapZoom.textContent = zoomed ? 'Zoom to the five' : 'Whole map';
+});
+mapClose.addEventListener('click', closeMap);
+mapPanel.addEventListener('click', (event) => {
+  if (event.target === mapPanel) closeMap();
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !mapPanel.hidden) closeMap();
+});
+document.getElementById('map-button')?.addEventListener('click', () => void openMap());
 
 if (location.hash === '#help') void showHelp();

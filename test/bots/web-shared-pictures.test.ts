@@ -3,30 +3,14 @@
  * instance gave is served by the other, to the same session only; without Redis each instance
  * keeps its own. Skipped, with the reason in its title, when no Redis answers.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../bots/shared/chat-service.js';
 import { type RunningWebChat, startWebChat, webOptionsFromEnv } from '../../bots/web/index.js';
+import { redisAnswers } from '../helpers/services.js';
 import { createFakeRecommender } from './shared/fake-recommender.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COOKIE = 'synesthete_session=SharedPicturesTest_01A';
-
-/** Resolves true when something at the Redis URL answers PING within 2 s. */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 const redisUp = await redisAnswers(REDIS_URL);
 /** Appended to the title, so a skipped run says why. */

@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../core/catalog/open.js';
@@ -15,45 +14,13 @@ import { DEFAULT_REDIS_URL, redisConnection } from '../../core/queue/connection.
 import { enqueueIngest, ingestQueueCounts } from '../../core/queue/ingest-queue.js';
 import { createTestDatabase } from '../catalog/fixtures.js';
 import { CLI_MAIN, DEMO_TRACKS_DIR } from '../helpers/paths.js';
+import { portOpen, redisAnswers } from '../helpers/services.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 /** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the test is skipped without it. */
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
-/** Resolves true when something answers PING with PONG at host:port within 2 s. */
-function answersPing(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
-
-/** Resolves true when a TCP connection to the PostgreSQL URL's host:port opens within 2 s. */
-function portOpen(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 5432) });
-    socket.setTimeout(2000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-  });
-}
-
-const redisUp = await answersPing(REDIS_URL);
+const redisUp = await redisAnswers(REDIS_URL);
 const postgresUp = ADMIN_URL !== undefined && redisUp && (await portOpen(ADMIN_URL));
 const skipReason = !ADMIN_URL
   ? 'set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test'

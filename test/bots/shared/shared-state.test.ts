@@ -5,7 +5,6 @@
  * the machine's real Redis. Memory stays the single-process default.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../../bots/shared/chat-service.js';
 import { catalogState, memoryState } from '../../../bots/shared/conversation-state.js';
@@ -14,6 +13,7 @@ import type { ClipInput } from '../../../bots/shared/types.js';
 import { openCatalog } from '../../../core/catalog/open.js';
 import type { Catalog } from '../../../core/catalog/types.js';
 import { createTestDatabase } from '../../catalog/fixtures.js';
+import { redisAnswers } from '../../helpers/services.js';
 import { createFakeRecommender } from './fake-recommender.js';
 
 function clip(conversation: string, user = 'u1'): ClipInput {
@@ -104,22 +104,6 @@ describe.skipIf(!adminUrl)(`state in the catalogue database (two instances)${pgN
     expect(claims.sort()).toEqual([false, true]);
   });
 });
-
-/** Resolves true when something at the Redis URL answers PING within 2 s. */
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisUp = await redisAnswers(redisUrl);

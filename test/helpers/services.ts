@@ -1,0 +1,44 @@
+/**
+ * Whether the local services a suite needs answer, so that a suite without them is reported as
+ * skipped (with what to set) instead of passing empty.
+ */
+import net from 'node:net';
+
+/**
+ * Resolves true when something at the Redis URL answers PING with PONG within 2 s.
+ *
+ * @param url - e.g. redis://127.0.0.1:6379 (port 6379 when absent)
+ */
+export function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * Resolves true when a TCP connection to the URL's host and port opens within 2 s.
+ *
+ * @param url - e.g. postgresql://postgres@127.0.0.1:5432/test (port 5432 when absent)
+ */
+export function portOpen(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 5432) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => done(true));
+  });
+}

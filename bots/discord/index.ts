@@ -17,7 +17,8 @@
  * if (options) adapters.push(await startDiscordBot(service, options));
  */
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { createRequire } from 'node:module';
+import { Client, type ClientOptions, Events, GatewayIntentBits, Partials } from 'discord.js';
 import { redactSecrets } from '../shared/config.js';
 import { SynestheteError } from '../shared/recommender-port.js';
 import type { ChatService, RunningAdapter } from '../shared/types.js';
@@ -150,6 +151,23 @@ function registerError(
 }
 
 /**
+ * The HTTP agent of discord.js's own undici copy. Without one, its REST client sends through
+ * undici's process-wide dispatcher — which Node's built-in `fetch` takes over the first time
+ * anything in the process calls it (the Telegram and Slack adapters do), and that dispatcher
+ * refuses the multipart bodies of messages with files ("body must be a FormData created by this
+ * undici package instance"): every answer with a picture then failed.
+ */
+function restAgent(): NonNullable<NonNullable<ClientOptions['rest']>['agent']> {
+  // discord.js's REST client, as discord.js itself resolves it, and the undici that one uses.
+  const fromDiscord = createRequire(createRequire(import.meta.url).resolve('discord.js'));
+  const fromRest = createRequire(fromDiscord.resolve('@discordjs/rest'));
+  const { Agent } = fromRest('undici') as {
+    Agent: new () => NonNullable<NonNullable<ClientOptions['rest']>['agent']>;
+  };
+  return new Agent();
+}
+
+/**
  * Logs in, registers the commands and starts answering.
  *
  * @param service - the shared chat service
@@ -175,7 +193,7 @@ export async function startDiscordBot(
     intents: [...DISCORD_INTENTS],
     // DM channels are not cached up front: without Partials.Channel, DMs never arrive.
     partials: [Partials.Channel],
-    ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+    rest: { agent: restAgent(), ...(options.apiUrl ? { api: options.apiUrl } : {}) },
   });
   // One error handler: log and carry on (discord.js reconnects by itself).
   client.on(Events.Error, (error) => log(`client error: ${describeError(error)}`));

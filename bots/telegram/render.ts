@@ -85,7 +85,7 @@ export function resultsKeyboard(results: readonly ResultItem[], answerId?: strin
       .text(`${item.rank} More like this`, encodeAction({ vote: 'more', trackId: item.trackId }))
       .row();
   }
-  if (answerId !== undefined) keyboard.text(MESSAGES.mapButton, encodeMapAction(answerId)).row();
+  if (answerId !== undefined) keyboard.text(MESSAGES.mapButton, encodeMapAction(answerId));
   return keyboard;
 }
 

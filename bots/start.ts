@@ -24,6 +24,9 @@ import { type Supervisor, superviseAdapters } from './supervise.js';
 /** How long shutdown waits for clips in progress, ms. */
 const DRAIN_TIMEOUT_MS = 30_000;
 
+/** Catalogues up to this size get their map laid out at start-up; larger ones on first use. */
+const MAP_PREPARE_MAX_TRACKS = 20_000;
+
 const log = (line: string) => process.stderr.write(`${redactSecrets(line)}\n`);
 
 function usage(): string {
@@ -160,6 +163,13 @@ async function main(): Promise<number> {
     const tracks = await ensureCatalogue(engine, log);
     log(`${tracks} tracks searchable; model ${engine.model.metadata.version}`);
     await engine.indexes();
+    // The catalogue map's layout (UMAP; minutes past ~10,000 tracks, then cached per catalogue
+    // version beside the index files), so that the first "🗺 Show on the map" answers at once.
+    if (tracks <= MAP_PREPARE_MAX_TRACKS) {
+      const started = performance.now();
+      await service.prepareMap?.();
+      log(`catalogue map ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
     supervisor = await superviseAdapters(planned, service, { log, fallback: () => planWeb(env) });
     log(
       `running ${supervisor.running.map((a) => a.platform).join(', ') || 'nothing yet (retrying)'} — Ctrl+C to stop`,

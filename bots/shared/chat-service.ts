@@ -520,6 +520,17 @@ export function createChatService(
       }));
     },
 
+    async prepareMap() {
+      if (!maps.available) return;
+      try {
+        await maps.current();
+      } catch (error) {
+        if (!(error instanceof MapTooSmallError)) {
+          log(`[chat] preparing the map failed: ${toSynestheteError(error).message}`);
+        }
+      }
+    },
+
     async mapView(conversation, answerId): Promise<MapViewAnswer> {
       return mapFor(conversation, answerId, async (map, mark) => maps.view(map, mark));
     },

@@ -110,11 +110,17 @@ export const MESSAGES = {
 
 /** How `similar` is used on each platform (the web chat has no message to reply to). */
 const SIMILAR_HELP: Readonly<Record<Platform, string | undefined>> = {
-  telegram: 'similar — send it as a reply to an earlier audio message to search with it again',
-  slack: 'similar — or mention me with "similar" in a clip\'s thread to search with it again',
-  discord: 'similar — attach a clip to the command, or use "Find similar" on a message with audio',
+  telegram:
+    "similar — send it as a reply to an earlier audio message to search with it again, or give a track's number: /similar 12. Filters follow (genre:jazz not-genre:rock min-duration:1:30 max-duration:5:00), or go in a clip's caption",
+  slack:
+    'similar 12 — the neighbours of catalogue track 12; mention me with "similar" in a clip\'s thread to search with it again. Filters follow (genre:jazz not-genre:rock min-duration:1:30 max-duration:5:00), or go in the upload\'s message',
+  discord:
+    'similar — attach a clip to the command (options genre, not_genre, min_duration, max_duration narrow the results), or use "Find similar" on a message with audio',
   web: undefined,
 };
+
+/** Platforms where a command sends the map (the others have only the button). */
+const MAP_COMMAND_PLATFORMS: ReadonlySet<Platform> = new Set(['telegram', 'slack']);
 
 /**
  * The `/help` text for a platform: what to send, the limits, the buttons and the commands.
@@ -141,10 +147,13 @@ export function helpMessage(
     '• a video with sound',
     `Up to ${formatBytes(maxBytes)}, between ${minS} s and ${minutes(maxS)} long (15–30 s works best).`,
     '',
-    'Buttons under each answer: 👍 more like this one next time, 👎 less like it, 🔁 more like this (its neighbours).',
+    'Buttons under each answer: 👍 more like this one next time, 👎 less like it, 🔁 more like this (its neighbours), 🗺 show on the map (where your clip and its five sit among all my tracks).',
     '',
     'Commands:',
     ...(SIMILAR_HELP[platform] ? [`${p}${SIMILAR_HELP[platform]}`] : []),
+    ...(MAP_COMMAND_PLATFORMS.has(platform)
+      ? [`${p}map — the catalogue map with your last answer marked`]
+      : []),
     ...(MIX_PLATFORMS.has(platform)
       ? [`${p}mix — tracks that suit your last clips (up to three) together`]
       : []),

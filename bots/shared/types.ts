@@ -179,6 +179,11 @@ export interface ChatService {
    * too small for a map. Never throws. Optional like {@link mix}.
    */
   mapPicture?(conversation: string, answerId?: string): Promise<PictureAnswer>;
+  /**
+   * Reads the map's cached layout, or computes and caches it, now — so that the first press
+   * answers fast. Never throws (a failure is logged; the press tries again).
+   */
+  prepareMap?(): Promise<void>;
   /** The same map as points for the web chat to draw. Never throws. Optional like {@link mix}. */
   mapView?(conversation: string, answerId?: string): Promise<MapViewAnswer>;
   /** Clears a conversation's votes and remembered clips; returns the confirmation text. Never throws. */

@@ -105,10 +105,12 @@ try {
       })),
     },
   });
+  const drawStarted = performance.now();
   const png = await mapPng(svg);
+  const drawS = (performance.now() - drawStarted) / 1000;
   await writeFile(out, png);
   process.stdout.write(
-    `${out}: ${tracks} tracks, layout ${layoutS.toFixed(0)} s, PNG ${Math.round(png.byteLength / 1024)} KB\n`,
+    `${out}: ${tracks} tracks, layout ${layoutS.toFixed(0)} s, PNG ${Math.round(png.byteLength / 1024)} KB drawn in ${drawS.toFixed(2)} s\n`,
   );
 } finally {
   await engine.close();

@@ -12,6 +12,7 @@ import { type AnalyzeOptions, analyzeAudio, CATALOG_ANALYSIS } from '../analysis
 import { resolveFfmpeg } from '../audio/ffmpeg.js';
 import { oggDurationS } from '../audio/ogg-duration.js';
 import type { NewTrack } from '../catalog/index.js';
+import { storedDescriptors } from '../features/stored-descriptors.js';
 import { encodeFingerprint } from '../fingerprint/stored-fingerprint.js';
 import { voiceNoteView } from '../library/voice-note-view.js';
 import type { EmbeddingModel } from '../model/embedder.js';
@@ -137,7 +138,7 @@ export async function analyzeTrack(
     embedding: analysis.vector,
     windowEmbeddings: analysis.embedding.windowEmbeddings,
     windowCount: analysis.embedding.windowCount,
-    descriptors: analysis.descriptors as unknown as Record<string, unknown>,
+    descriptors: storedDescriptors(analysis.descriptors),
     fingerprint: analysis.fingerprint ? encodeFingerprint(analysis.fingerprint) : null,
     clipView: options.view ? await viewOf(file, analysis.sourceDurationS, model) : null,
   };

@@ -14,6 +14,7 @@ import { type Catalog, openCatalog, type TrackInfo } from '../catalog/index.js';
 import type { Descriptors } from '../features/descriptors.js';
 import type { LogMelSpectrogram } from '../features/log-mel.js';
 import { describeTrack, explainSimilarity } from '../features/reason.js';
+import { parseStoredDescriptors } from '../features/stored-descriptors.js';
 import type { Landmarks } from '../fingerprint/hashes.js';
 import { matchLandmarks } from '../fingerprint/match.js';
 import { pickLandmarkMatch } from '../fingerprint/thresholds.js';
@@ -481,7 +482,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       : [];
     const results = picked.map((p, i): RecommendedTrack => {
       const t = p.track;
-      const theirs = t.descriptors as unknown as Descriptors | null;
+      const theirs = parseStoredDescriptors(t.descriptors);
       const similarity = Math.min(1, p.hit.similarity * similarityScale);
       const vote = votes[i + 1];
       const seed =
@@ -700,7 +701,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const { results: recommendations, tags } = await rank(
         applyFeedback(queryVector, votes),
         trackVector
-          ? ((stored?.descriptors as unknown as Descriptors | null) ?? analysis.descriptors)
+          ? (parseStoredDescriptors(stored?.descriptors) ?? analysis.descriptors)
           : analysis.descriptors,
         k,
         {
@@ -738,7 +739,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const votes = await votedEmbeddings(opts.feedback);
       const { results: recommendations, tags } = await rank(
         applyFeedback(track.embedding, votes),
-        track.descriptors as unknown as Descriptors | null,
+        parseStoredDescriptors(track.descriptors),
         k,
         {
           ids: new Set([track.id, ...(opts.feedback?.disliked ?? [])]),

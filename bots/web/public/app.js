@@ -522,8 +522,12 @@ const mapZoom = document.getElementById('map-zoom');
 const mapClose = document.getElementById('map-close');
 const mapSubtitle = document.getElementById('map-subtitle');
 
-/** The map on show: the server's view, its points by id, and the zoomed-in box when zoomed. */
-const mapState = { view: null, byId: new Map(), zoomBox: null, picked: null };
+/**
+ * The map on show: the server's view, its points by id, the part of it drawn (`window`, in the
+ * points' [0, 1]² units: all of it, or zoomed to the five), and the track picked.
+ */
+const WHOLE = { x: 0, y: 0, size: 1 };
+const mapState = { view: null, byId: new Map(), window: WHOLE, fiveWindow: null, picked: null };
 
 function svgEl(tag, attributes) {
   const node = document.createElementNS(SVG_NS, tag);
@@ -531,8 +535,11 @@ function svgEl(tag, attributes) {
   return node;
 }
 
-const mapX = (x) => MAP_PAD + x * (MAP_SIZE - 2 * MAP_PAD);
-const mapY = (y) => MAP_PAD + y * (MAP_SIZE - 2 * MAP_PAD);
+/** SVG coordinates of a point, in the window on show (markers keep their size when zoomed). */
+const mapX = (x) =>
+  MAP_PAD + ((x - mapState.window.x) / mapState.window.size) * (MAP_SIZE - 2 * MAP_PAD);
+const mapY = (y) =>
+  MAP_PAD + ((y - mapState.window.y) / mapState.window.size) * (MAP_SIZE - 2 * MAP_PAD);
 
 /** Dot radius (SVG units) and opacity for n dots: large and solid for a few, small and faint for thousands. */
 function dotLook(n) {
@@ -560,7 +567,7 @@ async function openMap(answerId) {
     return;
   }
   mapStatus.hidden = true;
-  drawMap(view);
+  showMap(view);
 }
 
 function closeMap() {
@@ -569,17 +576,45 @@ function closeMap() {
   for (const audio of mapPick.querySelectorAll('audio')) audio.pause();
 }
 
-function drawMap(view) {
+/** Takes a new view: legend, the five listed, the zoom window; then draws it whole. */
+function showMap(view) {
   mapState.view = view;
   mapState.byId = new Map(view.points.map((p) => [p.id, p]));
-  mapState.zoomBox = null;
+  mapState.window = WHOLE;
+  mapState.fiveWindow = null;
   mapState.picked = null;
-  mapSvg.setAttribute('viewBox', `0 0 ${MAP_SIZE} ${MAP_SIZE}`);
   const count = view.points.length;
   mapSubtitle.textContent = `${count.toLocaleString('en-US')} tracks; similar ones sit close together, coloured by genre tag.`;
-  const look = dotLook(count);
+  for (const entry of view.legend) {
+    const item = el('li', 'map-legend-item');
+    const swatch = el('span', 'swatch');
+    swatch.style.background = entry.colour;
+    item.append(swatch, el('span', '', entry.label), el('span', 'muted', ` ${entry.count}`));
+    mapLegend.append(item);
+  }
+  if (view.query) listQuery(view.query);
+  renderMap();
+}
+
+/** True when the five sit so close to the star that the whole map cannot tell them apart. */
+const fivePacked = () =>
+  mapState.window === WHOLE && mapState.fiveWindow !== null && mapState.fiveWindow.size < 0.12;
+
+/** Draws the window on show: the dots in it, the query and its five, the picked track. */
+function renderMap() {
+  const { view, window: w } = mapState;
+  mapSvg.replaceChildren();
+  const margin = w.size * 0.05;
+  const visible = view.points.filter(
+    (p) =>
+      p.x >= w.x - margin &&
+      p.x <= w.x + w.size + margin &&
+      p.y >= w.y - margin &&
+      p.y <= w.y + w.size + margin,
+  );
+  const look = dotLook(visible.length);
   const dots = svgEl('g', { class: 'map-dots', 'fill-opacity': look.opacity });
-  for (const p of view.points) {
+  for (const p of visible) {
     dots.append(
       svgEl('circle', {
         class: 'map-dot',
@@ -593,24 +628,57 @@ function drawMap(view) {
   }
   mapSvg.append(dots);
   if (view.query) drawQuery(view.query, look.radius);
-  mapSvg.append(svgEl('g', { class: 'map-picked' }));
-
-  for (const entry of view.legend) {
-    const item = el('li', 'map-legend-item');
-    const swatch = el('span', 'swatch');
-    swatch.style.background = entry.colour;
-    item.append(swatch, el('span', '', entry.label), el('span', 'muted', ` ${entry.count}`));
-    mapLegend.append(item);
+  const picked = mapState.byId.get(mapState.picked);
+  const ring = svgEl('g', { class: 'map-picked' });
+  if (picked) {
+    ring.append(
+      svgEl('circle', { cx: mapX(picked.x), cy: mapY(picked.y), r: 16, class: 'map-pick-ring' }),
+    );
   }
+  mapSvg.append(ring);
 }
 
-/** The query as a star, its five ringed and numbered, joined to it; listed beside the map. */
+/** The query beside the map: its name and its five, each a button that picks the track. */
+function listQuery(query) {
+  mapQuery.replaceChildren();
+  const heading = el('p', 'map-query-title');
+  heading.append(el('span', 'star-icon', '★ '), el('strong', '', query.label));
+  const list = el('ol', 'map-five');
+  for (const r of query.results) {
+    const item = el('li');
+    const button = el('button', 'link-like', r.label);
+    button.type = 'button';
+    button.addEventListener('click', () => pickTrack(r.id));
+    item.append(button);
+    list.append(item);
+  }
+  mapQuery.append(heading, list);
+  mapQuery.hidden = false;
+
+  // The square around the star that holds the five, to zoom to.
+  const placed = query.results.map((r) => mapState.byId.get(r.id)).filter(Boolean);
+  const reach = Math.max(
+    0.003,
+    ...placed.map((p) => Math.max(Math.abs(p.x - query.x), Math.abs(p.y - query.y))),
+  );
+  const half = reach * 1.6;
+  mapState.fiveWindow = { x: query.x - half, y: query.y - half, size: 2 * half };
+  mapZoom.hidden = placed.length === 0 || 2 * half > 0.5;
+  mapZoom.textContent = 'Zoom to the five';
+  mapZoom.classList.toggle('accent', fivePacked());
+}
+
+/**
+ * The query as a star, its five ringed, numbered and joined to it — on the whole map only the
+ * star when the five sit too close to it to tell apart ("Zoom to the five" shows them).
+ */
 function drawQuery(query, radius) {
   const layer = svgEl('g', { class: 'map-query-layer' });
   const [qx, qy] = [mapX(query.x), mapY(query.y)];
+  const packed = fivePacked();
   query.results.forEach((r, i) => {
     const p = mapState.byId.get(r.id);
-    if (!p) return;
+    if (!p || packed) return;
     const [x, y] = [mapX(p.x), mapY(p.y)];
     layer.append(
       svgEl('line', { x1: qx, y1: qy, x2: x, y2: y, class: 'map-link' }),
@@ -628,39 +696,12 @@ function drawQuery(query, radius) {
     label.textContent = String(i + 1);
     layer.append(label);
   });
-  const star = svgEl('path', {
-    class: 'map-star',
-    d: starPath(qx, qy, 20),
-  });
+  const star = svgEl('path', { class: 'map-star', d: starPath(qx, qy, 20) });
   const title = svgEl('title', {});
   title.textContent = query.label;
   star.append(title);
   layer.append(star);
   mapSvg.append(layer);
-
-  mapQuery.replaceChildren();
-  const heading = el('p', 'map-query-title');
-  heading.append(el('span', 'star-icon', '★ '), el('strong', '', query.label));
-  const list = el('ol', 'map-five');
-  for (const r of query.results) {
-    const item = el('li');
-    const button = el('button', 'link-like', r.label);
-    button.type = 'button';
-    button.addEventListener('click', () => pickTrack(r.id));
-    item.append(button);
-    list.append(item);
-  }
-  mapQuery.append(heading, list);
-  mapQuery.hidden = false;
-
-  // The five as a box around the star, to zoom to (a large catalogue packs them tight).
-  const xs = [qx, ...query.results.map((r) => mapX(mapState.byId.get(r.id)?.x ?? query.x))];
-  const ys = [qy, ...query.results.map((r) => mapY(mapState.byId.get(r.id)?.y ?? query.y))];
-  const half =
-    Math.max(60, ...xs.map((x) => Math.abs(x - qx)), ...ys.map((y) => Math.abs(y - qy))) * 1.6;
-  mapState.zoomBox = `${qx - half} ${qy - half} ${2 * half} ${2 * half}`;
-  mapZoom.hidden = half * 2 > MAP_SIZE * 0.6;
-  mapZoom.textContent = 'Zoom to the five';
 }
 
 /** A five-pointed star around (x, y) with outer radius r. */
@@ -726,7 +767,14 @@ mapSvg.addEventListener('pointermove', (event) => {
   mapTooltip.hidden = false;
   const left = Math.min(event.clientX - box.left + 14, box.width - mapTooltip.offsetWidth - 8);
   mapTooltip.style.left = `${Math.max(8, left)}px`;
-  mapTooltip.style.top = `${Math.max(8, event.clientY - box.top - mapTooltip.offsetHeight - 10)}px`;
+  // Below and right of the pointer (the rank numbers sit above and right of their dots); above
+  // it near the bottom edge.
+  const below = event.clientY - box.top + 18;
+  const top =
+    below + mapTooltip.offsetHeight > box.height - 8
+      ? event.clientY - box.top - mapTooltip.offsetHeight - 12
+      : below;
+  mapTooltip.style.top = `${Math.max(8, top)}px`;
 });
 mapSvg.addEventListener('pointerleave', () => {
   mapTooltip.hidden = true;
@@ -736,9 +784,12 @@ mapSvg.addEventListener('click', (event) => {
   if (dot) pickTrack(Number(dot.getAttribute('data-id')));
 });
 mapZoom.addEventListener('click', () => {
-  const zoomed = mapSvg.getAttribute('viewBox') !== `0 0 ${MAP_SIZE} ${MAP_SIZE}`;
-  mapSvg.setAttribute('viewBox', zoomed ? `0 0 ${MAP_SIZE} ${MAP_SIZE}` : mapState.zoomBox);
+  const zoomed = mapState.window !== WHOLE;
+  mapState.window = zoomed ? WHOLE : mapState.fiveWindow;
   mapZoom.textContent = zoomed ? 'Zoom to the five' : 'Whole map';
+  mapZoom.classList.toggle('accent', fivePacked());
+  mapTooltip.hidden = true;
+  renderMap();
 });
 mapClose.addEventListener('click', closeMap);
 mapPanel.addEventListener('click', (event) => {

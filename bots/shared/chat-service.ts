@@ -3,6 +3,9 @@
  * downloaded, rate-limits per user, queues the work, asks the engine, and turns the outcome —
  * results, or any of the ways a clip can fail — into one neutral {@link ChatAnswer}. It never
  * throws; unexpected failures are logged once (no audio, secrets redacted) and answered politely.
+ * It also draws the catalogue map with a conversation's answer marked (catalogue-map.ts; each
+ * conversation's last answers are kept in this process's memory for their "🗺" buttons) and
+ * answers a catalogue track's neighbours within a filter (`/similar 12 genre:jazz`).
  */
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';

@@ -17,10 +17,9 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { threadScript } from '../util/thread-script.js';
 import type { NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 
 /** Heap of one decode thread, MiB: the output PCM lives outside it (an ArrayBuffer). */
@@ -54,18 +53,8 @@ interface DecodeThread {
 const idle: DecodeThread[] = [];
 let nextId = 0;
 
-/** The thread's script and the Node options it needs (tsx for TypeScript sources). */
-function threadScript(): { file: string; execArgv: string[] } {
-  const compiled = fileURLToPath(new URL('./node-av-worker.js', import.meta.url));
-  if (existsSync(compiled)) return { file: compiled, execArgv: [] };
-  return {
-    file: fileURLToPath(new URL('./node-av-worker.ts', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
-  };
-}
-
 function startThread(): DecodeThread {
-  const { file, execArgv } = threadScript();
+  const { file, execArgv } = threadScript('./node-av-worker', import.meta.url);
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(file, {
     execArgv,

@@ -9,8 +9,10 @@
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { UMAP } from 'umap-js';
 import { createRng } from '../util/random.js';
+import { threadScript } from '../util/thread-script.js';
 
 /** A laid-out catalogue: track ids and their 2-D positions (same order). */
 export interface MapLayout {
@@ -45,6 +47,31 @@ export function layOut(vectors: readonly Float32Array[], seed = 1): [number, num
     random: createRng(seed),
   });
   return umap.fit(data).map((p) => [p[0] ?? 0, p[1] ?? 0]);
+}
+
+/**
+ * {@link layOut} on a worker thread of its own (`map-layout-thread.ts`), so that a chat process
+ * keeps answering while a large catalogue is laid out (UMAP takes minutes at 10,000 tracks).
+ *
+ * @param vectors - one per track, all of one length; at least 3
+ * @param seed - random seed (default 1)
+ * @returns one [x, y] per vector, the same as {@link layOut} gives
+ * @throws RangeError for fewer than 3 vectors; Error when the thread fails
+ */
+export function layOutOffThread(
+  vectors: readonly Float32Array[],
+  seed = 1,
+): Promise<[number, number][]> {
+  if (vectors.length < 3) return Promise.reject(new RangeError('a map needs at least 3 tracks'));
+  const { file, execArgv } = threadScript('./map-layout-thread', import.meta.url);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { execArgv, workerData: { vectors, seed } });
+    worker.once('message', (xy: [number, number][]) => resolve(xy));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the map layout thread exited with code ${code}`));
+    });
+  });
 }
 
 /**
@@ -90,7 +117,8 @@ export function layoutFile(dir: string, catalogVersion: number, modelVersion: st
  * @param catalogVersion - `Catalog.version()`
  * @param modelVersion - the model's version
  * @param load - the catalogue's track ids and vectors, read only when no cached layout fits
- * @returns the layout and whether it came from the cache
+ * @returns the layout (computed on its own thread when not cached) and whether it came from the
+ *   cache
  */
 export async function cachedLayout(
   dir: string,
@@ -106,7 +134,8 @@ export async function cachedLayout(
     // no cached layout: compute it
   }
   const { ids, vectors } = await load();
-  const layout: MapLayout = { catalogVersion, modelVersion, ids, xy: layOut(vectors) };
+  const xy = await layOutOffThread(vectors);
+  const layout: MapLayout = { catalogVersion, modelVersion, ids, xy };
   const tmp = `${file}.${process.pid}.tmp`;
   // The index folder appears with the first saved index; a map may come first.
   await mkdir(dir, { recursive: true });

@@ -10,7 +10,9 @@
  * answers "stopped" within one packet and is reused. It is not ended with `Worker.terminate`
  * while it runs: ending a thread inside a call into FFmpeg's bindings aborts the whole process
  * (node-addon-api cannot throw into a thread that is being ended). Only a thread that does not
- * answer its flag within {@link STOP_GRACE_MS} is ended.
+ * answer its flag within {@link STOP_GRACE_MS} is ended. For the same reason a thread is never
+ * ended while it loads the bindings (it says `{ ready: true }` once loaded), and
+ * {@link closeDecodeThreads} ends each thread between decodes.
  *
  * Under vitest the sources are TypeScript and there is no compiled thread file: the thread then
  * runs the `.ts` file through tsx, which the tests have.
@@ -48,10 +50,32 @@ const STOP_GRACE_MS = 10_000;
 interface DecodeThread {
   readonly worker: Worker;
   readonly stop: Int32Array;
+  /** Settles once the thread has loaded (or failed to load) FFmpeg's bindings, or has exited. */
+  readonly ready: Promise<void>;
+  /** Settles once the thread's decode in progress has answered (or the thread has exited). */
+  work: Promise<void>;
 }
 
 const idle: DecodeThread[] = [];
+/** Every thread that has not exited, busy or idle. */
+const live = new Set<DecodeThread>();
 let nextId = 0;
+
+/**
+ * Ends a thread once it is between calls into the bindings: after it has loaded them and answered
+ * its decode in progress, or after {@link STOP_GRACE_MS} at most.
+ */
+async function endThread(thread: DecodeThread): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([thread.ready, thread.work]),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, STOP_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  await thread.worker.terminate();
+}
 
 function startThread(): DecodeThread {
   const { file, execArgv } = threadScript('./node-av-worker', import.meta.url);
@@ -61,7 +85,21 @@ function startThread(): DecodeThread {
     workerData: { stop },
     resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB, maxYoungGenerationSizeMb: 16 },
   });
-  return { worker, stop };
+  const ready = new Promise<void>((resolve) => {
+    const onReady = (message: { ready?: boolean }): void => {
+      if (message.ready !== true) return;
+      worker.off('message', onReady);
+      resolve();
+    };
+    worker.on('message', onReady);
+    worker.once('exit', () => resolve());
+  });
+  const thread: DecodeThread = { worker, stop, ready, work: Promise.resolve() };
+  live.add(thread);
+  worker.once('exit', () => live.delete(thread));
+  // An 'error' is also followed by 'exit'; without a listener it would be thrown.
+  worker.on('error', () => undefined);
+  return thread;
 }
 
 /** Keeps an idle thread for the next decode, or ends it when enough are kept. */
@@ -69,7 +107,7 @@ function release(thread: DecodeThread): void {
   thread.worker.unref();
   Atomics.store(thread.stop, 0, 0);
   if (idle.length < os.availableParallelism()) idle.push(thread);
-  else void thread.worker.terminate();
+  else void endThread(thread);
 }
 
 /**
@@ -120,6 +158,15 @@ export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Pro
   const { worker } = thread;
   worker.ref();
   const id = nextId++;
+  thread.work = new Promise<void>((settle) => {
+    const onReply = (message: { id?: number }): void => {
+      if (message.id !== id) return;
+      worker.off('message', onReply);
+      settle();
+    };
+    worker.on('message', onReply);
+    worker.once('exit', () => settle());
+  });
   return new Promise<NodeAvReply>((resolve, reject) => {
     const cleanup = (): void => {
       signal.removeEventListener('abort', onAbort);
@@ -157,7 +204,13 @@ export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Pro
   });
 }
 
-/** Ends every idle decode thread (tests; a process that is about to exit need not call it). */
+/**
+ * Ends every decode thread, each once it is between calls into FFmpeg's bindings (a thread ended
+ * while it loads or runs them would abort the process): call it before ending the thread this
+ * module runs on (an ingest thread) and in tests. Waits at most {@link STOP_GRACE_MS} for a busy
+ * thread.
+ */
 export async function closeDecodeThreads(): Promise<void> {
-  await Promise.all(idle.splice(0).map((t) => t.worker.terminate()));
+  idle.length = 0;
+  await Promise.all([...live].map(endThread));
 }

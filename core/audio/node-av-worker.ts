@@ -29,6 +29,8 @@ async function load(): Promise<Libav | string> {
 }
 
 const loading = load();
+// Tells the engine the bindings are loaded: a thread is never ended while it loads them.
+void loading.then(() => parentPort?.postMessage({ ready: true }));
 const stop: Int32Array = (workerData as { stop?: Int32Array } | null)?.stop ?? new Int32Array(1);
 /** True once the engine has given the decode in progress up. */
 const stopped = (): boolean => Atomics.load(stop, 0) !== 0;

@@ -102,6 +102,9 @@ function withThreadHeap(create: () => Worker): Worker {
  */
 const THREAD_FILE = fileURLToPath(new URL('./thread-entry.js', import.meta.url));
 
+/** How long {@link AnalysisPool.close} waits for a thread to end its decode threads, ms. */
+const CLOSE_GRACE_MS = 15_000;
+
 /** Analyses files on worker threads (see the module comment). */
 export class AnalysisPool {
   readonly #slots: Slot[] = [];
@@ -195,9 +198,37 @@ export class AnalysisPool {
     });
   }
 
-  /** Stops every thread (files still being analysed reject with {@link PoolFailure}). */
+  /**
+   * Stops every thread (files still being analysed reject with {@link PoolFailure}). Each thread
+   * is first asked to end its own decode threads (`closeDecodeThreads`), since a decode thread
+   * torn down with its parent while it runs FFmpeg's bindings aborts the process; one that does
+   * not answer within {@link CLOSE_GRACE_MS} is ended as it is.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      this.#slots.map(async (s) => {
+        if (!s.dead) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => {
+              const onClosed = (reply: { closed?: boolean }): void => {
+                if (reply.closed !== true) return;
+                s.worker.off('message', onClosed);
+                resolve();
+              };
+              s.worker.on('message', onClosed);
+              s.worker.once('exit', () => resolve());
+              s.worker.postMessage({ close: true });
+            }),
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, CLOSE_GRACE_MS);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        await s.worker.terminate();
+      }),
+    );
   }
 }

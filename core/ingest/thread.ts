@@ -3,7 +3,8 @@
  * (`workerData.modelDir`; it must have `workerData.modelVersion`), then analyses the files it is
  * sent with {@link analyzeTrack}, several at once when sent several.
  *
- * Messages in: `{ id, file, options }`. Out: `{ id, analysis }` (typed arrays transferred, not
+ * Messages in: `{ id, file, options }`, and `{ close: true }` before the pool ends the thread
+ * (answered `{ closed: true }` once its decode threads have ended: see `closeDecodeThreads`). Out: `{ id, analysis }` (typed arrays transferred, not
  * copied), `{ id, error: { code, message } }` for a file that cannot be analysed, or
  * `{ id, failure }` when this thread cannot analyse anything (model not loaded): the pool then
  * analyses the file on the main thread.
@@ -11,6 +12,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { closeDecodeThreads } from '../audio/decode-threads.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../model/embedder.js';
 import { SynestheteError, toSynestheteError } from '../util/errors.js';
 import { analyzeTrack, type TrackAnalysisOptions } from './track-analysis.js';
@@ -40,7 +42,11 @@ const model: Promise<EmbeddingModel> = loadEmbeddingModel(data.modelDir).then((m
 });
 model.catch(() => undefined); // reported per request below
 
-parentPort?.on('message', (request: Request) => {
+parentPort?.on('message', (request: Request | { readonly close: true }) => {
+  if ('close' in request) {
+    void closeDecodeThreads().finally(() => parentPort?.postMessage({ closed: true }));
+    return;
+  }
   void (async () => {
     let loaded: EmbeddingModel;
     try {

@@ -159,13 +159,16 @@ export function decodeOnThread(request: NodeAvRequest, signal: AbortSignal): Pro
   worker.ref();
   const id = nextId++;
   thread.work = new Promise<void>((settle) => {
-    const onReply = (message: { id?: number }): void => {
-      if (message.id !== id) return;
+    const done = (): void => {
       worker.off('message', onReply);
+      worker.off('exit', done);
       settle();
     };
+    const onReply = (message: { id?: number }): void => {
+      if (message.id === id) done();
+    };
     worker.on('message', onReply);
-    worker.once('exit', () => settle());
+    worker.on('exit', done);
   });
   return new Promise<NodeAvReply>((resolve, reject) => {
     const cleanup = (): void => {

@@ -33,7 +33,14 @@ describe('a music gate with style inputs and a hidden layer, on a real voice not
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'gate-style-'));
     await cp(MODEL, dir, { recursive: true });
-    shipped = JSON.parse(await readFile(path.join(MODEL, 'metadata.json'), 'utf8')).musicGate;
+    // The shipped gate without its own style inputs and hidden layer: the linear form.
+    const {
+      style: _style,
+      hidden: _hidden,
+      ...linear
+    } = JSON.parse(await readFile(path.join(MODEL, 'metadata.json'), 'utf8'))
+      .musicGate as MusicGateParams;
+    shipped = linear;
     const decoded = await decodeAudio(demoTrack('electronic__chaos-fog.ogg'), {
       sampleRate: 48_000,
       maxAnalysedS: 10,

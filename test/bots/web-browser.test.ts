@@ -9,16 +9,15 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWebChat, startWebChat } from '../../bots/web/index.js';
 import { ffmpeg } from '../helpers/audio.js';
+import { CHROMIUM, hasChromium, openChatPage } from '../helpers/browser.js';
 import { demoTrack, REPO_ROOT } from '../helpers/paths.js';
 import { BOT_TEST_TRACKS, type BotTestEngine, openBotTestEngine } from './engine.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS_SCREENSHOT = path.join(REPO_ROOT, 'docs', 'web-chat.png');
-const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
   console.warn(`web chat browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -30,7 +29,7 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let clip: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     // The browser test sends only a few clips, but from one session: lift the per-user limit.
@@ -45,27 +44,15 @@ describe.skipIf(!hasChromium)('web chat in headless Chromium', () => {
       ...['-i', demoTrack(BOT_TEST_TRACKS[2])],
       ...['-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', microphone],
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
+    ({ browser, page, problems } = await openChatPage(web.url, {
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-audio-capture=${microphone}`,
       ],
-    });
-    page = await browser.newPage({ viewport: { width: 960, height: 1400 }, deviceScaleFactor: 1 });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(web.url);
+      width: 960,
+      height: 1400,
+    }));
   });
 
   afterAll(async () => {

@@ -8,15 +8,14 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWebChat, startWebChat } from '../../bots/web/index.js';
+import { CHROMIUM, hasChromium, openChatPage } from '../helpers/browser.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { BOT_TEST_TRACKS, type BotTestEngine, openBotTestEngine } from './engine.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS_SCREENSHOT = path.join(REPO_ROOT, 'docs', 'web-chat-map.png');
-const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium) {
   console.warn(`web map browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -27,30 +26,16 @@ describe.skipIf(!hasChromium)('web chat map in headless Chromium', () => {
   let web: RunningWebChat;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     engine = await openBotTestEngine({ rateLimit: { clips: 100, perS: 60 } });
     web = await startWebChat(engine.service, { port: 0, log: () => undefined });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(web.url);
+    ({ browser, page, problems } = await openChatPage(web.url, {
+      args: ['--autoplay-policy=no-user-gesture-required'],
+      width: 1280,
+      height: 860,
+    }));
   });
 
   afterAll(async () => {

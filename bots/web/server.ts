@@ -157,13 +157,9 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
     if (pathname === '/api/vote') {
       if (!allow(req, res, ['POST']) || !checkOrigin(req, res)) return;
       const session = ensureSession(req, res);
-      const body = await readCappedBody(req, MAX_JSON_BYTES);
-      if (!body.ok) {
-        sendJson(res, 413, { error: 'body too large' }, { Connection: 'close' });
-        discardBody(req, MAX_JSON_BYTES);
-        return;
-      }
-      const parsed = parseVote(body.bytes);
+      const body = await readJsonBody(req, res);
+      if (!body) return;
+      const parsed = parseVote(body);
       if (!parsed) {
         sendJson(res, 400, {
           error: 'expected {"trackId": <positive integer>, "vote": "up"|"down"|"more"}',
@@ -181,14 +177,10 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
     if (pathname === '/api/mix') {
       if (!allow(req, res, ['POST']) || !checkOrigin(req, res)) return;
       const session = ensureSession(req, res);
-      const body = await readCappedBody(req, MAX_JSON_BYTES);
-      if (!body.ok) {
-        sendJson(res, 413, { error: 'body too large' }, { Connection: 'close' });
-        discardBody(req, MAX_JSON_BYTES);
-        return;
-      }
+      const body = await readJsonBody(req, res);
+      if (!body) return;
       // {"add": <trackId>} picks a result for the mix; an empty body asks for the mix.
-      const add = parseMixAdd(body.bytes);
+      const add = parseMixAdd(body);
       if (add === null) {
         sendJson(res, 400, { error: 'expected {} or {"add": <positive integer>}' });
         return;
@@ -281,6 +273,21 @@ export function createWebHandler(service: ChatService, config: WebServerConfig):
 }
 
 /** Sends a JSON body with no-store caching. */
+/**
+ * A JSON request's body, at most `MAX_JSON_BYTES`; a larger one is answered 413 (and the rest of
+ * it discarded) and gives undefined.
+ */
+async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Uint8Array | undefined> {
+  const body = await readCappedBody(req, MAX_JSON_BYTES);
+  if (body.ok) return body.bytes;
+  sendJson(res, 413, { error: 'body too large' }, { Connection: 'close' });
+  discardBody(req, MAX_JSON_BYTES);
+  return undefined;
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,

@@ -42,3 +42,25 @@ export function portOpen(url: string): Promise<boolean> {
     socket.on('connect', () => done(true));
   });
 }
+
+/**
+ * Why a suite that needs both PostgreSQL (`TEST_DATABASE_URL`) and Redis cannot run here, or ''
+ * when both answer.
+ *
+ * @param adminUrl - `TEST_DATABASE_URL`, if set
+ * @param redisUrl - the Redis URL the suite uses
+ * @returns one line naming what to set or start, or '' when the suite can run
+ */
+export async function postgresAndRedisSkipReason(
+  adminUrl: string | undefined,
+  redisUrl: string,
+): Promise<string> {
+  if (!adminUrl) return 'set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test';
+  if (!(await redisAnswers(redisUrl))) {
+    return `no Redis answers at ${redisUrl}: start one or set REDIS_URL=redis://…`;
+  }
+  if (!(await portOpen(adminUrl))) {
+    return `PostgreSQL is unreachable at ${new URL(adminUrl).host}: check TEST_DATABASE_URL`;
+  }
+  return '';
+}

@@ -14,21 +14,13 @@ import { DEFAULT_REDIS_URL, redisConnection } from '../../core/queue/connection.
 import { enqueueIngest, ingestQueueCounts } from '../../core/queue/ingest-queue.js';
 import { createTestDatabase } from '../catalog/fixtures.js';
 import { CLI_MAIN, DEMO_TRACKS_DIR } from '../helpers/paths.js';
-import { portOpen, redisAnswers } from '../helpers/services.js';
+import { postgresAndRedisSkipReason } from '../helpers/services.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 /** Set by CI (e.g. postgresql://postgres@127.0.0.1:5432/test); the test is skipped without it. */
 const ADMIN_URL = process.env.TEST_DATABASE_URL;
 
-const redisUp = await redisAnswers(REDIS_URL);
-const postgresUp = ADMIN_URL !== undefined && redisUp && (await portOpen(ADMIN_URL));
-const skipReason = !ADMIN_URL
-  ? 'set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test'
-  : !redisUp
-    ? `no Redis answers at ${REDIS_URL}: start one or set REDIS_URL=redis://…`
-    : !postgresUp
-      ? `PostgreSQL is unreachable at ${new URL(ADMIN_URL).host}: check TEST_DATABASE_URL`
-      : '';
+const skipReason = await postgresAndRedisSkipReason(ADMIN_URL, REDIS_URL);
 if (skipReason) process.stderr.write(`skipping the queue ingest test: ${skipReason}\n`);
 /** Appended to the title, so a skipped run says why. */
 const skipNote = skipReason ? ` (skipped: ${skipReason})` : '';

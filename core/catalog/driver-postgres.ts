@@ -22,7 +22,7 @@ const MIGRATION_LOCK_KEY = 0x53796e65;
 
 /**
  * Connects to PostgreSQL and migrates the database to the latest schema. The migration runs
- * under an advisory lock ({@link MIGRATION_LOCK_KEY}), so that processes starting together
+ * under a transaction-level advisory lock ({@link MIGRATION_LOCK_KEY}), so that processes starting together
  * against a fresh database (e.g. two queue workers) do not race on `CREATE TYPE`/`CREATE TABLE`:
  * the second waits, then finds nothing left to apply.
  *
@@ -41,23 +41,23 @@ export async function openPostgres(url: string, migrationsFolder: string): Promi
     connect_timeout: CONNECT_TIMEOUT_S,
     idle_timeout: 30,
     onnotice: () => {},
+    // The catalogue stores no array columns, so postgres-js need not read the server's array
+    // types. That read is the first query on every new connection, and when the server ends the
+    // connection during it, postgres-js 3.4 drops the rejection where nobody can catch it (an
+    // unhandled rejection that ends the process: porsager/postgres issues 1192, 1205, 1223).
+    fetch_types: false,
     connection: { application_name: 'synesthete', extra_float_digits: 3 },
   });
   const close = () => client.end({ timeout: 5 });
   try {
     const db = drizzle({ client });
-    // The lock lives on one reserved connection; the migrator uses the pool's others.
-    const locked = await client.reserve();
-    try {
-      await locked`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-      try {
-        await migrate(db, { migrationsFolder });
-      } finally {
-        await locked`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
-      }
-    } finally {
-      locked.release();
-    }
+    // The lock is held by a transaction on one connection (released when it ends, even when a
+    // migration throws); the migrator uses the pool's others. Not `client.reserve()`: with
+    // `fetch_types: false`, postgres-js 3.4 never hands a fresh connection to a reservation.
+    await client.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+      await migrate(db, { migrationsFolder });
+    });
     return {
       db,
       close,

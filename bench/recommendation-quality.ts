@@ -1,6 +1,7 @@
 /**
  * Figures of the result lists beyond precision, on an ingested catalogue whose genre tags are the
- * labels (the demo catalogue; 4Q clips with their genre written into their tags):
+ * labels (the demo catalogue; 4Q clips with their genre written into their tags), or, with
+ * `--label folder`, the name of the folder holding each file (the corpus: its Debian package):
  *
  * - variety: every track's `similar` answer with the variety rules off and on — share of answers
  *   holding two versions of one song, share with more than two results by one artist, hubness
@@ -8,11 +9,13 @@
  *   skewness), and precision@5 of same-genre results;
  * - the same-audio threshold: cosine of known version pairs (files named `<original>-<kind>.<ext>`
  *   in a folder called `tmp-versions`) beside each track's nearest distinct track;
- * - tags: leave-one-out top-1 genre accuracy of the neighbours' vote beside the majority class;
+ * - tags: leave-one-out top-1 genre accuracy of the neighbours' vote beside the majority class
+ *   (genre labels only);
  * - seed sets: three same-genre seeds against each seed alone (precision@5, macro over genres),
  *   for the centroid, reciprocal-rank fusion and the best single-seed similarity.
  *
- * Usage: `npx tsx bench/recommendation-quality.ts <catalog> [--json]`. Asserts nothing.
+ * Usage: `npx tsx bench/recommendation-quality.ts <catalog> [--label genre|folder]`. Prints JSON;
+ * asserts nothing.
  *
  * @module
  */
@@ -35,10 +38,15 @@ async function main(): Promise<void> {
   const ingestFirst = `npx synesthete ingest data/demo/tracks --catalog ${catalogArg ?? '/tmp/demo'}`;
   if (!catalogArg || catalogArg.startsWith('-')) {
     exitMissingData(
-      'usage: npx tsx bench/recommendation-quality.ts <catalog> [--json]',
+      'usage: npx tsx bench/recommendation-quality.ts <catalog> [--label genre|folder]',
       'no catalogue given',
       'npx synesthete ingest data/demo/tracks --catalog /tmp/demo, then pass /tmp/demo',
     );
+  }
+  const labelAt = process.argv.indexOf('--label');
+  const labelBy = labelAt > 0 ? process.argv[labelAt + 1] : 'genre';
+  if (labelBy !== 'genre' && labelBy !== 'folder') {
+    throw new Error(`--label takes genre or folder, not ${labelBy ?? 'nothing'}`);
   }
   if (!/^postgres(ql)?:\/\//i.test(catalogArg) && !existsSync(catalogArg)) {
     exitMissingData('recommendation-quality', `no catalogue at ${catalogArg}`, ingestFirst);
@@ -59,8 +67,16 @@ async function main(): Promise<void> {
     const infos = await engine.catalog.getTrackInfos(ids);
     const info = new Map(infos.map((t) => [t.id, t]));
     const vec = new Map(rows.map((r) => [r.id, r.embedding]));
-    const label = (id: number) => genreKey(info.get(id)?.genre);
-    const out: Record<string, unknown> = { catalog: catalogArg, tracks: ids.length };
+    const folderOf = (id: number) => {
+      const p = info.get(id)?.sourcePath;
+      return p ? path.basename(path.dirname(p)) : '';
+    };
+    const label = labelBy === 'folder' ? folderOf : (id: number) => genreKey(info.get(id)?.genre);
+    const out: Record<string, unknown> = {
+      catalog: catalogArg,
+      labels: labelBy,
+      tracks: ids.length,
+    };
 
     // Known versions: <stem>-<kind>.<ext> in tmp-versions is a version of <stem>.<ext> elsewhere.
     const stemOf = (id: number) => {
@@ -135,57 +151,59 @@ async function main(): Promise<void> {
       };
     }
 
-    // Tags: leave-one-out vote of the nearest neighbours' tags.
+    // Tags: leave-one-out vote of the nearest neighbours' tags, scored against genre labels only.
     const labelledIds = ids.filter((id) => label(id));
     const counts = new Map<string, number>();
     for (const id of labelledIds) counts.set(label(id), (counts.get(label(id)) ?? 0) + 1);
     const majority = Math.max(0, ...counts.values()) / Math.max(1, labelledIds.length);
-    const sims = new Map(
-      ids.map((a) => [
-        a,
-        ids
-          .filter((b) => b !== a)
-          .map((b) => ({ id: b, s: cos(a, b) }))
-          .sort((x, y) => y.s - x.s),
-      ]),
-    );
-    const tagRuns: Record<string, unknown> = {};
-    for (const n of [1, 5, 10, 20]) {
-      for (const weighting of ['similarity', 'equal'] as const) {
-        let hit = 0;
-        let confident = 0;
-        let confidentHit = 0;
-        for (const id of labelledIds) {
-          const nb = (sims.get(id) ?? []).slice(0, n).map((x) => ({
-            genre: info.get(x.id)?.genre ?? null,
-            similarity: weighting === 'equal' ? 1 : x.s,
-          }));
-          const v = voteTags(nb);
-          const ok = genreKey(v.genres[0]?.tag) === label(id);
-          if (ok) hit++;
-          if (v.confidence >= 0.5) {
-            confident++;
-            if (ok) confidentHit++;
+    if (labelBy === 'genre') {
+      const sims = new Map(
+        ids.map((a) => [
+          a,
+          ids
+            .filter((b) => b !== a)
+            .map((b) => ({ id: b, s: cos(a, b) }))
+            .sort((x, y) => y.s - x.s),
+        ]),
+      );
+      const tagRuns: Record<string, unknown> = {};
+      for (const n of [1, 5, 10, 20]) {
+        for (const weighting of ['similarity', 'equal'] as const) {
+          let hit = 0;
+          let confident = 0;
+          let confidentHit = 0;
+          for (const id of labelledIds) {
+            const nb = (sims.get(id) ?? []).slice(0, n).map((x) => ({
+              genre: info.get(x.id)?.genre ?? null,
+              similarity: weighting === 'equal' ? 1 : x.s,
+            }));
+            const v = voteTags(nb);
+            const ok = genreKey(v.genres[0]?.tag) === label(id);
+            if (ok) hit++;
+            if (v.confidence >= 0.5) {
+              confident++;
+              if (ok) confidentHit++;
+            }
           }
+          tagRuns[`n${n}_${weighting}`] = {
+            accuracy: hit / labelledIds.length,
+            coverageAtConfidence05: confident / labelledIds.length,
+            accuracyAtConfidence05: confident ? confidentHit / confident : null,
+          };
         }
-        tagRuns[`n${n}_${weighting}`] = {
-          accuracy: hit / labelledIds.length,
-          coverageAtConfidence05: confident / labelledIds.length,
-          accuracyAtConfidence05: confident ? confidentHit / confident : null,
-        };
       }
+      let productHit = 0;
+      for (const id of labelledIds) {
+        const r = await engine.similar(id, { k: K });
+        if (genreKey(r.tags?.genres[0]?.tag) === label(id)) productHit++;
+      }
+      out.tags = {
+        n: labelledIds.length,
+        majorityClass: majority,
+        productAccuracy: productHit / labelledIds.length,
+        runs: tagRuns,
+      };
     }
-    let productHit = 0;
-    for (const id of labelledIds) {
-      const r = await engine.similar(id, { k: K });
-      if (genreKey(r.tags?.genres[0]?.tag) === label(id)) productHit++;
-    }
-    out.tags = {
-      n: labelledIds.length,
-      majorityClass: majority,
-      productAccuracy: productHit / labelledIds.length,
-      runs: tagRuns,
-    };
 
     // Seed sets: three same-genre seeds, results exclude all three.
     const rng = createRng(7);

@@ -28,8 +28,7 @@ export const DEFAULT_BENCH_CATALOG = path.join(packageRoot(), 'data', 'bench-cat
 export const DEMO_TRACKS = path.join(packageRoot(), 'data', 'demo', 'tracks');
 
 /** How to build `data/bench-catalog`, named when a bench needs it. */
-export const BENCH_CATALOG_COMMAND =
-  'bash scripts/fetch-corpus.sh && npx synesthete ingest --profile fast --catalog data/bench-catalog data/corpus/audio';
+export const BENCH_CATALOG_COMMAND = 'npm run build && bash scripts/build-bench-catalog.sh';
 
 /** An open engine on the bench's catalogue. */
 export interface BenchCatalog {
@@ -128,7 +127,7 @@ export async function openBenchCatalog(bench: string): Promise<BenchCatalog> {
     );
   }
   process.stderr.write(
-    `${bench}: no data/bench-catalog (build it with \`${BENCH_CATALOG_COMMAND}\`; docs/scaling.md adds the packages of its 637-track figures); ` +
+    `${bench}: no data/bench-catalog (build it with \`${BENCH_CATALOG_COMMAND}\`: the music of the training corpus and the evaluation packages, docs/scaling.md); ` +
       'using the bundled data/demo/tracks, ingested into a temporary catalogue: figures for 36 tracks\n',
   );
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'synesthete-bench-demo-'));

@@ -1,7 +1,10 @@
-/** `synesthete map`: the catalogue drawn in 2-D, coloured by genre tag, a query and its five marked. */
+/**
+ * `synesthete map`: the catalogue drawn in 2-D, coloured by genre tag or by folder, a query and its
+ * five marked.
+ */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { cachedLayout, placeQuery } from '../../core/recommend/map-layout.js';
 import { type MapQuery, mapPng, mapSvg } from '../../core/recommend/map-svg.js';
 import { trackName } from '../../core/recommend/names.js';
@@ -17,6 +20,24 @@ interface MapOptions extends CommonOptions {
   out: string;
   query?: string;
   track?: string;
+  colourBy: ColourBy;
+}
+
+/** What the dots' colours show. */
+type ColourBy = 'auto' | 'genre' | 'folder';
+
+/**
+ * The grouping `auto` colours by: the genre tag when at least half the tracks carry one, else the
+ * folder holding each file (an untagged library is most often sorted into folders by artist,
+ * album or source).
+ *
+ * @param infos - the catalogue's tracks
+ */
+export function autoColourBy(
+  infos: readonly { readonly genre: string | null }[],
+): 'genre' | 'folder' {
+  const tagged = infos.filter((t) => t.genre).length;
+  return tagged * 2 >= infos.length ? 'genre' : 'folder';
 }
 
 /** Registers the command. */
@@ -25,7 +46,15 @@ export function registerMap(program: Command): void {
     program
       .command('map')
       .description(
-        'draw the catalogue in 2-D (UMAP of the track vectors), coloured by genre tag, as SVG or PNG',
+        'draw the catalogue in 2-D (UMAP of the track vectors), coloured by genre tag or folder, as SVG or PNG',
+      )
+      .addOption(
+        new Option(
+          '--colour-by <what>',
+          'colour the dots by genre tag or by the folder holding each file; auto: genre when at least half the tracks have one',
+        )
+          .choices(['auto', 'genre', 'folder'])
+          .default('auto'),
       )
       .option('--out <file>', 'where to write the picture: .svg or .png', 'map.svg')
       .option('--query <clip>', 'mark a clip and its five recommendations')
@@ -52,12 +81,18 @@ export function registerMap(program: Command): void {
             },
           );
           const infos = await engine.catalog.getTrackInfos(layout.ids);
-          const genreOf = new Map(infos.map((t) => [t.id, t.genre]));
+          const colourBy = options.colourBy === 'auto' ? autoColourBy(infos) : options.colourBy;
+          const groupOf = new Map(
+            infos.map((t) => [
+              t.id,
+              colourBy === 'genre' ? t.genre : path.basename(path.dirname(t.sourcePath)) || null,
+            ]),
+          );
           const points = layout.ids.map((id, i) => ({
             id,
             x: layout.xy[i]?.[0] ?? 0,
             y: layout.xy[i]?.[1] ?? 0,
-            genre: genreOf.get(id) ?? null,
+            genre: groupOf.get(id) ?? null,
           }));
           let query: MapQuery | undefined;
           if (options.query || options.track) {
@@ -89,7 +124,11 @@ export function registerMap(program: Command): void {
             query = { label, x, y, results };
           }
           const svg = mapSvg(points, {
-            title: `${points.length} tracks · UMAP of the track vectors · coloured by genre tag`,
+            title: `${points.length} tracks · UMAP of the track vectors · coloured by ${colourBy === 'genre' ? 'genre tag' : 'folder'}`,
+            legend:
+              colourBy === 'genre'
+                ? { title: 'genre tag', other: 'other or untagged' }
+                : { title: 'folder', other: 'other folders' },
             ...(query ? { query } : {}),
           });
           if (options.out.toLowerCase().endsWith('.png')) {

@@ -1,6 +1,7 @@
 /**
- * Draws a catalogue map as SVG: one dot per track coloured by its genre tag (the nine commonest
- * tags get colours, the rest grey), dots smaller and fainter the more there are, a legend, and optionally a query with its results marked and
+ * Draws a catalogue map as SVG: one dot per track coloured by its genre tag, or by any other
+ * grouping the caller puts in `genre` (e.g. the folder; `legend` names it) — the nine commonest
+ * get colours, the rest grey — dots smaller and fainter the more there are, a legend, and optionally a query with its results marked and
  * joined to it.
  *
  * @module
@@ -11,7 +12,7 @@ export interface MapPoint {
   readonly id: number;
   readonly x: number;
   readonly y: number;
-  /** Genre tag, or null when untagged (drawn grey). */
+  /** Genre tag (or the group the map is coloured by), or null when there is none (drawn grey). */
   readonly genre: string | null;
 }
 
@@ -100,13 +101,21 @@ const count = (n: number) => n.toLocaleString('en-US');
  * The map as an SVG document.
  *
  * @param points - the laid-out tracks (any scale; fitted to the picture)
- * @param options - `title`, picture `width` and `height` in pixels (default 1000 × 760), `query`
+ * @param options - `title`, picture `width` and `height` in pixels (default 1000 × 760), `query`,
+ *   `legend` (what the colours are and what grey is; default "genre tag", "other or untagged")
  * @returns the SVG text
  */
 export function mapSvg(
   points: readonly MapPoint[],
-  options: { title?: string; width?: number; height?: number; query?: MapQuery } = {},
+  options: {
+    title?: string;
+    width?: number;
+    height?: number;
+    query?: MapQuery;
+    legend?: { readonly title: string; readonly other: string };
+  } = {},
 ): string {
+  const legend = options.legend ?? { title: 'genre tag', other: 'other or untagged' };
   const width = options.width ?? 1000;
   const height = options.height ?? 760;
   const legendW = 200;
@@ -167,7 +176,9 @@ export function mapSvg(
   }
   const lx = width - legendW + 10;
   let ly = pad + 40;
-  out.push(`<text x="${lx}" y="${ly - 14}" font-size="13" fill="#222">genre tag</text>`);
+  out.push(
+    `<text x="${lx}" y="${ly - 14}" font-size="13" fill="#222">${escapeXml(legend.title)}</text>`,
+  );
   for (const t of colours.top) {
     out.push(
       `<circle cx="${lx + 6}" cy="${ly - 4}" r="5" fill="${t.colour}"/>`,
@@ -178,7 +189,7 @@ export function mapSvg(
   if (colours.rest > 0) {
     out.push(
       `<circle cx="${lx + 6}" cy="${ly - 4}" r="5" fill="${OTHER_COLOUR}"/>`,
-      `<text x="${lx + 18}" y="${ly}" font-size="12" fill="#222">other or untagged (${count(colours.rest)})</text>`,
+      `<text x="${lx + 18}" y="${ly}" font-size="12" fill="#222">${escapeXml(legend.other)} (${count(colours.rest)})</text>`,
     );
     ly += 18;
   }

@@ -4,6 +4,7 @@
  * when they sit too close to it to tell apart (core/recommend/map-svg.ts, map-layout.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { autoColourBy } from '../../cli/commands/map.js';
 import { placeQuery } from '../../core/recommend/map-layout.js';
 import {
   dotStyle,
@@ -118,5 +119,27 @@ describe('mapSvg', () => {
     expect(svgNear.match(/stroke-dasharray="3 3"/g)?.length).toBe(5);
     const png = await mapPng(svgNear);
     expect([...png.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+});
+
+describe('colouring by folder', () => {
+  it('colours by genre tag when at least half the tracks carry one, else by folder', () => {
+    const tagged = (n: number, of: number) =>
+      Array.from({ length: of }, (_, i) => ({ genre: i < n ? 'jazz' : null }));
+    expect(autoColourBy(tagged(2, 4))).toBe('genre');
+    expect(autoColourBy(tagged(1, 4))).toBe('folder');
+    expect(autoColourBy(tagged(0, 637))).toBe('folder');
+  });
+
+  it('names what the colours are in the legend', () => {
+    const byGenre = mapSvg(points(40, 10));
+    expect(byGenre).toContain('>genre tag</text>');
+    expect(byGenre).toMatch(/>other or untagged \(\d+\)<\/text>/);
+    const byFolder = mapSvg(points(40, 10), {
+      legend: { title: 'folder', other: 'other folders' },
+    });
+    expect(byFolder).toContain('>folder</text>');
+    expect(byFolder).toMatch(/>other folders \(\d+\)<\/text>/);
+    expect(byFolder).not.toContain('genre tag');
   });
 });

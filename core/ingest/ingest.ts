@@ -85,13 +85,15 @@ export interface IngestSummary {
 /** Options of {@link ingestPaths}. */
 export interface IngestOptions {
   /**
-   * Files analysed at once (default: the number of CPU cores). Above 1 they are analysed on as
-   * many worker threads (each with its own copy of the model), unless `threads` is false.
+   * Files analysed at once (default: the number of CPU cores), on as many worker threads (each
+   * with its own copy of the model) unless `threads` is false. With one thread, this thread still
+   * hashes and writes the catalogue while the next file is analysed. A run of a single file is
+   * analysed on this thread (starting a thread and loading a second model would cost more).
    */
   readonly concurrency?: number;
   /**
-   * Analyse on worker threads when `concurrency` > 1 (default true). False: every file on this
-   * thread, as with `concurrency` 1 (the same results; ~1 core used).
+   * Analyse on worker threads when there is more than one file (default true). False: every file
+   * on this thread (the same results; ~1 core used).
    */
   readonly threads?: boolean;
   /**
@@ -377,12 +379,15 @@ export async function ingestPaths(
   const viewOptions: TrackAnalysisOptions = { ...analysisOptions, view: true };
   const wantsView = (file: string) => viewShare > 0 && pathFraction(file) < viewShare;
   // Threads start with the first file that needs analysing (an unchanged folder starts none).
-  const threaded = concurrency > 1 && options.threads !== false && files.length > 1;
+  const threaded = options.threads !== false && files.length > 1;
   const shared = options.threads !== false ? options.pool : undefined;
   let pool = (shared ?? (threaded ? undefined : null)) as AnalysisPool | null | undefined;
   const analyze = async (file: string): Promise<TrackAnalysis> => {
     const perFile = wantsView(file) ? viewOptions : analysisOptions;
-    pool ??= AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
+    // undefined: threads wanted and not started yet; null: this thread analyses.
+    if (pool === undefined) {
+      pool = AnalysisPool.create(model.dir, version, Math.min(concurrency, files.length));
+    }
     if (pool) {
       try {
         return await pool.analyze(file, perFile);

@@ -1,7 +1,7 @@
 /**
  * Ingest on worker threads (core/ingest/pool.ts) gives the catalogue a single-thread ingest gives:
  * twelve real demo tracks and three broken files through `synesthete ingest --profile fast` with
- * `-j 1` (every file on the main thread) and `-j 2` (two analysis threads); same tracks, tags,
+ * `-j 1` (one analysis thread) and `-j 2` (two analysis threads); same tracks, tags,
  * embeddings (within float rounding), window embeddings, descriptors and fingerprints, and the same
  * three files reported and skipped. Then, from the built module, a pool whose threads cannot load
  * the model: every file is analysed on the main thread instead, none lost.

@@ -2,13 +2,14 @@
  * Audio that arrives already decoded — live capture from a voice channel, where the Opus packets
  * were decoded in the adapter — handed to the engine without ffmpeg and without ever touching the
  * disk (byte inputs go through a private temporary file, see `temp-file.ts`; PCM never does).
- * It is resampled to the requested rate with the fingerprint's windowed-sinc resampler and given
- * the same caps as a decoded file.
+ * It is resampled to the requested rate with libswresample's filter (`resample.ts`), so that it
+ * reaches the model as a file decoded by FFmpeg at that rate would, and given the same caps as a
+ * decoded file.
  */
 
-import { resampleMono } from '../dsp/resample.js';
 import { SynestheteError } from '../util/errors.js';
 import { DECODE_DEFAULTS, type DecodedAudio, type DecodeOptions } from './decode.js';
+import { resamplePcm } from './resample.js';
 
 /** Mono PCM handed in directly instead of a file. */
 export interface PcmAudio {
@@ -40,7 +41,7 @@ export function isPcmAudio(input: unknown): input is PcmAudio {
  *   and timeouts do not apply (nothing is decoded)
  * @returns mono PCM at `options.sampleRate`: the first `maxAnalysedS` seconds, as one segment
  * @throws SynestheteError `E_INPUT_EMPTY` (no samples), `E_INPUT_DURATION` (longer than
- *   `maxDurationS`, or shorter than `minDurationS`), `E_CONFIG` (a non-positive sample rate);
+ *   `maxDurationS`, or shorter than `minDurationS`), `E_CONFIG` (a sample rate that is not a positive integer);
  *   `signal.reason` when already aborted
  */
 export function decodePcm(input: PcmAudio, options: DecodeOptions): DecodedAudio {
@@ -64,7 +65,7 @@ export function decodePcm(input: PcmAudio, options: DecodeOptions): DecodedAudio
   }
   const maxAnalysedS = options.maxAnalysedS ?? DECODE_DEFAULTS.maxAnalysedS;
   const kept = input.pcm.subarray(0, Math.round(maxAnalysedS * input.sampleRate));
-  const pcm = resampleMono(kept, input.sampleRate, options.sampleRate);
+  const pcm = resamplePcm(kept, input.sampleRate, options.sampleRate);
   return {
     pcm,
     sampleRate: options.sampleRate,

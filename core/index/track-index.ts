@@ -22,6 +22,8 @@ import { LandmarkIndex, type TrackLandmarks } from '../fingerprint/landmark-inde
 import { FINGERPRINT_VERSION } from '../fingerprint/params.js';
 import { decodeFingerprint } from '../fingerprint/stored-fingerprint.js';
 import { CLIP_MAP_DEFAULTS, type ClipMap, fitClipMap } from '../library/clip-map.js';
+import { readClipMapFile, writeClipMapFile } from '../library/clip-map-file.js';
+import { debugFailure } from '../util/debug-log.js';
 import { SynestheteError } from '../util/errors.js';
 import type { AnnIndex, AnnItem } from './ann-index.js';
 import { calibrateEf } from './ef-calibration.js';
@@ -34,6 +36,7 @@ export const INDEX_FILES = {
   windows: 'windows.hnsw',
   landmarks: 'landmarks.bin',
   sidecar: 'index.json',
+  clipMap: 'clip-map.bin',
 } as const;
 
 /** Sidecar format version; bump when the layout of the files changes (2: `landmarks.bin`). */
@@ -186,6 +189,7 @@ export async function invalidateTrackIndexes(dir: string): Promise<void> {
   await rm(join(dir, INDEX_FILES.tracks), { force: true });
   await rm(join(dir, INDEX_FILES.windows), { force: true });
   await rm(join(dir, INDEX_FILES.landmarks), { force: true });
+  await rm(join(dir, INDEX_FILES.clipMap), { force: true });
 }
 
 async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<TrackIndexes> {
@@ -208,11 +212,39 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
       await catalog.fingerprints(modelVersion),
       catalogVersion,
     ));
-  const clipMap = fitClipMap(
-    await catalog.clipViews(modelVersion, CLIP_MAP_DEFAULTS.maxPairs),
-    dim,
-  );
+  const clipMap = await clipMapOf(catalog, dir, modelVersion, dim, catalogVersion);
   return clipMap ? { ...indexes, clipMap } : indexes;
+}
+
+/**
+ * The library's clip map: read from `clip-map.bin` when it was fitted at this catalogue version,
+ * else fitted on the catalogue's voice-note views and saved there. Without a catalogue version
+ * nothing says whether a saved map is current, so it is fitted.
+ */
+async function clipMapOf(
+  catalog: Catalog,
+  dir: string,
+  modelVersion: string,
+  dim: number,
+  catalogVersion: number | undefined,
+): Promise<ClipMap | undefined> {
+  const file = join(dir, INDEX_FILES.clipMap);
+  const key =
+    catalogVersion === undefined
+      ? undefined
+      : JSON.stringify({ catalogVersion, modelVersion, dim, ...CLIP_MAP_DEFAULTS });
+  if (key !== undefined) {
+    const saved = await readClipMapFile(file, key);
+    if (saved) return saved.map;
+  }
+  const map = fitClipMap(await catalog.clipViews(modelVersion, CLIP_MAP_DEFAULTS.maxPairs), dim);
+  if (key !== undefined) {
+    // Not fatal: the map works, it is only fitted again next time.
+    await writeClipMapFile(file, key, map).catch((error: unknown) =>
+      debugFailure(`saving the clip map ${file}`, error),
+    );
+  }
+  return map;
 }
 
 /** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */

@@ -3,7 +3,7 @@
  * whole path on real music — ingest gives demo tracks voice-note views, the engine fits the map on
  * them and moves an unidentified voice note with it.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, openEngine } from '../../core/engine.js';
@@ -165,5 +165,20 @@ describe('the library learns where voice notes belong (real music)', () => {
     // The mapped query is a unit track-like vector; without a map it is the clip's own, shorter one.
     expect(Math.hypot(...learned.seed!.vector)).toBeCloseTo(1, 4);
     expect(Math.hypot(...unlearned.seed!.vector)).toBeLessThan(0.99);
+  });
+
+  it('keeps the fitted map beside the index files, and a reopened engine reads it back', async () => {
+    const first = await engine.recommend(outsider, { k: 5 });
+    const file = path.join(engine.indexDir, 'clip-map.bin');
+    const written = (await stat(file)).mtimeMs;
+    await engine.close();
+    engine = await openEngine({ catalog: path.join(tmp.dir, 'catalog') });
+    const again = await engine.recommend(outsider, { k: 5 });
+    expect(again.seed!.vector).toEqual(first.seed!.vector);
+    expect(again.recommendations.map((r) => r.trackId)).toEqual(
+      first.recommendations.map((r) => r.trackId),
+    );
+    // Read, not fitted and written again.
+    expect((await stat(file)).mtimeMs).toBe(written);
   });
 });

@@ -6,7 +6,16 @@
  * for the web chat's interactive map.
  */
 import { cachedLayout, placeQuery } from '../../core/recommend/map-layout.js';
-import { genreColours, type MapQuery, mapPng, mapSvg } from '../../core/recommend/map-svg.js';
+import {
+  autoColouring,
+  colourGroup,
+  genreColours,
+  MAP_LEGENDS,
+  type MapColouring,
+  type MapQuery,
+  mapPng,
+  mapSvg,
+} from '../../core/recommend/map-svg.js';
 import { type RecommenderPort, trackName } from './recommender-port.js';
 
 /** Tracks a map needs at least (UMAP of fewer means nothing). */
@@ -21,12 +30,16 @@ export interface MapTrack {
   /** "Title — Artist", or a readable file name. */
   readonly label: string;
   readonly genre: string | null;
+  /** What its dot is coloured by: the genre tag or the folder (see `colouring`). */
+  readonly group: string | null;
 }
 
 /** The laid-out catalogue of one catalogue version. */
 export interface CatalogueMap {
   readonly catalogVersion: number;
   readonly tracks: readonly MapTrack[];
+  /** Genre tags, or folders when fewer than half the tracks have a tag (`autoColouring`). */
+  readonly colouring: MapColouring;
 }
 
 /** An answer as the map marks it: where it came from and its results, best first. */
@@ -55,6 +68,8 @@ export interface MapViewPoint {
 /** The web chat's map (GET /api/map). */
 export interface MapView {
   readonly kind: 'map';
+  /** What the colours show: "genre tag" or "folder". */
+  readonly colouredBy: string;
   readonly points: readonly MapViewPoint[];
   readonly legend: readonly {
     readonly label: string;
@@ -131,14 +146,19 @@ export function catalogueMaps(engine: RecommenderPort): CatalogueMaps {
         return { ids: rows.map((r) => r.id), vectors: rows.map((r) => r.embedding) };
       });
       const infos = new Map((await e.catalog.getTrackInfos(layout.ids)).map((t) => [t.id, t]));
+      const colouring = autoColouring([...infos.values()]);
       const tracks: MapTrack[] = [];
       layout.ids.forEach((id, i) => {
         const info = infos.get(id);
         const [x, y] = layout.xy[i] ?? [0, 0];
         // A track deleted since the layout was made is left out.
-        if (info) tracks.push({ id, x, y, label: trackName(info), genre: info.genre ?? null });
+        if (info) {
+          const genre = info.genre ?? null;
+          const group = colourGroup({ genre, sourcePath: info.sourcePath }, colouring);
+          tracks.push({ id, x, y, label: trackName(info), genre, group });
+        }
       });
-      return { catalogVersion: version, tracks };
+      return { catalogVersion: version, tracks, colouring };
     } catch (error) {
       if (error instanceof RangeError && count >= 0) throw new MapTooSmallError(count);
       throw error;
@@ -179,8 +199,9 @@ export function catalogueMaps(engine: RecommenderPort): CatalogueMaps {
       const query = place(map, mark);
       const n = map.tracks.length.toLocaleString('en-US');
       const svg = mapSvg(
-        map.tracks.map(({ id, x, y, genre }) => ({ id, x, y, genre })),
+        map.tracks.map(({ id, x, y, group }) => ({ id, x, y, genre: group })),
         {
+          legend: MAP_LEGENDS[map.colouring],
           title: query
             ? `Where ${query.label} lands among ${n} tracks`
             : `The catalogue: ${n} tracks, similar ones close together`,
@@ -191,7 +212,7 @@ export function catalogueMaps(engine: RecommenderPort): CatalogueMaps {
     },
 
     view(map, mark) {
-      const colours = genreColours(map.tracks);
+      const colours = genreColours(map.tracks.map((t) => ({ genre: t.group })));
       const query = place(map, mark);
       const xs = [...map.tracks.map((t) => t.x), ...(query ? [query.x] : [])];
       const ys = [...map.tracks.map((t) => t.y), ...(query ? [query.y] : [])];
@@ -206,20 +227,21 @@ export function catalogueMaps(engine: RecommenderPort): CatalogueMaps {
       const ny = (y: number) => Math.round(((y - y0) / span + cy) * 1e4) / 1e4;
       return {
         kind: 'map',
+        colouredBy: MAP_LEGENDS[map.colouring].title,
         points: map.tracks.map((t) => ({
           id: t.id,
           x: nx(t.x),
           y: ny(t.y),
           label: t.label,
           genre: t.genre,
-          colour: colours.colourOf(t.genre),
+          colour: colours.colourOf(t.group),
         })),
         legend: [
           ...colours.top.map((t) => ({ label: t.genre, colour: t.colour, count: t.count })),
           ...(colours.rest > 0
             ? [
                 {
-                  label: 'other or untagged',
+                  label: MAP_LEGENDS[map.colouring].other,
                   colour: genreColours([]).colourOf(null),
                   count: colours.rest,
                 },

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { MAP_LEGENDS } from '../../core/recommend/map-svg.js';
 import { catalogueMaps, type MapMark, MapTooSmallError, MIN_MAP_TRACKS } from './catalogue-map.js';
 import { describeFilter } from './chat-filters.js';
 import { type ClipRateLimit, memoryRateLimit } from './clip-rate-limit.js';
@@ -518,8 +519,12 @@ export function createChatService(
         kind: 'picture' as const,
         png: await maps.png(map, mark),
         fileName: 'map.png',
-        caption: MESSAGES.mapCaption(map.tracks.length, mark?.label),
-        alt: MESSAGES.mapAlt,
+        caption: MESSAGES.mapCaption(
+          map.tracks.length,
+          mark?.label,
+          MAP_LEGENDS[map.colouring].title,
+        ),
+        alt: MESSAGES.mapAlt(MAP_LEGENDS[map.colouring].title),
       }));
     },
 

@@ -92,14 +92,16 @@ export const MESSAGES = {
   mapMix: 'your mix',
   /**
    * Sent with the map picture.
-   * @param tracks - tracks on the map; @param marked - what is marked (absent: nothing yet)
+   * @param tracks - tracks on the map; @param marked - what is marked (absent: nothing yet);
+   *   @param colouredBy - what the colours show ("genre tag", "folder")
    */
-  mapCaption: (tracks: number, marked?: string) =>
+  mapCaption: (tracks: number, marked?: string, colouredBy = 'genre tag') =>
     marked
-      ? `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by genre tag: ★ ${marked}, ringed 1–5 its five.`
-      : `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by genre tag. Send a clip to see where it lands.`,
-  mapAlt:
-    'Map of the catalogue: one dot per track, similar tracks close together, coloured by genre tag',
+      ? `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by ${colouredBy}: ★ ${marked}, ringed 1–5 its five.`
+      : `🗺 The catalogue's ${tracks.toLocaleString('en-US')} tracks, similar ones close together, coloured by ${colouredBy}. Send a clip to see where it lands.`,
+  /** Alt text of the map picture. @param colouredBy - what the colours show */
+  mapAlt: (colouredBy = 'genre tag') =>
+    `Map of the catalogue: one dot per track, similar tracks close together, coloured by ${colouredBy}`,
   /** @param tracks - tracks in the catalogue; @param min - tracks a map needs */
   mapTooSmall: (tracks: number, min: number) =>
     `My catalogue has only ${tracks} track${tracks === 1 ? '' : 's'} — a map needs at least ${min}.`,

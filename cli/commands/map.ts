@@ -6,7 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { cachedLayout, placeQuery } from '../../core/recommend/map-layout.js';
-import { type MapQuery, mapPng, mapSvg } from '../../core/recommend/map-svg.js';
+import {
+  autoColouring,
+  colourGroup,
+  MAP_LEGENDS,
+  type MapColouring,
+  type MapQuery,
+  mapPng,
+  mapSvg,
+} from '../../core/recommend/map-svg.js';
 import { trackName } from '../../core/recommend/names.js';
 import {
   type CommonOptions,
@@ -20,24 +28,7 @@ interface MapOptions extends CommonOptions {
   out: string;
   query?: string;
   track?: string;
-  colourBy: ColourBy;
-}
-
-/** What the dots' colours show. */
-type ColourBy = 'auto' | 'genre' | 'folder';
-
-/**
- * The grouping `auto` colours by: the genre tag when at least half the tracks carry one, else the
- * folder holding each file (an untagged library is most often sorted into folders by artist,
- * album or source).
- *
- * @param infos - the catalogue's tracks
- */
-export function autoColourBy(
-  infos: readonly { readonly genre: string | null }[],
-): 'genre' | 'folder' {
-  const tagged = infos.filter((t) => t.genre).length;
-  return tagged * 2 >= infos.length ? 'genre' : 'folder';
+  colourBy: 'auto' | MapColouring;
 }
 
 /** Registers the command. */
@@ -81,13 +72,8 @@ export function registerMap(program: Command): void {
             },
           );
           const infos = await engine.catalog.getTrackInfos(layout.ids);
-          const colourBy = options.colourBy === 'auto' ? autoColourBy(infos) : options.colourBy;
-          const groupOf = new Map(
-            infos.map((t) => [
-              t.id,
-              colourBy === 'genre' ? t.genre : path.basename(path.dirname(t.sourcePath)) || null,
-            ]),
-          );
+          const colourBy = options.colourBy === 'auto' ? autoColouring(infos) : options.colourBy;
+          const groupOf = new Map(infos.map((t) => [t.id, colourGroup(t, colourBy)]));
           const points = layout.ids.map((id, i) => ({
             id,
             x: layout.xy[i]?.[0] ?? 0,
@@ -124,11 +110,8 @@ export function registerMap(program: Command): void {
             query = { label, x, y, results };
           }
           const svg = mapSvg(points, {
-            title: `${points.length} tracks · UMAP of the track vectors · coloured by ${colourBy === 'genre' ? 'genre tag' : 'folder'}`,
-            legend:
-              colourBy === 'genre'
-                ? { title: 'genre tag', other: 'other or untagged' }
-                : { title: 'folder', other: 'other folders' },
+            title: `${points.length} tracks · UMAP of the track vectors · coloured by ${MAP_LEGENDS[colourBy].title}`,
+            legend: MAP_LEGENDS[colourBy],
             ...(query ? { query } : {}),
           });
           if (options.out.toLowerCase().endsWith('.png')) {

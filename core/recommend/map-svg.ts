@@ -58,6 +58,44 @@ export interface GenreColours {
   readonly rest: number;
 }
 
+/** What a map's colours show: the genre tag, or the folder holding each file. */
+export type MapColouring = 'genre' | 'folder';
+
+/** The legend's heading and its grey entry, for each {@link MapColouring}. */
+export const MAP_LEGENDS: Readonly<
+  Record<MapColouring, { readonly title: string; readonly other: string }>
+> = {
+  genre: { title: 'genre tag', other: 'other or untagged' },
+  folder: { title: 'folder', other: 'other folders' },
+};
+
+/**
+ * The colouring a catalogue is best drawn with: by genre tag when at least half the tracks carry
+ * one, else by the folder holding each file (an untagged library is most often sorted into
+ * folders by artist, album or source).
+ *
+ * @param tracks - the catalogue's tracks
+ */
+export function autoColouring(tracks: readonly { readonly genre: string | null }[]): MapColouring {
+  const tagged = tracks.filter((t) => t.genre).length;
+  return tagged * 2 >= tracks.length ? 'genre' : 'folder';
+}
+
+/**
+ * The group a track's dot is coloured by: its genre tag, or the name of the folder its file is in.
+ *
+ * @param track - its genre tag and source path
+ * @param colouring - what the colours show
+ * @returns the group, or null (drawn grey)
+ */
+export function colourGroup(
+  track: { readonly genre: string | null; readonly sourcePath: string },
+  colouring: MapColouring,
+): string | null {
+  if (colouring === 'genre') return track.genre;
+  return track.sourcePath.split(/[\\/]/).slice(-2, -1)[0] || null;
+}
+
 /**
  * Gives the nine commonest genre tags a colour each (ties: alphabetical), the rest grey.
  *

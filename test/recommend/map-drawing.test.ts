@@ -4,9 +4,10 @@
  * when they sit too close to it to tell apart (core/recommend/map-svg.ts, map-layout.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { autoColourBy } from '../../cli/commands/map.js';
 import { placeQuery } from '../../core/recommend/map-layout.js';
 import {
+  autoColouring,
+  colourGroup,
   dotStyle,
   genreColours,
   type MapPoint,
@@ -126,9 +127,15 @@ describe('colouring by folder', () => {
   it('colours by genre tag when at least half the tracks carry one, else by folder', () => {
     const tagged = (n: number, of: number) =>
       Array.from({ length: of }, (_, i) => ({ genre: i < n ? 'jazz' : null }));
-    expect(autoColourBy(tagged(2, 4))).toBe('genre');
-    expect(autoColourBy(tagged(1, 4))).toBe('folder');
-    expect(autoColourBy(tagged(0, 637))).toBe('folder');
+    expect(autoColouring(tagged(2, 4))).toBe('genre');
+    expect(autoColouring(tagged(1, 4))).toBe('folder');
+    expect(autoColouring(tagged(0, 637))).toBe('folder');
+    const track = { genre: 'jazz', sourcePath: '/music/Miles Davis/Kind of Blue/01.flac' };
+    expect(colourGroup(track, 'genre')).toBe('jazz');
+    expect(colourGroup(track, 'folder')).toBe('Kind of Blue');
+    expect(colourGroup({ genre: null, sourcePath: 'C:\\Music\\Album\\a.mp3' }, 'folder')).toBe(
+      'Album',
+    );
   });
 
   it('names what the colours are in the legend', () => {

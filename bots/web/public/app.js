@@ -584,7 +584,7 @@ function showMap(view) {
   mapState.fiveWindow = null;
   mapState.picked = null;
   const count = view.points.length;
-  mapSubtitle.textContent = `${count.toLocaleString('en-US')} tracks; similar ones sit close together, coloured by genre tag.`;
+  mapSubtitle.textContent = `${count.toLocaleString('en-US')} tracks; similar ones sit close together, coloured by ${view.colouredBy ?? 'genre tag'}.`;
   for (const entry of view.legend) {
     const item = el('li', 'map-legend-item');
     const swatch = el('span', 'swatch');

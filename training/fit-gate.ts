@@ -44,14 +44,64 @@ export interface FitGateOptions {
    */
   readonly featuresOut?: string;
   /** The gate's form (default {@link GATE_MODEL}). */
-  readonly model?: ClipClassifierOptions;
+  readonly model?: GateForm;
+}
+
+/** The gate's form: the classifier's options, which descriptors it takes and how kinds weigh. */
+export interface GateForm extends ClipClassifierOptions {
+  /**
+   * Names of the speech/music descriptors the gate takes (core/features/speech-music.ts), in
+   * that order; default all of them.
+   */
+  readonly descriptors?: readonly string[];
+  /**
+   * Balance the kinds of non-music clips (generated and real) in the fit: every kind's clips are
+   * repeated so that each kind counts about as much as the most numerous one (default false:
+   * every clip counts once).
+   */
+  readonly balanceKinds?: boolean;
+}
+
+/**
+ * Each clip's descriptors reduced to `names` (in that order), for fitting a gate that takes only
+ * those; the clips are otherwise unchanged.
+ *
+ * @throws Error when a name is not one of SPEECH_MUSIC_DESCRIPTORS
+ */
+export function withDescriptors<T extends ClipFeatures>(
+  clips: readonly T[],
+  names: readonly string[],
+): T[] {
+  const all = SPEECH_MUSIC_DESCRIPTORS as readonly string[];
+  const at = names.map((n) => {
+    const i = all.indexOf(n);
+    if (i < 0) throw new Error(`no speech/music descriptor "${n}"`);
+    return i;
+  });
+  return clips.map((c) => ({
+    ...c,
+    descriptors: Float64Array.from(at, (i) => c.descriptors[i] ?? 0),
+  }));
+}
+
+/**
+ * The clips repeated so that every kind counts about as much as the most numerous kind (each
+ * clip of a kind of n clips appears round(max / n) times).
+ */
+export function balancedByKind<T extends { readonly kind: string }>(clips: readonly T[]): T[] {
+  const counts = new Map<string, number>();
+  for (const c of clips) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  const most = Math.max(0, ...counts.values());
+  return clips.flatMap((c) =>
+    Array.from({ length: Math.max(1, Math.round(most / (counts.get(c.kind) ?? most))) }, () => c),
+  );
 }
 
 /**
  * The default form of the gate: its inputs, hidden units and L2 penalty (the form of the shipped
  * gate; `npm run refit-gate -- --style --hidden N` fits the others).
  */
-export const GATE_MODEL: ClipClassifierOptions = { style: false, hidden: 0, l2: CLIP_L2 };
+export const GATE_MODEL: GateForm = { style: false, hidden: 0, l2: CLIP_L2 };
 
 /** Seconds of each gate clip (the length the evaluation's clips have). */
 export const GATE_CLIP_SECONDS = 10;
@@ -190,7 +240,14 @@ export async function fitGateOnClips(
   const fitOther = sets.fit.map(asGateClip);
   const fitMusic = music.fitMusic.map((s) => gateClip(model, s, 0, true));
   const form = options.model ?? GATE_MODEL;
-  const classifier = fitClipClassifier(fitMusic, fitOther, dim, SPEECH_MUSIC_DESCRIPTORS, form);
+  const names = form.descriptors ?? SPEECH_MUSIC_DESCRIPTORS;
+  const classifier = fitClipClassifier(
+    withDescriptors(fitMusic, names),
+    withDescriptors(form.balanceKinds ? balancedByKind(fitOther) : fitOther, names),
+    dim,
+    names,
+    form,
+  );
 
   const validationOther = sets.validation.map(asGateClip);
   const validationMusic = music.validationMusic.map((s) => ({
@@ -199,11 +256,16 @@ export async function fitGateOnClips(
   }));
   const validation: GateClip[] = [...validationMusic, ...validationOther];
   if (options.featuresOut) {
-    const line = (set: string, kind: string, c: ClipFeatures & { music: boolean }) =>
+    const line = (
+      set: string,
+      kind: string,
+      c: ClipFeatures & { music: boolean; loudnessDb: number },
+    ) =>
       JSON.stringify({
         set,
         music: c.music,
         kind,
+        loudnessDb: Number(c.loudnessDb.toFixed(2)),
         meanEmbedding: Array.from(c.meanEmbedding),
         descriptors: Array.from(c.descriptors),
         style: Array.from(c.style ?? []),
@@ -221,7 +283,7 @@ export async function fitGateOnClips(
   const gate = gateParams(
     classifier,
     choice.threshold,
-    `${form.hidden ? `logistic regression plus one hidden layer of ${form.hidden} rectified units` : 'logistic regression'} on a clip's mean window embedding, its speech/music descriptors (${SPEECH_MUSIC_DESCRIPTORS.join(', ')}; after Scheirer & Slaney 1997)${form.style ? ` and ${GATE_STYLE_FEATURES.length} style features (MFCC means 1–19 and standard deviations, the modulation spectrum averaged over registers; core/features/style.ts)` : ''}, class-balanced, every column standardised, L2 ${form.l2 ?? CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
+    `${form.hidden ? `logistic regression plus one hidden layer of ${form.hidden} rectified units` : 'logistic regression'} on a clip's mean window embedding, its speech/music descriptors (${names.join(', ')}; core/features/speech-music.ts, after Scheirer & Slaney 1997)${form.style ? ` and ${GATE_STYLE_FEATURES.length} style features (MFCC means 1–19 and standard deviations, the modulation spectrum averaged over registers; core/features/style.ts)` : ''}, class-balanced${form.balanceKinds ? ' (non-music kinds balanced too)' : ''}, every column standardised, L2 ${form.l2 ?? CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
   );
   const verdicts = validationOther.map((c) => ({
     kind: c.kind,

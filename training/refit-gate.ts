@@ -1,13 +1,18 @@
 /**
- * `npm run refit-gate [-- [--style] [--hidden N] [--l2 X] [--features-out FILE] MODEL_DIR
+ * `npm run refit-gate [-- [--style] [--hidden N] [--l2 X] [--descriptors A,B,…]
+ * [--balance-kinds] [--real-fit N] [--real-validation N] [--features-out FILE] MODEL_DIR
  * [CORPUS_DIR]]`: fits the music gate of an already trained model (without retraining it) from
  * the corpus's audio, and writes it into the model's metadata.json (the model version does not
  * change: the gate does not move any embedding).
  *
  * The gate's form is training/fit-gate.ts `GATE_MODEL` unless the options say otherwise:
  * `--style` adds the style features to its inputs, `--hidden N` a hidden layer of N units,
- * `--l2 X` sets the penalty; `--features-out FILE` writes every fit and validation clip's inputs
- * as JSON lines, to compare forms on the same clips.
+ * `--l2 X` sets the penalty, `--descriptors` names the speech/music descriptors it takes (default
+ * all of core/features/speech-music.ts), `--balance-kinds` weighs every kind of non-music clip
+ * alike, `--real-fit N` and `--real-validation N` set how many voice notes of real recordings it
+ * fits on (default 600) and chooses the threshold on (300); `--features-out FILE` writes every
+ * fit and validation clip's inputs as JSON lines, to compare forms on the same clips
+ * (training/gate-forms.ts).
  *
  * Music: three 10 s excerpts of each training-soundtrack track (one clean, two through a random
  * voice-note chain of training/augmentations.ts); the threshold is chosen on the same kind of
@@ -60,9 +65,12 @@ const SEED = 11;
 /** Generated non-music clips to fit on and to choose the threshold on. */
 const FIT_NON_MUSIC = 400;
 const VALIDATION_NON_MUSIC = 120;
-/** Voice notes of real recordings to fit on and to choose the threshold on. */
+/**
+ * Voice notes of real recordings to fit on and to choose the threshold on (defaults of
+ * `--real-fit N` and `--real-validation N`).
+ */
 const FIT_REAL_SOUNDS = 600;
-const VALIDATION_REAL_SOUNDS = 150;
+const VALIDATION_REAL_SOUNDS = 300;
 /** Real fit clips are made in chunks of this many, each with its own seed. */
 const REAL_SOUNDS_CHUNK = 150;
 /** Sets of clips made at once. */
@@ -111,6 +119,8 @@ async function nonMusicSets(
   features: Parameters<typeof computeLogMel>[1],
   ffmpeg: string,
   cacheDir: string,
+  realFit = FIT_REAL_SOUNDS,
+  realValidation = VALIDATION_REAL_SOUNDS,
 ): Promise<GateNonMusic> {
   const generated = (count: number, seed: number) =>
     cachedClips(cacheDir, clipCacheKey(['generated', 'fit', count, seed, features]), () => {
@@ -129,21 +139,14 @@ async function nonMusicSets(
     [...new Set(part(split).map((i) => i.package))].sort().join(', ');
   // The sets are made side by side (each waits mostly on espeak-ng, sox and ffmpeg); the real fit
   // clips in chunks of their own seed, so that the clips do not depend on the order of work.
-  const chunks = Math.ceil(FIT_REAL_SOUNDS / REAL_SOUNDS_CHUNK);
+  const chunks = Math.ceil(realFit / REAL_SOUNDS_CHUNK);
   const limit = pLimit(MAKE_CONCURRENCY);
-  const [fit, validation, realValidation, ...realFit] = await Promise.all([
+  const [fit, validation, realValidationClips, ...realFitClips] = await Promise.all([
     limit(() => generated(FIT_NON_MUSIC, SEED)),
     limit(() => generated(VALIDATION_NON_MUSIC, SEED + 1)),
     items
       ? limit(() =>
-          realGateClips(
-            part('validation'),
-            VALIDATION_REAL_SOUNDS,
-            SEED + 1,
-            features,
-            ffmpeg,
-            cacheDir,
-          ),
+          realGateClips(part('validation'), realValidation, SEED + 1, features, ffmpeg, cacheDir),
         )
       : [],
     ...(items
@@ -151,7 +154,7 @@ async function nonMusicSets(
           limit(() =>
             realGateClips(
               part('fit'),
-              Math.min(REAL_SOUNDS_CHUNK, FIT_REAL_SOUNDS - k * REAL_SOUNDS_CHUNK),
+              Math.min(REAL_SOUNDS_CHUNK, realFit - k * REAL_SOUNDS_CHUNK),
               SEED + 100 * k,
               features,
               ffmpeg,
@@ -170,10 +173,10 @@ async function nonMusicSets(
     };
   }
   return {
-    fit: [...fit, ...realFit.flat()],
-    validation: [...validation, ...realValidation],
-    fitDescription: `${FIT_NON_MUSIC} ${GENERATED_DESCRIPTION}, and ${FIT_REAL_SOUNDS} of real recordings (sound effects, ambiences, desktop sounds and spoken prompts of the Debian packages ${packages('fit')}; 10 s of one package's sounds of one kind each, through a voice-note chain into Ogg Opus, decoded by the engine's decoder; training/real-sounds.ts)`,
-    validationDescription: `${VALIDATION_NON_MUSIC} fresh generated clips of the same kinds and ${VALIDATION_REAL_SOUNDS} clips of real recordings of other packages (${packages('validation')})`,
+    fit: [...fit, ...realFitClips.flat()],
+    validation: [...validation, ...realValidationClips],
+    fitDescription: `${FIT_NON_MUSIC} ${GENERATED_DESCRIPTION}, and ${realFit} of real recordings (sound effects, ambiences, desktop sounds and spoken prompts of the Debian packages ${packages('fit')}; 10 s of one package's sounds of one kind each, through a voice-note chain into Ogg Opus, decoded by the engine's decoder; training/real-sounds.ts)`,
+    validationDescription: `${VALIDATION_NON_MUSIC} fresh generated clips of the same kinds and ${realValidation} clips of real recordings of other packages (${packages('validation')})`,
   };
 }
 
@@ -229,6 +232,16 @@ async function main(): Promise<void> {
   const style = styleAt >= 0 ? args.splice(styleAt, 1).length > 0 : (GATE_MODEL.style ?? false);
   const hidden = Number(option('--hidden') ?? GATE_MODEL.hidden ?? 0);
   const l2 = Number(option('--l2') ?? GATE_MODEL.l2 ?? CLIP_L2);
+  const realFit = Number(option('--real-fit') ?? FIT_REAL_SOUNDS);
+  const realValidation = Number(option('--real-validation') ?? VALIDATION_REAL_SOUNDS);
+  if (!Number.isInteger(realFit) || realFit < 0 || !Number.isInteger(realValidation)) {
+    throw new Error('--real-fit and --real-validation take whole numbers');
+  }
+  const descriptorList = option('--descriptors')?.split(',').filter(Boolean);
+  const descriptors = descriptorList ?? GATE_MODEL.descriptors;
+  const balanceAt = args.indexOf('--balance-kinds');
+  const balanceKinds =
+    balanceAt >= 0 ? args.splice(balanceAt, 1).length > 0 : (GATE_MODEL.balanceKinds ?? false);
   if (!Number.isInteger(hidden) || hidden < 0 || !(l2 >= 0)) {
     throw new Error('--hidden takes a whole number ≥ 0 and --l2 a number ≥ 0');
   }
@@ -296,6 +309,8 @@ async function main(): Promise<void> {
     features,
     ffmpeg,
     path.join(root, 'data', 'cache', 'gate-clips'),
+    realFit,
+    realValidation,
   );
   const fit = await fitGateOnClips(
     model,
@@ -307,7 +322,7 @@ async function main(): Promise<void> {
       validationClips: VALIDATION_NON_MUSIC,
       log: (line) => process.stderr.write(`${line}\n`),
       ...(featuresOut ? { featuresOut } : {}),
-      model: { style, hidden, l2 },
+      model: { style, hidden, l2, balanceKinds, ...(descriptors ? { descriptors } : {}) },
     },
     nonMusic,
   );

@@ -15,6 +15,7 @@
  * generated speech and noise and real non-music recordings, and the threshold is chosen on
  * validation soundtracks and other packages' recordings (see metadata.json `musicGate.method`).
  */
+import { SPEECH_MUSIC_DESCRIPTORS, SPEECH_MUSIC_SIZE } from '../features/speech-music.js';
 import {
   MODULATION_BINS,
   MODULATION_GROUPS,
@@ -44,7 +45,10 @@ export interface MusicGateParams {
    * per-window probabilities.
    */
   readonly descriptors?: {
-    /** Descriptor names, in the order of core/features/speech-music.ts (checked at use). */
+    /**
+     * Descriptor names: the ones of core/features/speech-music.ts it takes, in the order of its
+     * weights (a gate may take some of them; older gates took the first nine, in that order).
+     */
     readonly names: readonly string[];
     readonly mean: readonly number[];
     readonly std: readonly number[];
@@ -176,11 +180,43 @@ export function windowMusicProbabilities(
 }
 
 /**
+ * The descriptors a gate takes, in the order of its weights.
+ *
+ * @param descriptors - either every descriptor the engine computes (SPEECH_MUSIC_SIZE values in
+ *   the order of core/features/speech-music.ts SPEECH_MUSIC_DESCRIPTORS), whose values are then
+ *   taken by the gate's names, or exactly the gate's own descriptors, in its order
+ * @param names - the gate's descriptor names
+ * @returns names.length values
+ * @throws Error when `descriptors` is neither, or a name is not one the engine computes
+ */
+function gateDescriptorValues(
+  descriptors: ArrayLike<number>,
+  names: readonly string[],
+): ArrayLike<number> {
+  const all = SPEECH_MUSIC_DESCRIPTORS as readonly string[];
+  const inEngineOrder = names.length === all.length && names.every((n, i) => all[i] === n);
+  if (descriptors.length === names.length && (inEngineOrder || descriptors.length !== all.length)) {
+    return descriptors;
+  }
+  if (descriptors.length !== SPEECH_MUSIC_SIZE) {
+    throw new Error(
+      `music gate expects ${names.length} speech/music descriptors, got ${descriptors.length}`,
+    );
+  }
+  return names.map((name) => {
+    const at = all.indexOf(name);
+    if (at < 0) throw new Error(`music gate: the engine computes no descriptor "${name}"`);
+    return descriptors[at]!;
+  });
+}
+
+/**
  * The clip-level P(music) of a gate with descriptors: σ(bias + w·mean window embedding +
  * v·standardised descriptors [+ u·standardised style features] [+ the hidden layer's output]).
  *
  * @param windowEmbeddings - windowCount × dim L2-normalised window embeddings (windowCount ≥ 1)
- * @param descriptors - the clip's speech/music descriptors (core/features/speech-music.ts)
+ * @param descriptors - the clip's speech/music descriptors: all that core/features/speech-music.ts
+ *   computes (the gate takes its own by name) or exactly the gate's, in its order
  * @param style - the clip's raw style statistics (core/features/style.ts); required when the
  *   gate has `style`
  * @returns P(music) in [0, 1]
@@ -195,9 +231,11 @@ export function clipMusicProbability(
 ): number {
   const dim = gate.weights.length;
   const d = gate.descriptors;
-  if (!d || descriptors.length !== d.weights.length) {
+  if (!d) throw new Error('music gate: this gate takes no speech/music descriptors');
+  const values = gateDescriptorValues(descriptors, d.names);
+  if (values.length !== d.weights.length) {
     throw new Error(
-      `music gate expects ${d?.weights.length ?? 0} speech/music descriptors, got ${descriptors.length}`,
+      `music gate expects ${d.weights.length} speech/music descriptors, got ${values.length}`,
     );
   }
   if (windowEmbeddings.length !== windowCount * dim) {
@@ -218,7 +256,7 @@ export function clipMusicProbability(
   // Every input but the embedding, standardised.
   const others = new Float64Array(d.weights.length + styleFeatures.length);
   for (let j = 0; j < d.weights.length; j++) {
-    others[j] = (descriptors[j]! - d.mean[j]!) / (d.std[j]! || 1);
+    others[j] = (values[j]! - d.mean[j]!) / (d.std[j]! || 1);
   }
   for (let j = 0; j < styleFeatures.length; j++) {
     others[d.weights.length + j] = (styleFeatures[j]! - s!.mean[j]!) / (s!.std[j]! || 1);
@@ -257,8 +295,9 @@ export function clipMusicProbability(
  * @param windowCount - number of windows (0 counts as silence)
  * @param loudnessDb - RMS level of the analysed audio in dBFS
  * @param gate - the fitted gate
- * @param descriptors - the clip's speech/music descriptors; required when the gate has
- *   `descriptors` (core/analysis/analyze.ts computes them then)
+ * @param descriptors - the clip's speech/music descriptors (all of core/features/speech-music.ts,
+ *   or exactly the gate's); required when the gate has `descriptors` (core/analysis/analyze.ts
+ *   computes them then)
  * @param style - the clip's raw style statistics (core/features/style.ts); required when the
  *   gate has `style`
  * @throws Error when a gate with descriptors or style inputs gets none, or sizes disagree

@@ -4,7 +4,10 @@
  * full-band timbre statistics and the style statistics — as the default ingest profile computes
  * them, and the same for one voice-note view of the file (a 10 s excerpt through a random
  * voice-note chain, analysed as a clip; no timbre). One JSON line per file:
- * `{ file, cnn, timbre, style, view: { cnn, style } | null }`.
+ * `{ file, cnn, timbre, style, view: { cnn, style } | null }`. `--cnn-only` (a first argument) skips
+ * the full-band timbre (to compare models: the style parts do not depend on the model);
+ * `--evaluation-chain` puts the view through `synesthete evaluate`'s fixed chain instead;
+ * `--view-seed N` draws another view; `--lowpass MIN-MAX` sets the chain's low-pass range (Hz).
  *
  * For research on how the parts are standardised and weighted (training/fusion-search.ts reads
  * fused vectors; this keeps the parts apart). Runs two files at a time.
@@ -16,13 +19,17 @@ import { CATALOG_ANALYSIS, QUERY_MAX_WINDOWS } from '../core/analysis/analyze.js
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { runProcess } from '../core/audio/process.js';
-import { encodeVoiceNote } from '../core/audio/voice-note.js';
+import {
+  EVALUATION_VOICE_NOTE,
+  encodeVoiceNote,
+  type VoiceNoteOptions,
+} from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { styleStatistics } from '../core/features/style.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../core/features/timbre.js';
 import { drawVoiceNoteChain, VIEW_SECONDS } from '../core/library/voice-note-view.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../core/model/embedder.js';
-import { createRng, uniform } from '../core/util/random.js';
+import { createRng, type Rng, uniform } from '../core/util/random.js';
 
 const round = (v: Float32Array): number[] => Array.from(v, (x) => Math.round(x * 1e5) / 1e5);
 
@@ -30,6 +37,7 @@ async function parts(
   input: string | Uint8Array,
   model: EmbeddingModel,
   clip: boolean,
+  cnnOnly = false,
 ): Promise<{ cnn: number[]; style: number[]; timbre?: number[]; durationS: number }> {
   const { features } = model.metadata;
   const decoded = await decodeAudio(input, {
@@ -49,7 +57,7 @@ async function parts(
     style: round(styleStatistics(spectrograms)),
     durationS: decoded.sourceDurationS,
   };
-  if (clip) return out;
+  if (clip || cnnOnly) return out;
   const wide = await decodeAudio(input, {
     sampleRate: TIMBRE_PARAMS.sampleRate,
     maxAnalysedS: 60,
@@ -63,8 +71,11 @@ async function view(
   durationS: number,
   model: EmbeddingModel,
   ffmpeg: string,
+  cnnOnly: boolean,
+  chain: (rng: Rng) => VoiceNoteOptions,
+  seed: number,
 ): Promise<{ cnn: number[]; style: number[]; durationS: number } | null> {
-  const rng = createRng(file.length * 7919 + durationS);
+  const rng = createRng(file.length * 7919 + durationS + seed * 104_729);
   const offset = uniform(rng, 0, Math.max(0, durationS - VIEW_SECONDS));
   const { stdout, code } = await runProcess(ffmpeg, [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
@@ -74,12 +85,26 @@ async function view(
   if (code !== 0 || stdout.length < 4) return null;
   const pcm = new Float32Array(stdout.byteLength >> 2);
   Buffer.from(pcm.buffer).set(stdout.subarray(0, pcm.length * 4));
-  const ogg = await encodeVoiceNote(pcm, 48_000, drawVoiceNoteChain(rng), ffmpeg, rng);
-  return parts(new Uint8Array(ogg), model, true);
+  const ogg = await encodeVoiceNote(pcm, 48_000, chain(rng), ffmpeg, rng);
+  return parts(new Uint8Array(ogg), model, true, cnnOnly);
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const flags = new Set<string>();
+  let viewSeed = 0;
+  let lowpass: [number, number] | undefined;
+  while (args[0]?.startsWith('--') && args[0] !== '--list') {
+    const flag = args.shift()!;
+    if (flag === '--view-seed') viewSeed = Number(args.shift());
+    else if (flag === '--lowpass')
+      lowpass = args.shift()!.split('-').map(Number) as [number, number];
+    else flags.add(flag);
+  }
+  const cnnOnly = flags.has('--cnn-only');
+  const chain = flags.has('--evaluation-chain')
+    ? () => EVALUATION_VOICE_NOTE
+    : (rng: Rng) => drawVoiceNoteChain(rng, lowpass);
   const out = args.shift();
   if (!out) throw new Error('usage: dump-parts.ts OUT.jsonl FILE… | --list FILE');
   const files =
@@ -93,8 +118,16 @@ async function main(): Promise<void> {
     files.map((file) =>
       limit(async () => {
         try {
-          const track = await parts(file, model, false);
-          const v = await view(file, track.durationS, model, ffmpeg).catch(() => null);
+          const track = await parts(file, model, false, cnnOnly);
+          const v = await view(
+            file,
+            track.durationS,
+            model,
+            ffmpeg,
+            cnnOnly,
+            chain,
+            viewSeed,
+          ).catch(() => null);
           sink.write(`${JSON.stringify({ file, ...track, view: v })}\n`);
         } catch (error) {
           process.stderr.write(`${file}: ${(error as Error).message}\n`);

@@ -45,14 +45,26 @@ export async function cutExcerpt(
 }
 
 /**
+ * The low-pass range of the library's voice-note views, Hz: what messaging apps keep (their Opus
+ * voice notes are wideband or better, 8 kHz of audio and up, and the phone's microphone rolls
+ * off above), not the 3.4 kHz telephone band, which a voice note never goes through. A clip map
+ * fitted on such views also moves narrow-band clips well (docs/similarity.md).
+ */
+export const VIEW_LOWPASS_HZ: readonly [number, number] = [6000, 8000];
+
+/**
  * Draws one voice-note chain over the ranges phones and messaging apps cover: Opus at 16–32
- * kbit/s, high-pass 100–400 Hz, low-pass 3.5–8 kHz, pink noise at 5–25 dB SNR four times in five,
- * two room reflections (10–90 ms, decays 0.1–0.5) three times in five, gain −12…+3 dB.
+ * kbit/s, high-pass 100–400 Hz, low-pass in `lowpassHz`, pink noise at 5–25 dB SNR four times in
+ * five, two room reflections (10–90 ms, decays 0.1–0.5) three times in five, gain −12…+3 dB.
  *
  * @param rng - seeded generator
+ * @param lowpassHz - the low-pass cut-off's range in Hz (default {@link VIEW_LOWPASS_HZ})
  * @returns the chain's options
  */
-export function drawVoiceNoteChain(rng: Rng): VoiceNoteOptions {
+export function drawVoiceNoteChain(
+  rng: Rng,
+  lowpassHz: readonly [number, number] = VIEW_LOWPASS_HZ,
+): VoiceNoteOptions {
   const noisy = rng() < 0.8;
   const snrDb = uniform(rng, 5, 25);
   const reverb =
@@ -65,7 +77,7 @@ export function drawVoiceNoteChain(rng: Rng): VoiceNoteOptions {
   return {
     bitrateKbps: Math.round(uniform(rng, 16, 32)),
     highpassHz: Math.round(uniform(rng, 100, 400)),
-    lowpassHz: Math.round(uniform(rng, 3500, 8000)),
+    lowpassHz: Math.round(uniform(rng, lowpassHz[0], lowpassHz[1])),
     snrDb: noisy ? snrDb : null,
     reverb,
     gainDb: uniform(rng, -12, 3),

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, openEngine } from '../../core/engine.js';
 import { applyClipMap, CLIP_MAP_DEFAULTS, fitClipMap } from '../../core/library/clip-map.js';
 import { pathFraction } from '../../core/library/sample.js';
-import { drawVoiceNoteChain } from '../../core/library/voice-note-view.js';
+import { drawVoiceNoteChain, VIEW_LOWPASS_HZ } from '../../core/library/voice-note-view.js';
 import { createRng, gaussian } from '../../core/util/random.js';
 import { makeOpusCut } from '../helpers/audio.js';
 import { DEMO_TRACKS_DIR, demoTrack } from '../helpers/paths.js';
@@ -92,6 +92,8 @@ describe('drawVoiceNoteChain / pathFraction', () => {
       expect(chain.bitrateKbps).toBeGreaterThanOrEqual(16);
       expect(chain.bitrateKbps).toBeLessThanOrEqual(32);
       expect(chain.lowpassHz).toBeGreaterThan(chain.highpassHz);
+      expect(chain.lowpassHz).toBeGreaterThanOrEqual(VIEW_LOWPASS_HZ[0]);
+      expect(chain.lowpassHz).toBeLessThanOrEqual(VIEW_LOWPASS_HZ[1]);
     }
   });
 

@@ -60,6 +60,12 @@ export interface GateForm extends ClipClassifierOptions {
    * every clip counts once).
    */
   readonly balanceKinds?: boolean;
+  /**
+   * Share of validation music the threshold must keep (default training/music-gate.ts
+   * MIN_MUSIC_ACCEPTED, 0.97): the validation excerpts are a third clean, so a gate that keeps 97 %
+   * of them may keep fewer voice notes sent through a harsher chain.
+   */
+  readonly minMusicAccepted?: number;
 }
 
 /**
@@ -279,11 +285,12 @@ export async function fitGateOnClips(
       ].join('\n')}\n`,
     );
   }
-  const choice = chooseThreshold(validation, classifier);
+  const minMusicAccepted = form.minMusicAccepted ?? MIN_MUSIC_ACCEPTED;
+  const choice = chooseThreshold(validation, classifier, minMusicAccepted);
   const gate = gateParams(
     classifier,
     choice.threshold,
-    `${form.hidden ? `logistic regression plus one hidden layer of ${form.hidden} rectified units` : 'logistic regression'} on a clip's mean window embedding, its speech/music descriptors (${names.join(', ')}; core/features/speech-music.ts, after Scheirer & Slaney 1997)${form.style ? ` and ${GATE_STYLE_FEATURES.length} style features (MFCC means 1–19 and standard deviations, the modulation spectrum averaged over registers; core/features/style.ts)` : ''}, class-balanced${form.balanceKinds ? ' (non-music kinds balanced too)' : ''}, every column standardised, L2 ${form.l2 ?? CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * MIN_MUSIC_ACCEPTED} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
+    `${form.hidden ? `logistic regression plus one hidden layer of ${form.hidden} rectified units` : 'logistic regression'} on a clip's mean window embedding, its speech/music descriptors (${names.join(', ')}; core/features/speech-music.ts, after Scheirer & Slaney 1997)${form.style ? ` and ${GATE_STYLE_FEATURES.length} style features (MFCC means 1–19 and standard deviations, the modulation spectrum averaged over registers; core/features/style.ts)` : ''}, class-balanced${form.balanceKinds ? ' (non-music kinds balanced too)' : ''}, every column standardised, L2 ${form.l2 ?? CLIP_L2}; fitted on ${fitMusic.length} 10 s excerpts of the training soundtracks (clean and voice-note views) against ${fitOther.length} non-music clips: ${sets.fitDescription}; threshold: best balanced accuracy accepting ≥ ${100 * minMusicAccepted} % of 10 s validation-soundtrack excerpts against ${sets.validationDescription}`,
   );
   const verdicts = validationOther.map((c) => ({
     kind: c.kind,

@@ -9,7 +9,7 @@
  *
  * A FORM is a comma-free list of words separated by "+": `base` (the nine descriptors of the
  * gates before the tonality and pulse descriptors), `all` (every descriptor), `-NAME` (leave a
- * descriptor out), `NAME` (add one), `style`, `hN` (N hidden units), `l2=X`, `balance` (weigh the
+ * descriptor out), `NAME` (add one), `style`, `hN` (N hidden units), `l2=X`, `min=X` (share of validation music the threshold keeps), `balance` (weigh the
  * non-music kinds alike). Example: `all+balance`, `base+peakPersistence+pulseRegularity`.
  * A FORM `gate=MODEL_DIR` measures the gate of that model's metadata.json as it is (fitted
  * elsewhere; only its threshold and inputs are used). The FORM `describe` prints instead, for every descriptor, its mean per kind on the validation
@@ -50,6 +50,7 @@ export function parseForm(text: string): GateForm {
   let hidden = 0;
   let l2 = CLIP_L2;
   let balanceKinds = false;
+  let minMusicAccepted: number | undefined;
   const known = SPEECH_MUSIC_DESCRIPTORS as readonly string[];
   for (const word of text.split('+').filter(Boolean)) {
     if (word === 'all') names = [...known];
@@ -58,6 +59,7 @@ export function parseForm(text: string): GateForm {
     else if (word === 'balance') balanceKinds = true;
     else if (/^h\d+$/.test(word)) hidden = Number(word.slice(1));
     else if (word.startsWith('l2=')) l2 = Number(word.slice(3));
+    else if (word.startsWith('min=')) minMusicAccepted = Number(word.slice(4));
     else if (word.startsWith('-') && known.includes(word.slice(1))) {
       names = names.filter((n) => n !== word.slice(1));
     } else if (known.includes(word)) {
@@ -65,7 +67,14 @@ export function parseForm(text: string): GateForm {
     } else throw new Error(`unknown word "${word}" in form "${text}"`);
   }
   names.sort((a, b) => known.indexOf(a) - known.indexOf(b));
-  return { descriptors: names, style, hidden, l2, balanceKinds };
+  return {
+    descriptors: names,
+    style,
+    hidden,
+    l2,
+    balanceKinds,
+    ...(minMusicAccepted ? { minMusicAccepted } : {}),
+  };
 }
 
 /** Reads a features file. */
@@ -147,7 +156,7 @@ export function measureForm(
     names,
     form,
   );
-  const choice = chooseThreshold(validation, classifier);
+  const choice = chooseThreshold(validation, classifier, form.minMusicAccepted);
   return { ...rates(validation, gateParams(classifier, choice.threshold, '')), ...choice };
 }
 

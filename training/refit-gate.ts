@@ -9,7 +9,8 @@
  * `--style` adds the style features to its inputs, `--hidden N` a hidden layer of N units,
  * `--l2 X` sets the penalty, `--descriptors` names the speech/music descriptors it takes (default
  * all of core/features/speech-music.ts), `--balance-kinds` weighs every kind of non-music clip
- * alike, `--real-fit N` and `--real-validation N` set how many voice notes of real recordings it
+ * alike, `--min-music X` sets the share of validation music the threshold keeps (default 0.97),
+ * `--real-fit N` and `--real-validation N` set how many voice notes of real recordings it
  * fits on (default 600) and chooses the threshold on (300); `--features-out FILE` writes every
  * fit and validation clip's inputs as JSON lines, to compare forms on the same clips
  * (training/gate-forms.ts).
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(realFit) || realFit < 0 || !Number.isInteger(realValidation)) {
     throw new Error('--real-fit and --real-validation take whole numbers');
   }
+  const minMusic = option('--min-music');
   const descriptorList = option('--descriptors')?.split(',').filter(Boolean);
   const descriptors = descriptorList ?? GATE_MODEL.descriptors;
   const balanceAt = args.indexOf('--balance-kinds');
@@ -322,7 +324,14 @@ async function main(): Promise<void> {
       validationClips: VALIDATION_NON_MUSIC,
       log: (line) => process.stderr.write(`${line}\n`),
       ...(featuresOut ? { featuresOut } : {}),
-      model: { style, hidden, l2, balanceKinds, ...(descriptors ? { descriptors } : {}) },
+      model: {
+        style,
+        hidden,
+        l2,
+        balanceKinds,
+        ...(descriptors ? { descriptors } : {}),
+        ...(minMusic ? { minMusicAccepted: Number(minMusic) } : {}),
+      },
     },
     nonMusic,
   );

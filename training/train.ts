@@ -37,6 +37,12 @@ export interface TrainConfig {
   readonly checkpointEvery: number;
   /** Show a progress bar on stderr. */
   readonly progress: boolean;
+  /**
+   * Weights to start from instead of a seeded initialisation (fine-tuning an existing model, as
+   * `loadModelFiles` reads it): every name of the architecture's weights, projection head
+   * included, each of its shape. Copied, not taken. A checkpoint in `checkpointDir` still wins.
+   */
+  readonly initialWeights?: Readonly<Record<string, tf.Tensor>>;
 }
 
 /** What a finished run returns. */
@@ -133,13 +139,19 @@ async function loadCheckpoint(
  * @param tracks - cached training tracks (at least `config.batchSize`)
  * @param config - run settings
  * @returns trained weights (tf variables owned by the caller) and run figures
+ * @throws Error when `config.initialWeights` lacks one of the architecture's weights
  */
 export async function train(
   tracks: readonly CachedTrack[],
   config: TrainConfig,
 ): Promise<TrainResult> {
   loadTrainingGradients();
+  const initial = config.initialWeights;
+  const missing = initial && weightShapes(config.architecture).find(([name]) => !initial[name]);
+  if (missing) throw new Error(`train: the initial weights lack ${missing[0]}`);
   const weights = initWeights(config.architecture, config.seed);
+  if (initial)
+    for (const [name] of weightShapes(config.architecture)) weights[name]!.assign(initial[name]!);
   const optimizer = tf.train.adam(config.learningRate);
   const mutableLr = optimizer as unknown as { learningRate: number };
   const resumed = await loadCheckpoint(config.checkpointDir, weights, optimizer);

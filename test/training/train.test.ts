@@ -85,6 +85,40 @@ describe('train', () => {
     }
   });
 
+  it('fine-tunes from given weights: starts exactly there, and a few steps stay near them', async () => {
+    const base = await train(tracks, { ...config(path.join(tmp.dir, 'base'), 5), seed: 5 });
+    const start = Object.fromEntries(Object.entries(base.weights).map(([k, v]) => [k, v.clone()]));
+    const baseValues = takeWeights(base);
+    const zero = await train(tracks, {
+      ...config(path.join(tmp.dir, 'ft0'), 0),
+      initialWeights: start,
+    });
+    const kept = takeWeights(zero);
+    for (const name of Object.keys(baseValues)) expect(kept[name], name).toEqual(baseValues[name]);
+
+    const tuned = takeWeights(
+      await train(tracks, {
+        ...config(path.join(tmp.dir, 'ft2'), 2),
+        learningRate: 1e-3,
+        initialWeights: start,
+      }),
+    );
+    const fresh = takeWeights(await train(tracks, config(path.join(tmp.dir, 'fresh2'), 2)));
+    const distance = (w: Record<string, number[]>) =>
+      Math.hypot(
+        ...Object.keys(baseValues).flatMap((n) => w[n]!.map((v, i) => v - baseValues[n]![i]!)),
+      );
+    expect(distance(tuned)).toBeGreaterThan(0);
+    expect(distance(tuned)).toBeLessThan(distance(fresh) / 10);
+    for (const t of Object.values(start)) t.dispose();
+  });
+
+  it("refuses initial weights that lack one of the architecture's", async () => {
+    await expect(
+      train(tracks, { ...config(path.join(tmp.dir, 'ft-bad'), 1), initialWeights: {} }),
+    ).rejects.toThrow(/initial weights lack/);
+  });
+
   it('learns: the loss on fixed held-aside batches drops after 40 steps; no tensor leak per step', async () => {
     /** Mean NT-Xent of 8 fixed, unaugmented batches (normalised like train() does, std 1). */
     const heldAsideLoss = (weights: Record<string, tf.Tensor>): number => {

@@ -9,7 +9,9 @@
  * `--style` adds the style features to its inputs, `--hidden N` a hidden layer of N units,
  * `--l2 X` sets the penalty, `--descriptors` names the speech/music descriptors it takes (default
  * all of core/features/speech-music.ts), `--balance-kinds` weighs every kind of non-music clip
- * alike, `--min-music X` sets the share of validation music the threshold keeps (default 0.97),
+ * alike, `--evaluation-views` adds to every training and validation track's excerpts one through
+ * the evaluation voice-note chain (the chain of `evaluate-held-out`'s and `evaluate --clips`'
+ * clips: pink noise at 10 dB SNR, 24 kbit/s), `--min-music X` sets the share of validation music the threshold keeps (default 0.97),
  * `--real-fit N` and `--real-validation N` set how many voice notes of real recordings it
  * fits on (default 600) and chooses the threshold on (300); `--features-out FILE` writes every
  * fit and validation clip's inputs as JSON lines, to compare forms on the same clips
@@ -32,7 +34,11 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { decodeAudio } from '../core/audio/decode.js';
 import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
-import { degradeLikeVoiceNote } from '../core/audio/voice-note.js';
+import {
+  degradeLikeVoiceNote,
+  EVALUATION_VOICE_NOTE,
+  encodeVoiceNote,
+} from '../core/audio/voice-note.js';
 import { loudnessDbfs } from '../core/features/descriptors.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { loadEmbeddingModel } from '../core/model/embedder.js';
@@ -181,6 +187,40 @@ async function nonMusicSets(
   };
 }
 
+/**
+ * One 10 s excerpt of a track from a random position through the evaluation voice-note chain
+ * (EVALUATION_VOICE_NOTE: band-limit, pink noise at 10 dB SNR, room reflections, 24 kbit/s Opus),
+ * made at 48 kHz and decoded by the engine's decoder, as a log-mel spectrogram.
+ */
+async function evaluationView(
+  file: string,
+  features: Parameters<typeof computeLogMel>[1],
+  ffmpeg: string,
+  rng: Rng,
+): Promise<SpectrogramLike[]> {
+  const rate = 48_000;
+  const decoded = await decodeAudio(file, {
+    sampleRate: rate,
+    maxAnalysedS: 150,
+    segments: 1,
+    timeoutMs: 120_000,
+  });
+  const length = GATE_CLIP_SECONDS * rate;
+  const start = Math.floor(uniform(rng, 0, Math.max(0, decoded.pcm.length - length)));
+  const ogg = await encodeVoiceNote(
+    decoded.pcm.slice(start, start + length),
+    rate,
+    EVALUATION_VOICE_NOTE,
+    ffmpeg,
+    rng,
+  );
+  const note = await decodeAudio(new Uint8Array(ogg), {
+    sampleRate: features.sampleRate,
+    segments: 1,
+  });
+  return [computeLogMel(note.pcm, features)];
+}
+
 /** A 32-bit seed from a hex digest. */
 const seedOf = (hex: string) => Number.parseInt(hex.slice(0, 8), 16);
 
@@ -239,6 +279,8 @@ async function main(): Promise<void> {
     throw new Error('--real-fit and --real-validation take whole numbers');
   }
   const minMusic = option('--min-music');
+  const evaluationAt = args.indexOf('--evaluation-views');
+  const evaluationViews = evaluationAt >= 0 && args.splice(evaluationAt, 1).length > 0;
   const descriptorList = option('--descriptors')?.split(',').filter(Boolean);
   const descriptors = descriptorList ?? GATE_MODEL.descriptors;
   const balanceAt = args.indexOf('--balance-kinds');
@@ -266,12 +308,14 @@ async function main(): Promise<void> {
   const bank = await loadNoiseBank(path.join(root, 'data', 'cache', 'noise'), features.sampleRate);
   const cacheDir = path.join(root, 'data', 'cache', 'gate-excerpts');
   await mkdir(cacheDir, { recursive: true });
-  const collect = async (list: typeof items, name: string) => {
+  const collect = async (list: typeof items, name: string, evaluation = false) => {
     const out: SpectrogramLike[] = [];
     for (const [i, item] of list.entries()) {
       // Each track has its own seed, so cached excerpts are the ones a fresh run would draw.
       const key = createHash('sha1')
-        .update(`${SEED}|${item.file}|${JSON.stringify(features)}`)
+        .update(
+          `${SEED}|${item.file}|${JSON.stringify(features)}${evaluation ? '|evaluation-chain' : ''}`,
+        )
         .digest('hex');
       const file = path.join(cacheDir, `${key}.json`);
       let views: SpectrogramLike[];
@@ -286,7 +330,9 @@ async function main(): Promise<void> {
           return { data, frames, nMels: features.nMels };
         });
       } catch {
-        views = await excerpts(item.file, features, ffmpeg, bank, createRng(seedOf(key)));
+        views = evaluation
+          ? await evaluationView(item.file, features, ffmpeg, createRng(seedOf(key)))
+          : await excerpts(item.file, features, ffmpeg, bank, createRng(seedOf(key)));
         const parts = views.map((v) => v.data.subarray(0, v.frames * v.nMels));
         const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
         let at = 0;
@@ -306,6 +352,12 @@ async function main(): Promise<void> {
   };
   const fitMusic = await collect(train, 'training excerpts');
   const validationMusic = await collect(validation, 'validation excerpts');
+  if (evaluationViews) {
+    fitMusic.push(...(await collect(train, 'training evaluation-chain excerpts', true)));
+    validationMusic.push(
+      ...(await collect(validation, 'validation evaluation-chain excerpts', true)),
+    );
+  }
   const nonMusic = await nonMusicSets(
     path.join(root, 'data', 'sounds'),
     features,

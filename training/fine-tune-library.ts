@@ -17,10 +17,10 @@ import path from 'node:path';
 import { initBackend } from '../core/model/backend.js';
 import { createEmbeddingModel } from '../core/model/embedder.js';
 import { loadModelFiles, saveModel } from '../core/model/weights-io.js';
-import { cutWindows } from '../core/model/windows.js';
-import { buildCache, type CachedTrack } from './cache.js';
+import { buildCache } from './cache.js';
 import { scanCorpusFolder } from './corpus.js';
 import { loadNoiseBank } from './noise-bank.js';
+import { embeddingStatistics } from './pipeline.js';
 import { DEFAULT_SAMPLER } from './sampler.js';
 import { train } from './train.js';
 
@@ -83,38 +83,13 @@ async function main(): Promise<void> {
   const metadata = {
     ...files.metadata,
     version: `${files.metadata.version}-library-${steps}`,
-    embeddingNormalization: stats(model, cached.tracks),
+    embeddingNormalization: embeddingStatistics(
+      model,
+      cached.tracks,
+      files.architecture.embeddingSize,
+    ),
   };
   await saveModel(outDir, files.architecture, result.weights, metadata);
-}
-
-/** Mean and standard deviation per dimension of up to 16 window embeddings of each track. */
-function stats(
-  model: ReturnType<typeof createEmbeddingModel>,
-  tracks: readonly CachedTrack[],
-): { mean: number[]; std: number[] } {
-  const dim = model.metadata.embeddingSize;
-  const sum = new Float64Array(dim);
-  const sumSq = new Float64Array(dim);
-  let count = 0;
-  for (const t of tracks) {
-    const windows = cutWindows(
-      [{ data: t.clean, frames: t.frames, nMels: t.nMels }],
-      model.metadata.window,
-      16,
-    );
-    const rows = model.embedWindows(windows);
-    for (let r = 0; r < windows.count; r++)
-      for (let d = 0; d < dim; d++) {
-        const v = rows[r * dim + d]!;
-        sum[d]! += v;
-        sumSq[d]! += v * v;
-      }
-    count += windows.count;
-  }
-  const mean = Array.from(sum, (s) => s / count);
-  const std = Array.from(sumSq, (s, d) => Math.sqrt(Math.max(1e-12, s / count - mean[d]! ** 2)));
-  return { mean, std };
 }
 
 await main();

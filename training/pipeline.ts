@@ -84,9 +84,14 @@ function inputStd(tracks: readonly CachedTrack[], seed: number, frames: number):
 
 /**
  * Mean and standard deviation per dimension of the L2-normalised window embeddings of the
- * training tracks (up to 16 windows each).
+ * training tracks (up to 16 windows each): the model's `embeddingNormalization`.
+ *
+ * @param model - a model without `embeddingNormalization` (raw window embeddings)
+ * @param tracks - cached tracks; their clean spectrograms are cut into windows
+ * @param dim - the embedding size
+ * @returns per-dimension mean and standard deviation (at least 1e-6), rounded to 6 decimals
  */
-function embeddingStatistics(
+export function embeddingStatistics(
   model: EmbeddingModel,
   tracks: readonly CachedTrack[],
   dim: number,

@@ -27,6 +27,7 @@ import {
   fitClipClassifier,
   gateParams,
 } from './music-gate.js';
+import { SOUND_KINDS } from './real-sounds.js';
 
 /** One clip of a features file. */
 interface FeatureClip extends ClipFeatures {
@@ -225,15 +226,7 @@ async function main(): Promise<void> {
     throw new Error('usage: gate-forms FEATURES.jsonl FORM… (e.g. base all all+balance)');
   }
   const clips = await readFeatures(file);
-  const real = new Set([
-    'animals',
-    'voices',
-    'nature',
-    'machines',
-    'household',
-    'impacts',
-    'other',
-  ]);
+  const real = new Set<string>(SOUND_KINDS);
   for (const text of forms) {
     if (text === 'describe') {
       describe(clips, real);

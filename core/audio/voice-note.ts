@@ -175,6 +175,27 @@ export async function encodeVoiceNote(
 ): Promise<Buffer> {
   const noisy = Float32Array.from(pcm);
   if (options.snrDb !== null) addNoise(noisy, options.snrDb, rng, noise);
+  return encodeNoisyVoiceNote(noisy, sampleRate, options, ffmpeg);
+}
+
+/**
+ * The chain after the noise, in the ffmpeg program: band-limiting, reverb, gain, pitch and tempo
+ * (`voiceNoteFilter`), then Opus in Ogg. `encodeVoiceNote` without its first step, and the
+ * fallback of the in-process chain (core/audio/voice-note-node-av.ts).
+ *
+ * @param noisy - mono Float32 PCM at `sampleRate` Hz, noise already added (not modified)
+ * @param sampleRate - in Hz
+ * @param options - chain parameters (`snrDb` is not read)
+ * @param ffmpeg - path of the ffmpeg binary
+ * @returns the Ogg Opus file's bytes
+ * @throws Error when ffmpeg fails or cannot be started
+ */
+export function encodeNoisyVoiceNote(
+  noisy: Float32Array,
+  sampleRate: number,
+  options: VoiceNoteOptions,
+  ffmpeg: string,
+): Promise<Buffer> {
   const input = Buffer.from(noisy.buffer, noisy.byteOffset, noisy.byteLength);
   return run(
     ffmpeg,

@@ -10,7 +10,8 @@
 
 import { analyzeAudio } from '../analysis/analyze.js';
 import { decodeAudio } from '../audio/decode.js';
-import { encodeVoiceNote, type VoiceNoteOptions } from '../audio/voice-note.js';
+import type { encodeVoiceNote, VoiceNoteOptions } from '../audio/voice-note.js';
+import { encodeVoiceNoteInProcess } from '../audio/voice-note-node-av.js';
 import type { EmbeddingModel } from '../model/embedder.js';
 import { createRng, type Rng, uniform } from '../util/random.js';
 
@@ -84,6 +85,13 @@ export function drawVoiceNoteChain(
   };
 }
 
+/**
+ * What turns an excerpt into a voice note's Ogg Opus bytes: `encodeVoiceNoteInProcess` (FFmpeg's
+ * libraries in process, the ffmpeg program where node-av is absent) or `encodeVoiceNote` (always
+ * the program); both add the noise first with the same draws.
+ */
+export type VoiceNoteEncoder = typeof encodeVoiceNote;
+
 /** A seed from a string (FNV-1a, 32 bits), so that a track's view is reproducible. */
 function seedOf(text: string): number {
   let h = 0x811c9dc5;
@@ -97,19 +105,21 @@ function seedOf(text: string): number {
 /**
  * The vector of one voice-note view of a track: `VIEW_SECONDS` from a random point of the file
  * ({@link cutExcerpt}), through a random chain ({@link drawVoiceNoteChain}), encoded as Ogg Opus
- * by the ffmpeg program
- * and analysed as a clip (`analyzeAudio` with `query`). Reproducible: the excerpt and the chain
- * are drawn from `seed`.
+ * in process (FFmpeg's libraries through node-av: no process is spawned; the ffmpeg program only
+ * where node-av is absent) and analysed as a clip (`analyzeAudio` with `query`). Reproducible:
+ * the excerpt, the chain and the noise are drawn from `seed`, in that order.
  *
  * @param file - path of the track's audio file
  * @param durationS - the track's duration in seconds (the excerpt starts in [0, duration − 10])
  * @param model - the loaded embedding model
- * @param ffmpeg - path of the ffmpeg program
+ * @param ffmpeg - path of the ffmpeg program (used where node-av is absent)
  * @param seed - what the draw is seeded from (e.g. the file's content hash)
+ * @param encode - the chain's encoder (default `encodeVoiceNoteInProcess`; `encodeVoiceNote` runs
+ *   the ffmpeg program, as views were made before)
  * @returns the clip vector (`Analysis.vector` of a query), or null when the view is silent or the
  *   track is shorter than 2 s
- * @throws SynestheteError decoding errors of {@link cutExcerpt}, `E_DECODE` when ffmpeg cannot
- *   encode the excerpt, and the errors of `analyzeAudio`
+ * @throws SynestheteError decoding errors of {@link cutExcerpt} and the errors of `analyzeAudio`;
+ *   Error when FFmpeg (in process or the program) cannot encode the excerpt
  */
 export async function voiceNoteView(
   file: string,
@@ -117,12 +127,13 @@ export async function voiceNoteView(
   model: EmbeddingModel,
   ffmpeg: string,
   seed: string,
+  encode: VoiceNoteEncoder = encodeVoiceNoteInProcess,
 ): Promise<Float32Array | null> {
   if (!(durationS >= 2)) return null;
   const rng = createRng(seedOf(seed));
   const offset = uniform(rng, 0, Math.max(0, durationS - VIEW_SECONDS));
   const pcm = await cutExcerpt(file, offset, VIEW_SECONDS);
-  const ogg = await encodeVoiceNote(pcm, CHAIN_RATE, drawVoiceNoteChain(rng), ffmpeg, rng);
+  const ogg = await encode(pcm, CHAIN_RATE, drawVoiceNoteChain(rng), ffmpeg, rng);
   const analysis = await analyzeAudio(new Uint8Array(ogg), model, {
     query: true,
     name: 'view.ogg',

@@ -9,7 +9,8 @@
  *
  * Options: `--profile fast|full` (default fast), `-j N` (files at once; default: the engine's
  * default), `--labels CSV` (a `file` column and `--label-column`, default `label`), `--catalog DIR`
- * (keep the catalogue there instead of a temporary folder), `--limit N` (first N files). A `.txt`
+ * (keep the catalogue there instead of a temporary folder), `--limit N` (first N files),
+ * `--no-learn` (no voice-note views). A `.txt`
  * input lists one path per line (relative to the list). Symbolic links are followed (the corpus
  * folders are links into the unpacked packages). `npm run bench` can import
  * {@link measureIngest} and {@link ingestRows} instead.
@@ -91,6 +92,8 @@ export async function measureIngest(
     labelColumn?: string;
     catalog?: string;
     limit?: number;
+    /** Make the library's voice-note views (default true, as `synesthete ingest`). */
+    learn?: boolean;
   } = {},
 ): Promise<IngestMeasurement> {
   let files = await inputsToFiles(inputs);
@@ -108,6 +111,7 @@ export async function measureIngest(
       const summary = await engine.ingest(files, {
         profile: options.profile ?? 'fast',
         followSymlinks: true,
+        learn: options.learn ?? true,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       });
       const cpu1 = cpuTimes();
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
       catalog: { type: 'string' },
       limit: { type: 'string' },
       musly: { type: 'string' },
+      'no-learn': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -217,6 +222,7 @@ async function main(): Promise<void> {
     '  --catalog DIR         keep the catalogue here instead of a temporary folder',
     '  --limit N             only the first N files',
     '  --musly BIN           then time this Musly binary on the same files (bench/musly.ts)',
+    '  --no-learn            make no voice-note views (as `synesthete ingest --no-learn`)',
     '',
   ].join('\n');
   if (values.help) {
@@ -237,8 +243,9 @@ async function main(): Promise<void> {
     ...(values['label-column'] ? { labelColumn: values['label-column'] } : {}),
     ...(values.catalog ? { catalog: values.catalog } : {}),
     ...(values.limit ? { limit: Number(values.limit) } : {}),
+    ...(values['no-learn'] ? { learn: false } : {}),
   });
-  const title = `Ingest --profile ${profile}, -j ${values.concurrency ?? 'default'} (${new Date().toISOString()})`;
+  const title = `Ingest --profile ${profile}${values['no-learn'] ? ' --no-learn' : ''}, -j ${values.concurrency ?? 'default'} (${new Date().toISOString()})`;
   process.stdout.write(`\n| ${title} | |\n| --- | --: |\n`);
   const rows = ingestRows(m);
   if (values.musly) {

@@ -86,7 +86,24 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
    * their own. Default: undefined (the full analysis).
    */
   readonly excerptStartS?: number;
+  /**
+   * With `excerptStartS`: also decode stripes spread over the whole source at the model's sample
+   * rate — `lengthS` seconds centred in every `periodS` seconds (core/audio/segment-plan.ts) — for
+   * the landmark fingerprint and for more CNN windows, so that a clip from any moment of the
+   * track meets at least `lengthS − (periodS − clip length)` seconds of fingerprinted audio. The
+   * excerpt still gives the timbre statistics, the descriptors and the tempo. A source no longer
+   * than the excerpt is analysed from the excerpt alone. Default: undefined (the excerpt only).
+   */
+  readonly stripes?: StripePlan;
 };
+
+/** Stripes of a source decoded for its fingerprint (see `AnalyzeOptions.stripes`). */
+export interface StripePlan {
+  /** Seconds of each stripe (> 0). */
+  readonly lengthS: number;
+  /** Seconds from one stripe's start to the next (≥ `lengthS`). */
+  readonly periodS: number;
+}
 
 /**
  * Longest stretch of a catalogue track that is fingerprinted, seconds (30 min; a longer source is
@@ -191,6 +208,30 @@ async function decodeExcerpt(
   return { decoded, wide: wide.pcm };
 }
 
+/**
+ * The stripes of `plan` over a source whose excerpt was decoded (see `AnalyzeOptions.stripes`),
+ * at `sampleRate`; undefined without a plan, or when the excerpt already holds the whole source.
+ * A source of unknown duration is decoded whole, up to {@link FINGERPRINT_MAX_S}.
+ */
+async function decodeStripes(
+  input: string | Uint8Array | PcmAudio,
+  options: Omit<DecodeOptions, 'sampleRate'>,
+  excerpt: DecodedAudio,
+  plan: StripePlan | undefined,
+  sampleRate: number,
+): Promise<DecodedAudio | undefined> {
+  if (!plan) return undefined;
+  const durationS = excerpt.sourceDurationS;
+  if (excerpt.pcm.length / excerpt.sampleRate >= durationS - 0.5) return undefined;
+  const count = Math.max(1, Math.ceil(Math.min(durationS, FINGERPRINT_MAX_S) / plan.periodS));
+  return decodeInput(input, {
+    ...options,
+    sampleRate,
+    maxAnalysedS: Math.min(durationS, count * plan.lengthS),
+    segments: count,
+  });
+}
+
 /** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
 function decodeInput(
   input: string | Uint8Array | PcmAudio,
@@ -222,6 +263,7 @@ export async function analyzeAudio(
     timbre: withTimbre = false,
     fingerprint: withFingerprint = false,
     excerptStartS,
+    stripes: stripePlan,
     ...decodeOptions
   } = options;
   const fusion = model.metadata.fusion;
@@ -229,6 +271,8 @@ export async function analyzeAudio(
   let timbre: Float32Array | undefined;
   /** The model's spectrogram and the onset envelope, when taken from the wide-band STFT. */
   let wideBand: WideBandSpectra | undefined;
+  /** Stripes over the whole source (`stripes`), when they were decoded. */
+  let striped: DecodedAudio | undefined;
   if (excerptStartS !== undefined) {
     const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
     // 44,100 → 22,050 Hz. When the model's spectrogram will come from the wide-band STFT, the
@@ -245,6 +289,7 @@ export async function analyzeAudio(
       halve,
     );
     decoded = excerpt.decoded;
+    striped = await decodeStripes(input, decodeOptions, decoded, stripePlan, features.sampleRate);
     // One STFT of the 44,100 Hz excerpt gives the timbre statistics, the model's spectrogram and
     // the onset envelope (core/features/wide-band.ts).
     wideBand = excerpt.wide ? wideBandSpectra(excerpt.wide, features) : undefined;
@@ -266,15 +311,17 @@ export async function analyzeAudio(
   // spectral half of the descriptors, while this thread computes the spectrogram, the CNN
   // embedding, the tempo and the music gate's verdict. An excerpt is fingerprinted as decoded
   // (only it can then be identified).
-  const fingerprinting = withFingerprint
-    ? fingerprintOf(
-        input,
-        decoded,
-        query || excerptStartS !== undefined,
-        decodeOptions,
-        features.sampleRate,
-      )
-    : undefined;
+  const fingerprinting = !withFingerprint
+    ? undefined
+    : striped
+      ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments)
+      : fingerprintOf(
+          input,
+          decoded,
+          query || excerptStartS !== undefined,
+          decodeOptions,
+          features.sampleRate,
+        );
   fingerprinting?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
@@ -304,8 +351,15 @@ export async function analyzeAudio(
           shareStft ? onset : undefined,
         ),
       );
+  // The stripes add windows from the whole track to the excerpt's (the excerpt's spectrogram stays
+  // first: it is the one the chat adapters picture, and the style statistics read).
+  const stripeSpectrograms = striped
+    ? striped.segments.map((s) =>
+        computeLogMel(striped.pcm.subarray(s.offset, s.offset + s.length), features),
+      )
+    : [];
   const embedding = model.embedSpectrograms(
-    spectrograms,
+    [...spectrograms, ...stripeSpectrograms],
     maxWindows,
     query ? model.metadata.window.queryHopFrames : undefined,
   );

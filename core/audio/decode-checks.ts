@@ -98,11 +98,20 @@ export function assemble(
   decodedBy: DecoderName,
 ): DecodedAudio {
   const total = parts.reduce((n, p) => n + p.length, 0);
-  const pcm = parts.length === 1 && parts[0] ? parts[0] : new Float32Array(total);
+  // Parts laid end to end in one buffer (as the in-process decoder returns them) are used in place.
+  const first = parts[0];
+  const inPlace =
+    first !== undefined &&
+    first.byteOffset === 0 &&
+    parts.every((p) => p.buffer === first.buffer) &&
+    parts.every(
+      (p, i) => i === 0 || p.byteOffset === parts[i - 1]!.byteOffset + parts[i - 1]!.byteLength,
+    );
+  const pcm = inPlace ? new Float32Array(first.buffer, 0, total) : new Float32Array(total);
   const segments: DecodedSegment[] = [];
   let offset = 0;
   parts.forEach((part, i) => {
-    if (pcm !== part) pcm.set(part, offset);
+    if (!inPlace) pcm.set(part, offset);
     if (part.length > 0) {
       segments.push({ sourceStartS: spans[i]?.startS ?? 0, offset, length: part.length });
     }

@@ -192,7 +192,12 @@ function decodeSpans(
     if (openCode < 0) return { kind: 'unreadable', reason: errorText(lib, openCode) };
 
     const rate = request.sampleRate;
-    const output = new GrowingPcm(Math.ceil(INITIAL_OUTPUT_S * rate));
+    // Room for what the spans will hold, when the container says how long it is: growing a
+    // buffer of a whole track by doubling copies it and touches fresh pages several times over.
+    const capS = spans.reduce((n, s) => n + s.lengthS + 1, 0);
+    const expectS =
+      probe.durationS === null ? INITIAL_OUTPUT_S : Math.min(capS, probe.durationS + 1);
+    const output = new GrowingPcm(Math.ceil(Math.max(INITIAL_OUTPUT_S, expectS) * rate));
     const lengths: number[] = [];
     const state = { corrupt: false, readBytes: 0 };
     for (const span of spans) {
@@ -239,7 +244,10 @@ interface Objects {
   readonly out: InstanceType<NodeAvLib['Frame']>;
 }
 
-/** Seconds of output room allocated first; it doubles as needed, up to the spans' caps. */
+/**
+ * Seconds of output room allocated first where the container gives no duration; it doubles as
+ * needed, up to the spans' caps.
+ */
 const INITIAL_OUTPUT_S = 30;
 
 /** Mono samples appended span after span, in a buffer that grows by doubling. */

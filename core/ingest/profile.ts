@@ -1,15 +1,17 @@
 /**
- * How much of each catalogue track ingest analyses.
+ * How much of each catalogue track ingest analyses. Both profiles decode one 30 s excerpt from the
+ * middle of the track at 44.1 kHz — Musly's excerpt length (Schnitzer et al., musly.org: "musly
+ * -x 30"), read by seeking to it (core/audio/decode.ts) and halved in process to the model's
+ * 22,050 Hz (core/audio/decimate.ts) — and take from it the timbre statistics, the descriptors,
+ * the tempo and CNN windows.
  *
- * - `full` (the default): up to 6 minutes in 6 segments spread over the track, 240 CNN windows,
- *   timbre statistics of 60 s decoded again at 44.1 kHz, and a landmark fingerprint of the whole
- *   track (decoded a third time), so that a clip from any moment of it can be identified.
- * - `fast`: one 30 s excerpt from the middle of the track — Musly's excerpt length (Schnitzer
- *   et al., musly.org: "musly -x 30") — decoded once at 44.1 kHz (only the stretch around the
- *   excerpt: the decoder seeks to it, core/audio/decode.ts) and halved in process to the model's 22,050 Hz (core/audio/decimate.ts); its ≤ 20 CNN
- *   windows, descriptors, timbre statistics and fingerprint all come from that excerpt. What it
- *   gives up: identification. A clip is only named when it comes from the fingerprinted 30 s;
- *   from anywhere else in the track it gets recommendations but no "this sounds like …".
+ * - `full` (the default) also decodes stripes spread over the whole track at 22,050 Hz
+ *   ({@link FULL_STRIPES}: 6 s of every 12 s), fingerprints them and embeds windows from them, so
+ *   that a voice note from any moment of the track meets at least 4 s of fingerprinted audio and
+ *   is named, and the track's vector pools windows from all of it.
+ * - `fast`: the excerpt only. What it gives up: identification. A clip is only named when it comes
+ *   from the fingerprinted 30 s; from anywhere else in the track it gets recommendations but no
+ *   "this sounds like …".
  *
  * @module
  */
@@ -32,6 +34,16 @@ export const FAST_EXCERPT_S = 30;
 export const FAST_MAX_WINDOWS = 20;
 
 /**
+ * Stripes of the `full` profile: `lengthS` seconds of every `periodS`, spread over the whole track,
+ * fingerprinted and embedded besides the excerpt. A 10 s clip from anywhere meets at least
+ * `lengthS − (periodS − 10)` seconds of them.
+ */
+export const FULL_STRIPES = { lengthS: 6, periodS: 12 } as const;
+
+/** CNN windows of the `full` profile: the excerpt's and the stripes', spread over both. */
+export const FULL_MAX_WINDOWS = 48;
+
+/**
  * The analysis options of a profile for one track, over the catalogue defaults
  * (`CATALOG_ANALYSIS`). Imports nothing heavy: the CLI reads the profile names at start-up.
  *
@@ -43,8 +55,7 @@ export const FAST_MAX_WINDOWS = 20;
  * @throws SynestheteError `E_CONFIG` for an unknown profile name
  */
 export function profileAnalysis(profile: string, durationS: number | null): AnalyzeOptions {
-  if (profile === 'full') return {};
-  if (profile !== 'fast') {
+  if (profile !== 'fast' && profile !== 'full') {
     throw new SynestheteError(
       'E_CONFIG',
       `unknown ingest profile "${profile}" (use ${INGEST_PROFILES.join(' or ')})`,
@@ -52,10 +63,13 @@ export function profileAnalysis(profile: string, durationS: number | null): Anal
   }
   const middle =
     durationS !== null && durationS > FAST_EXCERPT_S ? (durationS - FAST_EXCERPT_S) / 2 : 0;
-  return {
+  const excerpt = {
     maxAnalysedS: FAST_EXCERPT_S,
     segments: 1,
     maxWindows: FAST_MAX_WINDOWS,
     excerptStartS: Math.floor(middle * 1000) / 1000,
   };
+  return profile === 'fast'
+    ? excerpt
+    : { ...excerpt, maxWindows: FULL_MAX_WINDOWS, stripes: FULL_STRIPES };
 }

@@ -118,7 +118,7 @@ export async function analyzeTrack(
   const profile = options.profile ?? 'full';
   const { durationS: tagDurationS, ...tags } = await readTags(file);
   const durationS =
-    profile === 'fast'
+    profile === 'fast' || profile === 'full'
       ? (tagDurationS ??
         (await oggDurationS(file).catch((error: unknown) => {
           debugFailure(`reading the Ogg duration of ${file}`, error);

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oggDurationS } from '../../core/audio/ogg-duration.js';
 import { type Engine, openEngine } from '../../core/engine.js';
-import { FAST_EXCERPT_S, FAST_MAX_WINDOWS, profileAnalysis } from '../../core/ingest/profile.js';
+import {
+  FAST_EXCERPT_S,
+  FAST_MAX_WINDOWS,
+  FULL_MAX_WINDOWS,
+  FULL_STRIPES,
+  profileAnalysis,
+} from '../../core/ingest/profile.js';
 import { ffmpeg, makeOpusCut } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
@@ -61,7 +67,10 @@ describe('ingest --profile fast', () => {
     expect(options.maxAnalysedS).toBe(FAST_EXCERPT_S);
     expect(options.excerptStartS).toBeCloseTo(((durationS ?? 0) - FAST_EXCERPT_S) / 2, 2);
     expect(profileAnalysis('fast', 20).excerptStartS).toBe(0);
-    expect(profileAnalysis('full', durationS)).toEqual({});
+    const full = profileAnalysis('full', durationS);
+    expect(full.excerptStartS).toBe(options.excerptStartS);
+    expect(full.stripes).toEqual(FULL_STRIPES);
+    expect(full.maxWindows).toBe(FULL_MAX_WINDOWS);
     expect(() => profileAnalysis('quick', 60)).toThrow(/unknown ingest profile/);
   });
 

@@ -10,7 +10,8 @@
  * Options: `--profile fast|full` (default fast), `-j N` (files at once; default: the engine's
  * default), `--labels CSV` (a `file` column and `--label-column`, default `label`), `--catalog DIR`
  * (keep the catalogue there instead of a temporary folder), `--limit N` (first N files),
- * `--no-learn` (no voice-note views). A `.txt`
+ * `--no-learn` (no voice-note views), `--json` (one line of JSON: the measurement in a fresh process,
+ * so that its peak RSS is the ingest's own). A `.txt`
  * input lists one path per line (relative to the list). Symbolic links are followed (the corpus
  * folders are links into the unpacked packages). `npm run bench` can import
  * {@link measureIngest} and {@link ingestRows} instead.
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       musly: { type: 'string' },
       'no-learn': { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -223,6 +225,7 @@ async function main(): Promise<void> {
     '  --limit N             only the first N files',
     '  --musly BIN           then time this Musly binary on the same files (bench/musly.ts)',
     '  --no-learn            make no voice-note views (as `synesthete ingest --no-learn`)',
+    '  --json                print the measurement as one line of JSON instead of a table',
     '',
   ].join('\n');
   if (values.help) {
@@ -245,6 +248,10 @@ async function main(): Promise<void> {
     ...(values.limit ? { limit: Number(values.limit) } : {}),
     ...(values['no-learn'] ? { learn: false } : {}),
   });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(m)}\n`);
+    return;
+  }
   const title = `Ingest --profile ${profile}${values['no-learn'] ? ' --no-learn' : ''}, -j ${values.concurrency ?? 'default'} (${new Date().toISOString()})`;
   process.stdout.write(`\n| ${title} | |\n| --- | --: |\n`);
   const rows = ingestRows(m);

@@ -5,7 +5,9 @@
  * @module
  */
 
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
@@ -61,28 +63,36 @@ export async function openPglite(
     await mkdir(dataDir, { recursive: true });
     lock = await lockCatalogDir(dataDir);
   }
-  const client = await createClient(dataDir).catch(async (error: unknown) => {
-    await lock?.release();
-    throw error;
-  });
-  try {
-    const db = drizzle({ client });
-    await migrate(db, { migrationsFolder });
-    return {
-      db,
-      close: async () => {
-        try {
-          await client.close();
-        } finally {
-          await lock?.release();
-        }
-      },
-    };
-  } catch (error) {
-    await client.close().catch(() => {});
-    await lock?.release();
-    throw error;
-  }
+  // A new data directory is made by PGlite's initdb, whose memory (~450 MB of WebAssembly memory
+  // and file-system images) the client keeps as long as it lives: the new catalogue is migrated,
+  // closed and opened again, and only the second client is kept.
+  const fresh = dataDir !== undefined && !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const open = async (): Promise<PGlite> => {
+    const made = await createClient(dataDir);
+    try {
+      await migrate(drizzle({ client: made }), { migrationsFolder });
+      return made;
+    } catch (error) {
+      await made.close().catch(() => {});
+      throw error;
+    }
+  };
+  const client = await (fresh ? open().then((first) => first.close()) : Promise.resolve())
+    .then(open)
+    .catch(async (error: unknown) => {
+      await lock?.release();
+      throw error;
+    });
+  return {
+    db: drizzle({ client }),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
+  };
 }
 
 /** PostgreSQL's `shared_buffers` inside PGlite (its default is 128MB). */

@@ -119,10 +119,10 @@ const TIMBRE_SECONDS = 60;
 export const QUERY_MAX_WINDOWS = 64;
 
 /**
- * How much of a catalogue track is analysed: up to 6 minutes (longer tracks in 6 segments spread
- * over the whole track), cut into windows every `window.hopFrames` (240 windows of 64 hops of
- * 512 samples at 22,050 Hz ≈ 357 s). A clip can only be identified from a part of its track that
- * has windows in the catalogue, so catalogue tracks are covered whole, not sampled.
+ * Decode caps of a catalogue track under which an ingest profile (core/ingest/profile.ts) sets its
+ * excerpt and stripes; alone (training's held-out evaluation), up to 6 minutes (longer tracks in
+ * 6 segments spread over the whole track), cut into windows every `window.hopFrames` (240
+ * windows of 64 hops of 512 samples at 22,050 Hz ≈ 357 s).
  */
 export const CATALOG_ANALYSIS = { maxAnalysedS: 360, segments: 6, maxWindows: 240 } as const;
 
@@ -210,8 +210,9 @@ async function decodeExcerpt(
 
 /**
  * The stripes of `plan` over a source whose excerpt was decoded (see `AnalyzeOptions.stripes`),
- * at `sampleRate`; undefined without a plan, or when the excerpt already holds the whole source.
- * A source of unknown duration is decoded whole, up to {@link FINGERPRINT_MAX_S}.
+ * at `sampleRate`, over at most {@link FINGERPRINT_MAX_S} seconds' worth of periods; undefined
+ * without a plan, or when the excerpt already holds the whole source (as far as the container
+ * says: a source that declares no duration is fingerprinted from its excerpt alone).
  */
 async function decodeStripes(
   input: string | Uint8Array | PcmAudio,

@@ -48,10 +48,10 @@ export const FULL_MAX_WINDOWS = 48;
  * (`CATALOG_ANALYSIS`). Imports nothing heavy: the CLI reads the profile names at start-up.
  *
  * @param profile - `full` or `fast`
- * @param durationS - the track's duration from its tags, seconds, or null when unknown (the
- *   `fast` excerpt then starts at 0)
- * @returns options for `analyzeAudio` to spread over `CATALOG_ANALYSIS` (`{}` for `full`; timbre
- *   and fingerprint are set by the caller)
+ * @param durationS - the track's duration from its tags or Ogg pages, seconds, or null when
+ *   unknown (the excerpt then starts at 0)
+ * @returns options for `analyzeAudio` to spread over `CATALOG_ANALYSIS`: the excerpt, and for
+ *   `full` the stripes and {@link FULL_MAX_WINDOWS} (timbre and fingerprint are set by the caller)
  * @throws SynestheteError `E_CONFIG` for an unknown profile name
  */
 export function profileAnalysis(profile: string, durationS: number | null): AnalyzeOptions {

@@ -42,7 +42,7 @@ export function registerIngest(program: Command): void {
       .addOption(
         new Option(
           '--profile <name>',
-          'full: a 30 s excerpt plus 6 s of every 12 s of the whole track, fingerprinted, so a clip from anywhere is named; fast: the 30 s excerpt only (clips from elsewhere in a track are not identified)',
+          'full: a 30 s excerpt plus 8 s of every 12 s of the whole track, fingerprinted, so a clip from anywhere is named; fast: the 30 s excerpt only (clips from elsewhere in a track are not identified)',
         )
           .choices(INGEST_PROFILES)
           .default('full'),

@@ -87,12 +87,13 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
    */
   readonly excerptStartS?: number;
   /**
-   * With `excerptStartS`: also decode stripes spread over the whole source at the model's sample
-   * rate — `lengthS` seconds centred in every `periodS` seconds (core/audio/segment-plan.ts) — for
-   * the landmark fingerprint and for more CNN windows, so that a clip from any moment of the
-   * track meets at least `lengthS − (periodS − clip length)` seconds of fingerprinted audio. The
-   * excerpt still gives the timbre statistics, the descriptors and the tempo. A source no longer
-   * than the excerpt is analysed from the excerpt alone. Default: undefined (the excerpt only).
+   * With `excerptStartS`: also decode stripes spread over the whole source — `lengthS` seconds
+   * centred in every `periodS` seconds (core/audio/segment-plan.ts), at the excerpt's rate — for
+   * the landmark fingerprint, more CNN windows and, when decoded at 44,100 Hz, the timbre and
+   * style statistics of all of the track, so that a clip from any moment of it meets at least
+   * `lengthS − (periodS − clip length)` seconds of fingerprinted audio. The excerpt alone gives
+   * the descriptors and the tempo. A source no longer than the excerpt is analysed from the
+   * excerpt alone. Default: undefined (the excerpt only).
    */
   readonly stripes?: StripePlan;
 };
@@ -274,6 +275,8 @@ export async function analyzeAudio(
   let wideBand: WideBandSpectra | undefined;
   /** Stripes over the whole source (`stripes`), when they were decoded. */
   let striped: DecodedAudio | undefined;
+  /** The model's spectrograms of the stripes, when they came from their 44,100 Hz STFT. */
+  let stripeLogMels: LogMelSpectrogram[] | undefined;
   if (excerptStartS !== undefined) {
     const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
     // 44,100 → 22,050 Hz. When the model's spectrogram will come from the wide-band STFT, the
@@ -290,11 +293,36 @@ export async function analyzeAudio(
       halve,
     );
     decoded = excerpt.decoded;
-    striped = await decodeStripes(input, decodeOptions, decoded, stripePlan, features.sampleRate);
+    // Stripes are decoded at the excerpt's rate: at 44,100 Hz their STFT gives the timbre
+    // statistics over them too, and the model's spectrogram, as the excerpt's does.
+    const wideStripes = excerpt.wide !== undefined && derivableLogMel(features, TIMBRE_PARAMS);
+    striped = await decodeStripes(
+      input,
+      decodeOptions,
+      decoded,
+      stripePlan,
+      wideStripes && wideRate ? wideRate : features.sampleRate,
+    );
     // One STFT of the 44,100 Hz excerpt gives the timbre statistics, the model's spectrogram and
     // the onset envelope (core/features/wide-band.ts).
     wideBand = excerpt.wide ? wideBandSpectra(excerpt.wide, features) : undefined;
     timbre = wideBand?.timbre;
+    if (striped && wideBand?.logMel && striped.sampleRate === TIMBRE_PARAMS.sampleRate) {
+      const parts = striped.segments.map((s) =>
+        wideBandSpectra(striped!.pcm.subarray(s.offset, s.offset + s.length), features),
+      );
+      stripeLogMels = parts.map((p) => p.logMel!);
+      // MFCC means are linear in the frames' log-mel: the frame-weighted mean of each part's.
+      const weighted = [{ timbre: wideBand.timbre, frames: wideBand.logMel.frames }].concat(
+        parts.map((p) => ({ timbre: p.timbre, frames: p.logMel!.frames })),
+      );
+      const total = weighted.reduce((n, w) => n + w.frames, 0);
+      const mean = new Float32Array(wideBand.timbre.length);
+      for (const w of weighted) {
+        for (let i = 0; i < mean.length; i++) mean[i]! += (w.timbre[i]! * w.frames) / total;
+      }
+      timbre = mean;
+    }
   } else {
     [decoded, timbre] = await Promise.all([
       decodeInput(input, { ...decodeOptions, sampleRate: features.sampleRate }),
@@ -354,11 +382,13 @@ export async function analyzeAudio(
       );
   // The stripes add windows from the whole track to the excerpt's (the excerpt's spectrogram stays
   // first: it is the one the chat adapters picture, and the style statistics read).
-  const stripeSpectrograms = striped
-    ? striped.segments.map((s) =>
-        computeLogMel(striped.pcm.subarray(s.offset, s.offset + s.length), features),
-      )
-    : [];
+  const stripeSpectrograms =
+    stripeLogMels ??
+    (striped
+      ? striped.segments.map((s) =>
+          computeLogMel(striped.pcm.subarray(s.offset, s.offset + s.length), features),
+        )
+      : []);
   const embedding = model.embedSpectrograms(
     [...spectrograms, ...stripeSpectrograms],
     maxWindows,
@@ -372,8 +402,8 @@ export async function analyzeAudio(
         : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
   // The style statistics, for a model that fuses them, come from the same spectrograms as the
-  // CNN's windows, for a clip as for a catalogue track.
-  const style = fusion?.style ? styleStatistics(spectrograms) : null;
+  // CNN's windows, for a clip as for a catalogue track (with stripes: the excerpt's and theirs).
+  const style = fusion?.style ? styleStatistics([...spectrograms, ...stripeSpectrograms]) : null;
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style)
     : embedding.embedding;

@@ -1,11 +1,14 @@
 /**
  * The first decoder: FFmpeg's libraries in process (node-av), on a decode thread
- * (`decode-threads.ts`). The engine's thread only posts the request and receives the PCM.
+ * (`decode-threads.ts`): the engine's thread only posts the request and receives the PCM. A thread
+ * that is off the engine's thread already (an ingest analysis thread) decodes in place
+ * (`decode-here.ts`).
  *
  * @module
  */
 import { SynestheteError } from '../util/errors.js';
 import { assemble, checkProbe } from './decode-checks.js';
+import { decodeInThisThread, decodesHere } from './decode-here.js';
 import { formatBytes, truncated, unreadable } from './decode-messages.js';
 import type { DecodedAudio, Limits } from './decode-options.js';
 import { DecodeThreadFailure, decodeOnThread } from './decode-threads.js';
@@ -55,19 +58,19 @@ export async function decodeWithNodeAv(
 ): Promise<DecodedAudio> {
   let reply: Awaited<ReturnType<typeof decodeOnThread>>;
   try {
-    reply = await decodeOnThread(
-      {
-        file,
-        sampleRate: limits.sampleRate,
-        startS: limits.startS,
-        maxAnalysedS: limits.maxAnalysedS,
-        segments: limits.segments,
-        maxDurationS: limits.maxDurationS,
-        maxReadBytes: readCap(size, limits.maxBytes),
-        skipBytes: hints.id3Bytes,
-      },
-      signal,
-    );
+    const request = {
+      file,
+      sampleRate: limits.sampleRate,
+      startS: limits.startS,
+      maxAnalysedS: limits.maxAnalysedS,
+      segments: limits.segments,
+      maxDurationS: limits.maxDurationS,
+      maxReadBytes: readCap(size, limits.maxBytes),
+      skipBytes: hints.id3Bytes,
+    };
+    reply = decodesHere()
+      ? await decodeInThisThread(request, signal, limits.timeoutMs)
+      : await decodeOnThread(request, signal);
   } catch (error) {
     if (!(error instanceof DecodeThreadFailure)) throw error;
     if (error.outOfMemory) {

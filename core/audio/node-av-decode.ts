@@ -32,6 +32,28 @@ export interface Libav {
   readonly constants: NodeAvConstants;
 }
 
+/**
+ * Loads FFmpeg's bindings (node-av) in this thread, with FFmpeg's own log silenced (every failure
+ * is reported through the reply instead).
+ *
+ * @returns the bindings, or why they cannot be used here (one line: `SYNESTHETE_LIBAV=0`, or the
+ *   module's load error)
+ */
+export async function loadLibav(): Promise<Libav | string> {
+  if (process.env.SYNESTHETE_LIBAV === '0') return 'turned off by SYNESTHETE_LIBAV=0';
+  try {
+    const [lib, constants] = await Promise.all([
+      import('node-av/lib'),
+      import('node-av/constants'),
+    ]);
+    lib.Log.setLevel(constants.AV_LOG_QUIET);
+    return { lib, constants };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return `node-av did not load (${message})`;
+  }
+}
+
 /** Bytes the demuxer may read to identify the streams (FFmpeg's default is 5,000,000). */
 const PROBE_BYTES = 5_000_000;
 /** Microseconds of media the stream probe may read (FFmpeg's default is 5 s). */

@@ -8,27 +8,10 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeWithLibav, type Libav } from './node-av-decode.js';
+import { decodeWithLibav, loadLibav } from './node-av-decode.js';
 import type { NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 
-/** Loads the bindings; the reason they cannot be used otherwise. */
-async function load(): Promise<Libav | string> {
-  if (process.env.SYNESTHETE_LIBAV === '0') return 'turned off by SYNESTHETE_LIBAV=0';
-  try {
-    const [lib, constants] = await Promise.all([
-      import('node-av/lib'),
-      import('node-av/constants'),
-    ]);
-    // FFmpeg's own log would go to stderr; every failure is reported through the reply instead.
-    lib.Log.setLevel(constants.AV_LOG_QUIET);
-    return { lib, constants };
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return `node-av did not load (${message})`;
-  }
-}
-
-const loading = load();
+const loading = loadLibav();
 // Tells the engine the bindings are loaded: a thread is never ended while it loads them.
 void loading.then(() => parentPort?.postMessage({ ready: true }));
 const stop: Int32Array = (workerData as { stop?: Int32Array } | null)?.stop ?? new Int32Array(1);

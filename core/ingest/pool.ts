@@ -144,8 +144,13 @@ export class AnalysisPool {
       () =>
         new Worker(THREAD_FILE, {
           workerData: { modelDir: this.#modelDir, modelVersion: this.#modelVersion },
-          // One file's fingerprint runs on the thread analysing it: the pool already fills the cores.
-          env: { ...process.env, SYNESTHETE_FINGERPRINT_THREAD: '0' },
+          // One file's fingerprint and decodes run on the thread analysing it: the pool already
+          // fills the cores, and the thread is off the engine's thread (core/audio/decode-here.ts).
+          env: {
+            ...process.env,
+            SYNESTHETE_FINGERPRINT_THREAD: '0',
+            SYNESTHETE_DECODE_THREADS: '0',
+          },
         }),
     );
     const slot: Slot = { worker, pending: new Map(), done: 0, dead: false };

@@ -5,10 +5,10 @@
  * 22,050 Hz (core/audio/decimate.ts) — and take from it the timbre statistics, the descriptors,
  * the tempo and CNN windows.
  *
- * - `full` (the default) also decodes stripes spread over the whole track at 22,050 Hz
- *   ({@link FULL_STRIPES}: 6 s of every 12 s), fingerprints them and embeds windows from them, so
- *   that a voice note from any moment of the track meets at least 4 s of fingerprinted audio and
- *   is named, and the track's vector pools windows from all of it.
+ * - `full` (the default) also decodes stripes spread over the whole track, at 44.1 kHz too
+ *   ({@link FULL_STRIPES}: 8 s of every 12 s), fingerprints them, and takes CNN windows, timbre
+ *   and style statistics from them, so that a voice note from any moment of the track meets at
+ *   least 6 s of fingerprinted audio and is named, and the track's vector describes all of it.
  * - `fast`: the excerpt only. What it gives up: identification. A clip is only named when it comes
  *   from the fingerprinted 30 s; from anywhere else in the track it gets recommendations but no
  *   "this sounds like …".
@@ -38,7 +38,7 @@ export const FAST_MAX_WINDOWS = 20;
  * fingerprinted and embedded besides the excerpt. A 10 s clip from anywhere meets at least
  * `lengthS − (periodS − 10)` seconds of them.
  */
-export const FULL_STRIPES = { lengthS: 6, periodS: 12 } as const;
+export const FULL_STRIPES = { lengthS: 8, periodS: 12 } as const;
 
 /** CNN windows of the `full` profile: the excerpt's and the stripes', spread over both. */
 export const FULL_MAX_WINDOWS = 48;

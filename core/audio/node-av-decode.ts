@@ -298,11 +298,12 @@ class GrowingPcm {
     this.#length = needed;
   }
 
-  /** The samples, in a buffer of their own length (to be transferred). */
+  /**
+   * The samples: a view of the buffer from its start, not a copy (a copy of a whole track touches
+   * as many fresh pages again); the room left after them was never written, so it holds no memory.
+   */
   take(): Float32Array {
-    return this.#length === this.#buffer.length
-      ? this.#buffer
-      : this.#buffer.slice(0, this.#length);
+    return this.#buffer.subarray(0, this.#length);
   }
 }
 

@@ -103,6 +103,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: 'redis://127.0.0.1:6379',
   },
   {
+    name: 'SYNESTHETE_DECODE_THREADS',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Set to 0 to decode in the calling thread instead of a decode thread (ingest analysis threads are started so; default: decode threads)',
+    example: '0',
+  },
+  {
     name: 'SYNESTHETE_FINGERPRINT_THREAD',
     scope: 'core',
     secret: false,

@@ -7,29 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { decodesHere } from '../../core/audio/decode-here.js';
 import { demoTrack } from '../helpers/paths.js';
+import { pearson } from './helpers.js';
 
 const TRACK = demoTrack('metal_rock__Metal_madness.ogg');
-
-/** Pearson correlation of the first `n` samples. */
-function correlation(a: Float32Array, b: Float32Array, n: number): number {
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('decoding in place (SYNESTHETE_DECODE_THREADS=0)', () => {
   const before = process.env.SYNESTHETE_DECODE_THREADS;
@@ -59,7 +39,7 @@ describe('decoding in place (SYNESTHETE_DECODE_THREADS=0)', () => {
       for (const [i, s] of here.segments.entries()) {
         const p = program.segments[i]!;
         const len = Math.min(s.length, p.length);
-        const r = correlation(
+        const r = pearson(
           here.pcm.subarray(s.offset, s.offset + len),
           program.pcm.subarray(p.offset, p.offset + len),
           len,

@@ -4,29 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
 import { computeLogMel } from '../../core/features/log-mel.js';
 import { DEFAULT_LOG_MEL } from '../../core/model/metadata.js';
-import { FIXTURES, LENA_SECONDS, lenaPath } from './helpers.js';
+import { FIXTURES, LENA_SECONDS, lenaPath, pearson } from './helpers.js';
 
 const SR = DEFAULT_LOG_MEL.sampleRate;
-
-function pearson(a: Float32Array, b: Float32Array, n: number): number {
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 describe('decodeAudio: formats (audio-lena, 12.27 s)', () => {
   for (const format of ['mp3', 'ogg', 'opus', 'flac', 'wav', 'm4a', 'aac', 'webm']) {

@@ -86,3 +86,24 @@ export async function expectCode(
   expect(coded.message).not.toContain('\n');
   return coded;
 }
+
+/** Pearson correlation of the first `n` samples of `a` and `b`. */
+export function pearson(a: Float32Array, b: Float32Array, n: number): number {
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

@@ -113,6 +113,12 @@ export interface StripePlan {
  */
 export const FINGERPRINT_MAX_S = 1800;
 
+/**
+ * Most seconds of stripes decoded from one source (see `AnalyzeOptions.stripes`): all of a track
+ * up to 15 minutes at 8 s of every 12, sparser beyond; at 44,100 Hz, ~106 MB of PCM at most.
+ */
+export const STRIPES_MAX_S = 600;
+
 /** Seconds of full-band audio (spread over the recording) the timbre statistics are computed on. */
 const TIMBRE_SECONDS = 60;
 
@@ -211,7 +217,8 @@ async function decodeExcerpt(
 
 /**
  * The stripes of `plan` over a source whose excerpt was decoded (see `AnalyzeOptions.stripes`),
- * at `sampleRate`, over at most {@link FINGERPRINT_MAX_S} seconds' worth of periods; undefined
+ * at `sampleRate`, {@link STRIPES_MAX_S} seconds of them at most (spread wider over a longer
+ * source); undefined
  * without a plan, or when the excerpt already holds the whole source (as far as the container
  * says: a source that declares no duration is fingerprinted from its excerpt alone).
  */
@@ -225,7 +232,10 @@ async function decodeStripes(
   if (!plan) return undefined;
   const durationS = excerpt.sourceDurationS;
   if (excerpt.pcm.length / excerpt.sampleRate >= durationS - 0.5) return undefined;
-  const count = Math.max(1, Math.ceil(Math.min(durationS, FINGERPRINT_MAX_S) / plan.periodS));
+  const count = Math.max(
+    1,
+    Math.min(Math.ceil(durationS / plan.periodS), Math.floor(STRIPES_MAX_S / plan.lengthS)),
+  );
   return decodeInput(input, {
     ...options,
     sampleRate,

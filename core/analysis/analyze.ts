@@ -218,9 +218,9 @@ async function decodeExcerpt(
 /**
  * The stripes of `plan` over a source whose excerpt was decoded (see `AnalyzeOptions.stripes`),
  * at `sampleRate`, {@link STRIPES_MAX_S} seconds of them at most (spread wider over a longer
- * source); undefined
- * without a plan, or when the excerpt already holds the whole source (as far as the container
- * says: a source that declares no duration is fingerprinted from its excerpt alone).
+ * source); undefined without a plan, or when the excerpt already holds the whole source (as far
+ * as the container says: a source that declares no duration is fingerprinted from its excerpt
+ * alone).
  */
 async function decodeStripes(
   input: string | Uint8Array | PcmAudio,
@@ -242,6 +242,24 @@ async function decodeStripes(
     maxAnalysedS: Math.min(durationS, count * plan.lengthS),
     segments: count,
   });
+}
+
+/**
+ * The timbre statistics of several stretches as one: MFCC means are linear in the frames' log-mel
+ * values, so the frame-weighted mean of each stretch's means is the mean over all their frames.
+ *
+ * @param parts - each stretch's `timbreOfLogMel` result and its frame count (> 0 in all)
+ * @returns the MFCC means over every frame (`TIMBRE_SIZE` of them)
+ */
+function pooledTimbre(
+  parts: ReadonlyArray<{ readonly timbre: Float32Array; readonly frames: number }>,
+): Float32Array {
+  const total = parts.reduce((n, p) => n + p.frames, 0);
+  const mean = new Float32Array(parts[0]?.timbre.length ?? 0);
+  for (const p of parts) {
+    for (let i = 0; i < mean.length; i++) mean[i]! += (p.timbre[i]! * p.frames) / total;
+  }
+  return mean;
 }
 
 /** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
@@ -322,16 +340,10 @@ export async function analyzeAudio(
         wideBandSpectra(striped!.pcm.subarray(s.offset, s.offset + s.length), features),
       );
       stripeLogMels = parts.map((p) => p.logMel!);
-      // MFCC means are linear in the frames' log-mel: the frame-weighted mean of each part's.
-      const weighted = [{ timbre: wideBand.timbre, frames: wideBand.logMel.frames }].concat(
-        parts.map((p) => ({ timbre: p.timbre, frames: p.logMel!.frames })),
-      );
-      const total = weighted.reduce((n, w) => n + w.frames, 0);
-      const mean = new Float32Array(wideBand.timbre.length);
-      for (const w of weighted) {
-        for (let i = 0; i < mean.length; i++) mean[i]! += (w.timbre[i]! * w.frames) / total;
-      }
-      timbre = mean;
+      timbre = pooledTimbre([
+        { timbre: wideBand.timbre, frames: wideBand.logMel.frames },
+        ...parts.map((p) => ({ timbre: p.timbre, frames: p.logMel!.frames })),
+      ]);
     }
   } else {
     [decoded, timbre] = await Promise.all([
@@ -391,7 +403,7 @@ export async function analyzeAudio(
         ),
       );
   // The stripes add windows from the whole track to the excerpt's (the excerpt's spectrogram stays
-  // first: it is the one the chat adapters picture, and the style statistics read).
+  // first: it is the one the chat adapters picture).
   const stripeSpectrograms =
     stripeLogMels ??
     (striped

@@ -22,7 +22,7 @@ lap('Node start-up and the first modules');
 installResolveShortcut();
 const { openEngine } = await import('../core/engine.js');
 lap('engine modules imported (tfjs, PGlite, drizzle-orm, hnswlib)');
-const engine = await openEngine({ catalog });
+const engine = await openEngine({ catalog, prestart: !process.argv.includes('--no-prestart') });
 lap('model loaded and catalogue opened (at once)');
 await engine.indexes();
 lap('indexes loaded');

@@ -112,7 +112,11 @@ async function main(): Promise<number> {
   // (core/util/resolve-hook.ts) is in place and the environment has been checked.
   installResolveShortcut();
   const { openEngine } = await import('../core/engine.js');
-  const engine = await openEngine({ ...(args.catalog ? { catalog: args.catalog } : {}), log });
+  const engine = await openEngine({
+    ...(args.catalog ? { catalog: args.catalog } : {}),
+    log,
+    prestart: true,
+  });
   const state = stateKind === 'memory' ? memoryState() : catalogState(engine.catalog.conversations);
   const service = createChatService(engine, { ...serviceOptions, state });
   let supervisor: Supervisor | undefined;

@@ -28,11 +28,16 @@ export function withCommonOptions(command: Command): Command {
 
 /**
  * Opens the engine from the common options. Read-only commands pass `mustExist`: a PGlite
- * directory that does not exist is then an error instead of a new, empty catalogue.
+ * directory that does not exist is then an error instead of a new, empty catalogue. Commands about
+ * to analyse clips pass `prestart` (see `EngineOptions.prestart`).
  *
  * @throws SynestheteError E_NOT_FOUND (missing catalogue with `mustExist`), E_MODEL, E_CATALOG
  */
-export async function engineFrom(options: CommonOptions, mustExist = false): Promise<Engine> {
+export async function engineFrom(
+  options: CommonOptions,
+  mustExist = false,
+  prestart = false,
+): Promise<Engine> {
   // Loaded on demand: `--help` and argument errors must not pay for tfjs, PGlite and hnswlib.
   const { openEngine } = await import('../core/engine.js');
   if (mustExist) {
@@ -52,6 +57,7 @@ export async function engineFrom(options: CommonOptions, mustExist = false): Pro
   return openEngine({
     ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     ...(options.model !== undefined ? { modelDir: options.model } : {}),
+    prestart,
   });
 }
 

@@ -143,6 +143,19 @@ function reclaim(thread: DecodeThread, id: number): void {
 }
 
 /**
+ * Starts one decode thread ahead of the first decode, so that a process about to answer a clip
+ * (the CLI's `recommend`, a chat bot) loads FFmpeg's libraries while it opens its catalogue rather
+ * than after. The thread waits idle (unreferenced) for the first {@link decodeOnThread}. Does
+ * nothing when a thread is already idle.
+ */
+export function prestartDecodeThread(): void {
+  if (idle.length > 0) return;
+  const thread = startThread();
+  thread.worker.unref();
+  idle.push(thread);
+}
+
+/**
  * Runs one decode on a decode thread.
  *
  * @param request - what to decode (see {@link NodeAvRequest})

@@ -40,6 +40,11 @@ function getWorker(): Worker | null {
   }
   const w = new Worker(file);
   w.unref(); // an idle worker never keeps the process alive
+  // Again once running: an unref before the thread is online does not hold for a worker started
+  // ahead of its first request (`prestartSecondCore`), and the process would not exit.
+  w.once('online', () => {
+    if (pending.size === 0) w.unref();
+  });
   w.on('message', (reply: Reply) => {
     const p = pending.get(reply.id);
     if (!p) return;
@@ -61,6 +66,14 @@ function getWorker(): Worker | null {
 /** Whether work can go to the second core's worker (started now if it was not). */
 export function secondCoreAvailable(): boolean {
   return getWorker() !== null;
+}
+
+/**
+ * Starts the second core's worker now (its modules load while the caller does other work), as
+ * {@link secondCoreAvailable} does; for a process about to answer its first clip.
+ */
+export function prestartSecondCore(): void {
+  getWorker();
 }
 
 /**

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type AnalyzeOptions, analyzeAudio } from '../analysis/analyze.js';
+import { prestartDecodeThread } from '../audio/decode-threads.js';
 import type { PcmAudio } from '../audio/pcm-input.js';
 import { type MusicVerdict, NOT_MUSIC_MESSAGE } from '../model/music-gate.js';
 
@@ -17,6 +18,7 @@ import { describeTrack, explainSimilarity } from '../features/reason.js';
 import { parseStoredDescriptors } from '../features/stored-descriptors.js';
 import type { Landmarks } from '../fingerprint/hashes.js';
 import { matchLandmarks } from '../fingerprint/match.js';
+import { prestartSecondCore } from '../fingerprint/off-thread.js';
 import { pickLandmarkMatch } from '../fingerprint/thresholds.js';
 import {
   type AnnHit,
@@ -224,6 +226,12 @@ export interface EngineOptions {
   readonly followMs?: number;
   /** Where to tell that the indexes followed a catalogue change (default: nowhere). */
   readonly log?: (line: string) => void;
+  /**
+   * Start a decode thread and the second core's worker at once, so that their modules load while
+   * the model and the catalogue open (default false): for a process about to answer clips (the
+   * CLI's `recommend`, the chat bots), not for one that only ingests or lists.
+   */
+  readonly prestart?: boolean;
 }
 
 /** The recommender. */
@@ -317,6 +325,10 @@ function summary(t: TrackInfo): TrackSummary {
  * @throws SynestheteError E_MODEL, E_CATALOG
  */
 export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (options.prestart === true) {
+    prestartDecodeThread();
+    prestartSecondCore();
+  }
   // Both at once: tfjs compiles its WebAssembly while PGlite starts its own (cold start).
   const [modelLoad, catalogOpen] = await Promise.allSettled([
     loadEmbeddingModel(options.modelDir),

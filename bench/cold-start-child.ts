@@ -9,6 +9,7 @@
  *
  * @module
  */
+import module from 'node:module';
 import { installResolveShortcut } from '../core/util/resolve-hook.js';
 
 const [clip, catalog] = process.argv.slice(2);
@@ -19,6 +20,8 @@ const lap = (stage: string) => {
   laps.push({ stage, wallMs: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
 };
 lap('Node start-up and the first modules');
+// As the CLI's entry does (cli/main.ts).
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 installResolveShortcut();
 const { openEngine } = await import('../core/engine.js');
 lap('engine modules imported (tfjs, PGlite, drizzle-orm, hnswlib)');

@@ -3,6 +3,7 @@
  * The `synesthete` command line: ingest music, recommend for clips, list neighbours, evaluate,
  * train, and check the installation.
  */
+import module from 'node:module';
 import { Command } from 'commander';
 import { installResolveShortcut } from '../core/util/resolve-hook.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -14,6 +15,11 @@ import { registerRecommend } from './commands/recommend.js';
 import { registerSimilar } from './commands/similar.js';
 import { registerTrain } from './commands/train.js';
 
+// Node's on-disk compile cache (Node ≥ 22.1; in `os.tmpdir()/node-compile-cache`, or where
+// `NODE_COMPILE_CACHE` says; `NODE_DISABLE_COMPILE_CACHE=1` turns it off) for the engine's modules,
+// which the commands import on demand after this line: docs/benchmarks.md has the cold start with
+// and without it.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 // Before any command imports the engine (drizzle-orm): see core/util/resolve-hook.ts.
 installResolveShortcut();
 

@@ -18,6 +18,7 @@ interface EvaluateCliOptions extends CommonOptions {
   identify?: boolean;
   clips?: boolean;
   clipMap?: boolean;
+  variety?: boolean;
   chain: 'voice-note' | 'opus';
   nonMusic?: string;
   seed: number;
@@ -56,6 +57,10 @@ export function registerEvaluate(program: Command): void {
         '--no-clip-map',
         "with --clips: search the excerpts' own vectors, not moved by the clip map learned from the catalogue's voice-note views",
       )
+      .option(
+        '--no-variety',
+        'with --clips: no caps of 2 tracks per artist and per album on the answers (the ranking alone)',
+      )
       .addOption(
         new Option(
           '--chain <chain>',
@@ -90,6 +95,9 @@ export function registerEvaluate(program: Command): void {
             identify: options.identify ?? false,
             clips: options.clips ?? false,
             ...(options.clipMap === false ? { clipMap: false } : {}),
+            ...(options.variety === false
+              ? { variety: { maxPerArtist: Infinity, maxPerAlbum: Infinity } }
+              : {}),
             chain: options.chain,
             seed: options.seed,
             ...(options.nonMusic ? { nonMusicDir: options.nonMusic } : {}),
@@ -136,7 +144,8 @@ export function registerEvaluate(program: Command): void {
           if (report.clips) {
             const c = report.clips;
             lines.push(
-              `discovery: ${c.n} ${c.excerptSeconds} s voice-note excerpts against the catalogue without their track: precision@${report.k} ${pct(c.precisionAtK)} (${pct(c.ratioToCatalog)} × the catalogue's own; ${c.notMusic} taken for non-music, ${c.namedOther} named as another track; ${c.clipMapPairs ? `clip map of ${c.clipMapPairs.join(' / ')} voice-note views` : 'no clip map'})`,
+              `discovery: ${c.n} ${c.excerptSeconds} s voice-note excerpts against the catalogue without their track: precision@${report.k} ${pct(c.precisionAtK)} (${pct(c.ratioToCatalog)} × the leave-one-out figure; ${c.notMusic} taken for non-music, ${c.namedOther} named as another track; ${c.clipMapPairs ? `clip map of ${c.clipMapPairs.join(' / ')} voice-note views` : 'no clip map'})`,
+              `  the tracks' own answers (\`similar\`) under the same rules (${Number.isFinite(c.variety.maxPerArtist) || Number.isFinite(c.variety.maxPerAlbum) ? `at most ${c.variety.maxPerArtist} per artist and ${c.variety.maxPerAlbum} per album` : 'no artist or album caps'}): precision@${report.k} ${pct(c.catalogAnswers.precisionAtK)}; the excerpts' ${pct(c.catalogAnswers.ratio)} × that`,
             );
           }
           const gate = report.musicGate;

@@ -18,6 +18,7 @@ import { fitClipMap } from '../library/clip-map.js';
 import { CHAIN_RATE, cutExcerpt } from '../library/voice-note-view.js';
 import { calibratedConfidence } from '../recommend/calibration.js';
 import type { Engine } from '../recommend/recommend.js';
+import { DEFAULT_VARIETY, type VarietyOptions } from '../recommend/variety.js';
 import { SynestheteError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/random.js';
 import { reliability } from './calibration.js';
@@ -48,6 +49,11 @@ export interface EvaluateOptions {
    * halves by track id, and an excerpt of one half is moved by the map of the other.
    */
   readonly clipMap?: boolean;
+  /**
+   * With `clips`: the variety rules of the answers (default `DEFAULT_VARIETY`, as users get them;
+   * e.g. `{ maxPerArtist: Infinity, maxPerAlbum: Infinity }` for the ranking alone).
+   */
+  readonly variety?: VarietyOptions;
   /** Excerpt length of the identification test, seconds (default 10). */
   readonly excerptSeconds?: number;
   /**
@@ -108,6 +114,15 @@ export interface EvaluationReport {
     readonly precisionAtK: number;
     /** precisionAtK / the catalogue's leave-one-out precision@k. */
     readonly ratioToCatalog: number;
+    /**
+     * The catalogue's own answers under the same rules as the excerpts' (the variety caps of
+     * `variety`): precision@k of `similar` for each track, with the same tracks left out, and
+     * the excerpts' precisionAtK over it. The leave-one-out figure ranks by cosine alone, while
+     * both answers keep at most `maxPerArtist` / `maxPerAlbum` tracks of one artist or album.
+     */
+    readonly catalogAnswers: { readonly precisionAtK: number; readonly ratio: number };
+    /** The variety rules both kinds of answer were given under. */
+    readonly variety: Required<VarietyOptions>;
     /** Excerpts the music gate rejected (they count as no correct answer). */
     readonly notMusic: number;
     /** Excerpts named as another catalogue track (then answered with that track's neighbours). */
@@ -297,7 +312,9 @@ export async function evaluateCatalog(
     );
     const clipMapPairs =
       halves[0] && halves[1] ? ([halves[0].pairs, halves[1].pairs] as const) : null;
+    const variety = { ...DEFAULT_VARIETY, ...options.variety };
     let hits = 0;
+    let catalogHits = 0;
     let notMusic = 0;
     let namedOther = 0;
     for (const [i, f] of found.entries()) {
@@ -321,17 +338,29 @@ export async function evaluateCatalog(
         absent,
         analyze: { name: 'excerpt.ogg' },
         clipMap: clipMapPairs ? (halves[f.id % 2] ?? null) : null,
+        variety,
       });
       if (result.music?.isMusic === false) notMusic++;
       if (result.match) namedOther++;
       hits += result.recommendations.filter((r) => labelOf.get(r.trackId) === f.label).length;
+      // What `similar` answers for the track itself, the same tracks left out.
+      const own = await engine.similar(f.id, {
+        k: options.k,
+        absent: absent.filter((id) => id !== f.id),
+        variety,
+        tags: false,
+      });
+      catalogHits += own.recommendations.filter((r) => labelOf.get(r.trackId) === f.label).length;
     }
     const p = hits / (found.length * options.k);
+    const catalogP = catalogHits / (found.length * options.k);
     const loo = report.precisionAtK[String(options.k)] ?? 0;
     clips = {
       n: found.length,
       precisionAtK: p,
       ratioToCatalog: loo > 0 ? p / loo : 0,
+      catalogAnswers: { precisionAtK: catalogP, ratio: catalogP > 0 ? p / catalogP : 0 },
+      variety,
       notMusic,
       namedOther,
       excerptSeconds,

@@ -274,7 +274,12 @@ export interface Engine {
    */
   similar(
     ref: number | string,
-    options?: { k?: number; feedback?: FeedbackVotes } & ListOptions,
+    options?: {
+      k?: number;
+      feedback?: FeedbackVotes;
+      /** Catalogue track ids left out of the results (evaluation: same-artist tracks). */
+      absent?: readonly number[];
+    } & ListOptions,
   ): Promise<SimilarTracks>;
   /**
    * Recommends `k` tracks (default 5) for several seeds as a whole: the centroid of their
@@ -754,7 +759,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         parseStoredDescriptors(track.descriptors),
         k,
         {
-          ids: new Set([track.id, ...(opts.feedback?.disliked ?? [])]),
+          ids: new Set([track.id, ...(opts.feedback?.disliked ?? []), ...(opts.absent ?? [])]),
           hashes: new Set([track.contentHash]),
         },
         1,

@@ -201,6 +201,41 @@ describe('synesthete recommend / similar / evaluate / doctor', () => {
     expect(report.missing).toHaveLength(30);
   });
 
+  it("evaluate --clips scores the excerpts beside the tracks' own answers under the same rules", async () => {
+    // -k 2: among the five other tracks, the two nearest are a real choice.
+    const run = async (...extra: string[]) => {
+      const r = await runCli([
+        ...['evaluate', '--labels', DEMO_LABELS_CSV, '--label-column', 'label', '-k', '2'],
+        ...['--clips', '--catalog', catalog, '--json', ...extra],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as {
+        precisionAtK: Record<string, number>;
+        clips: {
+          n: number;
+          precisionAtK: number;
+          ratioToCatalog: number;
+          catalogAnswers: { precisionAtK: number; ratio: number };
+          variety: { maxPerArtist: number | null; maxPerAlbum: number | null };
+        };
+      };
+    };
+    const capped = await run();
+    expect(capped.clips.n).toBe(6);
+    expect(capped.clips.variety).toMatchObject({ maxPerArtist: 2, maxPerAlbum: 2 });
+    const { precisionAtK: p, catalogAnswers: own } = capped.clips;
+    expect(own.precisionAtK).toBeGreaterThan(0);
+    expect(own.ratio).toBeCloseTo(p / own.precisionAtK, 9);
+    // Without the caps `similar` ranks by cosine alone: its answers are the leave-one-out
+    // neighbours, so both figures agree (JSON writes the caps' Infinity as null).
+    const uncapped = await run('--no-variety');
+    expect(uncapped.clips.variety).toMatchObject({ maxPerArtist: null, maxPerAlbum: null });
+    expect(uncapped.clips.catalogAnswers.precisionAtK).toBeCloseTo(
+      uncapped.precisionAtK['2'] ?? Number.NaN,
+      9,
+    );
+  });
+
   it('doctor prints node, ffmpeg, the decoder in use, tfjs backend, model version and catalogue size', async () => {
     const r = await runCli(['doctor', '--catalog', catalog]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -25,6 +25,13 @@ import { reliability } from './calibration.js';
 import { mfccBaselineVectors } from './mfcc-baseline.js';
 import { leaveOneOutPrecision, neighbourPairs, type PrecisionReport } from './precision.js';
 
+/**
+ * Folds of the tracks for the clip maps of `evaluate --clips`: each excerpt is moved by a map
+ * fitted on the other 4/5 of the catalogue's voice-note views. Two halves under-state what a
+ * small catalogue's map gives, more folds change nothing (docs/similarity.md).
+ */
+export const CLIP_MAP_FOLDS = 5;
+
 /** Options of {@link evaluateCatalog}. */
 export interface EvaluateOptions {
   /** CSV with a `file` column (paths as given to ingest, or relative to the CSV) and label columns. */
@@ -45,8 +52,9 @@ export interface EvaluateOptions {
   readonly clips?: boolean;
   /**
    * With `clips`: move the excerpts with the library's clip map (default true). Each excerpt's
-   * map is fitted without its own track's voice-note view: the catalogue's views are split in two
-   * halves by track id, and an excerpt of one half is moved by the map of the other.
+   * map is fitted without its own track's voice-note view: the catalogue's views are split in
+   * {@link CLIP_MAP_FOLDS} folds by track id, and an excerpt of one fold is moved by the map fitted
+   * on the other folds' views (as the product's map is fitted on all of a catalogue's views).
    */
   readonly clipMap?: boolean;
   /**
@@ -129,10 +137,10 @@ export interface EvaluationReport {
     readonly namedOther: number;
     readonly excerptSeconds: number;
     /**
-     * Voice-note views each half's clip map was fitted on (two halves; see `clipMap` of
+     * Voice-note views each fold's clip map was fitted on (see `clipMap` of
      * {@link EvaluateOptions}), or null when no map was used.
      */
-    readonly clipMapPairs: readonly [number, number] | null;
+    readonly clipMapPairs: readonly number[] | null;
   };
   /** The music gate (when the model has one): acceptance of music, rejection of the rest. */
   readonly musicGate?: {
@@ -297,21 +305,20 @@ export async function evaluateCatalog(
     const ffmpeg = (await resolveFfmpeg()).path;
     const rng = createRng((options.seed ?? 1) + 1000);
     const labelOf = new Map(found.map((f) => [f.id, f.label]));
-    // Two clip maps, each fitted on the views of one half of the tracks (by id parity), so that
+    // One clip map per fold of the tracks (by id), each fitted on the other folds' views, so that
     // an excerpt is moved by a map that never saw its own track.
     const views =
       options.clipMap === false
         ? []
         : await engine.catalog.clipViews(engine.model.metadata.version, Number.MAX_SAFE_INTEGER);
     const dim = views[0]?.embedding.length ?? 0;
-    const halves = [0, 1].map((h) =>
+    const folds = Array.from({ length: CLIP_MAP_FOLDS }, (_, h) =>
       fitClipMap(
-        views.filter((v) => v.id % 2 !== h),
+        views.filter((v) => v.id % CLIP_MAP_FOLDS !== h),
         dim,
       ),
     );
-    const clipMapPairs =
-      halves[0] && halves[1] ? ([halves[0].pairs, halves[1].pairs] as const) : null;
+    const clipMapPairs = folds.every((m) => m !== undefined) ? folds.map((m) => m.pairs) : null;
     const variety = { ...DEFAULT_VARIETY, ...options.variety };
     let hits = 0;
     let catalogHits = 0;
@@ -337,7 +344,7 @@ export async function evaluateCatalog(
         k: options.k,
         absent,
         analyze: { name: 'excerpt.ogg' },
-        clipMap: clipMapPairs ? (halves[f.id % 2] ?? null) : null,
+        clipMap: clipMapPairs ? (folds[f.id % CLIP_MAP_FOLDS] ?? null) : null,
         variety,
       });
       if (result.music?.isMusic === false) notMusic++;

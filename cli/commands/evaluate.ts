@@ -51,7 +51,7 @@ export function registerEvaluate(program: Command): void {
       )
       .option(
         '--clips',
-        'also measure discovery: a 10 s voice-note excerpt of each track is recommended against the catalogue without that track; precision@k of the answers beside the leave-one-out figure',
+        'also measure discovery: a 10 s voice-note excerpt of each track is recommended against the catalogue without that track; precision@k of the answers beside the leave-one-out figure and beside what `similar` answers for the track under the same variety rules',
       )
       .option(
         '--no-clip-map',

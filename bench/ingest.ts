@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { relaunchWithMallocTuning } from '../cli/relaunch.js';
 import { openEngine } from '../core/engine.js';
 import { evaluateCatalog } from '../core/evaluation/evaluate-catalog.js';
 import { collectAudioFiles } from '../core/ingest/ingest.js';
@@ -198,6 +199,12 @@ export function ingestRows(m: IngestMeasurement): Array<[string, string]> {
 }
 
 async function main(): Promise<void> {
+  // As `synesthete ingest` runs: again as a child with glibc's allocator tuned (cli/relaunch.ts).
+  const relaunched = await relaunchWithMallocTuning();
+  if (relaunched !== null) {
+    process.exitCode = relaunched;
+    return;
+  }
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -103,6 +103,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: 'redis://127.0.0.1:6379',
   },
   {
+    name: 'SYNESTHETE_MALLOC_TUNING',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Set to 0 to run `ingest` and `queue work` without restarting them with glibc allocator settings for lower peak memory (MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=131072; default: restarted so on Linux with glibc)',
+    example: '0',
+  },
+  {
     name: 'SYNESTHETE_DECODE_THREADS',
     scope: 'core',
     secret: false,

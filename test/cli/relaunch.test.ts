@@ -1,0 +1,104 @@
+/**
+ * `ingest` runs again as a child process with glibc's allocator tuned (cli/relaunch.ts): which
+ * variables it adds, that the child has them, and that the child does not outlive a parent that
+ * is killed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MALLOC_TUNING, mallocTuningToAdd } from '../../cli/relaunch.js';
+import { CLI_MAIN, REPO_ROOT } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+describe('mallocTuningToAdd', () => {
+  it('adds both variables on glibc when neither is set', () => {
+    expect(mallocTuningToAdd({}, true)).toEqual(MALLOC_TUNING);
+  });
+
+  it('keeps what the user set and adds only the rest', () => {
+    expect(mallocTuningToAdd({ MALLOC_ARENA_MAX: '4' }, true)).toEqual({
+      MALLOC_MMAP_THRESHOLD_: MALLOC_TUNING.MALLOC_MMAP_THRESHOLD_,
+    });
+    expect(mallocTuningToAdd({ ...MALLOC_TUNING }, true)).toBeNull();
+  });
+
+  it('adds nothing off glibc, in the relaunched child, or when turned off', () => {
+    expect(mallocTuningToAdd({}, false)).toBeNull();
+    expect(mallocTuningToAdd({ SYNESTHETE_RELAUNCHED: '1' }, true)).toBeNull();
+    expect(mallocTuningToAdd({ SYNESTHETE_MALLOC_TUNING: '0' }, true)).toBeNull();
+  });
+});
+
+/** The environment of a running process, from /proc. */
+function environOf(pid: number): Record<string, string> {
+  const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  return Object.fromEntries(
+    raw
+      .split('\0')
+      .filter((e) => e.includes('='))
+      .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  );
+}
+
+/** Pids of the processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter((s) => s !== '')
+    .map(Number);
+}
+
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(process.platform !== 'linux')('synesthete ingest, relaunched', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    tmp = await tempDir('relaunch');
+  });
+  afterAll(async () => {
+    await tmp.remove();
+  });
+
+  it('analyses in a child with the allocator variables, which ends when its parent is killed', async () => {
+    const env = { ...process.env };
+    for (const name of [...Object.keys(MALLOC_TUNING), 'SYNESTHETE_RELAUNCHED']) delete env[name];
+    delete env.SYNESTHETE_MALLOC_TUNING;
+    const parent = spawn(
+      process.execPath,
+      [CLI_MAIN, 'ingest', path.join(REPO_ROOT, 'data/demo/tracks')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...env, DATABASE_URL: path.join(tmp.dir, 'catalog') },
+        stdio: 'ignore',
+      },
+    );
+    const pid = parent.pid ?? 0;
+    let child: number | undefined;
+    for (let i = 0; i < 100 && child === undefined; i++) {
+      await sleep(100);
+      child = childrenOf(pid).find((c) =>
+        readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('ingest'),
+      );
+    }
+    if (child === undefined) {
+      parent.kill('SIGKILL');
+      throw new Error('the ingest started no child (not on glibc?)');
+    }
+    expect(environOf(child)).toMatchObject({ ...MALLOC_TUNING, SYNESTHETE_RELAUNCHED: '1' });
+    expect(environOf(pid).MALLOC_ARENA_MAX).toBeUndefined();
+    const exited = new Promise((resolve) => parent.once('exit', resolve));
+    parent.kill('SIGKILL');
+    await exited;
+    // Its IPC channel closes with the parent, and it ends itself.
+    for (let i = 0; i < 100 && alive(child); i++) await sleep(100);
+    expect(alive(child)).toBe(false);
+  });
+});

@@ -146,10 +146,11 @@ function reclaim(thread: DecodeThread, id: number): void {
  * Starts one decode thread ahead of the first decode, so that a process about to answer a clip
  * (the CLI's `recommend`, a chat bot) loads FFmpeg's libraries while it opens its catalogue rather
  * than after. The thread waits idle (unreferenced) for the first {@link decodeOnThread}. Does
- * nothing when a thread is already idle.
+ * nothing when a thread is already idle, or with `SYNESTHETE_LIBAV=0`.
  */
 export function prestartDecodeThread(): void {
-  if (idle.length > 0) return;
+  // Turned off: decodes run the ffmpeg program, and no thread would be used.
+  if (idle.length > 0 || process.env.SYNESTHETE_LIBAV === '0') return;
   const thread = startThread();
   thread.worker.unref();
   idle.push(thread);

@@ -41,6 +41,15 @@ function environOf(pid: number): Record<string, string> {
   );
 }
 
+/** The command line of a process, or '' when it is gone. */
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** Pids of the processes whose parent is `pid` (Linux /proc). */
 function childrenOf(pid: number): number[] {
   const file = `/proc/${pid}/task/${pid}/children`;
@@ -52,8 +61,14 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
-const alive = (pid: number) =>
-  existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+/** Whether `pid` runs (a zombie or a vanished process does not). */
+function alive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+  } catch {
+    return false;
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,14 +99,15 @@ describe.skipIf(process.platform !== 'linux')('synesthete ingest, relaunched', (
     let child: number | undefined;
     for (let i = 0; i < 100 && child === undefined; i++) {
       await sleep(100);
-      child = childrenOf(pid).find((c) =>
-        readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('ingest'),
-      );
+      child = childrenOf(pid).find((c) => cmdlineOf(c).includes('ingest'));
     }
     if (child === undefined) {
       parent.kill('SIGKILL');
       throw new Error('the ingest started no child (not on glibc?)');
     }
+    // Between fork and exec the child still shows its parent's environment: wait for the exec.
+    const relaunched = (c: number) => alive(c) && environOf(c).SYNESTHETE_RELAUNCHED === '1';
+    for (let i = 0; i < 100 && !relaunched(child); i++) await sleep(100);
     expect(environOf(child)).toMatchObject({ ...MALLOC_TUNING, SYNESTHETE_RELAUNCHED: '1' });
     expect(environOf(pid).MALLOC_ARENA_MAX).toBeUndefined();
     const exited = new Promise((resolve) => parent.once('exit', resolve));

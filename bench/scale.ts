@@ -4,7 +4,8 @@
  * catalogue's real track vectors, so the dimension is the real one). Prints figures, asserts
  * nothing.
  *
- * - build: time and memory (process RSS growth, index file size) of an HNSW index of N tracks
+ * - build: time and memory (process RSS growth, index file size) of the track index the product
+ *   builds for N tracks (HNSW; projected with exact re-ranking for vectors of 512 dimensions up)
  * - recall@5 of the HNSW answer against exact search (brute-force cosine), and query p50 / p95
  * - load: reading the saved index back (what a serving process does at start-up)
  * - serving RSS: a fresh process that loads the model and a 100,000-track index and answers
@@ -21,6 +22,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { calibrateEf } from '../core/index/ef-calibration.js';
 import { HnswIndex } from '../core/index/hnsw-index.js';
+import { ProjectedIndex, projects } from '../core/index/projected-index.js';
 import { packageRoot } from '../core/util/paths.js';
 import { runJson } from './child-json.js';
 import { percentile } from './percentile.js';
@@ -88,16 +90,43 @@ function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number
 
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 
-/** Builds, saves and returns an index of `vectors` (labels 0…n−1) and its build figures. */
+/**
+ * Builds the index the product builds for `dim`-dimensional track vectors (projected with exact
+ * re-ranking from 512 dimensions up, core/index/projected-index.ts), labels 0…n−1, and its build
+ * figures.
+ */
 function buildIndex(vectors: readonly Float32Array[], dim: number, m: number, efc: number) {
   const before = rssMiB();
   const started = performance.now();
-  const index = HnswIndex.build(
-    vectors.map((vector, label) => ({ label, vector })),
-    dim,
-    { m, efConstruction: efc },
-  );
+  const items = vectors.map((vector, label) => ({ label, vector }));
+  const params = { m, efConstruction: efc };
+  const index = projects(dim)
+    ? ProjectedIndex.build(items, dim, params)
+    : HnswIndex.build(items, dim, params);
   return { index, buildS: (performance.now() - started) / 1000, rssGrowth: rssMiB() - before };
+}
+
+/** Saves `index` as `base.hnsw` (+ `base.rows` when projected); returns the files' total MiB. */
+function saveIndex(index: HnswIndex | ProjectedIndex, base: string): number {
+  if (index instanceof ProjectedIndex) {
+    index.save(`${base}.hnsw`, `${base}.rows`);
+    return (statSync(`${base}.hnsw`).size + statSync(`${base}.rows`).size) / 2 ** 20;
+  }
+  index.save(`${base}.hnsw`);
+  return statSync(`${base}.hnsw`).size / 2 ** 20;
+}
+
+/** Reads back what {@link saveIndex} wrote. */
+function loadIndex(index: HnswIndex | ProjectedIndex, base: string, dim: number) {
+  return index instanceof ProjectedIndex
+    ? ProjectedIndex.load(
+        `${base}.hnsw`,
+        `${base}.rows`,
+        dim,
+        index.projection.outputDim,
+        index.projection.seed,
+      )
+    : HnswIndex.load(`${base}.hnsw`, dim);
 }
 
 /**
@@ -127,10 +156,10 @@ export async function measureScale(
     vectors.map((vector, label) => ({ label, vector })),
   );
   const calibrationS = (performance.now() - calibrationStarted) / 1000;
-  const file = path.join(tmp, `scale-${tracks}.hnsw`);
-  built.index.save(file);
+  const base = path.join(tmp, `scale-${tracks}`);
+  const indexFileMiB = saveIndex(built.index, base);
   const loadStarted = performance.now();
-  const loaded = HnswIndex.load(file, dim);
+  const loaded = loadIndex(built.index, base, dim);
   loaded.searchEf = calibration.ef;
   const loadMs = performance.now() - loadStarted;
 
@@ -168,14 +197,27 @@ export async function measureScale(
   const atDefault = efSweep[0]!;
 
   // Serving: a fresh process with the model and a servingTracks-track index.
-  let servingFile = file;
+  let servingBase = base;
+  let servingIndex = built.index;
   if (servingTracks !== tracks) {
-    const serving = buildIndex(syntheticVectors(seeds, servingTracks, 3), dim, m, efConstruction);
-    servingFile = path.join(tmp, `scale-${servingTracks}.hnsw`);
-    serving.index.save(servingFile);
+    servingIndex = buildIndex(
+      syntheticVectors(seeds, servingTracks, 3),
+      dim,
+      m,
+      efConstruction,
+    ).index;
+    servingBase = path.join(tmp, `scale-${servingTracks}`);
+    saveIndex(servingIndex, servingBase);
   }
   const script = path.join(packageRoot(), 'dist', 'bench', 'serving-rss.js');
-  const serving = (await runJson(script, [servingFile, String(dim)])) as Record<string, number>;
+  const projected =
+    servingIndex instanceof ProjectedIndex
+      ? [String(servingIndex.projection.outputDim), String(servingIndex.projection.seed)]
+      : [];
+  const serving = (await runJson(script, [servingBase, String(dim), ...projected])) as Record<
+    string,
+    number
+  >;
   return {
     tracks,
     dim,
@@ -186,7 +228,7 @@ export async function measureScale(
     calibrationS,
     buildS: built.buildS,
     buildRssMiB: built.rssGrowth,
-    indexFileMiB: statSync(file).size / 2 ** 20,
+    indexFileMiB,
     loadMs,
     recallAt5: atDefault.recallAt5,
     queries: queries.length,
@@ -213,7 +255,10 @@ export function scaleRows(f: ScaleFigures): Array<[string, string]> {
         : `recall@5 ${f.calibrationRecall.toFixed(3)} on the catalogue's own vectors, ${f.calibrationS.toFixed(1)} s`,
     ],
     ['build', `${f.buildS.toFixed(1)} s (one core), RSS +${f.buildRssMiB.toFixed(0)} MiB`],
-    ['index file', `${f.indexFileMiB.toFixed(0)} MiB`],
+    [
+      projects(f.dim) ? 'index files (graph + full vectors on disk)' : 'index file',
+      `${f.indexFileMiB.toFixed(0)} MiB`,
+    ],
     ['load (start-up)', `${f.loadMs.toFixed(0)} ms`],
     [`recall@5 vs exact (${f.queries} queries)`, f.recallAt5.toFixed(3)],
     ['query p50 / p95', `${f.queryP50Ms.toFixed(3)} / ${f.queryP95Ms.toFixed(3)} ms`],

@@ -1,20 +1,25 @@
 /**
  * A serving process in miniature, for bench/scale.ts: loads the model (tfjs) and a saved track
  * index, embeds a clip's worth of windows and answers 100 queries, then prints its RSS and how
- * long it took to get ready, as one JSON line. Usage: `node dist/bench/serving-rss.js <index
- * file> <dim>`.
+ * long it took to get ready, as one JSON line. Usage: `node dist/bench/serving-rss.js <base> <dim>
+ * [<projected dim> <seed>]`: the index is `<base>.hnsw`, with `<base>.rows` when projected
+ * (core/index/projected-index.ts).
  *
  * @module
  */
 import { HnswIndex } from '../core/index/hnsw-index.js';
+import { ProjectedIndex } from '../core/index/projected-index.js';
 import { loadEmbeddingModel } from '../core/model/embedder.js';
 
 const started = performance.now();
-const [file, dimText] = process.argv.slice(2);
-if (!file || !dimText) throw new Error('usage: serving-rss <index file> <dim>');
+const [base, dimText, projectedDim, seed] = process.argv.slice(2);
+if (!base || !dimText) throw new Error('usage: serving-rss <base> <dim> [<projected dim> <seed>]');
 const dim = Number(dimText);
 const model = await loadEmbeddingModel();
-const index = HnswIndex.load(file, dim);
+const index =
+  projectedDim === undefined
+    ? HnswIndex.load(`${base}.hnsw`, dim)
+    : ProjectedIndex.load(`${base}.hnsw`, `${base}.rows`, dim, Number(projectedDim), Number(seed));
 const startMs = performance.now() - started;
 const { frames } = model.metadata.window;
 const { nMels } = model.metadata.features;

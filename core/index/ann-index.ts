@@ -32,6 +32,23 @@ export interface AnnIndex {
   query(vector: Float32Array, k: number, filter?: (label: number) => boolean): AnnHit[];
 }
 
+/** An index whose search effort is tunable (HNSW's query-time candidate list size, ef). */
+export interface TunableAnnIndex extends AnnIndex {
+  /** The candidate list size used when a query names none. */
+  searchEf: number;
+  /**
+   * See {@link AnnIndex.query}.
+   *
+   * @param ef - the search's candidate list size for this query (default {@link searchEf})
+   */
+  query(
+    vector: Float32Array,
+    k: number,
+    filter?: (label: number) => boolean,
+    ef?: number,
+  ): AnnHit[];
+}
+
 /** An item to index: a label and its vector. */
 export interface AnnItem {
   /** Non-negative integer < 2^32 (hnswlib stores labels as `size_t` but reads them as uint32). */

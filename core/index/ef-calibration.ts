@@ -13,8 +13,7 @@
  * @module
  */
 
-import type { AnnItem } from './ann-index.js';
-import type { HnswIndex } from './hnsw-index.js';
+import type { AnnItem, TunableAnnIndex } from './ann-index.js';
 import { HNSW_MIN_EF } from './hnsw-index.js';
 
 /** Options of {@link calibrateEf}. */
@@ -105,14 +104,14 @@ function sample(n: number, count: number, seed: number): number[] {
 /**
  * Measures recall@k of `index` over `items` (the vectors it was built from) and chooses `ef`.
  *
- * @param index - the built HNSW index
+ * @param index - the built index (an HNSW graph, or a projected one)
  * @param items - the same labels and vectors the index holds
  * @param options - see {@link EfCalibrationOptions}
  * @returns the chosen `ef` with the recall measured at it; the largest tried (`maxEf`) when the
  *   target is never reached
  */
 export function calibrateEf(
-  index: HnswIndex,
+  index: TunableAnnIndex,
   items: readonly AnnItem[],
   options: EfCalibrationOptions = {},
 ): EfCalibration {

@@ -17,7 +17,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { SynestheteError } from '../util/errors.js';
-import type { AnnHit, AnnIndex, AnnItem } from './ann-index.js';
+import type { AnnHit, AnnItem, TunableAnnIndex } from './ann-index.js';
 import { checkHnswFile } from './hnsw-file.js';
 import { checkDim, checkItems, checkVector, clampK } from './vectors.js';
 
@@ -38,7 +38,7 @@ const RANDOM_SEED = 100;
 type Native = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
 /** An hnswlib-node HNSW index in cosine space. */
-export class HnswIndex implements AnnIndex {
+export class HnswIndex implements TunableAnnIndex {
   readonly dim: number;
   readonly #native: Native;
   #searchEf = HNSW_MIN_EF;

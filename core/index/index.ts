@@ -5,10 +5,11 @@
  * @module
  */
 
-export type { AnnHit, AnnIndex, AnnItem } from './ann-index.js';
+export type { AnnHit, AnnIndex, AnnItem, TunableAnnIndex } from './ann-index.js';
 export { ExactIndex } from './exact-index.js';
 export { HnswIndex } from './hnsw-index.js';
 export { indexDirFor } from './index-dir.js';
+export { ProjectedIndex } from './projected-index.js';
 export {
   ensureTrackIndexes,
   type IndexSidecar,

@@ -1,11 +1,14 @@
 /**
  * The catalogue's indexes, kept on disk beside it and rebuilt only when the catalogue changed:
- * - `tracks`: one pooled embedding per track, label = track id (recommendations);
+ * - `tracks`: one pooled embedding per track, label = track id (recommendations); vectors of 512
+ *   dimensions or more are indexed projected, with exact re-ranking on the full vectors kept in a
+ *   row file on disk (core/index/projected-index.ts);
  * - `windows`: every window embedding of every track (recognising a clip *as* a catalogue track);
  * - `landmarks`: the inverted index of every track's landmark fingerprint (identifying a
  *   recording of a catalogue track; core/fingerprint/).
  *
- * Files in `dir`: `tracks.hnsw`, `windows.hnsw`, `landmarks.bin`, and the sidecar `index.json`
+ * Files in `dir`: `tracks.hnsw`, `tracks.rows` (projected track index only), `windows.hnsw`,
+ * `landmarks.bin`, and the sidecar `index.json`
  * ({@link IndexSidecar}), written last, that says what they were built from. An index is loaded
  * when the sidecar matches the catalogue (model version, dimension, number and ids of the
  * current-version tracks); otherwise — or when any file is missing, truncated or corrupt — both
@@ -25,22 +28,27 @@ import { CLIP_MAP_DEFAULTS, type ClipMap, fitClipMap } from '../library/clip-map
 import { readClipMapFile, writeClipMapFile } from '../library/clip-map-file.js';
 import { debugFailure } from '../util/debug-log.js';
 import { SynestheteError } from '../util/errors.js';
-import type { AnnIndex, AnnItem } from './ann-index.js';
+import type { AnnItem, TunableAnnIndex } from './ann-index.js';
 import { calibrateEf } from './ef-calibration.js';
 import { HnswIndex } from './hnsw-index.js';
+import { ProjectedIndex, projects } from './projected-index.js';
 import { type WindowRun, WindowTable } from './window-table.js';
 
 /** File names inside the index folder. */
 export const INDEX_FILES = {
   tracks: 'tracks.hnsw',
+  trackRows: 'tracks.rows',
   windows: 'windows.hnsw',
   landmarks: 'landmarks.bin',
   sidecar: 'index.json',
   clipMap: 'clip-map.bin',
 } as const;
 
-/** Sidecar format version; bump when the layout of the files changes (2: `landmarks.bin`). */
-const FORMAT = 2;
+/**
+ * Sidecar format version; bump when the layout of the files changes (2: `landmarks.bin`; 3: the
+ * projected track index).
+ */
+const FORMAT = 3;
 
 /** What `index.json` records about the index files beside it. */
 export interface IndexSidecar {
@@ -76,6 +84,11 @@ export interface IndexSidecar {
   tracksEf?: number;
   /** Recall@5 measured at `tracksEf` (null: a catalogue too small to need measuring). */
   tracksRecall?: number | null;
+  /**
+   * When the track index is projected: the dimension of `tracks.hnsw`'s vectors and the
+   * projection's seed (the full vectors are in `tracks.rows`).
+   */
+  projection?: { dim: number; seed: number };
 }
 
 /** A window that matched a query: which track, which window of it, how similar. */
@@ -102,7 +115,7 @@ export interface WindowIndex {
 /** The loaded (or freshly built) indexes of a catalogue. */
 export interface TrackIndexes {
   /** Pooled track embeddings; label = track id. */
-  tracks: AnnIndex;
+  tracks: TunableAnnIndex;
   /** Every window embedding, for identifying a clip. */
   windows: WindowIndex;
   /**
@@ -187,6 +200,7 @@ export async function invalidateTrackIndexes(dir: string): Promise<void> {
   // The sidecar goes first: without it the other files are never trusted.
   await rm(join(dir, INDEX_FILES.sidecar), { force: true });
   await rm(join(dir, INDEX_FILES.tracks), { force: true });
+  await rm(join(dir, INDEX_FILES.trackRows), { force: true });
   await rm(join(dir, INDEX_FILES.windows), { force: true });
   await rm(join(dir, INDEX_FILES.landmarks), { force: true });
   await rm(join(dir, INDEX_FILES.clipMap), { force: true });
@@ -271,7 +285,16 @@ async function tryLoad(
       return undefined;
     }
     const table = new WindowTable(sidecar.windowTable);
-    const tracks = HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
+    if ((sidecar.projection !== undefined) !== projects(dim)) return undefined;
+    const tracks = sidecar.projection
+      ? ProjectedIndex.load(
+          join(dir, INDEX_FILES.tracks),
+          join(dir, INDEX_FILES.trackRows),
+          dim,
+          sidecar.projection.dim,
+          sidecar.projection.seed,
+        )
+      : HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
     if (sidecar.tracksEf !== undefined) tracks.searchEf = sidecar.tracksEf;
     const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
     const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
@@ -322,7 +345,9 @@ async function rebuild(
     }
     runs.push([row.id, row.windowCount]);
   }
-  const tracks = HnswIndex.build(trackItems, dim);
+  const tracks = projects(dim)
+    ? ProjectedIndex.build(trackItems, dim)
+    : HnswIndex.build(trackItems, dim);
   const calibration = calibrateEf(tracks, trackItems);
   tracks.searchEf = calibration.ef;
   const windows = HnswIndex.build(windowItems, windowDim);
@@ -350,6 +375,9 @@ async function rebuild(
     ...(catalogVersion === undefined ? {} : { catalogVersion }),
     tracksEf: calibration.ef,
     tracksRecall: calibration.recall,
+    ...(tracks instanceof ProjectedIndex
+      ? { projection: { dim: tracks.projection.outputDim, seed: tracks.projection.seed } }
+      : {}),
   };
   const persisted = await save(dir, tracks, windows, landmarks, sidecar);
   return { tracks, windows: windowIndex(windows, table), landmarks, rebuilt: true, persisted };
@@ -358,7 +386,7 @@ async function rebuild(
 /** Writes index files, then the sidecar; on failure removes the sidecar and returns false. */
 async function save(
   dir: string,
-  tracks: HnswIndex,
+  tracks: HnswIndex | ProjectedIndex,
   windows: HnswIndex,
   landmarks: LandmarkIndex,
   sidecar: IndexSidecar,
@@ -367,7 +395,11 @@ async function save(
   try {
     await mkdir(dir, { recursive: true });
     await rm(sidecarPath, { force: true });
-    tracks.save(join(dir, INDEX_FILES.tracks));
+    if (tracks instanceof ProjectedIndex) {
+      tracks.save(join(dir, INDEX_FILES.tracks), join(dir, INDEX_FILES.trackRows));
+    } else {
+      tracks.save(join(dir, INDEX_FILES.tracks));
+    }
     windows.save(join(dir, INDEX_FILES.windows));
     // Each file appears whole (temporary file, then rename): another process on the same folder
     // may be loading them.
@@ -440,5 +472,24 @@ function parseSidecar(text: string): IndexSidecar {
     ...(s.catalogVersion === undefined ? {} : { catalogVersion: int('catalogVersion') }),
     ...(s.tracksEf === undefined ? {} : { tracksEf: Math.max(1, int('tracksEf')) }),
     ...(typeof s.tracksRecall === 'number' ? { tracksRecall: s.tracksRecall } : {}),
+    ...(s.projection === undefined ? {} : { projection: parseProjection(s.projection) }),
   };
+}
+
+/** Shape-checks the sidecar's `projection`; throws on anything unexpected. */
+function parseProjection(value: unknown): { dim: number; seed: number } {
+  const p = value as Record<string, unknown> | null;
+  const dim = p?.dim;
+  const seed = p?.seed;
+  if (
+    typeof dim !== 'number' ||
+    !Number.isInteger(dim) ||
+    dim < 1 ||
+    typeof seed !== 'number' ||
+    !Number.isInteger(seed) ||
+    seed < 0
+  ) {
+    throw new Error('bad projection');
+  }
+  return { dim, seed };
 }

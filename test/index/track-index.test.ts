@@ -146,6 +146,53 @@ describe('ensureTrackIndexes', () => {
   });
 });
 
+describe('ensureTrackIndexes with track vectors long enough to project', () => {
+  const WIDE = 1_024;
+  let catalog: Catalog;
+  let dir: string;
+  const options = () => ({ dir, modelVersion: 'v1', dim: WIDE, windowDim: DIM });
+  const vectors = clusteredVectors(77, 40, WIDE, 8, 0.02);
+
+  beforeAll(async () => {
+    catalog = await openCatalog('memory://');
+    dir = join(await mkdtemp(join(tmpdir(), 'synesthete-index-wide-')), 'index');
+    for (let n = 0; n < vectors.length; n++) {
+      await catalog.upsertTrack({ ...track(n + 1, 'v1'), embedding: vectors[n]! });
+    }
+  });
+
+  afterAll(async () => {
+    await catalog?.close();
+    await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('keeps the full vectors in a row file, answers with their exact cosine, and rebuilds when that file is damaged', async () => {
+    const built = await ensureTrackIndexes(catalog, options());
+    expect(built.rebuilt).toBe(true);
+    expect(existsSync(join(dir, INDEX_FILES.trackRows))).toBe(true);
+    const sidecar = JSON.parse(
+      await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'),
+    ) as IndexSidecar;
+    expect(sidecar.projection?.dim).toBe(256);
+    const hits = built.tracks.query(vectors[3]!, 5);
+    expect(hits[0]?.similarity).toBeCloseTo(1, 5);
+    const ids = await catalog.embeddingIds('v1');
+    expect(hits[0]?.label).toBe(ids[3]);
+
+    const loaded = await ensureTrackIndexes(catalog, options());
+    expect(loaded.rebuilt).toBe(false);
+    expect(loaded.tracks.query(vectors[3]!, 5)).toEqual(hits);
+
+    const rows = await readFile(join(dir, INDEX_FILES.trackRows));
+    await writeFile(join(dir, INDEX_FILES.trackRows), rows.subarray(0, rows.length - 8));
+    const again = await ensureTrackIndexes(catalog, options());
+    expect(again.rebuilt).toBe(true);
+    expect(again.tracks.query(vectors[3]!, 5)).toEqual(hits);
+    await invalidateTrackIndexes(dir);
+    expect(existsSync(join(dir, INDEX_FILES.trackRows))).toBe(false);
+  });
+});
+
 describe('indexDirFor', () => {
   it('puts index files beside a PGlite directory, in the user cache for PostgreSQL (never in the package), in tmp for memory', () => {
     const env = { XDG_CACHE_HOME: '/var/cache/me' };

@@ -36,6 +36,10 @@ export interface ScaleFigures {
   readonly efConstruction: number;
   /** Query-time ef the product chose from measured recall (core/index/ef-calibration.ts). */
   readonly efSearch: number;
+  /** Candidates re-ranked on the full vectors (a projected index only), chosen with `efSearch`. */
+  readonly rerankDepth?: number;
+  /** Dimension of the graph's (projected) vectors. */
+  readonly graphDim: number;
   /** Recall@5 the choice measured on the catalogue's own vectors (null: not measured). */
   readonly calibrationRecall: number | null;
   /** Seconds the choice took. */
@@ -161,6 +165,9 @@ export async function measureScale(
   const loadStarted = performance.now();
   const loaded = loadIndex(built.index, base, dim);
   loaded.searchEf = calibration.ef;
+  if (loaded instanceof ProjectedIndex && calibration.depth !== undefined) {
+    loaded.rerankDepth = calibration.depth;
+  }
   const loadMs = performance.now() - loadStarted;
 
   // Queries: fresh vectors around the same seeds (a clip of a track like the catalogue's).
@@ -224,6 +231,8 @@ export async function measureScale(
     m,
     efConstruction,
     efSearch,
+    ...(calibration.depth === undefined ? {} : { rerankDepth: calibration.depth }),
+    graphDim: built.index instanceof ProjectedIndex ? built.index.projection.outputDim : dim,
     calibrationRecall: calibration.recall,
     calibrationS,
     buildS: built.buildS,
@@ -247,7 +256,10 @@ export function scaleRows(f: ScaleFigures): Array<[string, string]> {
   const n = (x: number) => x.toLocaleString('en-US');
   return [
     ['tracks (synthetic, shaped like the real ones)', `${n(f.tracks)} × ${f.dim} dimensions`],
-    ['HNSW', `M ${f.m}, efConstruction ${f.efConstruction}, ef ${f.efSearch} at query time`],
+    [
+      'HNSW',
+      `M ${f.m}, efConstruction ${f.efConstruction}, ef ${f.efSearch} at query time${f.rerankDepth === undefined ? '' : `; ${f.graphDim}-d projection, best ${f.rerankDepth} re-ranked on the full vectors`}`,
+    ],
     [
       'ef chosen from measured recall',
       f.calibrationRecall === null

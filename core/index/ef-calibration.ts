@@ -7,8 +7,12 @@
  * Recall@k is measured on a seeded sample of the catalogue's own vectors used as queries (each
  * one's own item left out of both answers) against exact cosine search over every item; `ef`
  * starts at a size-based guess and doubles until the target recall is met or `maxEf` is reached.
- * Catalogues up to `exactBelow` items are not measured: the graph search is exhaustive there in
- * practice.
+ * For a projected index (core/index/projected-index.ts) the number of candidates re-ranked on the
+ * full vectors is chosen the same way: each step doubles whichever of the two — the list or the
+ * re-ranked depth — measures the higher recall (the list, on a tie), since a projection that
+ * blurs the differences between close neighbours is helped by re-ranking more of them, not by a
+ * longer list. Catalogues up to `exactBelow` items are not measured: the graph search is
+ * exhaustive there in practice.
  *
  * @module
  */
@@ -24,6 +28,8 @@ export interface EfCalibrationOptions {
   readonly targetRecall?: number;
   /** Largest candidate list tried (default 800). */
   readonly maxEf?: number;
+  /** Largest re-ranking depth tried for a projected index (default 512). */
+  readonly maxDepth?: number;
   /** Sampled queries (default 64 up to 20,000 items, 32 above). */
   readonly queries?: number;
   /** Catalogues of at most this many items keep {@link HNSW_MIN_EF} unmeasured (default 2,000). */
@@ -36,7 +42,9 @@ export interface EfCalibrationOptions {
 export interface EfCalibration {
   /** The candidate list size to query with. */
   readonly ef: number;
-  /** Recall@k measured at `ef`; null when not measured (a small catalogue). */
+  /** The re-ranking depth to query with (a projected index only). */
+  readonly depth?: number;
+  /** Recall@k measured at `ef` (and `depth`); null when not measured (a small catalogue). */
   readonly recall: number | null;
   /** Queries the recall was measured on (0 when not measured). */
   readonly queries: number;
@@ -102,16 +110,17 @@ function sample(n: number, count: number, seed: number): number[] {
 }
 
 /**
- * Measures recall@k of `index` over `items` (the vectors it was built from) and chooses `ef`.
+ * Measures recall@k of `index` over `items` (the vectors it was built from) and chooses `ef` (and,
+ * for a projected index, the re-ranking depth). Leaves the index's own settings as they were.
  *
- * @param index - the built index (an HNSW graph, or a projected one)
+ * @param index - the built index (an HNSW graph, or a projected one with a `rerankDepth`)
  * @param items - the same labels and vectors the index holds
  * @param options - see {@link EfCalibrationOptions}
- * @returns the chosen `ef` with the recall measured at it; the largest tried (`maxEf`) when the
- *   target is never reached
+ * @returns the chosen `ef` (and `depth`) with the recall measured there; the largest tried when
+ *   the target is never reached
  */
 export function calibrateEf(
-  index: TunableAnnIndex,
+  index: TunableAnnIndex & { rerankDepth?: number },
   items: readonly AnnItem[],
   options: EfCalibrationOptions = {},
 ): EfCalibration {
@@ -119,8 +128,15 @@ export function calibrateEf(
   const k = options.k ?? 5;
   const target = options.targetRecall ?? 0.99;
   const maxEf = Math.max(HNSW_MIN_EF, options.maxEf ?? 800);
+  const startDepth = index.rerankDepth;
+  const maxDepth = Math.max(startDepth ?? 0, options.maxDepth ?? 512);
   if (n <= (options.exactBelow ?? 2_000) || n <= k + 1) {
-    return { ef: HNSW_MIN_EF, recall: null, queries: 0 };
+    return {
+      ef: HNSW_MIN_EF,
+      ...(startDepth === undefined ? {} : { depth: startDepth }),
+      recall: null,
+      queries: 0,
+    };
   }
   const norms = new Float32Array(n);
   items.forEach((item, i) => {
@@ -134,8 +150,8 @@ export function calibrateEf(
     const q = unit(item.vector);
     return { label: item.label, q, truth: exactTopK(items, norms, q, k, item.label) };
   });
-  let ef = Math.min(maxEf, startingEf(n));
-  for (;;) {
+  const measure = (ef: number, depth: number | undefined): number => {
+    if (depth !== undefined) index.rerankDepth = depth;
     let hits = 0;
     let total = 0;
     for (const { label, q, truth } of probes) {
@@ -146,8 +162,36 @@ export function calibrateEf(
       hits += got.filter((h) => truth.has(h.label)).length;
       total += truth.size;
     }
-    const recall = total > 0 ? hits / total : 1;
-    if (recall >= target || ef >= maxEf) return { ef, recall, queries: probes.length };
-    ef = Math.min(maxEf, ef * 2);
+    return total > 0 ? hits / total : 1;
+  };
+  try {
+    let ef = Math.min(maxEf, startingEf(n));
+    let depth = startDepth;
+    let recall = measure(ef, depth);
+    for (;;) {
+      const canDeepen = depth !== undefined && depth < maxDepth;
+      if (recall >= target || (ef >= maxEf && !canDeepen)) {
+        return {
+          ef,
+          ...(depth === undefined ? {} : { depth }),
+          recall,
+          queries: probes.length,
+        };
+      }
+      const longer = ef < maxEf ? { ef: Math.min(maxEf, ef * 2), depth } : undefined;
+      const deeper =
+        canDeepen && depth !== undefined ? { ef, depth: Math.min(maxDepth, depth * 2) } : undefined;
+      const longerRecall = longer ? measure(longer.ef, longer.depth) : -1;
+      const deeperRecall = deeper ? measure(deeper.ef, deeper.depth) : -1;
+      if (longer && longerRecall >= deeperRecall) {
+        ({ ef, depth } = longer);
+        recall = longerRecall;
+      } else if (deeper) {
+        ({ ef, depth } = deeper);
+        recall = deeperRecall;
+      }
+    }
+  } finally {
+    if (startDepth !== undefined) index.rerankDepth = startDepth;
   }
 }

@@ -50,6 +50,7 @@ export class ProjectedIndex implements TunableAnnIndex {
   readonly #labels: Uint32Array;
   #rows: RowVectors;
   readonly #row: Float32Array;
+  #rerankDepth = RERANK_DEPTH;
 
   private constructor(
     graph: HnswIndex,
@@ -154,6 +155,26 @@ export class ProjectedIndex implements TunableAnnIndex {
   }
 
   /**
+   * Fewest graph candidates re-ranked on the full vectors (at least `2k` are); default
+   * {@link RERANK_DEPTH}, set from measured recall by `calibrateEf`.
+   *
+   * @throws SynestheteError `E_INTERNAL` for a value that is not a positive integer
+   */
+  get rerankDepth(): number {
+    return this.#rerankDepth;
+  }
+
+  set rerankDepth(depth: number) {
+    if (!Number.isInteger(depth) || depth < 1) {
+      throw new SynestheteError(
+        'E_INTERNAL',
+        `internal error: re-ranking depth ${depth} is invalid`,
+      );
+    }
+    this.#rerankDepth = depth;
+  }
+
+  /**
    * Writes the graph and the row file (each whole), then reads the full vectors from the row file
    * from then on, so the items passed to {@link build} are no longer held.
    *
@@ -177,7 +198,7 @@ export class ProjectedIndex implements TunableAnnIndex {
   }
 
   /**
-   * See {@link AnnIndex.query}: the graph's best `max(RERANK_DEPTH, 2k)` candidates (those passing
+   * See {@link AnnIndex.query}: the graph's best `max(rerankDepth, 2k)` candidates (those passing
    * `filter`) re-ranked by exact cosine similarity of the full vectors.
    *
    * @param ef - the graph search's candidate list size (default `searchEf`; at least the depth)
@@ -192,7 +213,7 @@ export class ProjectedIndex implements TunableAnnIndex {
     const wanted = clampK(k, this.size);
     if (wanted === 0) return [];
     const q = normalised(vector);
-    const depth = Math.min(this.size, Math.max(RERANK_DEPTH, 2 * wanted));
+    const depth = Math.min(this.size, Math.max(this.#rerankDepth, 2 * wanted));
     const labels = this.#labels;
     const candidates = this.#graph.query(
       this.projection.project(q),

@@ -84,6 +84,8 @@ export interface IndexSidecar {
   tracksEf?: number;
   /** Recall@5 measured at `tracksEf` (null: a catalogue too small to need measuring). */
   tracksRecall?: number | null;
+  /** Candidates re-ranked on the full vectors by the projected track index, chosen with `tracksEf`. */
+  tracksRerankDepth?: number;
   /**
    * When the track index is projected: the dimension of `tracks.hnsw`'s vectors and the
    * projection's seed (the full vectors are in `tracks.rows`).
@@ -296,6 +298,9 @@ async function tryLoad(
         )
       : HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
     if (sidecar.tracksEf !== undefined) tracks.searchEf = sidecar.tracksEf;
+    if (tracks instanceof ProjectedIndex && sidecar.tracksRerankDepth !== undefined) {
+      tracks.rerankDepth = sidecar.tracksRerankDepth;
+    }
     const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
     const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
     if (
@@ -350,6 +355,9 @@ async function rebuild(
     : HnswIndex.build(trackItems, dim);
   const calibration = calibrateEf(tracks, trackItems);
   tracks.searchEf = calibration.ef;
+  if (tracks instanceof ProjectedIndex && calibration.depth !== undefined) {
+    tracks.rerankDepth = calibration.depth;
+  }
   const windows = HnswIndex.build(windowItems, windowDim);
   const table = new WindowTable(runs);
   // Fingerprints of another version (or damaged) are left out: those tracks are not identifiable
@@ -375,6 +383,7 @@ async function rebuild(
     ...(catalogVersion === undefined ? {} : { catalogVersion }),
     tracksEf: calibration.ef,
     tracksRecall: calibration.recall,
+    ...(calibration.depth === undefined ? {} : { tracksRerankDepth: calibration.depth }),
     ...(tracks instanceof ProjectedIndex
       ? { projection: { dim: tracks.projection.outputDim, seed: tracks.projection.seed } }
       : {}),
@@ -472,6 +481,9 @@ function parseSidecar(text: string): IndexSidecar {
     ...(s.catalogVersion === undefined ? {} : { catalogVersion: int('catalogVersion') }),
     ...(s.tracksEf === undefined ? {} : { tracksEf: Math.max(1, int('tracksEf')) }),
     ...(typeof s.tracksRecall === 'number' ? { tracksRecall: s.tracksRecall } : {}),
+    ...(s.tracksRerankDepth === undefined
+      ? {}
+      : { tracksRerankDepth: Math.max(1, int('tracksRerankDepth')) }),
     ...(s.projection === undefined ? {} : { projection: parseProjection(s.projection) }),
   };
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { calibrateEf, startingEf } from '../../core/index/ef-calibration.js';
 import { ExactIndex } from '../../core/index/exact-index.js';
 import { HNSW_MIN_EF, HnswIndex } from '../../core/index/hnsw-index.js';
+import { ProjectedIndex, RERANK_DEPTH } from '../../core/index/projected-index.js';
 import { clusteredVectors } from './vectors.js';
 
 const DIM = 64;
@@ -37,6 +38,34 @@ describe('calibrateEf', () => {
     index.searchEf = chosen.ef;
     expect(recall(undefined)).toBeGreaterThanOrEqual(0.97);
     expect(recall(undefined)).toBeGreaterThan(before);
+  });
+
+  it('re-ranks more candidates of a projected index when close neighbours blur in the projection', () => {
+    // 10 tight clusters of 300 near-equidistant 1,024-d vectors: the true five differ from the
+    // rest of their cluster by less than the 256-d projection keeps.
+    const wide = 1_024;
+    const all = clusteredVectors(21, 3_100, wide, 10, 0.02);
+    const items = all.slice(0, 3_000).map((vector, label) => ({ label, vector }));
+    const index = ProjectedIndex.build(items, wide, { efConstruction: 60 });
+    const exact = ExactIndex.build(items, wide);
+    const recall = (): number => {
+      let found = 0;
+      for (const q of all.slice(3_000)) {
+        const truth = new Set(exact.query(q, K).map((h) => h.label));
+        found += index.query(q, K).filter((h) => truth.has(h.label)).length;
+      }
+      return found / (100 * K);
+    };
+    const before = recall();
+    expect(before).toBeLessThan(0.9);
+    const chosen = calibrateEf(index, items, { targetRecall: 0.98 });
+    expect(index.rerankDepth).toBe(RERANK_DEPTH); // measuring leaves the index as it was
+    expect(chosen.depth).toBeGreaterThan(RERANK_DEPTH);
+    expect(chosen.ef).toBe(HNSW_MIN_EF); // a longer list does not help here
+    expect(chosen.recall).toBeGreaterThanOrEqual(0.98);
+    index.searchEf = chosen.ef;
+    index.rerankDepth = chosen.depth!;
+    expect(recall()).toBeGreaterThanOrEqual(0.95);
   });
 
   it('keeps the default, unmeasured, for a small catalogue; starts higher for a large one', () => {

@@ -2,7 +2,8 @@
  * The catalogue's indexes, kept on disk beside it and rebuilt only when the catalogue changed:
  * - `tracks`: one pooled embedding per track, label = track id (recommendations); vectors of 512
  *   dimensions or more are indexed projected, with exact re-ranking on the full vectors kept in a
- *   row file on disk (core/index/projected-index.ts);
+ *   row file on disk (core/index/projected-index.ts), unless the projection measures too low a
+ *   recall on the catalogue (core/index/track-ann.ts);
  * - `windows`: every window embedding of every track (recognising a clip *as* a catalogue track);
  * - `landmarks`: the inverted index of every track's landmark fingerprint (identifying a
  *   recording of a catalogue track; core/fingerprint/).
@@ -29,9 +30,9 @@ import { readClipMapFile, writeClipMapFile } from '../library/clip-map-file.js';
 import { debugFailure } from '../util/debug-log.js';
 import { SynestheteError } from '../util/errors.js';
 import type { AnnItem, TunableAnnIndex } from './ann-index.js';
-import { calibrateEf } from './ef-calibration.js';
 import { HnswIndex } from './hnsw-index.js';
 import { ProjectedIndex, projects } from './projected-index.js';
+import { buildTrackIndex } from './track-ann.js';
 import { type WindowRun, WindowTable } from './window-table.js';
 
 /** File names inside the index folder. */
@@ -287,7 +288,7 @@ async function tryLoad(
       return undefined;
     }
     const table = new WindowTable(sidecar.windowTable);
-    if ((sidecar.projection !== undefined) !== projects(dim)) return undefined;
+    if (sidecar.projection !== undefined && !projects(dim)) return undefined;
     const tracks = sidecar.projection
       ? ProjectedIndex.load(
           join(dir, INDEX_FILES.tracks),
@@ -350,14 +351,7 @@ async function rebuild(
     }
     runs.push([row.id, row.windowCount]);
   }
-  const tracks = projects(dim)
-    ? ProjectedIndex.build(trackItems, dim)
-    : HnswIndex.build(trackItems, dim);
-  const calibration = calibrateEf(tracks, trackItems);
-  tracks.searchEf = calibration.ef;
-  if (tracks instanceof ProjectedIndex && calibration.depth !== undefined) {
-    tracks.rerankDepth = calibration.depth;
-  }
+  const { index: tracks, calibration } = buildTrackIndex(trackItems, dim);
   const windows = HnswIndex.build(windowItems, windowDim);
   const table = new WindowTable(runs);
   // Fingerprints of another version (or damaged) are left out: those tracks are not identifiable

@@ -34,11 +34,17 @@ export const RERANK_DEPTH = 64;
 export const PROJECTION_SEED = 0x5e5e;
 
 /**
- * Whether a track index of `dim`-dimensional vectors is built projected: only when projecting
- * saves at least half the graph's vector memory.
+ * Projected dimensions tried, smallest first, when a track index is built
+ * (core/index/track-ann.ts): the first whose recall reaches the target is kept.
  */
-export function projects(dim: number): boolean {
-  return dim >= 2 * PROJECTED_DIM;
+export const PROJECTED_DIMS = [PROJECTED_DIM, 2 * PROJECTED_DIM] as const;
+
+/**
+ * Whether `dim`-dimensional vectors are worth projecting to `projectedDim`: only when it saves at
+ * least half the graph's vector memory.
+ */
+export function projects(dim: number, projectedDim: number = PROJECTED_DIM): boolean {
+  return dim >= 2 * projectedDim;
 }
 
 /** A projected HNSW graph with exact re-ranking on the full vectors. */

@@ -1,10 +1,11 @@
 /**
  * Builds the track index for a catalogue's vectors and chooses its query settings from measured
- * recall: a projected graph with exact re-ranking (core/index/projected-index.ts) when the vectors
- * are long enough to gain from it, else — or when the projection cannot reach the target recall at
- * any re-ranking depth tried, as on vectors whose close neighbours differ in many independent
- * directions, and a graph of the full vectors measures better — an HNSW graph of the full
- * vectors. Both measure recall on the catalogue's own vectors (core/index/ef-calibration.ts).
+ * recall (core/index/ef-calibration.ts, on the catalogue's own vectors): a projected graph with
+ * exact re-ranking (core/index/projected-index.ts) when the vectors are long enough to gain from
+ * it — 256 dimensions, or 512 when 256 cannot reach the target recall within
+ * {@link MAX_RERANK_DEPTH} re-ranked candidates — else, or when neither can and a graph of the full
+ * vectors measures better (vectors whose close neighbours differ in many independent directions),
+ * an HNSW graph of the full vectors.
  *
  * @module
  */
@@ -12,7 +13,13 @@
 import type { AnnItem } from './ann-index.js';
 import { calibrateEf, type EfCalibration, type EfCalibrationOptions } from './ef-calibration.js';
 import { HnswIndex } from './hnsw-index.js';
-import { ProjectedIndex, projects } from './projected-index.js';
+import { PROJECTED_DIMS, ProjectedIndex, projects } from './projected-index.js';
+
+/**
+ * Deepest re-ranking tried per projected dimension before a larger one (or the full vectors): each
+ * candidate re-ranked costs a row read and a full-length dot product.
+ */
+export const MAX_RERANK_DEPTH = 256;
 
 /** A built track index with its query settings applied. */
 export interface BuiltTrackIndex {
@@ -20,8 +27,8 @@ export interface BuiltTrackIndex {
   /** What the settings were chosen from. */
   readonly calibration: EfCalibration;
   /**
-   * The recall@k the projected index reached when the full-vector graph was kept instead (it
-   * measured higher); absent when the projected index was kept or never built.
+   * The best recall@k a projected index reached when the full-vector graph was kept instead (it
+   * measured higher); absent when a projected index was kept or none was built.
    */
   readonly projectedRecall?: number;
 }
@@ -52,28 +59,30 @@ export function buildTrackIndex(
     ...(options.efConstruction === undefined ? {} : { efConstruction: options.efConstruction }),
   };
   const target = options.targetRecall ?? 0.99;
-  let projected: { index: ProjectedIndex; calibration: EfCalibration } | undefined;
-  if (projects(dim)) {
-    const index = ProjectedIndex.build(items, dim, graph);
-    const calibration = calibrateEf(index, items, options);
+  const calibrate = { ...options, maxDepth: options.maxDepth ?? MAX_RERANK_DEPTH };
+  /** The projected index that came closest to the target, if none reached it. */
+  let best: { index: ProjectedIndex; calibration: EfCalibration } | undefined;
+  for (const projectedDim of PROJECTED_DIMS) {
+    if (!projects(dim, projectedDim)) continue;
+    const index = ProjectedIndex.build(items, dim, { ...graph, projectedDim });
+    const calibration = calibrateEf(index, items, calibrate);
     if (calibration.recall === null || calibration.recall >= target) {
       return { index: apply(index, calibration), calibration };
     }
-    projected = { index, calibration };
+    if (best === undefined || calibration.recall > best.calibration.recall!) {
+      best = { index, calibration };
+    }
   }
   const full = HnswIndex.build(items, dim, graph);
   const calibration = calibrateEf(full, items, options);
-  if (projected && (calibration.recall ?? 1) < projected.calibration.recall!) {
-    // Neither reaches the target: the projected one came closer, at a fraction of the memory.
-    return {
-      index: apply(projected.index, projected.calibration),
-      calibration: projected.calibration,
-    };
+  if (best && (calibration.recall ?? 1) < best.calibration.recall!) {
+    // Nothing reaches the target: the projection came closer, at a fraction of the memory.
+    return { index: apply(best.index, best.calibration), calibration: best.calibration };
   }
   return {
     index: apply(full, calibration),
     calibration,
-    ...(projected ? { projectedRecall: projected.calibration.recall! } : {}),
+    ...(best ? { projectedRecall: best.calibration.recall! } : {}),
   };
 }
 

@@ -189,8 +189,7 @@ export class ProjectedIndex implements TunableAnnIndex {
   save(graphPath: string, rowsPath: string): void {
     this.#graph.save(graphPath);
     try {
-      writeRowVectors(rowsPath, this.#rows, this.#labels);
-      this.#rows = FileRowVectors.open(rowsPath, this.dim);
+      this.#rows = writeRowVectors(rowsPath, this.#rows, this.#labels);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SynestheteError(

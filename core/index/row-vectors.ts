@@ -145,14 +145,21 @@ export class FileRowVectors implements RowVectors {
 
 /**
  * Writes rows and their labels to `path` whole (a temporary file, then a rename), so that another
- * process loading the same folder never sees half a file.
+ * process loading the same folder never sees half a file, and returns the file opened for reading
+ * — opened before the rename, so it is this file even when another process renames its own over
+ * the same path at the same moment.
  *
  * @param path - destination
  * @param rows - the vectors, read row by row (written unit length)
  * @param labels - one uint32 label per row
+ * @returns the written rows, read from the file
  * @throws Error when the file cannot be written (nothing is left behind)
  */
-export function writeRowVectors(path: string, rows: RowVectors, labels: Uint32Array): void {
+export function writeRowVectors(
+  path: string,
+  rows: RowVectors,
+  labels: Uint32Array,
+): FileRowVectors {
   if (labels.length !== rows.size) throw new Error('one label per row is needed');
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const fd = openSync(tmp, 'w');
@@ -173,7 +180,9 @@ export function writeRowVectors(path: string, rows: RowVectors, labels: Uint32Ar
       writeSync(fd, new Uint8Array(chunk.buffer, 0, n * rows.dim * 4));
     }
     closeSync(fd);
+    const written = FileRowVectors.open(tmp, rows.dim);
     renameSync(tmp, path);
+    return written;
   } catch (error) {
     try {
       closeSync(fd);

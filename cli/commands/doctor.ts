@@ -151,7 +151,11 @@ export function registerDoctor(program: Command): void {
           const json = JSON.parse(
             await readFile(path.join(engine.indexDir, 'index.json'), 'utf8'),
           ) as Record<string, unknown>;
-          sidecar = `${json.trackCount ?? '?'} tracks, ${json.windowCount ?? '?'} windows, model ${json.modelVersion ?? '?'}, built ${json.builtAt ?? '?'}`;
+          const projection = json.projection as { dim?: number } | undefined;
+          const search = projection
+            ? `track vectors projected to ${projection.dim ?? '?'} dimensions, best ${json.tracksRerankDepth ?? '?'} re-ranked on the full vectors`
+            : 'full track vectors';
+          sidecar = `${json.trackCount ?? '?'} tracks, ${json.windowCount ?? '?'} windows, model ${json.modelVersion ?? '?'}, built ${json.builtAt ?? '?'}; ${search}, ef ${json.tracksEf ?? '?'}`;
         } catch {
           // no index yet
         }

@@ -17,9 +17,10 @@ import { PROJECTED_DIMS, ProjectedIndex, projects } from './projected-index.js';
 
 /**
  * Deepest re-ranking tried per projected dimension before a larger one (or the full vectors): each
- * candidate re-ranked costs a row read and a full-length dot product.
+ * candidate re-ranked costs a row read and a full-length dot product, so past this a graph of twice
+ * the dimension with half the candidates answers sooner.
  */
-export const MAX_RERANK_DEPTH = 256;
+export const MAX_RERANK_DEPTH = 128;
 
 /** A built track index with its query settings applied. */
 export interface BuiltTrackIndex {

@@ -168,6 +168,7 @@ describe('hostile inputs through the CLI (ingest, recommend)', () => {
         builtAt: string;
         dim: number;
         indexedTracks: number;
+        projection?: { dim: number };
       };
     const damages: Array<[string, () => Promise<void>]> = [
       [
@@ -179,6 +180,13 @@ describe('hostile inputs through the CLI (ingest, recommend)', () => {
         async () => {
           const bytes = await readFile(path.join(indexDir, INDEX_FILES.windows));
           await writeFile(path.join(indexDir, INDEX_FILES.windows), bytes.subarray(0, 1000));
+        },
+      ],
+      [
+        'full vectors truncated',
+        async () => {
+          const bytes = await readFile(path.join(indexDir, INDEX_FILES.trackRows));
+          await writeFile(path.join(indexDir, INDEX_FILES.trackRows), bytes.subarray(0, 4000));
         },
       ],
       ['deleted', () => rm(indexDir, { recursive: true, force: true })],
@@ -205,7 +213,9 @@ describe('hostile inputs through the CLI (ingest, recommend)', () => {
       expect(await ask(what), what).toEqual(intact);
       const rebuilt = await sidecar();
       expect(rebuilt.builtAt, what).not.toBe(before?.builtAt);
-      const info = checkHnswFile(path.join(indexDir, INDEX_FILES.tracks), rebuilt.dim);
+      // The track graph holds the projected vectors (the full ones are in the row file).
+      expect(rebuilt.projection?.dim, what).toBe(256);
+      const info = checkHnswFile(path.join(indexDir, INDEX_FILES.tracks), rebuilt.projection!.dim);
       expect(info.count, what).toBe(rebuilt.indexedTracks);
     }
   });

@@ -75,14 +75,13 @@ const K = 5;
  */
 const EF_SWEEP = [50, 100, 200, 400] as const;
 
-/** Exact top-k labels by cosine (vectors are unit length) over a flat matrix. */
-function exactTopK(matrix: Float32Array, dim: number, q: Float32Array, k: number): number[] {
-  const n = matrix.length / dim;
+/** Exact top-k labels (indices) by cosine (vectors are unit length). */
+function exactTopK(vectors: readonly Float32Array[], q: Float32Array, k: number): number[] {
   const best: Array<{ label: number; s: number }> = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < vectors.length; i++) {
     let s = 0;
-    const o = i * dim;
-    for (let d = 0; d < dim; d++) s += matrix[o + d]! * q[d]!;
+    const v = vectors[i]!;
+    for (let d = 0; d < v.length; d++) s += v[d]! * q[d]!;
     if (best.length < k || s > best[best.length - 1]!.s) {
       best.push({ label: i, s });
       best.sort((a, b) => b.s - a.s);
@@ -108,26 +107,33 @@ function buildIndex(vectors: readonly Float32Array[], dim: number, m: number, ef
   return { ...built, buildS: (performance.now() - started) / 1000, rssGrowth: rssMiB() - before };
 }
 
-/** Saves `index` as `base.hnsw` (+ `base.rows` when projected); returns the files' total MiB. */
-function saveIndex(index: HnswIndex | ProjectedIndex, base: string): number {
+/** What a saved index is: its projection (dimension and seed), if projected. */
+type Layout = { readonly projection?: { readonly dim: number; readonly seed: number } };
+
+/**
+ * Saves `index` as `base.hnsw` (+ `base.rows` when projected); returns the files' total MiB and
+ * the layout to load them with.
+ */
+function saveIndex(
+  index: HnswIndex | ProjectedIndex,
+  base: string,
+): { mib: number; layout: Layout } {
   if (index instanceof ProjectedIndex) {
     index.save(`${base}.hnsw`, `${base}.rows`);
-    return (statSync(`${base}.hnsw`).size + statSync(`${base}.rows`).size) / 2 ** 20;
+    return {
+      mib: (statSync(`${base}.hnsw`).size + statSync(`${base}.rows`).size) / 2 ** 20,
+      layout: { projection: { dim: index.projection.outputDim, seed: index.projection.seed } },
+    };
   }
   index.save(`${base}.hnsw`);
-  return statSync(`${base}.hnsw`).size / 2 ** 20;
+  return { mib: statSync(`${base}.hnsw`).size / 2 ** 20, layout: {} };
 }
 
 /** Reads back what {@link saveIndex} wrote. */
-function loadIndex(index: HnswIndex | ProjectedIndex, base: string, dim: number) {
-  return index instanceof ProjectedIndex
-    ? ProjectedIndex.load(
-        `${base}.hnsw`,
-        `${base}.rows`,
-        dim,
-        index.projection.outputDim,
-        index.projection.seed,
-      )
+function loadIndex(layout: Layout, base: string, dim: number): HnswIndex | ProjectedIndex {
+  const p = layout.projection;
+  return p
+    ? ProjectedIndex.load(`${base}.hnsw`, `${base}.rows`, dim, p.dim, p.seed)
     : HnswIndex.load(`${base}.hnsw`, dim);
 }
 
@@ -150,12 +156,17 @@ export async function measureScale(
   const m = Number(process.env.SYNESTHETE_BENCH_HNSW_M ?? 16);
   const efConstruction = Number(process.env.SYNESTHETE_BENCH_HNSW_EFC ?? 100);
   const vectors = syntheticVectors(seeds, tracks, 1);
-  const built = buildIndex(vectors, dim, m, efConstruction);
-  const { calibration } = built;
   const base = path.join(tmp, `scale-${tracks}`);
-  const indexFileMiB = saveIndex(built.index, base);
+  // Built, saved and let go of before it is loaded back: at a million tracks two graphs of the
+  // full vectors do not fit beside the vectors.
+  const built = (() => {
+    const { index, ...figures } = buildIndex(vectors, dim, m, efConstruction);
+    return { ...figures, saved: saveIndex(index, base) };
+  })();
+  const { calibration } = built;
+  const indexFileMiB = built.saved.mib;
   const loadStarted = performance.now();
-  const loaded = loadIndex(built.index, base, dim);
+  const loaded = loadIndex(built.saved.layout, base, dim);
   loaded.searchEf = calibration.ef;
   if (loaded instanceof ProjectedIndex && calibration.depth !== undefined) {
     loaded.rerankDepth = calibration.depth;
@@ -164,19 +175,15 @@ export async function measureScale(
 
   // Queries: fresh vectors around the same seeds (a clip of a track like the catalogue's).
   const queries = syntheticVectors(seeds, tracks >= 500_000 ? 100 : 300, 2);
-  const matrix = new Float32Array(tracks * dim);
-  vectors.forEach((v, i) => {
-    matrix.set(v, i * dim);
-  });
-  vectors.length = 0; // the index holds its own copy
   const exactTimes: number[] = [];
   const truths = queries.map((q) => {
     const t1 = performance.now();
-    const truth = new Set(exactTopK(matrix, dim, q, K));
+    const truth = new Set(exactTopK(vectors, q, K));
     exactTimes.push(performance.now() - t1);
     return truth;
   });
   const efSearch = Math.max(calibration.ef, K * 4);
+  vectors.length = 0; // the truths are known; the index reads its own files
   const efSweep = [efSearch, ...EF_SWEEP.filter((ef) => ef !== efSearch)].map((ef) => {
     let hits = 0;
     const times: number[] = [];
@@ -197,22 +204,16 @@ export async function measureScale(
 
   // Serving: a fresh process with the model and a servingTracks-track index.
   let servingBase = base;
-  let servingIndex = built.index;
+  let servingLayout = built.saved.layout;
   if (servingTracks !== tracks) {
-    servingIndex = buildIndex(
-      syntheticVectors(seeds, servingTracks, 3),
-      dim,
-      m,
-      efConstruction,
-    ).index;
     servingBase = path.join(tmp, `scale-${servingTracks}`);
-    saveIndex(servingIndex, servingBase);
+    const serving = buildIndex(syntheticVectors(seeds, servingTracks, 3), dim, m, efConstruction);
+    servingLayout = saveIndex(serving.index, servingBase).layout;
   }
   const script = path.join(packageRoot(), 'dist', 'bench', 'serving-rss.js');
-  const projected =
-    servingIndex instanceof ProjectedIndex
-      ? [String(servingIndex.projection.outputDim), String(servingIndex.projection.seed)]
-      : [];
+  const projected = servingLayout.projection
+    ? [String(servingLayout.projection.dim), String(servingLayout.projection.seed)]
+    : [];
   const serving = (await runJson(script, [servingBase, String(dim), ...projected])) as Record<
     string,
     number
@@ -224,7 +225,7 @@ export async function measureScale(
     efConstruction,
     efSearch,
     ...(calibration.depth === undefined ? {} : { rerankDepth: calibration.depth }),
-    graphDim: built.index instanceof ProjectedIndex ? built.index.projection.outputDim : dim,
+    graphDim: built.saved.layout.projection?.dim ?? dim,
     calibrationRecall: calibration.recall,
     ...(built.projectedRecall === undefined ? {} : { projectedRecall: built.projectedRecall }),
     buildS: built.buildS,

@@ -61,8 +61,12 @@ export function buildTrackIndex(
   };
   const target = options.targetRecall ?? 0.99;
   const calibrate = { ...options, maxDepth: options.maxDepth ?? MAX_RERANK_DEPTH };
-  /** The projected index that came closest to the target, if none reached it. */
-  let best: { index: ProjectedIndex; calibration: EfCalibration } | undefined;
+  /**
+   * The projection that came closest to the target, if none reached it: its dimension and
+   * calibration only, so that its graph is not held while the full-vector graph is built (built
+   * again, identically, in the rare case it is kept).
+   */
+  let best: { projectedDim: number; calibration: EfCalibration } | undefined;
   for (const projectedDim of PROJECTED_DIMS) {
     if (!projects(dim, projectedDim)) continue;
     const index = ProjectedIndex.build(items, dim, { ...graph, projectedDim });
@@ -71,14 +75,15 @@ export function buildTrackIndex(
       return { index: apply(index, calibration), calibration };
     }
     if (best === undefined || calibration.recall > best.calibration.recall!) {
-      best = { index, calibration };
+      best = { projectedDim, calibration };
     }
   }
   const full = HnswIndex.build(items, dim, graph);
   const calibration = calibrateEf(full, items, options);
   if (best && (calibration.recall ?? 1) < best.calibration.recall!) {
     // Nothing reaches the target: the projection came closer, at a fraction of the memory.
-    return { index: apply(best.index, best.calibration), calibration: best.calibration };
+    const index = ProjectedIndex.build(items, dim, { ...graph, projectedDim: best.projectedDim });
+    return { index: apply(index, best.calibration), calibration: best.calibration };
   }
   return {
     index: apply(full, calibration),

@@ -78,10 +78,11 @@ export function buildTrackIndex(
       best = { projectedDim, calibration };
     }
   }
-  const full = HnswIndex.build(items, dim, graph);
+  let full: HnswIndex | undefined = HnswIndex.build(items, dim, graph);
   const calibration = calibrateEf(full, items, options);
   if (best && (calibration.recall ?? 1) < best.calibration.recall!) {
     // Nothing reaches the target: the projection came closer, at a fraction of the memory.
+    full = undefined; // not held while the projection is built again
     const index = ProjectedIndex.build(items, dim, { ...graph, projectedDim: best.projectedDim });
     return { index: apply(index, best.calibration), calibration: best.calibration };
   }

@@ -16,25 +16,11 @@ import path from 'node:path';
 import { ProjectedIndex } from '../core/index/projected-index.js';
 import { openBenchCatalog, runBench } from './bench-catalog.js';
 import { percentile } from './percentile.js';
+import { exactTopK } from './scale.js';
 import { syntheticVectors } from './synthetic-vectors.js';
 
 const K = 5;
 const DEPTHS = [64, 128, 256, 512] as const;
-
-/** Exact top-k indices by dot product (vectors are unit length). */
-function exactTopK(vectors: readonly Float32Array[], q: Float32Array, k: number): Set<number> {
-  const best: Array<{ i: number; s: number }> = [];
-  vectors.forEach((v, i) => {
-    let s = 0;
-    for (let d = 0; d < v.length; d++) s += v[d]! * q[d]!;
-    if (best.length < k || s > best[best.length - 1]!.s) {
-      best.push({ i, s });
-      best.sort((a, b) => b.s - a.s);
-      if (best.length > k) best.pop();
-    }
-  });
-  return new Set(best.map((b) => b.i));
-}
 
 async function main(): Promise<void> {
   const tracks = Number(process.env.SYNESTHETE_BENCH_TRACKS ?? 100_000);
@@ -50,7 +36,7 @@ async function main(): Promise<void> {
   const dim = seeds[0]!.length;
   const vectors = syntheticVectors(seeds, tracks, 1);
   const queries = syntheticVectors(seeds, 100, 2);
-  const truths = queries.map((q) => exactTopK(vectors, q, K));
+  const truths = queries.map((q) => new Set(exactTopK(vectors, q, K)));
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'synesthete-bench-projection-'));
   const title = `Projected track index: ${tracks.toLocaleString('en-US')} synthetic tracks × ${dim} dimensions, seeds ${seeds.length} vectors of ${bench.label}`;
   process.stdout.write(`${title}\n${'-'.repeat(title.length)}\n`);

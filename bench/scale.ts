@@ -76,7 +76,7 @@ const K = 5;
 const EF_SWEEP = [50, 100, 200, 400] as const;
 
 /** Exact top-k labels (indices) by cosine (vectors are unit length). */
-function exactTopK(vectors: readonly Float32Array[], q: Float32Array, k: number): number[] {
+export function exactTopK(vectors: readonly Float32Array[], q: Float32Array, k: number): number[] {
   const best: Array<{ label: number; s: number }> = [];
   for (let i = 0; i < vectors.length; i++) {
     let s = 0;

@@ -78,25 +78,45 @@ const closer = new FinalizationRegistry<number>((fd) => {
 });
 
 /**
- * Rows in a file written by {@link writeRowVectors}. The file stays open for the life of the
- * object (closed when it is garbage-collected), so a newer file renamed over the same path does
- * not change what this object reads.
+ * Row files up to this many bytes of vectors are read into memory whole when opened (a few
+ * thousand tracks): a positioned read per row costs more than the rows take in memory.
+ */
+export const RESIDENT_ROWS_MAX_BYTES = 16 << 20;
+
+/**
+ * Rows in a file written by {@link writeRowVectors}. A small file's rows are read into memory
+ * when it is opened ({@link RESIDENT_ROWS_MAX_BYTES}); a larger file stays open for the life of the
+ * object (closed when it is garbage-collected). Either way a newer file renamed over the same path
+ * does not change what this object reads.
  */
 export class FileRowVectors implements RowVectors {
   readonly dim: number;
   readonly size: number;
   /** The label of each row. */
   readonly labels: Uint32Array;
+  /** The open file, or -1 when the rows are in {@link #resident}. */
   readonly #fd: number;
   readonly #dataOffset: number;
+  readonly #resident: Float32Array | undefined;
 
-  private constructor(fd: number, dim: number, labels: Uint32Array) {
+  private constructor(
+    fd: number,
+    dim: number,
+    labels: Uint32Array,
+    resident: Float32Array | undefined,
+  ) {
     this.#fd = fd;
     this.dim = dim;
     this.size = labels.length;
     this.labels = labels;
     this.#dataOffset = HEADER_BYTES + labels.length * 4;
-    closer.register(this, fd);
+    this.#resident = resident;
+    if (fd >= 0) closer.register(this, fd);
+  }
+
+  /** Whether the rows were read into memory when the file was opened. */
+  get resident(): boolean {
+    return this.#resident !== undefined;
   }
 
   /**
@@ -104,9 +124,15 @@ export class FileRowVectors implements RowVectors {
    *
    * @param path - file written by {@link writeRowVectors}
    * @param dim - the dimension expected
+   * @param residentMaxBytes - rows of at most this many bytes in all are read into memory now
+   *   (default {@link RESIDENT_ROWS_MAX_BYTES}; 0 keeps every file on disk)
    * @throws Error naming what is wrong (missing, truncated, another dimension or format)
    */
-  static open(path: string, dim: number): FileRowVectors {
+  static open(
+    path: string,
+    dim: number,
+    residentMaxBytes = RESIDENT_ROWS_MAX_BYTES,
+  ): FileRowVectors {
     const fd = openSync(path, 'r');
     try {
       const header = Buffer.alloc(HEADER_BYTES);
@@ -126,15 +152,32 @@ export class FileRowVectors implements RowVectors {
       if (count > 0 && readSync(fd, bytes, 0, bytes.length, HEADER_BYTES) !== bytes.length) {
         throw new Error('row file is truncated');
       }
-      return new FileRowVectors(fd, dim, labels);
-    } catch (error) {
+      const rowBytes = count * dim * 4;
+      if (rowBytes > residentMaxBytes) return new FileRowVectors(fd, dim, labels, undefined);
+      const resident = new Float32Array(count * dim);
+      const data = new Uint8Array(resident.buffer);
+      const offset = HEADER_BYTES + count * 4;
+      if (rowBytes > 0 && readSync(fd, data, 0, rowBytes, offset) !== rowBytes) {
+        throw new Error('row file is truncated');
+      }
       closeSync(fd);
+      return new FileRowVectors(-1, dim, labels, resident);
+    } catch (error) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closed above, once the rows were read
+      }
       throw error;
     }
   }
 
   read(row: number, out: Float32Array): void {
     if (!Number.isInteger(row) || row < 0 || row >= this.size) throw rowError(row, this.size);
+    if (this.#resident !== undefined) {
+      out.set(this.#resident.subarray(row * this.dim, (row + 1) * this.dim));
+      return;
+    }
     const bytes = new Uint8Array(out.buffer, out.byteOffset, this.dim * 4);
     const position = this.#dataOffset + row * this.dim * 4;
     if (readSync(this.#fd, bytes, 0, bytes.length, position) !== bytes.length) {

@@ -36,10 +36,10 @@ import { calibratedConfidence } from './calibration.js';
 import { applyFeedback, type VoteVectors } from './feedback.js';
 import { isEmptyFilter, passesFilter, type TrackFilter } from './filters.js';
 import { pickMatch, rankByAlignedWindows, rankByWindows } from './identify.js';
+import { IndexScopedCache } from './scoped-cache.js';
 import { closestSeed, seedCentroid } from './seeds.js';
 import { TAG_NEIGHBOURS, type TagVote, voteTags } from './tags.js';
 import { pickVaried, type VarietyCandidate, type VarietyOptions } from './variety.js';
-import { VectorCache } from './vector-cache.js';
 
 export type { TrackFilter } from './filters.js';
 export type { TagShare, TagVote } from './tags.js';
@@ -312,6 +312,9 @@ const VARIETY_SLACK = 4;
 /** Track vectors kept in memory for the variety rules and tag votes (~5 KB each). */
 const VECTOR_CACHE_SIZE = 4096;
 
+/** Tracks' catalogue facts kept in memory for the results and tag votes (~1 KB each). */
+const INFO_CACHE_SIZE = 4096;
+
 function summary(t: TrackInfo): TrackSummary {
   return {
     trackId: t.id,
@@ -376,7 +379,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     return idx;
   };
 
-  const vectorCache = new VectorCache(VECTOR_CACHE_SIZE);
+  const vectorCache = new IndexScopedCache<Float32Array>(VECTOR_CACHE_SIZE);
   /** Catalogue vectors of these tracks (tracks gone or of another model are left out). */
   const vectorsOf = async (ids: readonly number[]): Promise<Map<number, Float32Array>> => {
     if (ids.length === 0) return new Map();
@@ -388,6 +391,18 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
           .map((t) => [t.id, t.embedding as Float32Array]),
       );
     });
+  };
+
+  const infoCache = new IndexScopedCache<TrackInfo>(INFO_CACHE_SIZE);
+  /** Catalogue facts of these tracks, in the order of `ids` (tracks gone are left out). */
+  const infosOf = async (ids: readonly number[]): Promise<TrackInfo[]> => {
+    if (ids.length === 0) return [];
+    const infos = await infoCache.get(
+      ids,
+      await indexes(),
+      async (missing) => new Map((await catalog.getTrackInfos(missing)).map((t) => [t.id, t])),
+    );
+    return [...infos.values()];
   };
 
   /**
@@ -404,7 +419,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
         .filter((h) => !q.skip.has(h.label))
         .slice(0, TAG_NEIGHBOURS),
     );
-    const infos = await catalog.getTrackInfos([...new Set(hitLists.flat().map((h) => h.label))]);
+    const infos = await infosOf([...new Set(hitLists.flat().map((h) => h.label))]);
     const genreOf = new Map(infos.map((t) => [t.id, t.genre]));
     return hitLists.map((hits) =>
       voteTags(
@@ -439,7 +454,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     let hits: AnnHit[] = [];
     for (;;) {
       hits = idx.tracks.query(embedding, pool);
-      const tracks = await catalog.getTrackInfos(hits.map((h) => h.label));
+      const tracks = await infosOf(hits.map((h) => h.label));
       const byId = new Map(tracks.map((t) => [t.id, t]));
       const seen = new Set(exclude.hashes);
       candidates = [];
@@ -541,9 +556,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
 
   /** Drops candidates that are byte-identical duplicates (same content hash) of a better one. */
   const dedupe = async <T extends { trackId: number }>(ranked: readonly T[]) => {
-    const top = await catalog.getTrackInfos(
-      ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId),
-    );
+    const top = await infosOf(ranked.slice(0, 2 + DUPLICATE_SLACK).map((r) => r.trackId));
     const hashOf = new Map(top.map((t) => [t.id, t.contentHash]));
     const seen = new Set<string>();
     const deduped = ranked.filter((r) => {
@@ -578,8 +591,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const candidate = candidateOf(deduped, 'fingerprint');
       if (best || idx.landmarks.trackCount === idx.tracks.size) {
         const track = best
-          ? (top.find((t) => t.id === best.trackId) ??
-            (await catalog.getTrackInfos([best.trackId]))[0])
+          ? (top.find((t) => t.id === best.trackId) ?? (await infosOf([best.trackId]))[0])
           : undefined;
         const match =
           best && track
@@ -614,7 +626,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     const best = windowBest && !fingerprinted.has(windowBest.trackId) ? windowBest : undefined;
     const candidate = candidateOf(deduped, 'windows');
     const track = best
-      ? (top.find((t) => t.id === best.trackId) ?? (await catalog.getTrackInfos([best.trackId]))[0])
+      ? (top.find((t) => t.id === best.trackId) ?? (await infosOf([best.trackId]))[0])
       : undefined;
     const match =
       best && track
@@ -696,11 +708,9 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       // catalogue vector describes the whole track at full band, not the few seconds the phone
       // and the codec left. Otherwise the clip's own vector is searched; it lacks the full-band
       // timbre part (see core/model/fusion.ts), so its similarity is brought back to scale.
-      const stored = matchTrack ? await catalog.getTrack(matchTrack.id) : undefined;
-      const trackVector =
-        stored?.embedding && stored.modelVersion === metadata.version
-          ? stored.embedding
-          : undefined;
+      const trackVector = matchTrack
+        ? (await vectorsOf([matchTrack.id])).get(matchTrack.id)
+        : undefined;
       // An unidentified clip is moved by the library's clip map, when the catalogue has one, to
       // where its track's catalogue vector would be (core/library/clip-map.ts).
       const clipMap = trackVector
@@ -718,7 +728,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const { results: recommendations, tags } = await rank(
         applyFeedback(queryVector, votes),
         trackVector
-          ? (parseStoredDescriptors(stored?.descriptors) ?? analysis.descriptors)
+          ? (parseStoredDescriptors(matchTrack?.descriptors) ?? analysis.descriptors)
           : analysis.descriptors,
         k,
         {
@@ -776,7 +786,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const hashes = new Set<string>();
       const addTrack = async (id: number) => {
         ids.add(id);
-        const [info] = await catalog.getTrackInfos([id]);
+        const [info] = await infosOf([id]);
         if (info) hashes.add(info.contentHash);
         return info;
       };

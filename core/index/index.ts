@@ -14,6 +14,8 @@ export {
   ensureTrackIndexes,
   type IndexSidecar,
   invalidateTrackIndexes,
+  type PreloadedIndexes,
+  preloadTrackIndexes,
   type TrackIndexes,
   type TrackIndexOptions,
   type WindowHit,

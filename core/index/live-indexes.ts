@@ -57,7 +57,9 @@ export interface LiveIndexes {
  * @returns the live indexes; call `stop()` before closing the catalogue
  */
 export function followCatalog(catalog: Catalog, options: LiveIndexOptions): LiveIndexes {
-  const { pollMs, log, ...indexOptions } = options;
+  const { pollMs, log, preloaded: ahead, ...indexOptions } = options;
+  /** Files read ahead of the catalogue: offered to the first build only, then let go of. */
+  let preloaded = ahead;
   let loaded: Promise<TrackIndexes> | undefined;
   let version: number | undefined;
   let generation = 0;
@@ -68,7 +70,13 @@ export function followCatalog(catalog: Catalog, options: LiveIndexOptions): Live
 
   const build = async (): Promise<{ indexes: TrackIndexes; at: number }> => {
     const at = await catalog.version();
-    const indexes = await ensureTrackIndexes(catalog, { ...indexOptions, catalogVersion: at });
+    const offered = preloaded;
+    preloaded = undefined;
+    const indexes = await ensureTrackIndexes(catalog, {
+      ...indexOptions,
+      ...(offered ? { preloaded: offered } : {}),
+      catalogVersion: at,
+    });
     return { indexes, at };
   };
 

@@ -153,6 +153,21 @@ export interface TrackIndexOptions {
    * on the ids of the tracks alone (a track re-embedded in place then goes unnoticed).
    */
   catalogVersion?: number;
+  /**
+   * The index files as {@link preloadTrackIndexes} read them before the catalogue was open: used
+   * instead of reading the files again when they match the catalogue as `dir`'s files must.
+   */
+  preloaded?: Promise<PreloadedIndexes | undefined>;
+}
+
+/** Index files read ahead of the catalogue (see {@link preloadTrackIndexes}). */
+export interface PreloadedIndexes {
+  /** The folder they were read from. */
+  readonly dir: string;
+  readonly sidecar: IndexSidecar;
+  readonly indexes: TrackIndexes;
+  /** The clip map saved for the sidecar's catalogue version, when there is one. */
+  readonly clipMap?: ClipMap;
 }
 
 const inFlight = new Map<string, Promise<TrackIndexes>>();
@@ -218,6 +233,18 @@ async function ensure(catalog: Catalog, options: TrackIndexOptions): Promise<Tra
     }
   }
   const ids = await catalog.embeddingIds(modelVersion);
+  const preloaded = await options.preloaded;
+  const early =
+    preloaded?.dir === dir && matchesCatalog(preloaded.sidecar, ids, catalogVersion)
+      ? preloaded
+      : undefined;
+  if (early) {
+    const clipMap =
+      early.clipMap && catalogVersion !== undefined
+        ? early.clipMap
+        : await clipMapOf(catalog, dir, modelVersion, dim, catalogVersion);
+    return clipMap ? { ...early.indexes, clipMap } : early.indexes;
+  }
   const indexes =
     (await tryLoad(dir, modelVersion, dim, windowDim, ids, catalogVersion)) ??
     (await rebuild(
@@ -246,10 +273,7 @@ async function clipMapOf(
   catalogVersion: number | undefined,
 ): Promise<ClipMap | undefined> {
   const file = join(dir, INDEX_FILES.clipMap);
-  const key =
-    catalogVersion === undefined
-      ? undefined
-      : JSON.stringify({ catalogVersion, modelVersion, dim, ...CLIP_MAP_DEFAULTS });
+  const key = clipMapKey(catalogVersion, modelVersion, dim);
   if (key !== undefined) {
     const saved = await readClipMapFile(file, key);
     if (saved) return saved.map;
@@ -264,6 +288,57 @@ async function clipMapOf(
   return map;
 }
 
+/** What names a saved clip map: the catalogue version, model and dimension it was fitted for. */
+function clipMapKey(
+  catalogVersion: number | undefined,
+  modelVersion: string,
+  dim: number,
+): string | undefined {
+  return catalogVersion === undefined
+    ? undefined
+    : JSON.stringify({ catalogVersion, modelVersion, dim, ...CLIP_MAP_DEFAULTS });
+}
+
+/**
+ * Reads `dir`'s index files before the catalogue is open — while it opens — so that
+ * {@link ensureTrackIndexes}, given the result as `preloaded`, need not read them again once it
+ * has checked them against the catalogue. Nothing is checked against the catalogue here.
+ *
+ * @param options - folder, model version and dimensions, as for {@link ensureTrackIndexes}
+ * @returns the files, or undefined when they are missing, damaged, or of another model,
+ *   dimension or format (never throws)
+ */
+export async function preloadTrackIndexes(
+  options: Pick<TrackIndexOptions, 'dir' | 'modelVersion' | 'dim' | 'windowDim'>,
+): Promise<PreloadedIndexes | undefined> {
+  const { dir, modelVersion, dim } = options;
+  try {
+    const sidecar = parseSidecar(await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'));
+    const indexes = await loadFiles(dir, sidecar, modelVersion, dim, options.windowDim ?? dim);
+    if (!indexes) return undefined;
+    const key = clipMapKey(sidecar.catalogVersion, modelVersion, dim);
+    const saved =
+      key === undefined ? undefined : await readClipMapFile(join(dir, INDEX_FILES.clipMap), key);
+    return { dir, sidecar, indexes, ...(saved?.map ? { clipMap: saved.map } : {}) };
+  } catch (error) {
+    debugFailure(`reading the index files in ${dir} ahead`, error);
+    return undefined;
+  }
+}
+
+/** Whether a sidecar was written for these current-version track ids at this catalogue version. */
+function matchesCatalog(
+  sidecar: IndexSidecar,
+  ids: readonly number[],
+  catalogVersion: number | undefined,
+): boolean {
+  return (
+    sidecar.trackCount === ids.length &&
+    sidecar.idsChecksum === idsChecksum(ids) &&
+    (catalogVersion === undefined || sidecar.catalogVersion === catalogVersion)
+  );
+}
+
 /** The saved indexes when the sidecar matches `ids`, else undefined (never throws). */
 async function tryLoad(
   dir: string,
@@ -275,54 +350,68 @@ async function tryLoad(
 ): Promise<TrackIndexes | undefined> {
   try {
     const sidecar = parseSidecar(await readFile(join(dir, INDEX_FILES.sidecar), 'utf8'));
-    if (
-      sidecar.format !== FORMAT ||
-      sidecar.modelVersion !== modelVersion ||
-      sidecar.dim !== dim ||
-      (sidecar.windowDim ?? sidecar.dim) !== windowDim ||
-      sidecar.trackCount !== ids.length ||
-      sidecar.idsChecksum !== idsChecksum(ids) ||
-      sidecar.fingerprintVersion !== FINGERPRINT_VERSION ||
-      (catalogVersion !== undefined && sidecar.catalogVersion !== catalogVersion)
-    ) {
-      return undefined;
-    }
-    const table = new WindowTable(sidecar.windowTable);
-    if (sidecar.projection !== undefined && !projects(dim)) return undefined;
-    const tracks = sidecar.projection
-      ? ProjectedIndex.load(
-          join(dir, INDEX_FILES.tracks),
-          join(dir, INDEX_FILES.trackRows),
-          dim,
-          sidecar.projection.dim,
-          sidecar.projection.seed,
-        )
-      : HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
-    if (sidecar.tracksEf !== undefined) tracks.searchEf = sidecar.tracksEf;
-    if (tracks instanceof ProjectedIndex && sidecar.tracksRerankDepth !== undefined) {
-      tracks.rerankDepth = sidecar.tracksRerankDepth;
-    }
-    const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
-    const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
-    if (
-      landmarks.version !== FINGERPRINT_VERSION ||
-      landmarks.trackCount !== sidecar.fingerprintedTracks ||
-      tracks.size !== sidecar.indexedTracks ||
-      windows.size !== sidecar.windowCount ||
-      table.size !== sidecar.windowCount
-    ) {
-      return undefined;
-    }
-    return {
-      tracks,
-      windows: windowIndex(windows, table),
-      landmarks,
-      rebuilt: false,
-      persisted: true,
-    };
+    if (!matchesCatalog(sidecar, ids, catalogVersion)) return undefined;
+    return await loadFiles(dir, sidecar, modelVersion, dim, windowDim);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The index files described by `sidecar`, when it is of this format, model, dimensions and
+ * fingerprint version and the files agree with it; else undefined.
+ *
+ * @throws Error for a missing or damaged file
+ */
+async function loadFiles(
+  dir: string,
+  sidecar: IndexSidecar,
+  modelVersion: string,
+  dim: number,
+  windowDim: number,
+): Promise<TrackIndexes | undefined> {
+  if (
+    sidecar.format !== FORMAT ||
+    sidecar.modelVersion !== modelVersion ||
+    sidecar.dim !== dim ||
+    (sidecar.windowDim ?? sidecar.dim) !== windowDim ||
+    sidecar.fingerprintVersion !== FINGERPRINT_VERSION
+  ) {
+    return undefined;
+  }
+  const table = new WindowTable(sidecar.windowTable);
+  if (sidecar.projection !== undefined && !projects(dim)) return undefined;
+  const tracks = sidecar.projection
+    ? ProjectedIndex.load(
+        join(dir, INDEX_FILES.tracks),
+        join(dir, INDEX_FILES.trackRows),
+        dim,
+        sidecar.projection.dim,
+        sidecar.projection.seed,
+      )
+    : HnswIndex.load(join(dir, INDEX_FILES.tracks), dim);
+  if (sidecar.tracksEf !== undefined) tracks.searchEf = sidecar.tracksEf;
+  if (tracks instanceof ProjectedIndex && sidecar.tracksRerankDepth !== undefined) {
+    tracks.rerankDepth = sidecar.tracksRerankDepth;
+  }
+  const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
+  const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
+  if (
+    landmarks.version !== FINGERPRINT_VERSION ||
+    landmarks.trackCount !== sidecar.fingerprintedTracks ||
+    tracks.size !== sidecar.indexedTracks ||
+    windows.size !== sidecar.windowCount ||
+    table.size !== sidecar.windowCount
+  ) {
+    return undefined;
+  }
+  return {
+    tracks,
+    windows: windowIndex(windows, table),
+    landmarks,
+    rebuilt: false,
+    persisted: true,
+  };
 }
 
 /** Builds both indexes from the catalogue's embeddings and saves them (best effort). */

@@ -12,6 +12,7 @@ import { type MusicVerdict, NOT_MUSIC_MESSAGE } from '../model/music-gate.js';
 export { NOT_MUSIC_MESSAGE };
 
 import { type Catalog, openCatalog, type TrackInfo } from '../catalog/index.js';
+import { parseCatalogLocation } from '../catalog/location.js';
 import type { Descriptors } from '../features/descriptors.js';
 import type { LogMelSpectrogram } from '../features/log-mel.js';
 import { describeTrack, explainSimilarity } from '../features/reason.js';
@@ -24,6 +25,7 @@ import {
   type AnnHit,
   indexDirFor,
   invalidateTrackIndexes,
+  preloadTrackIndexes,
   type TrackIndexes,
 } from '../index/index.js';
 import { followCatalog } from '../index/live-indexes.js';
@@ -228,8 +230,9 @@ export interface EngineOptions {
   readonly log?: (line: string) => void;
   /**
    * Start a decode thread and the second core's worker at once, so that their modules load while
-   * the model and the catalogue open (default false): for a process about to answer clips (the
-   * CLI's `recommend`, the chat bots), not for one that only ingests or lists.
+   * the model and the catalogue open, and read the saved index files meanwhile (default false):
+   * for a process about to answer clips (the CLI's `recommend`, the chat bots), not for one that
+   * only ingests or lists.
    */
   readonly prestart?: boolean;
 }
@@ -338,8 +341,29 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     prestartSecondCore();
   }
   // Both at once: tfjs compiles its WebAssembly while PGlite starts its own (cold start).
+  // A process about to answer clips also reads the saved index files meanwhile: they are checked
+  // against the catalogue once it is open, and read again only if they do not match it.
+  const target = parseCatalogLocation(options.catalog);
+  const aheadDir =
+    options.prestart === true && target.display !== 'memory://'
+      ? indexDirFor({ kind: target.kind, location: target.display }, options.indexDir)
+      : undefined;
+  const modelLoading = loadEmbeddingModel(options.modelDir);
+  const preloaded =
+    aheadDir === undefined
+      ? undefined
+      : modelLoading.then(
+          (m) =>
+            preloadTrackIndexes({
+              dir: aheadDir,
+              modelVersion: m.metadata.version,
+              dim: trackVectorSize(m.architecture.embeddingSize, m.metadata.fusion),
+              windowDim: m.architecture.embeddingSize,
+            }),
+          () => undefined,
+        );
   const [modelLoad, catalogOpen] = await Promise.allSettled([
-    loadEmbeddingModel(options.modelDir),
+    modelLoading,
     openCatalog(options.catalog),
   ]);
   if (modelLoad.status === 'rejected' || catalogOpen.status === 'rejected') {
@@ -361,6 +385,7 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     dim: trackVectorSize(dim, metadata.fusion),
     windowDim: dim,
     pollMs: options.followMs ?? defaultFollowMs(catalog.kind),
+    ...(preloaded ? { preloaded } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const indexes = (): Promise<TrackIndexes> => live.current();
@@ -671,12 +696,15 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     indexes,
     async recommend(input, opts = {}) {
       const k = opts.k ?? 5;
-      await usableIndexes();
-      const analysis = await analyzeAudio(input, model, {
-        query: true,
-        fingerprint: true,
-        ...opts.analyze,
-      });
+      // The clip is analysed while the indexes load (a first answer's indexes), but an empty
+      // catalogue is reported before anything wrong with the clip.
+      const [ready, analysed] = await Promise.allSettled([
+        usableIndexes(),
+        analyzeAudio(input, model, { query: true, fingerprint: true, ...opts.analyze }),
+      ]);
+      if (ready.status === 'rejected') throw ready.reason;
+      if (analysed.status === 'rejected') throw analysed.reason;
+      const analysis = analysed.value;
       const query = {
         sourceDurationS: analysis.sourceDurationS,
         analysedS: analysis.analysedS,

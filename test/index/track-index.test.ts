@@ -11,6 +11,7 @@ import {
   INDEX_FILES,
   type IndexSidecar,
   invalidateTrackIndexes,
+  preloadTrackIndexes,
 } from '../../core/index/track-index.js';
 import { packageRoot } from '../../core/util/paths.js';
 import { clusteredVectors } from './vectors.js';
@@ -143,6 +144,63 @@ describe('ensureTrackIndexes', () => {
       ensureTrackIndexes(catalog, options()),
     ]);
     expect(a).toBe(b);
+  });
+});
+
+describe('preloadTrackIndexes', () => {
+  let catalog: Catalog;
+  let dir: string;
+  const options = () => ({ dir, modelVersion: 'v1', dim: DIM });
+
+  beforeAll(async () => {
+    catalog = await openCatalog('memory://');
+    dir = join(await mkdtemp(join(tmpdir(), 'synesthete-preload-test-')), 'index');
+    for (let n = 1; n <= 12; n++) await catalog.upsertTrack(track(n, 'v1'));
+  });
+
+  afterAll(async () => {
+    await catalog?.close();
+    await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('reads the saved files ahead, used only while they match the catalogue', async () => {
+    expect(await preloadTrackIndexes(options())).toBeUndefined(); // nothing saved yet
+    await ensureTrackIndexes(catalog, { ...options(), catalogVersion: await catalog.version() });
+    expect(await preloadTrackIndexes({ ...options(), modelVersion: 'v0' })).toBeUndefined();
+    expect(await preloadTrackIndexes({ ...options(), dim: DIM + 1 })).toBeUndefined();
+
+    const ahead = await preloadTrackIndexes(options());
+    expect(ahead?.indexes.tracks.size).toBe(12);
+    const version = await catalog.version();
+    const used = await ensureTrackIndexes(catalog, {
+      ...options(),
+      catalogVersion: version,
+      preloaded: Promise.resolve(ahead),
+    });
+    expect(used.tracks).toBe(ahead!.indexes.tracks);
+    expect(used.rebuilt).toBe(false);
+
+    // A track added since the files were read: they are not used, the indexes are rebuilt.
+    const stale = await preloadTrackIndexes(options());
+    await catalog.upsertTrack(track(13, 'v1'));
+    const rebuilt = await ensureTrackIndexes(catalog, {
+      ...options(),
+      catalogVersion: await catalog.version(),
+      preloaded: Promise.resolve(stale),
+    });
+    expect(rebuilt.tracks).not.toBe(stale!.indexes.tracks);
+    expect(rebuilt.rebuilt).toBe(true);
+    expect(rebuilt.tracks.size).toBe(13);
+
+    // Files of another folder are never taken for this one's.
+    const elsewhere = { ...stale!, dir: join(dir, 'other') };
+    const loaded = await ensureTrackIndexes(catalog, {
+      ...options(),
+      catalogVersion: await catalog.version(),
+      preloaded: Promise.resolve(elsewhere),
+    });
+    expect(loaded.tracks).not.toBe(stale!.indexes.tracks);
+    expect(loaded.rebuilt).toBe(false);
   });
 });
 

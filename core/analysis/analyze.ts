@@ -8,15 +8,19 @@ import { halveSampleRate } from '../audio/half-band.js';
 import { decodePcm, isPcmAudio, type PcmAudio } from '../audio/pcm-input.js';
 import { resamplePcm } from '../audio/resample.js';
 import { clipToUnitRange } from '../dsp/clip.js';
+import { clipStatistics } from '../features/clip-statistics.js';
 import { type Descriptors, loudnessDbfs, withTempo } from '../features/descriptors.js';
 import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from '../features/log-mel.js';
-import { speechMusicDescriptors } from '../features/speech-music.js';
 import { styleStatistics } from '../features/style.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from '../features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../features/timbre.js';
 import { type WideBandSpectra, wideBandSpectra } from '../features/wide-band.js';
 import type { Fingerprint } from '../fingerprint/fingerprint.js';
-import { fingerprintOffThread, spectralDescriptorsOffThread } from '../fingerprint/off-thread.js';
+import {
+  clipStatisticsOffThread,
+  fingerprintOffThread,
+  spectralDescriptorsOffThread,
+} from '../fingerprint/off-thread.js';
 import { FINGERPRINT_PARAMS } from '../fingerprint/params.js';
 import {
   DEFAULT_MAX_WINDOWS,
@@ -132,23 +136,6 @@ export const QUERY_MAX_WINDOWS = 64;
  * windows of 64 hops of 512 samples at 22,050 Hz ≈ 357 s).
  */
 export const CATALOG_ANALYSIS = { maxAnalysedS: 360, segments: 6, maxWindows: 240 } as const;
-
-/** The music gate's speech/music descriptors are computed on at most this many seconds. */
-const GATE_DESCRIPTOR_SECONDS = 30;
-
-/** Speech/music descriptors of the first analysed segment's first {@link GATE_DESCRIPTOR_SECONDS}. */
-function gateDescriptors(
-  spectrogram: LogMelSpectrogram | undefined,
-  features: EmbeddingModel['metadata']['features'],
-): Float64Array {
-  const framesPerSecond = features.sampleRate / features.hopLength;
-  const s = spectrogram ?? { data: new Float32Array(0), frames: 0, nMels: features.nMels };
-  const frames = Math.min(s.frames, Math.round(GATE_DESCRIPTOR_SECONDS * framesPerSecond));
-  return speechMusicDescriptors(
-    { data: s.data.subarray(0, frames * s.nMels), frames, nMels: s.nMels },
-    framesPerSecond,
-  );
-}
 
 /** Descriptors are computed on at most this many seconds (the middle of the analysed audio). */
 const DESCRIPTOR_SECONDS = 60;
@@ -411,6 +398,18 @@ export async function analyzeAudio(
           computeLogMel(striped.pcm.subarray(s.offset, s.offset + s.length), features),
         )
       : []);
+  // A clip's style statistics and the gate's descriptors come from the second core while this
+  // thread runs the CNN (core/fingerprint/off-thread.ts).
+  const gate = model.metadata.musicGate;
+  const framesPerSecond = features.sampleRate / features.hopLength;
+  const clipStats =
+    query && stripeSpectrograms.length === 0
+      ? clipStatisticsOffThread(spectrograms, features.nMels, framesPerSecond, {
+          style: fusion?.style !== undefined || gate?.style !== undefined,
+          gate: gate?.descriptors !== undefined,
+        })
+      : undefined;
+  clipStats?.catch(() => undefined); // awaited below
   const embedding = model.embedSpectrograms(
     [...spectrograms, ...stripeSpectrograms],
     maxWindows,
@@ -425,7 +424,10 @@ export async function analyzeAudio(
   );
   // The style statistics, for a model that fuses them, come from the same spectrograms as the
   // CNN's windows, for a clip as for a catalogue track (with stripes: the excerpt's and theirs).
-  const style = fusion?.style ? styleStatistics([...spectrograms, ...stripeSpectrograms]) : null;
+  const stats = await clipStats;
+  const style = fusion?.style
+    ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))
+    : null;
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style)
     : embedding.embedding;
@@ -436,7 +438,6 @@ export async function analyzeAudio(
   const measuredDb = query || !descriptorsCoverAll ? loudnessDbfs(decoded.pcm) : undefined;
   // Only a clip is judged: nothing reads a catalogue track's verdict (its speech/music
   // descriptors cost ~15 ms of a 30 s excerpt's analysis).
-  const gate = model.metadata.musicGate;
   const verdict =
     !query || measuredDb === undefined
       ? undefined
@@ -446,8 +447,14 @@ export async function analyzeAudio(
             embedding.windowCount,
             measuredDb,
             gate,
-            gate.descriptors ? gateDescriptors(spectrograms[0], features) : undefined,
-            gate.style ? (style ?? styleStatistics(spectrograms)) : undefined,
+            gate.descriptors
+              ? (stats?.gate ??
+                  clipStatistics(spectrograms, features.nMels, framesPerSecond, {
+                    style: false,
+                    gate: true,
+                  }).gate!)
+              : undefined,
+            gate.style ? (style ?? stats?.style ?? styleStatistics(spectrograms)) : undefined,
           )
         : judgeSilence(measuredDb);
   const spectralPart = await spectral;

@@ -3,12 +3,15 @@
  * `{ id, op, ... }`; answers `{ id, result }` (typed arrays transferred, not copied) or
  * `{ id, error }`:
  * - `fingerprint` `{ pcm, sampleRate, stretches }` → the landmark fingerprint of the PCM;
- * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM.
+ * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM;
+ * - `clip-statistics` `{ spectrograms, nMels, framesPerSecond, request }` → `clipStatistics`.
  *
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { type ClipStatisticsRequest, clipStatistics } from '../features/clip-statistics.js';
 import { spectralDescriptors } from '../features/descriptors.js';
+import type { LogMelSpectrogram } from '../features/log-mel.js';
 import { fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 /** A request from the main thread. */
@@ -24,6 +27,13 @@ type Request = { readonly id: number } & (
       readonly pcm: Float32Array;
       readonly sampleRate: number;
       readonly flatness: boolean;
+    }
+  | {
+      readonly op: 'clip-statistics';
+      readonly spectrograms: readonly LogMelSpectrogram[];
+      readonly nMels: number;
+      readonly framesPerSecond: number;
+      readonly request: ClipStatisticsRequest;
     }
 );
 
@@ -43,6 +53,18 @@ function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } 
         }),
         transfer: [],
       };
+    case 'clip-statistics': {
+      const result = clipStatistics(
+        request.spectrograms,
+        request.nMels,
+        request.framesPerSecond,
+        request.request,
+      );
+      const transfer = [result.style, result.gate].flatMap((a) =>
+        a ? [a.buffer as ArrayBuffer] : [],
+      );
+      return { result, transfer };
+    }
   }
 }
 

@@ -2,7 +2,8 @@
  * The engine's second core: one long-lived worker thread (`fingerprint-worker.ts`) that takes
  * work off the main thread: the recording's landmark fingerprint and the spectral half of
  * its descriptors while the main thread computes the spectrogram, the CNN embedding, the tempo and
- * the music gate's verdict. Results are identical to the
+ * the music gate's verdict, and for a clip the style statistics and the gate's speech/music
+ * descriptors of its spectrogram while the main thread runs the CNN. Results are identical to the
  * same functions on the main thread (same code, same inputs), which is also the fallback whenever
  * the worker cannot run (the compiled worker file is missing, as under vitest's on-the-fly
  * TypeScript; the worker died; or `SYNESTHETE_FINGERPRINT_THREAD=0`).
@@ -12,7 +13,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import {
+  type ClipStatistics,
+  type ClipStatisticsRequest,
+  clipStatistics,
+} from '../features/clip-statistics.js';
 import { type SpectralDescriptors, spectralDescriptors } from '../features/descriptors.js';
+import type { LogMelSpectrogram } from '../features/log-mel.js';
 import { type Fingerprint, fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 interface Pending {
@@ -155,5 +162,37 @@ export async function spectralDescriptorsOffThread(
     });
   } catch {
     return spectralDescriptors(pcm, sampleRate, { flatness });
+  }
+}
+
+/**
+ * {@link clipStatistics} on the worker thread (the spectrograms are copied to it, ~0.3 MB for
+ * 15 s), or on this thread when no worker can run: the same values.
+ *
+ * @param spectrograms - log-mel spectrograms, frames × nMels (see {@link clipStatistics})
+ * @param nMels - the band count
+ * @param framesPerSecond - sample rate / hop length
+ * @param request - which statistics
+ * @throws SynestheteError `E_CONFIG` as {@link clipStatistics} does
+ */
+export async function clipStatisticsOffThread(
+  spectrograms: readonly LogMelSpectrogram[],
+  nMels: number,
+  framesPerSecond: number,
+  request: ClipStatisticsRequest,
+): Promise<ClipStatistics> {
+  const here = () => clipStatistics(spectrograms, nMels, framesPerSecond, request);
+  if (!secondCoreAvailable()) return here();
+  try {
+    return await callSecondCore<ClipStatistics>({
+      op: 'clip-statistics',
+      spectrograms,
+      nMels,
+      framesPerSecond,
+      request,
+    });
+  } catch {
+    // An error of the statistics themselves is thrown again here, with its code.
+    return here();
   }
 }

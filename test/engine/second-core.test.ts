@@ -1,7 +1,7 @@
 /**
  * A clip analysed with the engine's second core (the built engine, whose worker thread
- * fingerprints it and measures the spectral half of its descriptors)
- * gives exactly what the same analysis gives on one thread: descriptors (in the same order),
+ * fingerprints it, measures the spectral half of its descriptors, and computes the style statistics
+ * and the music gate's descriptors of its spectrogram) gives exactly what the same analysis gives on one thread: descriptors (in the same order),
  * loudness, music verdict, embeddings and fingerprint — on the demo voice note and a voice-note
  * cut of a demo track.
  */

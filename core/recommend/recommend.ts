@@ -33,6 +33,7 @@ import { type IngestOptions, type IngestSummary, ingestPaths } from '../ingest/i
 import { applyClipMap, type ClipMap } from '../library/clip-map.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../model/embedder.js';
 import { clipSimilarityScale, trackVectorSize } from '../model/fusion.js';
+import { warmUpModel } from '../model/warm-up.js';
 import { SynestheteError } from '../util/errors.js';
 import { calibratedConfidence } from './calibration.js';
 import { applyFeedback, type VoteVectors } from './feedback.js';
@@ -348,7 +349,10 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
     options.prestart === true && target.display !== 'memory://'
       ? indexDirFor({ kind: target.kind, location: target.display }, options.indexDir)
       : undefined;
-  const modelLoading = loadEmbeddingModel(options.modelDir);
+  const modelLoading = loadEmbeddingModel(options.modelDir).then((loaded) => {
+    if (options.prestart === true) warmUpModel(loaded);
+    return loaded;
+  });
   const preloaded =
     aheadDir === undefined
       ? undefined

@@ -231,9 +231,9 @@ export interface EngineOptions {
   readonly log?: (line: string) => void;
   /**
    * Start a decode thread and the second core's worker at once, so that their modules load while
-   * the model and the catalogue open, and read the saved index files meanwhile (default false):
-   * for a process about to answer clips (the CLI's `recommend`, the chat bots), not for one that
-   * only ingests or lists.
+   * the model and the catalogue open, and meanwhile read the saved index files and run the CNN
+   * once on a made-up batch (core/model/warm-up.ts) (default false): for a process about to answer
+   * clips (the CLI's `recommend`, the chat bots), not for one that only ingests or lists.
    */
   readonly prestart?: boolean;
 }

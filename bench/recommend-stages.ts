@@ -5,7 +5,8 @@
  * spectrogram with the onset envelope, CNN, style statistics, tempo, spectral descriptors, fingerprint, music-gate
  * descriptors, fingerprint match, ANN search and the catalogue read. Wall and CPU milliseconds
  * (medians; CPU of all threads, the decode thread's included), asserts nothing. In the engine
- * itself the fingerprint and the spectral descriptors run on a worker thread beside the
+ * itself the fingerprint, the spectral descriptors, the style statistics and the music-gate
+ * descriptors run on a worker thread beside the
  * spectrogram and CNN (core/fingerprint/off-thread.ts), so the stages do not add up to the
  * recommend time.
  *
@@ -100,7 +101,7 @@ export async function measureStages(
     const embedding = await time('CNN (windows embedded and pooled)', () =>
       engine.model.embedSpectrograms(spectrograms, 64, window.queryHopFrames),
     );
-    await time('style statistics (MFCC moments, covariance, modulation spectrum)', () =>
+    await time('style statistics (worker thread in the engine)', () =>
       styleStatistics(spectrograms),
     );
     await time('tempo (from the onset envelope)', () => estimateTempo(onset.result()));
@@ -112,7 +113,7 @@ export async function measureStages(
     );
     const first = spectrograms[0];
     if (first) {
-      await time('music-gate descriptors', () =>
+      await time('music-gate descriptors (worker thread in the engine)', () =>
         speechMusicDescriptors(first, features.sampleRate / features.hopLength),
       );
     }
@@ -120,7 +121,7 @@ export async function measureStages(
     const query = new Float32Array(idx.tracks.dim);
     query.set(embedding.embedding.subarray(0, idx.tracks.dim));
     const hits = await time('ANN search (HNSW)', () => idx.tracks.query(query, 10));
-    await time('catalogue read of the results', () =>
+    await time('catalogue read of the results (kept per index in the engine)', () =>
       engine.catalog.getTrackInfos(hits.map((h) => h.label)),
     );
     if (i === 0) {

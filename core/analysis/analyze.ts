@@ -402,12 +402,13 @@ export async function analyzeAudio(
   // thread runs the CNN (core/fingerprint/off-thread.ts).
   const gate = model.metadata.musicGate;
   const framesPerSecond = features.sampleRate / features.hopLength;
+  const wanted = {
+    style: fusion?.style !== undefined || gate?.style !== undefined,
+    gate: gate?.descriptors !== undefined,
+  };
   const clipStats =
-    query && stripeSpectrograms.length === 0
-      ? clipStatisticsOffThread(spectrograms, features.nMels, framesPerSecond, {
-          style: fusion?.style !== undefined || gate?.style !== undefined,
-          gate: gate?.descriptors !== undefined,
-        })
+    query && stripeSpectrograms.length === 0 && (wanted.style || wanted.gate)
+      ? clipStatisticsOffThread(spectrograms, features.nMels, framesPerSecond, wanted)
       : undefined;
   clipStats?.catch(() => undefined); // awaited below
   const embedding = model.embedSpectrograms(

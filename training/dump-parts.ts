@@ -1,10 +1,10 @@
 /**
  * `npx tsx training/dump-parts.ts OUT.jsonl FILE…` (or `--list FILE_OF_PATHS`): writes, for each
  * audio file, the raw parts the track vector is fused from — the pooled CNN embedding, the
- * full-band timbre statistics and the style statistics — as the default ingest profile computes
+ * full-band timbre statistics, the style and the tonality statistics — as the default ingest profile computes
  * them, and the same for one voice-note view of the file (a 10 s excerpt through a random
  * voice-note chain, analysed as a clip; no timbre). One JSON line per file:
- * `{ file, cnn, timbre, style, view: { cnn, style } | null }`. `--cnn-only` (a first argument) skips
+ * `{ file, cnn, timbre, style, tonality, view: { cnn, style, tonality } | null }`. `--cnn-only` (a first argument) skips
  * the full-band timbre (to compare models: the style parts do not depend on the model);
  * `--evaluation-chain` puts the view through `synesthete evaluate`'s fixed chain instead;
  * `--view-seed N` draws another view; `--lowpass MIN-MAX` sets the chain's low-pass range (Hz).
@@ -27,6 +27,7 @@ import {
 import { computeLogMel } from '../core/features/log-mel.js';
 import { styleStatistics } from '../core/features/style.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../core/features/timbre.js';
+import { tonalityStatistics } from '../core/features/tonality.js';
 import { drawVoiceNoteChain, VIEW_SECONDS } from '../core/library/voice-note-view.js';
 import { type EmbeddingModel, loadEmbeddingModel } from '../core/model/embedder.js';
 import { createRng, type Rng, uniform } from '../core/util/random.js';
@@ -38,7 +39,13 @@ async function parts(
   model: EmbeddingModel,
   clip: boolean,
   cnnOnly = false,
-): Promise<{ cnn: number[]; style: number[]; timbre?: number[]; durationS: number }> {
+): Promise<{
+  cnn: number[];
+  style: number[];
+  tonality: number[];
+  timbre?: number[];
+  durationS: number;
+}> {
   const { features } = model.metadata;
   const decoded = await decodeAudio(input, {
     sampleRate: features.sampleRate,
@@ -55,6 +62,14 @@ async function parts(
   const out = {
     cnn: round(embedding.embedding),
     style: round(styleStatistics(spectrograms)),
+    tonality: round(
+      tonalityStatistics(
+        decoded.segments.map((s) => ({
+          pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+          sampleRate: decoded.sampleRate,
+        })),
+      ),
+    ),
     durationS: decoded.sourceDurationS,
   };
   if (clip || cnnOnly) return out;
@@ -74,7 +89,7 @@ async function view(
   cnnOnly: boolean,
   chain: (rng: Rng) => VoiceNoteOptions,
   seed: number,
-): Promise<{ cnn: number[]; style: number[]; durationS: number } | null> {
+): Promise<{ cnn: number[]; style: number[]; tonality: number[]; durationS: number } | null> {
   const rng = createRng(file.length * 7919 + durationS + seed * 104_729);
   const offset = uniform(rng, 0, Math.max(0, durationS - VIEW_SECONDS));
   const { stdout, code } = await runProcess(ffmpeg, [

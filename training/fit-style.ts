@@ -1,6 +1,6 @@
 /**
- * `npm run fit-style [-- MODEL_DIR [CORPUS_DIR]]`: fits the style statistics' part of the track
- * vector (core/features/style.ts, core/model/fusion.ts) for an already trained model and writes it
+ * `npm run fit-style [-- MODEL_DIR [CORPUS_DIR]]`: fits the style and tonality statistics' parts of
+ * the track vector (core/features/style.ts, core/features/tonality.ts, core/model/fusion.ts) for an already trained model and writes it
  * into the model's metadata.json: the per-dimension mean and standard deviation of the style
  * vector over the training soundtracks (decoded as ingest decodes a catalogue track: up to 6 min
  * in 4 segments), and the weights of the parts (`STYLE_FUSION` of training/fusion-search.ts, chosen on the validation
@@ -17,6 +17,11 @@ import { resolveFfmpeg } from '../core/audio/ffmpeg.js';
 import { encodeVoiceNote } from '../core/audio/voice-note.js';
 import { computeLogMel } from '../core/features/log-mel.js';
 import { STYLE_PARTS, STYLE_SIZE, styleStatistics } from '../core/features/style.js';
+import {
+  TONALITY_SIZE,
+  type TonalitySegment,
+  tonalityStatistics,
+} from '../core/features/tonality.js';
 import type { FusionParams } from '../core/model/fusion.js';
 import type { ModelMetadata } from '../core/model/metadata.js';
 import { packageRoot } from '../core/util/paths.js';
@@ -27,6 +32,33 @@ import { columnStatistics, STYLE_FUSION } from './fusion-search.js';
 
 const CNN_WEIGHT = STYLE_FUSION.cnnWeight;
 const STYLE_WEIGHTS: readonly number[] = STYLE_FUSION.styleWeights;
+const TONALITY_WEIGHT = STYLE_FUSION.tonalityWeight;
+
+/** Style and tonality statistics of one recording. */
+interface Statistics {
+  readonly style: Float32Array;
+  readonly tonality: Float32Array;
+}
+
+/** Both statistics of decoded audio, as the engine computes them. */
+function statisticsOf(
+  decoded: {
+    pcm: Float32Array;
+    sampleRate: number;
+    segments: readonly { offset: number; length: number }[];
+  },
+  features: ModelMetadata['features'],
+): Statistics {
+  const pieces = decoded.segments.map((s) => decoded.pcm.subarray(s.offset, s.offset + s.length));
+  const segments: TonalitySegment[] = pieces.map((pcm) => ({
+    pcm,
+    sampleRate: decoded.sampleRate,
+  }));
+  return {
+    style: styleStatistics(pieces.map((pcm) => computeLogMel(pcm, features))),
+    tonality: tonalityStatistics(segments),
+  };
+}
 
 /** The validation soundtracks of `synesthete train --manifest` (cli/commands/train.ts). */
 const VALIDATION = ['blobwars-data', 'freedroidrpg-data', 'pushover-data'];
@@ -38,16 +70,16 @@ const CLIP_SECONDS = 10;
 const SEED = 23;
 
 /**
- * Style statistics of a random 10 s excerpt of `pcm` as the engine sees a voice note of it: through
- * a random voice-note chain (training/augmentations.ts), encoded as Ogg Opus and decoded by the
- * engine's decoder.
+ * Style and tonality statistics of a random 10 s excerpt of `pcm` as the engine sees a voice note
+ * of it: through a random voice-note chain (training/augmentations.ts), encoded as Ogg Opus and
+ * decoded by the engine's decoder.
  */
-async function voiceNoteStyle(
+async function voiceNoteStatistics(
   pcm: Float32Array,
   features: ModelMetadata['features'],
   ffmpeg: string,
   rng: Rng,
-): Promise<Float32Array> {
+): Promise<Statistics> {
   const length = CLIP_SECONDS * features.sampleRate;
   const start = Math.floor(uniform(rng, 0, Math.max(0, pcm.length - length)));
   const draw = drawAugmentation(rng);
@@ -62,11 +94,7 @@ async function voiceNoteStyle(
     sampleRate: features.sampleRate,
     name: 'voice-note.ogg',
   });
-  return styleStatistics(
-    decoded.segments.map((s) =>
-      computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
-    ),
-  );
+  return statisticsOf(decoded, features);
 }
 
 /**
@@ -75,7 +103,7 @@ async function voiceNoteStyle(
  *
  * @param pairs - raw style statistics of excerpts and of their whole tracks
  * @param stats - the standardisation (training-track mean and standard deviation)
- * @returns `scale` and `offset`, STYLE_SIZE values each, rounded to 6 significant digits
+ * @returns `scale` and `offset`, one value per dimension each, rounded to 6 significant digits
  */
 export function clipCorrection(
   pairs: ReadonlyArray<{ clip: Float32Array; track: Float32Array }>,
@@ -84,7 +112,7 @@ export function clipCorrection(
   const scale: number[] = [];
   const offset: number[] = [];
   const round = (x: number) => Number(x.toPrecision(6));
-  for (let d = 0; d < STYLE_SIZE; d++) {
+  for (let d = 0; d < stats.mean.length; d++) {
     const sd = Math.max(stats.std[d]!, 1e-6);
     const xs = pairs.map((p) => (p.clip[d]! - stats.mean[d]!) / sd);
     const ys = pairs.map((p) => (p.track[d]! - stats.mean[d]!) / sd);
@@ -120,8 +148,10 @@ async function main(): Promise<void> {
   const ffmpeg = (await resolveFfmpeg()).path;
   const rng = createRng(SEED);
   const vectors: Float32Array[] = [];
-  /** (voice-note excerpt, its whole track) pairs of raw style statistics. */
+  const tonalities: Float32Array[] = [];
+  /** (voice-note excerpt, its whole track) pairs of raw style and tonality statistics. */
   const pairs: Array<{ clip: Float32Array; track: Float32Array }> = [];
+  const tonalityPairs: Array<{ clip: Float32Array; track: Float32Array }> = [];
   for (const [i, item] of train.entries()) {
     process.stderr.write(`\rstyle statistics ${i + 1}/${train.length}`);
     try {
@@ -131,13 +161,13 @@ async function main(): Promise<void> {
         segments: 4,
         timeoutMs: 120_000,
       });
-      const spectrograms = decoded.segments.map((s) =>
-        computeLogMel(decoded.pcm.subarray(s.offset, s.offset + s.length), features),
-      );
-      const track = styleStatistics(spectrograms);
-      vectors.push(track);
+      const track = statisticsOf(decoded, features);
+      vectors.push(track.style);
+      tonalities.push(track.tonality);
       for (let v = 0; v < CLIP_VIEWS; v++) {
-        pairs.push({ clip: await voiceNoteStyle(decoded.pcm, features, ffmpeg, rng), track });
+        const clip = await voiceNoteStatistics(decoded.pcm, features, ffmpeg, rng);
+        pairs.push({ clip: clip.style, track: track.style });
+        tonalityPairs.push({ clip: clip.tonality, track: track.tonality });
       }
     } catch (error) {
       process.stderr.write(`\n${item.file}: ${(error as Error).message}\n`);
@@ -147,19 +177,30 @@ async function main(): Promise<void> {
   const stats = columnStatistics(vectors);
   if (stats.mean.length !== STYLE_SIZE) throw new Error('style vector length changed');
   const clip = clipCorrection(pairs, stats);
+  const tonalityStats = columnStatistics(tonalities);
+  if (tonalityStats.mean.length !== TONALITY_SIZE)
+    throw new Error('tonality vector length changed');
   const fusion: FusionParams = {
     ...metadata.fusion,
     weight: CNN_WEIGHT,
     style: { weights: [...STYLE_WEIGHTS], ...stats, clip },
+    tonality: {
+      weight: TONALITY_WEIGHT,
+      ...tonalityStats,
+      clip: clipCorrection(tonalityPairs, tonalityStats),
+    },
   };
-  const partsNote = STYLE_PARTS.map((p, i) => `${p.name} ${STYLE_WEIGHTS[i]}`).join(', ');
+  const partsNote = [
+    ...STYLE_PARTS.map((p, i) => `${p.name} ${STYLE_WEIGHTS[i]}`),
+    `tonality ${TONALITY_WEIGHT}`,
+  ].join(', ');
   const digest = createHash('sha256').update(JSON.stringify(fusion)).digest('hex').slice(0, 8);
   const version = `${new Date().toISOString().slice(0, 10)}-${digest}`;
   const updated = {
     ...metadata,
     version,
     fusion,
-    fusionMethod: `track vector: CNN ${CNN_WEIGHT}, ${partsNote}, full-band timbre the rest; style statistics standardised with ${vectors.length} training-soundtrack tracks; a clip's standardised style statistics corrected per dimension by least squares toward its track's, on ${pairs.length} 10 s voice-note excerpts of those tracks through random voice-note chains (npm run fit-style)`,
+    fusionMethod: `track vector: CNN ${CNN_WEIGHT}, ${partsNote}, full-band timbre the rest; style and tonality statistics standardised with ${vectors.length} training-soundtrack tracks; a clip's standardised style and tonality statistics corrected per dimension by least squares toward its track's, on ${pairs.length} 10 s voice-note excerpts of those tracks through random voice-note chains (npm run fit-style)`,
   };
   await writeFile(metadataPath, `${JSON.stringify(updated, null, 2)}\n`);
   process.stderr.write(`wrote ${metadataPath}: version ${version}, ${vectors.length} tracks\n`);

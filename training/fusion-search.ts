@@ -40,12 +40,14 @@ export async function corpusTimbre(
 /**
  * Weights of the track vector's parts (core/model/fusion.ts) when style statistics are fused:
  * the CNN embedding, then the style parts in the order of `STYLE_PARTS` (MFCC moments, MFCC
- * covariance, modulation spectrum); the full-band timbre gets the rest. Chosen on the validation
- * soundtracks and measured on real music (docs/similarity.md).
+ * covariance, modulation spectrum), then the tonality statistics (core/features/tonality.ts); the
+ * full-band timbre gets the rest. Chosen on the validation soundtracks and measured on real music
+ * (docs/similarity.md).
  */
 export const STYLE_FUSION = {
-  cnnWeight: 0.3,
-  styleWeights: [0.1, 0.2, 0.2],
+  cnnWeight: 0.25,
+  styleWeights: [0.08, 0.17, 0.17],
+  tonalityWeight: 0.17,
 } as const;
 
 /** Per-dimension mean and standard deviation. */

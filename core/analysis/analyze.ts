@@ -14,6 +14,7 @@ import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from '../featu
 import { styleStatistics } from '../features/style.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from '../features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../features/timbre.js';
+import { type TonalitySegment, tonalityStatistics } from '../features/tonality.js';
 import { type WideBandSpectra, wideBandSpectra } from '../features/wide-band.js';
 import type { Fingerprint } from '../fingerprint/fingerprint.js';
 import {
@@ -402,12 +403,27 @@ export async function analyzeAudio(
   // thread runs the CNN (core/fingerprint/off-thread.ts).
   const gate = model.metadata.musicGate;
   const framesPerSecond = features.sampleRate / features.hopLength;
+  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) and the stripes'.
+  const tonalitySegments: TonalitySegment[] | undefined =
+    fusion?.style && fusion.tonality
+      ? [
+          ...decoded.segments.map((s) => ({
+            pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+            sampleRate: decoded.sampleRate,
+          })),
+          ...(striped?.segments.map((s) => ({
+            pcm: striped!.pcm.subarray(s.offset, s.offset + s.length),
+            sampleRate: striped!.sampleRate,
+          })) ?? []),
+        ]
+      : undefined;
   const wanted = {
     style: fusion?.style !== undefined || gate?.style !== undefined,
     gate: gate?.descriptors !== undefined,
+    ...(tonalitySegments ? { tonality: tonalitySegments } : {}),
   };
   const clipStats =
-    query && stripeSpectrograms.length === 0 && (wanted.style || wanted.gate)
+    query && stripeSpectrograms.length === 0 && (wanted.style || wanted.gate || tonalitySegments)
       ? clipStatisticsOffThread(spectrograms, features.nMels, framesPerSecond, wanted)
       : undefined;
   clipStats?.catch(() => undefined); // awaited below
@@ -429,8 +445,11 @@ export async function analyzeAudio(
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))
     : null;
+  const tonality = tonalitySegments
+    ? (stats?.tonality ?? tonalityStatistics(tonalitySegments))
+    : null;
   const vector = fusion
-    ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style)
+    ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style, tonality)
     : embedding.embedding;
   // A clip's gate needs it before the descriptors are awaited from the worker: measured here.
   // Where the descriptors cover all of the PCM (clips and excerpts up to 60 s), theirs is the same

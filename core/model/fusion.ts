@@ -1,16 +1,30 @@
 /**
  * Fusion of the CNN embedding with statistics of the whole recording into the track vector used
- * for similarity: `[√w · cnn, √w_t · t, √w_1 · s_1, …]`, where `t` is the full-band timbre vector
- * (core/features/timbre.ts) and `s_i` the parts of the style statistics (core/features/style.ts),
- * each standardised with training-corpus statistics and L2-normalised. The vector has unit length
- * and its cosine is `w · cos(cnn) + w_t · cos(t) + Σ w_i · cos(s_i)`.
+ * for similarity: `[√w · cnn, √w_t · t, √w_1 · s_1, …, √w_k · k]`, where `t` is the full-band timbre
+ * vector (core/features/timbre.ts), `s_i` the parts of the style statistics (core/features/style.ts)
+ * and `k` the tonality statistics (core/features/tonality.ts), each standardised with training-corpus statistics and L2-normalised. The vector has unit length
+ * and its cosine is `w · cos(cnn) + w_t · cos(t) + Σ w_i · cos(s_i) + w_k · cos(k)`.
  *
  * Catalogue tracks carry every part. A clip (a voice note, whose high band the phone and the codec
  * have changed) gets zeros in place of `t`; the style statistics come from the model's own
- * 30 Hz–8 kHz spectrogram and are kept. Its similarities are scaled by {@link clipSimilarityScale}
+ * 30 Hz–8 kHz spectrogram and the tonality statistics from its 60 Hz–5 kHz chroma, and are kept. Its similarities are scaled by {@link clipSimilarityScale}
  * (a multiplier) to stay on the catalogue's scale.
  */
 import { STYLE_PARTS, STYLE_SIZE } from '../features/style.js';
+import { TONALITY_SIZE } from '../features/tonality.js';
+
+/** Standardisation of a part, and a clip's correction of it. */
+export interface PartStatistics {
+  /** Per-dimension mean and standard deviation over the training tracks. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  /**
+   * A clip's correction: its standardised statistics `z` become `scale · z + offset` per
+   * dimension, a least-squares fit of voice-note excerpts to their whole tracks
+   * (training/fit-style.ts), so that a clip lands where its track would. Absent: none.
+   */
+  readonly clip?: { readonly scale: readonly number[]; readonly offset: readonly number[] };
+}
 
 /** Fusion settings in metadata.json, chosen on validation soundtracks by the training pipeline. */
 export interface FusionParams {
@@ -22,26 +36,22 @@ export interface FusionParams {
   /**
    * The style statistics' parts (core/features/style.ts): their weights, in the order of
    * `STYLE_PARTS`, and the per-dimension mean and standard deviation of the whole style vector
-   * over the training tracks. The timbre part then weighs `1 − weight − Σ weights`. Absent: CNN
-   * and timbre only (`1 − weight` for the timbre).
+   * over the training tracks. The timbre part then weighs `1 − weight − Σ weights` (less the
+   * tonality's weight). Absent: CNN and timbre only (`1 − weight` for the timbre).
    */
-  readonly style?: {
-    readonly weights: readonly number[];
-    readonly mean: readonly number[];
-    readonly std: readonly number[];
-    /**
-     * A clip's correction: its standardised style statistics `z` become `scale · z + offset` per
-     * dimension, a least-squares fit of voice-note excerpts to their whole tracks
-     * (training/fit-style.ts), so that a clip lands where its track would. Absent: none.
-     */
-    readonly clip?: { readonly scale: readonly number[]; readonly offset: readonly number[] };
-  };
+  readonly style?: PartStatistics & { readonly weights: readonly number[] };
+  /**
+   * The tonality statistics (core/features/tonality.ts, `TONALITY_SIZE` values): their weight
+   * and standardisation. Only with `style`. Absent: no tonality part.
+   */
+  readonly tonality?: PartStatistics & { readonly weight: number };
 }
 
 /** Weight of the timbre part. */
 export function timbreWeight(fusion: FusionParams): number {
   const styleWeight = fusion.style?.weights.reduce((a, b) => a + b, 0) ?? 0;
-  return Math.max(0, 1 - fusion.weight - styleWeight);
+  const tonalityWeight = fusion.style ? (fusion.tonality?.weight ?? 0) : 0;
+  return Math.max(0, 1 - fusion.weight - styleWeight - tonalityWeight);
 }
 
 /**
@@ -90,20 +100,27 @@ function putPart(
  * @param fusion - the model's fusion settings
  * @param style - raw style statistics (`STYLE_SIZE` values) when the model fuses them; null or
  *   absent for a model without `fusion.style`
+ * @param tonality - raw tonality statistics (`TONALITY_SIZE` values) when the model fuses them
+ *   (`fusion.tonality`); else ignored
  * @returns the fused vector, length {@link trackVectorSize}: of unit length for a catalogue track,
  *   of length `√(1 − w_t)` for a clip (unit length for a clip of a model without style statistics)
- * @throws Error when the model fuses style statistics and `style` is missing
+ * @throws Error when the model fuses style or tonality statistics and they are missing
  */
 export function fuseEmbedding(
   cnn: Float32Array,
   timbre: Float32Array | null,
   fusion: FusionParams,
   style?: Float32Array | null,
+  tonality?: Float32Array | null,
 ): Float32Array {
   const size = fusion.timbreMean.length;
   const out = new Float32Array(trackVectorSize(cnn.length, fusion));
   if (fusion.style && (!style || style.length !== STYLE_SIZE)) {
     throw new Error(`the model fuses style statistics: expected ${STYLE_SIZE} values`);
+  }
+  const tonalityPart = fusion.style ? fusion.tonality : undefined;
+  if (tonalityPart && (!tonality || tonality.length !== TONALITY_SIZE)) {
+    throw new Error(`the model fuses tonality statistics: expected ${TONALITY_SIZE} values`);
   }
   // Without style statistics a clip's CNN part is the unit embedding itself (older models).
   const a = timbre || fusion.style ? Math.sqrt(fusion.weight) : 1;
@@ -133,11 +150,18 @@ export function fuseEmbedding(
     offset += part.size;
     from += part.size;
   }
+  if (tonalityPart && tonality) {
+    const { mean, std, weight, clip } = tonalityPart;
+    putPart(out, offset, tonality, 0, TONALITY_SIZE, mean, std, weight, timbre ? undefined : clip);
+  }
   return out;
 }
 
 /** Length of the track vectors a model produces (CNN embedding, plus the fused parts). */
 export function trackVectorSize(embeddingSize: number, fusion: FusionParams | undefined): number {
   if (!fusion) return embeddingSize;
-  return embeddingSize + fusion.timbreMean.length + (fusion.style ? STYLE_SIZE : 0);
+  if (!fusion.style) return embeddingSize + fusion.timbreMean.length;
+  return (
+    embeddingSize + fusion.timbreMean.length + STYLE_SIZE + (fusion.tonality ? TONALITY_SIZE : 0)
+  );
 }

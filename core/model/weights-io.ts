@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STYLE_PARTS, STYLE_SIZE } from '../features/style.js';
+import { TONALITY_SIZE } from '../features/tonality.js';
 import { SynestheteError } from '../util/errors.js';
 import { tf } from './backend.js';
 import { type CnnArchitecture, weightShapes } from './cnn.js';
@@ -93,6 +94,19 @@ export async function loadModelFiles(dir: string): Promise<ModelFiles> {
         (style.clip.scale.length !== STYLE_SIZE || style.clip.offset.length !== STYLE_SIZE)))
   ) {
     problems.push(`the style statistics (${STYLE_SIZE} values, ${STYLE_PARTS.length} parts)`);
+  }
+  const tonality = metadata.fusion?.tonality;
+  if (
+    tonality &&
+    (!style ||
+      !(tonality.weight >= 0) ||
+      tonality.mean.length !== TONALITY_SIZE ||
+      tonality.std.length !== TONALITY_SIZE ||
+      (tonality.clip &&
+        (tonality.clip.scale.length !== TONALITY_SIZE ||
+          tonality.clip.offset.length !== TONALITY_SIZE)))
+  ) {
+    problems.push(`the tonality statistics (${TONALITY_SIZE} values, with style statistics)`);
   }
   if (problems.length > 0) {
     throw new SynestheteError(

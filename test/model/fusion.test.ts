@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { STYLE_PARTS, STYLE_SIZE } from '../../core/features/style.js';
+import { TONALITY_SIZE } from '../../core/features/tonality.js';
 import {
   clipSimilarityScale,
   type FusionParams,
@@ -117,5 +118,67 @@ describe('fuseEmbedding without style statistics (older models)', () => {
     const clip = fuseEmbedding(cnn, null, legacy);
     expect(trackVectorSize(CNN, legacy)).toBe(CNN + TIMBRE);
     expect(dot(clip, track) * clipSimilarityScale(legacy)).toBeCloseTo(cosine(cnn, other), 5);
+  });
+});
+
+describe('fuseEmbedding with tonality statistics', () => {
+  const withTonality: FusionParams = {
+    ...fusion,
+    weight: 0.25,
+    style: { ...fusion.style!, weights: [0.08, 0.17, 0.17] },
+    tonality: {
+      weight: 0.17,
+      mean: Array.from({ length: TONALITY_SIZE }, (_, i) => i / 10),
+      std: Array.from({ length: TONALITY_SIZE }, (_, i) => 0.5 + (i % 4)),
+      clip: {
+        scale: Array.from({ length: TONALITY_SIZE }, () => 0.8),
+        offset: Array.from({ length: TONALITY_SIZE }, (_, i) => (i % 2) / 10),
+      },
+    },
+  };
+  const a = {
+    cnn: unit(randomVector(CNN)),
+    timbre: randomVector(TIMBRE),
+    style: randomVector(STYLE_SIZE),
+    tonality: randomVector(TONALITY_SIZE),
+  };
+  const b = {
+    cnn: unit(randomVector(CNN)),
+    timbre: randomVector(TIMBRE),
+    style: randomVector(STYLE_SIZE),
+    tonality: randomVector(TONALITY_SIZE),
+  };
+  const fa = fuseEmbedding(a.cnn, a.timbre, withTonality, a.style, a.tonality);
+  const fb = fuseEmbedding(b.cnn, b.timbre, withTonality, b.style, b.tonality);
+  const { mean, std, weight } = withTonality.tonality!;
+
+  it('appends the tonality part, and the timbre gets what the other parts leave', () => {
+    expect(fa).toHaveLength(CNN + TIMBRE + STYLE_SIZE + TONALITY_SIZE);
+    expect(trackVectorSize(CNN, withTonality)).toBe(fa.length);
+    expect(Math.sqrt(dot(fa, fa))).toBeCloseTo(1, 5);
+    expect(timbreWeight(withTonality)).toBeCloseTo(0.16, 10);
+  });
+
+  it('adds the tonality cosine, weighted, to the cosine of the rest', () => {
+    const tonalityCosine = cosine(z(a.tonality, mean, std), z(b.tonality, mean, std));
+    const tail = (v: Float32Array) => v.subarray(v.length - TONALITY_SIZE);
+    expect(dot(tail(fa), tail(fb))).toBeCloseTo(weight * tonalityCosine, 5);
+    expect(dot(fa.subarray(0, CNN), fb.subarray(0, CNN))).toBeCloseTo(
+      0.25 * cosine(a.cnn, b.cnn),
+      5,
+    );
+  });
+
+  it('corrects a clip’s tonality part with the clip lines, not a track’s', () => {
+    const clip = fuseEmbedding(a.cnn, null, withTonality, a.style, a.tonality);
+    const { scale, offset } = withTonality.tonality!.clip!;
+    const corrected = z(a.tonality, mean, std).map((x, d) => scale[d]! * x + offset[d]!);
+    const tail = clip.subarray(clip.length - TONALITY_SIZE);
+    expect(cosine(tail, corrected)).toBeCloseTo(1, 5);
+    expect(Math.sqrt(dot(tail, tail))).toBeCloseTo(Math.sqrt(weight), 5);
+  });
+
+  it('refuses a vector without the tonality statistics the model fuses', () => {
+    expect(() => fuseEmbedding(a.cnn, a.timbre, withTonality, a.style)).toThrow(/tonality/);
   });
 });

@@ -1,0 +1,253 @@
+/**
+ * Tonality statistics of a recording: how tonal it is and how its harmony moves, from a chroma
+ * sequence (pitch-class profiles, Fujishima 1999) of a long-window STFT. Eighteen numbers that tell
+ * a rapped verse over a drum loop from a sung one over chords, a jazz progression from a held
+ * drone, a major key from a minor one — what the MFCC and modulation statistics of
+ * core/features/style.ts do not see.
+ *
+ * Per frame (≈ 186 ms, half overlapping; core/features/stft.ts, centred Hann frames): the STFT magnitude of the bins between
+ * {@link TONALITY_MIN_HZ} and {@link TONALITY_MAX_HZ} summed into 12 pitch classes (nearest
+ * equal-tempered semitone of A = 440 Hz), normalised to sum 1; frames quieter than 1/1000 of the
+ * median frame are left out. Then, in {@link TONALITY_NAMES} order:
+ *
+ * - chroma entropy (nats): mean, standard deviation, 10th / 50th / 90th percentile — noise and drums
+ *   spread over the 12 classes, held chords concentrate;
+ * - chroma flux (L1 distance between frames 1, 5 and 20 frames apart, ≈ 0.19 / 0.93 / 3.7 s):
+ *   mean and standard deviation of each — how fast the harmony changes;
+ * - the strongest class's share: mean and standard deviation;
+ * - tonal centroid (Harte, Sandler & Gasser 2006, the 6-d Tonnetz projection): mean length, and
+ *   mean distance between consecutive frames;
+ * - key clarity: the highest Pearson correlation of the mean chroma with the 24 rotations of the
+ *   Krumhansl–Kessler major and minor key profiles (Krumhansl 1990), and the best major less the
+ *   best minor correlation;
+ * - entropy of the mean chroma (how many pitch classes the piece uses).
+ *
+ * Standardised with training statistics and L2-normalised like the other parts of the track vector
+ * (core/model/fusion.ts).
+ */
+import { forEachPowerFrame } from './stft.js';
+
+/** Lowest frequency summed into the chroma (Hz). */
+export const TONALITY_MIN_HZ = 60;
+/** Highest frequency summed into the chroma (Hz). */
+export const TONALITY_MAX_HZ = 5000;
+/** Frame length in seconds; the FFT size is the power of two nearest to it at the sample rate. */
+export const TONALITY_FRAME_S = 0.1858;
+/** Frame distances of the chroma flux. */
+export const TONALITY_FLUX_LAGS = [1, 5, 20] as const;
+
+/** Names of the values {@link tonalityStatistics} returns, in order. */
+export const TONALITY_NAMES = [
+  'entropyMean',
+  'entropyStd',
+  'entropyP10',
+  'entropyP50',
+  'entropyP90',
+  'flux1Mean',
+  'flux1Std',
+  'flux5Mean',
+  'flux5Std',
+  'flux20Mean',
+  'flux20Std',
+  'maxShareMean',
+  'maxShareStd',
+  'tonalCentroidNorm',
+  'tonalCentroidFlux',
+  'keyClarity',
+  'majorMinusMinor',
+  'meanChromaEntropy',
+] as const;
+
+/** Length of the vector {@link tonalityStatistics} returns. */
+export const TONALITY_SIZE = TONALITY_NAMES.length;
+
+/** Krumhansl–Kessler probe-tone profiles of C major and C minor. */
+const MAJOR_PROFILE = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+const MINOR_PROFILE = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+
+/** Harte et al.'s tonal-centroid basis: 6 rows (fifths, minor thirds, major thirds) × 12 classes. */
+const CENTROID_BASIS: readonly Float64Array[] = (() => {
+  const rows: Float64Array[] = [];
+  for (const [radius, angle] of [
+    [1, (7 * Math.PI) / 6],
+    [1, (3 * Math.PI) / 2],
+    [0.5, (2 * Math.PI) / 3],
+  ] as const) {
+    rows.push(Float64Array.from({ length: 12 }, (_, l) => radius * Math.sin(l * angle)));
+    rows.push(Float64Array.from({ length: 12 }, (_, l) => radius * Math.cos(l * angle)));
+  }
+  return rows;
+})();
+
+/** One piece of a recording's PCM. */
+export interface TonalitySegment {
+  /** Mono PCM in [-1, 1]. */
+  readonly pcm: Float32Array;
+  /** Its sample rate in Hz (≥ 11,025, so that {@link TONALITY_MAX_HZ} is below Nyquist). */
+  readonly sampleRate: number;
+}
+
+interface Plan {
+  readonly size: number;
+  /** Pitch class of each bin from `firstBin` on, −1 outside the range. */
+  readonly pitchClass: Int8Array;
+  /** First bin in the range. */
+  readonly firstBin: number;
+}
+
+const plans = new Map<number, Plan>();
+
+function planFor(sampleRate: number): Plan {
+  const cached = plans.get(sampleRate);
+  if (cached) return cached;
+  const size = 2 ** Math.round(Math.log2(TONALITY_FRAME_S * sampleRate));
+  const firstBin = Math.floor((TONALITY_MIN_HZ * size) / sampleRate);
+  const lastBin = Math.min(size / 2, Math.ceil((TONALITY_MAX_HZ * size) / sampleRate));
+  const pitchClass = new Int8Array(lastBin - firstBin + 1).fill(-1);
+  for (let k = firstBin; k <= lastBin; k++) {
+    const hz = (k * sampleRate) / size;
+    if (hz > TONALITY_MIN_HZ && hz < TONALITY_MAX_HZ) {
+      pitchClass[k - firstBin] = ((Math.round(12 * Math.log2(hz / 440)) % 12) + 12) % 12;
+    }
+  }
+  const plan = { size, pitchClass, firstBin };
+  plans.set(sampleRate, plan);
+  return plan;
+}
+
+/** Chroma frames of one segment (12 values a frame, unnormalised) and their energies. */
+function chromaFrames(segment: TonalitySegment): { chroma: Float64Array[]; energy: number[] } {
+  const { size, pitchClass, firstBin } = planFor(segment.sampleRate);
+  const chroma: Float64Array[] = [];
+  const energy: number[] = [];
+  if (segment.pcm.length < size) return { chroma, energy };
+  forEachPowerFrame(segment.pcm, size, size / 2, (_, power) => {
+    const c = new Float64Array(12);
+    for (let i = 0; i < pitchClass.length; i++) {
+      const p = pitchClass[i]!;
+      if (p >= 0) c[p]! += Math.sqrt(power[firstBin + i]!);
+    }
+    let e = 0;
+    for (let p = 0; p < 12; p++) e += c[p]!;
+    chroma.push(c);
+    energy.push(e);
+  });
+  return { chroma, energy };
+}
+
+function entropy(p: ArrayLike<number>): number {
+  let h = 0;
+  for (let i = 0; i < p.length; i++) h -= p[i]! * Math.log(p[i]! + 1e-9);
+  return h;
+}
+
+function meanStd(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [0, 0];
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  return [mean, Math.sqrt(variance)];
+}
+
+/** Percentile with linear interpolation between order statistics (numpy.percentile's default). */
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]! / n;
+    mb += b[i]! / n;
+  }
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** Best correlation of `chroma` with the 12 rotations of `profile` (key on pitch class k). */
+function bestKey(chroma: Float64Array, profile: readonly number[]): number {
+  let best = -1;
+  const rotated = new Float64Array(12);
+  for (let k = 0; k < 12; k++) {
+    for (let p = 0; p < 12; p++) rotated[p] = profile[(p - k + 12) % 12]!;
+    best = Math.max(best, pearson(rotated, chroma));
+  }
+  return best;
+}
+
+/**
+ * Tonality statistics over one or more PCM segments of a recording (segments analysed in pieces
+ * count as one recording; frame differences stay within a segment).
+ *
+ * @param segments - mono PCM in [-1, 1], each at its own sample rate (≥ 11,025 Hz); segments
+ *   shorter than one frame (≈ 0.19 s) add nothing
+ * @returns {@link TONALITY_SIZE} raw values in {@link TONALITY_NAMES} order (entropies in nats,
+ *   fluxes as L1 distances of unit-sum chroma in [0, 2], shares and correlations in [−1, 1]); all
+ *   zeros when no frame is loud enough; a statistic that needs more frames than there are is 0
+ */
+export function tonalityStatistics(segments: readonly TonalitySegment[]): Float32Array {
+  const out = new Float32Array(TONALITY_SIZE);
+  const perSegment = segments.map(chromaFrames);
+  const energies = perSegment.flatMap((s) => s.energy).sort((a, b) => a - b);
+  if (energies.length === 0) return out;
+  const floor = 1e-3 * percentile(energies, 50);
+  /** Kept frames of each segment, normalised to unit sum. */
+  const kept = perSegment.map(({ chroma, energy }) =>
+    chroma.flatMap((c, i) => {
+      const e = energy[i]!;
+      if (!(e > floor) || e <= 0) return [];
+      return [c.map((v) => v / e)];
+    }),
+  );
+  const frames = kept.flat();
+  if (frames.length === 0) return out;
+  const entropies = frames.map(entropy);
+  const [entropyMean, entropyStd] = meanStd(entropies);
+  const sortedEntropies = [...entropies].sort((a, b) => a - b);
+  const values: number[] = [
+    entropyMean,
+    entropyStd,
+    percentile(sortedEntropies, 10),
+    percentile(sortedEntropies, 50),
+    percentile(sortedEntropies, 90),
+  ];
+  for (const lag of TONALITY_FLUX_LAGS) {
+    const flux: number[] = [];
+    for (const segment of kept) {
+      for (let t = lag; t < segment.length; t++) {
+        let d = 0;
+        for (let p = 0; p < 12; p++) d += Math.abs(segment[t]![p]! - segment[t - lag]![p]!);
+        flux.push(d);
+      }
+    }
+    values.push(...meanStd(flux));
+  }
+  values.push(...meanStd(frames.map((c) => Math.max(...c))));
+  const centroids = kept.map((segment) =>
+    segment.map((c) => CENTROID_BASIS.map((row) => row.reduce((s, w, p) => s + w * c[p]!, 0))),
+  );
+  values.push(meanStd(centroids.flat().map((v) => Math.hypot(...v)))[0]);
+  const steps = centroids.flatMap((segment) =>
+    segment.slice(1).map((v, i) => Math.hypot(...v.map((x, d) => x - segment[i]![d]!))),
+  );
+  values.push(meanStd(steps)[0]);
+  const mean = new Float64Array(12);
+  for (const c of frames) for (let p = 0; p < 12; p++) mean[p]! += c[p]! / frames.length;
+  const major = bestKey(mean, MAJOR_PROFILE);
+  const minor = bestKey(mean, MINOR_PROFILE);
+  values.push(Math.max(major, minor), major - minor, entropy(mean));
+  out.set(values);
+  return out;
+}

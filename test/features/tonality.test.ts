@@ -1,0 +1,100 @@
+/**
+ * Tonality statistics (core/features/tonality.ts) on signals whose answer is known — held chords,
+ * a chord progression, noise, a major and a minor triad — and on real music at two sample rates.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../core/audio/decode.js';
+import { TONALITY_NAMES, TONALITY_SIZE, tonalityStatistics } from '../../core/features/tonality.js';
+import { demoTrack } from '../helpers/paths.js';
+import { midiHz, noise, sine } from './signals.js';
+
+const SR = 22_050;
+const at = (v: Float32Array, name: (typeof TONALITY_NAMES)[number]) =>
+  v[TONALITY_NAMES.indexOf(name)]!;
+
+/** Sum of sines of MIDI notes, `seconds` long, peak below 1. */
+function chord(notes: readonly number[], seconds: number, sampleRate = SR): Float32Array {
+  const out = new Float32Array(Math.round(seconds * sampleRate));
+  for (const n of notes) {
+    const s = sine(midiHz(n), seconds, sampleRate, 0.9 / notes.length);
+    for (let i = 0; i < out.length; i++) out[i]! += s[i]!;
+  }
+  return out;
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at0 = 0;
+  for (const p of parts) {
+    out.set(p, at0);
+    at0 += p.length;
+  }
+  return out;
+}
+
+describe('tonalityStatistics', () => {
+  it('gives low chroma entropy and no flux for a held triad, high entropy for noise', () => {
+    const triad = tonalityStatistics([{ pcm: chord([60, 64, 67], 8), sampleRate: SR }]);
+    const hiss = tonalityStatistics([{ pcm: noise(8 * SR, 5), sampleRate: SR }]);
+    expect(triad).toHaveLength(TONALITY_SIZE);
+    // Three pitch classes hold almost all the energy: entropy near ln 3, far below ln 12.
+    expect(at(triad, 'entropyMean')).toBeLessThan(Math.log(3) + 0.35);
+    expect(at(hiss, 'entropyMean')).toBeGreaterThan(Math.log(12) - 0.15);
+    expect(at(triad, 'flux1Mean')).toBeLessThan(0.05);
+    expect(at(triad, 'maxShareMean')).toBeGreaterThan(at(hiss, 'maxShareMean') + 0.15);
+    expect(at(triad, 'tonalCentroidNorm')).toBeGreaterThan(at(hiss, 'tonalCentroidNorm') + 0.2);
+  });
+
+  it('measures harmonic change: chords every second move the chroma, a held chord does not', () => {
+    const progression = concat(
+      [
+        [60, 64, 67],
+        [65, 69, 72],
+        [67, 71, 74],
+        [57, 60, 64],
+      ].flatMap((notes) => [chord(notes, 1)]),
+    );
+    const moving = tonalityStatistics([
+      { pcm: concat([progression, progression]), sampleRate: SR },
+    ]);
+    const held = tonalityStatistics([{ pcm: chord([60, 64, 67], 8), sampleRate: SR }]);
+    expect(at(moving, 'flux5Mean')).toBeGreaterThan(0.5);
+    expect(at(moving, 'flux5Mean')).toBeGreaterThan(at(held, 'flux5Mean') + 0.4);
+    expect(at(moving, 'tonalCentroidFlux')).toBeGreaterThan(at(held, 'tonalCentroidFlux'));
+  });
+
+  it('tells a major triad from a minor one', () => {
+    const major = tonalityStatistics([{ pcm: chord([57, 61, 64], 6), sampleRate: SR }]); // A major
+    const minor = tonalityStatistics([{ pcm: chord([57, 60, 64], 6), sampleRate: SR }]); // A minor
+    expect(at(major, 'majorMinusMinor')).toBeGreaterThan(0);
+    expect(at(minor, 'majorMinusMinor')).toBeLessThan(0);
+    expect(at(major, 'keyClarity')).toBeGreaterThan(0.5);
+  });
+
+  it('gives zeros for silence and for audio shorter than a frame', () => {
+    expect([...tonalityStatistics([{ pcm: new Float32Array(4 * SR), sampleRate: SR }])]).toEqual(
+      new Array(TONALITY_SIZE).fill(0),
+    );
+    expect([...tonalityStatistics([{ pcm: chord([60], 0.1), sampleRate: SR }])]).toEqual(
+      new Array(TONALITY_SIZE).fill(0),
+    );
+    expect([...tonalityStatistics([])]).toEqual(new Array(TONALITY_SIZE).fill(0));
+  });
+
+  it('agrees between 22,050 and 44,100 Hz decodes of the same music', async () => {
+    const file = demoTrack('ambient_electronic__Aberrations.ogg');
+    const [low, high] = await Promise.all(
+      [22_050, 44_100].map((sampleRate) => decodeAudio(file, { sampleRate, maxAnalysedS: 20 })),
+    );
+    const a = tonalityStatistics([{ pcm: low!.pcm, sampleRate: 22_050 }]);
+    const b = tonalityStatistics([{ pcm: high!.pcm, sampleRate: 44_100 }]);
+    for (let d = 0; d < TONALITY_SIZE; d++) {
+      expect(Math.abs(a[d]! - b[d]!), TONALITY_NAMES[d]).toBeLessThan(
+        0.05 * Math.max(1, Math.abs(a[d]!)),
+      );
+    }
+    // Real music is neither a held chord nor noise.
+    expect(at(a, 'entropyMean')).toBeGreaterThan(Math.log(3));
+    expect(at(a, 'entropyMean')).toBeLessThan(Math.log(12));
+  });
+});

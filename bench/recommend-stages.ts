@@ -2,10 +2,10 @@
  * Where a warm recommend's time goes: each stage of the engine's path run on its own, in the same
  * process, on the same clip — decode (by the engine's decoder list, named, and for comparison by
  * the ffmpeg program, the fallback), log-mel
- * spectrogram with the onset envelope, CNN, style statistics, tempo, spectral descriptors, fingerprint, music-gate
+ * spectrogram with the onset envelope, CNN, style statistics, tonality statistics, tempo, spectral descriptors, fingerprint, music-gate
  * descriptors, fingerprint match, ANN search and the catalogue read. Wall and CPU milliseconds
  * (medians; CPU of all threads, the decode thread's included), asserts nothing. In the engine
- * itself the fingerprint, the spectral descriptors, the style statistics and the music-gate
+ * itself the fingerprint, the spectral descriptors, the style and tonality statistics and the music-gate
  * descriptors run on a worker thread beside the
  * spectrogram and CNN (core/fingerprint/off-thread.ts), so the stages do not add up to the
  * recommend time.
@@ -20,6 +20,7 @@ import { computeLogMel } from '../core/features/log-mel.js';
 import { speechMusicDescriptors } from '../core/features/speech-music.js';
 import { styleStatistics } from '../core/features/style.js';
 import { estimateTempo, OnsetAccumulator } from '../core/features/tempo.js';
+import { tonalityStatistics } from '../core/features/tonality.js';
 import { fingerprintPcm } from '../core/fingerprint/fingerprint.js';
 import { matchLandmarks } from '../core/fingerprint/match.js';
 
@@ -103,6 +104,14 @@ export async function measureStages(
     );
     await time('style statistics (worker thread in the engine)', () =>
       styleStatistics(spectrograms),
+    );
+    await time('tonality statistics (worker thread in the engine)', () =>
+      tonalityStatistics(
+        decoded.segments.map((s) => ({
+          pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+          sampleRate: decoded.sampleRate,
+        })),
+      ),
     );
     await time('tempo (from the onset envelope)', () => estimateTempo(onset.result()));
     await time('spectral descriptors (worker thread in the engine)', () =>

@@ -25,7 +25,8 @@
  * Standardised with training statistics and L2-normalised like the other parts of the track vector
  * (core/model/fusion.ts).
  */
-import { forEachPowerFrame } from './stft.js';
+import { f64View } from '../dsp/kernels.js';
+import { forEachPowerBlock, frameCount } from './stft.js';
 
 /** Lowest frequency summed into the chroma (Hz). */
 export const TONALITY_MIN_HZ = 60;
@@ -115,37 +116,56 @@ function planFor(sampleRate: number): Plan {
   return plan;
 }
 
-/** Chroma frames of one segment (12 values a frame, unnormalised) and their energies. */
-function chromaFrames(segment: TonalitySegment): { chroma: Float64Array[]; energy: number[] } {
+/** Chroma frames of one segment: 12 values a frame (unnormalised), frame-major, and energies. */
+function chromaFrames(segment: TonalitySegment): { chroma: Float64Array; energy: Float64Array } {
   const { size, pitchClass, firstBin } = planFor(segment.sampleRate);
-  const chroma: Float64Array[] = [];
-  const energy: number[] = [];
-  if (segment.pcm.length < size) return { chroma, energy };
-  forEachPowerFrame(segment.pcm, size, size / 2, (_, power) => {
-    const c = new Float64Array(12);
-    for (let i = 0; i < pitchClass.length; i++) {
-      const p = pitchClass[i]!;
-      if (p >= 0) c[p]! += Math.sqrt(power[firstBin + i]!);
+  if (segment.pcm.length < size)
+    return { chroma: new Float64Array(0), energy: new Float64Array(0) };
+  const bins = size / 2 + 1;
+  const frames = frameCount(segment.pcm.length, size / 2);
+  const chroma = new Float64Array(12 * frames);
+  const energy = new Float64Array(frames);
+  // The powers are read where the STFT leaves them (the DSP kernels' memory), frame by frame.
+  forEachPowerBlock(segment.pcm, size, size / 2, (first, count, powerAt) => {
+    const power = f64View(powerAt, count * bins);
+    for (let f = 0; f < count; f++) {
+      const row = f * bins + firstBin;
+      const at = 12 * (first + f);
+      for (let i = 0; i < pitchClass.length; i++) {
+        const p = pitchClass[i]!;
+        if (p >= 0) chroma[at + p]! += Math.sqrt(power[row + i]!);
+      }
+      let e = 0;
+      for (let p = 0; p < 12; p++) e += chroma[at + p]!;
+      energy[first + f] = e;
     }
-    let e = 0;
-    for (let p = 0; p < 12; p++) e += c[p]!;
-    chroma.push(c);
-    energy.push(e);
   });
   return { chroma, energy };
 }
 
-function entropy(p: ArrayLike<number>): number {
+/** Entropy (nats) of the 12 values of `c` from `at`. */
+function entropy(c: Float64Array, at = 0): number {
   let h = 0;
-  for (let i = 0; i < p.length; i++) h -= p[i]! * Math.log(p[i]! + 1e-9);
+  for (let p = 0; p < 12; p++) h -= c[at + p]! * Math.log(c[at + p]! + 1e-9);
   return h;
 }
 
-function meanStd(values: readonly number[]): [number, number] {
-  if (values.length === 0) return [0, 0];
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
-  return [mean, Math.sqrt(variance)];
+/** Mean and standard deviation (ddof 0) of a running sum and sum of squares of n values. */
+class Moments {
+  private n = 0;
+  private sum = 0;
+  private sq = 0;
+  add(x: number): void {
+    this.n++;
+    this.sum += x;
+    this.sq += x * x;
+  }
+  get mean(): number {
+    return this.n === 0 ? 0 : this.sum / this.n;
+  }
+  get std(): number {
+    return this.n === 0 ? 0 : Math.sqrt(Math.max(0, this.sq / this.n - this.mean ** 2));
+  }
 }
 
 /** Percentile with linear interpolation between order statistics (numpy.percentile's default). */
@@ -200,54 +220,83 @@ function bestKey(chroma: Float64Array, profile: readonly number[]): number {
 export function tonalityStatistics(segments: readonly TonalitySegment[]): Float32Array {
   const out = new Float32Array(TONALITY_SIZE);
   const perSegment = segments.map(chromaFrames);
-  const energies = perSegment.flatMap((s) => s.energy).sort((a, b) => a - b);
+  const energies = perSegment.flatMap((s) => Array.from(s.energy)).sort((a, b) => a - b);
   if (energies.length === 0) return out;
   const floor = 1e-3 * percentile(energies, 50);
-  /** Kept frames of each segment, normalised to unit sum. */
-  const kept = perSegment.map(({ chroma, energy }) =>
-    chroma.flatMap((c, i) => {
-      const e = energy[i]!;
-      if (!(e > floor) || e <= 0) return [];
-      return [c.map((v) => v / e)];
-    }),
-  );
-  const frames = kept.flat();
-  if (frames.length === 0) return out;
-  const entropies = frames.map(entropy);
-  const [entropyMean, entropyStd] = meanStd(entropies);
-  const sortedEntropies = [...entropies].sort((a, b) => a - b);
-  const values: number[] = [
-    entropyMean,
-    entropyStd,
-    percentile(sortedEntropies, 10),
-    percentile(sortedEntropies, 50),
-    percentile(sortedEntropies, 90),
-  ];
-  for (const lag of TONALITY_FLUX_LAGS) {
-    const flux: number[] = [];
-    for (const segment of kept) {
-      for (let t = lag; t < segment.length; t++) {
+  /** Kept frames of each segment, normalised to unit sum, 12 values a frame. */
+  const kept = perSegment.map(({ chroma, energy }) => {
+    const frames = new Float64Array(chroma.length);
+    let n = 0;
+    for (let t = 0; t < energy.length; t++) {
+      const e = energy[t]!;
+      if (!(e > floor) || e <= 0) continue;
+      for (let p = 0; p < 12; p++) frames[12 * n + p] = chroma[12 * t + p]! / e;
+      n++;
+    }
+    return frames.subarray(0, 12 * n);
+  });
+  const total = kept.reduce((n, k) => n + k.length / 12, 0);
+  if (total === 0) return out;
+  const entropies: number[] = [];
+  const entropyMoments = new Moments();
+  const maxShare = new Moments();
+  const centroidNorm = new Moments();
+  const centroidStep = new Moments();
+  const flux = TONALITY_FLUX_LAGS.map(() => new Moments());
+  const mean = new Float64Array(12);
+  const centroid = new Float64Array(6);
+  const previous = new Float64Array(6);
+  for (const frames of kept) {
+    const n = frames.length / 12;
+    for (let t = 0; t < n; t++) {
+      const at = 12 * t;
+      const h = entropy(frames, at);
+      entropies.push(h);
+      entropyMoments.add(h);
+      let max = 0;
+      for (let p = 0; p < 12; p++) {
+        max = Math.max(max, frames[at + p]!);
+        mean[p]! += frames[at + p]! / total;
+      }
+      maxShare.add(max);
+      let norm = 0;
+      let step = 0;
+      for (let d = 0; d < 6; d++) {
+        const row = CENTROID_BASIS[d]!;
+        let v = 0;
+        for (let p = 0; p < 12; p++) v += row[p]! * frames[at + p]!;
+        centroid[d] = v;
+        norm += v * v;
+        step += (v - previous[d]!) ** 2;
+      }
+      centroidNorm.add(Math.sqrt(norm));
+      if (t > 0) centroidStep.add(Math.sqrt(step));
+      previous.set(centroid);
+      for (const [i, lag] of TONALITY_FLUX_LAGS.entries()) {
+        if (t < lag) continue;
         let d = 0;
-        for (let p = 0; p < 12; p++) d += Math.abs(segment[t]![p]! - segment[t - lag]![p]!);
-        flux.push(d);
+        for (let p = 0; p < 12; p++) d += Math.abs(frames[at + p]! - frames[at - 12 * lag + p]!);
+        flux[i]!.add(d);
       }
     }
-    values.push(...meanStd(flux));
   }
-  values.push(...meanStd(frames.map((c) => Math.max(...c))));
-  const centroids = kept.map((segment) =>
-    segment.map((c) => CENTROID_BASIS.map((row) => row.reduce((s, w, p) => s + w * c[p]!, 0))),
-  );
-  values.push(meanStd(centroids.flat().map((v) => Math.hypot(...v)))[0]);
-  const steps = centroids.flatMap((segment) =>
-    segment.slice(1).map((v, i) => Math.hypot(...v.map((x, d) => x - segment[i]![d]!))),
-  );
-  values.push(meanStd(steps)[0]);
-  const mean = new Float64Array(12);
-  for (const c of frames) for (let p = 0; p < 12; p++) mean[p]! += c[p]! / frames.length;
+  entropies.sort((a, b) => a - b);
   const major = bestKey(mean, MAJOR_PROFILE);
   const minor = bestKey(mean, MINOR_PROFILE);
-  values.push(Math.max(major, minor), major - minor, entropy(mean));
-  out.set(values);
+  out.set([
+    entropyMoments.mean,
+    entropyMoments.std,
+    percentile(entropies, 10),
+    percentile(entropies, 50),
+    percentile(entropies, 90),
+    ...flux.flatMap((m) => [m.mean, m.std]),
+    maxShare.mean,
+    maxShare.std,
+    centroidNorm.mean,
+    centroidStep.mean,
+    Math.max(major, minor),
+    major - minor,
+    entropy(mean),
+  ]);
   return out;
 }

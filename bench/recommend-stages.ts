@@ -5,7 +5,7 @@
  * spectrogram with the onset envelope, CNN, style statistics, tonality statistics, tempo, spectral descriptors, fingerprint, music-gate
  * descriptors, fingerprint match, ANN search and the catalogue read. Wall and CPU milliseconds
  * (medians; CPU of all threads, the decode thread's included), asserts nothing. In the engine
- * itself the fingerprint, the spectral descriptors, the style and tonality statistics and the music-gate
+ * itself the fingerprint, the spectral descriptors, the style statistics and the music-gate
  * descriptors run on a worker thread beside the
  * spectrogram and CNN (core/fingerprint/off-thread.ts), so the stages do not add up to the
  * recommend time.
@@ -105,7 +105,7 @@ export async function measureStages(
     await time('style statistics (worker thread in the engine)', () =>
       styleStatistics(spectrograms),
     );
-    await time('tonality statistics (worker thread in the engine)', () =>
+    await time('tonality statistics (main thread, after the CNN)', () =>
       tonalityStatistics(
         decoded.segments.map((s) => ({
           pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),

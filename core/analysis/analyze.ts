@@ -420,10 +420,9 @@ export async function analyzeAudio(
   const wanted = {
     style: fusion?.style !== undefined || gate?.style !== undefined,
     gate: gate?.descriptors !== undefined,
-    ...(tonalitySegments ? { tonality: tonalitySegments } : {}),
   };
   const clipStats =
-    query && stripeSpectrograms.length === 0 && (wanted.style || wanted.gate || tonalitySegments)
+    query && stripeSpectrograms.length === 0 && (wanted.style || wanted.gate)
       ? clipStatisticsOffThread(spectrograms, features.nMels, framesPerSecond, wanted)
       : undefined;
   clipStats?.catch(() => undefined); // awaited below
@@ -439,14 +438,14 @@ export async function analyzeAudio(
         ? onset.result()
         : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
+  // The tonality statistics are computed here, after the CNN: the second core is still busy with
+  // the fingerprint, the descriptors and the clip's style statistics.
+  const tonality = tonalitySegments ? tonalityStatistics(tonalitySegments) : null;
   // The style statistics, for a model that fuses them, come from the same spectrograms as the
   // CNN's windows, for a clip as for a catalogue track (with stripes: the excerpt's and theirs).
   const stats = await clipStats;
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))
-    : null;
-  const tonality = tonalitySegments
-    ? (stats?.tonality ?? tonalityStatistics(tonalitySegments))
     : null;
   const vector = fusion
     ? fuseEmbedding(embedding.embedding, timbre ?? null, fusion, style, tonality)

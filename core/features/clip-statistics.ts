@@ -1,7 +1,7 @@
 /**
- * The statistics a clip gives besides its CNN embedding: the style statistics of its spectrogram
- * (for a model that fuses them, and for a gate that reads them), the tonality statistics of its
- * PCM (for a model that fuses them) and the music gate's speech/music descriptors. One function, so that the engine's second core (core/fingerprint/off-thread.ts) can
+ * The statistics a clip's spectrogram gives besides its CNN embedding: the style statistics (for a
+ * model that fuses them, and for a gate that reads them) and the music gate's speech/music
+ * descriptors. One function, so that the engine's second core (core/fingerprint/off-thread.ts) can
  * compute them while the main thread runs the CNN, with the same code as the main thread's
  * fallback.
  *
@@ -10,7 +10,6 @@
 import type { LogMelSpectrogram } from './log-mel.js';
 import { speechMusicDescriptors } from './speech-music.js';
 import { styleStatistics } from './style.js';
-import { type TonalitySegment, tonalityStatistics } from './tonality.js';
 
 /** The music gate's speech/music descriptors are computed on at most this many seconds. */
 export const GATE_DESCRIPTOR_SECONDS = 30;
@@ -21,8 +20,6 @@ export interface ClipStatisticsRequest {
   readonly style: boolean;
   /** The speech/music descriptors of the first spectrogram's first {@link GATE_DESCRIPTOR_SECONDS}. */
   readonly gate: boolean;
-  /** The clip's PCM, when its tonality statistics are wanted (core/features/tonality.ts). */
-  readonly tonality?: readonly TonalitySegment[];
 }
 
 /** What {@link clipStatistics} computed (null where not asked for). */
@@ -31,13 +28,10 @@ export interface ClipStatistics {
   readonly style: Float32Array | null;
   /** `speechMusicDescriptors` (`SPEECH_MUSIC_SIZE` values). */
   readonly gate: Float64Array | null;
-  /** `tonalityStatistics` of `request.tonality` (`TONALITY_SIZE` values). */
-  readonly tonality: Float32Array | null;
 }
 
 /**
- * Style statistics and speech/music descriptors of a clip's log-mel spectrograms, and the tonality
- * statistics of its PCM.
+ * Style statistics and speech/music descriptors of a clip's log-mel spectrograms.
  *
  * @param spectrograms - the clip's segments, frames × nMels natural-log mel power, the same
  *   `nMels` in all (see `styleStatistics`); may be empty (the descriptors of no frames are zeros)
@@ -63,6 +57,5 @@ export function clipStatistics(
       framesPerSecond,
     );
   }
-  const tonality = request.tonality ? tonalityStatistics(request.tonality) : null;
-  return { style, gate, tonality };
+  return { style, gate };
 }

@@ -60,7 +60,7 @@ function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } 
         request.framesPerSecond,
         request.request,
       );
-      const transfer = [result.style, result.gate, result.tonality].flatMap((a) =>
+      const transfer = [result.style, result.gate].flatMap((a) =>
         a ? [a.buffer as ArrayBuffer] : [],
       );
       return { result, transfer };

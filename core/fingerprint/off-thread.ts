@@ -166,7 +166,7 @@ export async function spectralDescriptorsOffThread(
 }
 
 /**
- * {@link clipStatistics} on the worker thread (the spectrograms and any PCM are copied to it, ~0.3 MB and 1.3 MB for
+ * {@link clipStatistics} on the worker thread (the spectrograms are copied to it, ~0.3 MB for
  * 15 s), or on this thread when no worker can run: the same values.
  *
  * @param spectrograms - log-mel spectrograms, frames × nMels (see {@link clipStatistics})

@@ -146,10 +146,23 @@ export function estimateKey(chroma: readonly number[]): KeyEstimate {
   return best;
 }
 
-function pearson(a: readonly number[], b: readonly number[]): number {
+/**
+ * Pearson correlation of two equally long sequences.
+ *
+ * @param a - values
+ * @param b - values, as many as `a`
+ * @returns the correlation in [−1, 1]; 0 when either sequence is constant
+ */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
   let sab = 0;
   let saa = 0;
   let sbb = 0;

@@ -26,6 +26,7 @@
  * (core/model/fusion.ts).
  */
 import { f64View } from '../dsp/kernels.js';
+import { KK_MAJOR, KK_MINOR, pearson } from './key.js';
 import { forEachPowerBlock, frameCount } from './stft.js';
 
 /** Lowest frequency summed into the chroma (Hz). */
@@ -61,10 +62,6 @@ export const TONALITY_NAMES = [
 
 /** Length of the vector {@link tonalityStatistics} returns. */
 export const TONALITY_SIZE = TONALITY_NAMES.length;
-
-/** Krumhansl–Kessler probe-tone profiles of C major and C minor. */
-const MAJOR_PROFILE = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-const MINOR_PROFILE = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
 
 /** Harte et al.'s tonal-centroid basis: 6 rows (fifths, minor thirds, major thirds) × 12 classes. */
 const CENTROID_BASIS: readonly Float64Array[] = (() => {
@@ -177,25 +174,6 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]! / n;
-    mb += b[i]! / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
-}
-
 /** Best correlation of `chroma` with the 12 rotations of `profile` (key on pitch class k). */
 function bestKey(chroma: Float64Array, profile: readonly number[]): number {
   let best = -1;
@@ -281,8 +259,8 @@ export function tonalityStatistics(segments: readonly TonalitySegment[]): Float3
     }
   }
   entropies.sort((a, b) => a - b);
-  const major = bestKey(mean, MAJOR_PROFILE);
-  const minor = bestKey(mean, MINOR_PROFILE);
+  const major = bestKey(mean, KK_MAJOR);
+  const minor = bestKey(mean, KK_MINOR);
   out.set([
     entropyMoments.mean,
     entropyMoments.std,

@@ -50,6 +50,17 @@ export const STYLE_FUSION = {
   tonalityWeight: 0.17,
 } as const;
 
+/**
+ * The weights of the five parts without the tonality statistics (chosen on the validation
+ * soundtracks before that part existed), for a model whose fit has no PCM to compute them from:
+ * `synesthete train`'s pipeline, which reads cached spectrograms. `npm run fit-style` then moves
+ * such a model to {@link STYLE_FUSION}.
+ */
+export const STYLE_FUSION_WITHOUT_TONALITY = {
+  cnnWeight: 0.3,
+  styleWeights: [0.1, 0.2, 0.2],
+} as const;
+
 /** Per-dimension mean and standard deviation. */
 export function columnStatistics(vectors: readonly Float32Array[]): {
   mean: number[];

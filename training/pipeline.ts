@@ -25,7 +25,7 @@ import {
   chooseFusionWeight,
   columnStatistics,
   corpusTimbre,
-  STYLE_FUSION,
+  STYLE_FUSION_WITHOUT_TONALITY,
 } from './fusion-search.js';
 import { evaluateHeldOut } from './held-out.js';
 import { loadNoiseBank } from './noise-bank.js';
@@ -262,15 +262,16 @@ export async function runTrainingPipeline(
         )
       : undefined;
   // With timbre statistics, the style statistics of the training tracks join the track vector at
-  // the weights chosen for them (training/fusion-search.ts, STYLE_FUSION).
+  // the weights chosen for them without the tonality part, which needs the PCM the cache does not
+  // keep (training/fusion-search.ts; `npm run fit-style` adds that part).
   const fusion: FusionParams | undefined =
     fusionChoice && withTimbre.length >= 10
       ? {
-          weight: STYLE_FUSION.cnnWeight,
+          weight: STYLE_FUSION_WITHOUT_TONALITY.cnnWeight,
           timbreMean: timbreStats.mean,
           timbreStd: timbreStats.std,
           style: {
-            weights: [...STYLE_FUSION.styleWeights],
+            weights: [...STYLE_FUSION_WITHOUT_TONALITY.styleWeights],
             ...columnStatistics(
               trainTracks.map((t) =>
                 styleStatistics([{ data: t.clean, frames: t.frames, nMels: t.nMels }]),

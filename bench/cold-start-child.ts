@@ -25,8 +25,10 @@ lap('Node start-up and the first modules');
 installResolveShortcut();
 const { openEngine } = await import('../core/engine.js');
 lap('engine modules imported (tfjs, PGlite, drizzle-orm, hnswlib)');
-const engine = await openEngine({ catalog, prestart: !process.argv.includes('--no-prestart') });
-lap('model loaded and catalogue opened (at once)');
+const prestart = !process.argv.includes('--no-prestart');
+// As the CLI's `recommend` does: the clip is analysed while the catalogue opens.
+const engine = await openEngine({ catalog, prestart, ...(prestart ? { firstClip: clip } : {}) });
+lap('model loaded and catalogue opened (at once; the clip analysed meanwhile)');
 await engine.indexes();
 lap('indexes loaded');
 await engine.recommend(clip, { k: 5 });

@@ -29,7 +29,8 @@ export function withCommonOptions(command: Command): Command {
 /**
  * Opens the engine from the common options. Read-only commands pass `mustExist`: a PGlite
  * directory that does not exist is then an error instead of a new, empty catalogue. Commands about
- * to analyse clips pass `prestart` (see `EngineOptions.prestart`).
+ * to analyse clips pass `prestart` (see `EngineOptions.prestart`), and the clip they will pass
+ * to `recommend` first as `firstClip` (analysed while the catalogue opens).
  *
  * @throws SynestheteError E_NOT_FOUND (missing catalogue with `mustExist`), E_MODEL, E_CATALOG
  */
@@ -37,6 +38,7 @@ export async function engineFrom(
   options: CommonOptions,
   mustExist = false,
   prestart = false,
+  firstClip?: string,
 ): Promise<Engine> {
   // Loaded on demand: `--help` and argument errors must not pay for tfjs, PGlite and hnswlib.
   const { openEngine } = await import('../core/engine.js');
@@ -58,6 +60,7 @@ export async function engineFrom(
     ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     ...(options.model !== undefined ? { modelDir: options.model } : {}),
     prestart,
+    ...(firstClip !== undefined ? { firstClip } : {}),
   });
 }
 

@@ -67,7 +67,7 @@ export function registerRecommend(program: Command): void {
       let list: ReturnType<typeof listOptionsFrom>;
       try {
         list = listOptionsFrom(options);
-        engine = await engineFrom(options, true, true);
+        engine = await engineFrom(options, true, true, options.together ? undefined : clips[0]);
       } catch (error) {
         process.exitCode = reportError(error);
         return;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type AnalyzeOptions, analyzeAudio } from '../analysis/analyze.js';
+import { type Analysis, type AnalyzeOptions, analyzeAudio } from '../analysis/analyze.js';
 import { prestartDecodeThread } from '../audio/decode-threads.js';
 import type { PcmAudio } from '../audio/pcm-input.js';
 import { type MusicVerdict, NOT_MUSIC_MESSAGE } from '../model/music-gate.js';
@@ -236,6 +236,13 @@ export interface EngineOptions {
    * clips (the CLI's `recommend`, the chat bots), not for one that only ingests or lists.
    */
   readonly prestart?: boolean;
+  /**
+   * The path of the clip the caller will pass to `recommend` first (the CLI's `recommend`): it is
+   * decoded and analysed as soon as the model is loaded, while the catalogue opens, instead of
+   * after (default: none). Its errors are reported by that `recommend` call, after an empty
+   * catalogue's, as always.
+   */
+  readonly firstClip?: string;
 }
 
 /** The recommender. */
@@ -350,7 +357,8 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       ? indexDirFor({ kind: target.kind, location: target.display }, options.indexDir)
       : undefined;
   const modelLoading = loadEmbeddingModel(options.modelDir).then((loaded) => {
-    if (options.prestart === true) warmUpModel(loaded);
+    // The first clip's own analysis (below) runs the CNN's first forward pass instead.
+    if (options.prestart === true && options.firstClip === undefined) warmUpModel(loaded);
     return loaded;
   });
   const preloaded =
@@ -366,6 +374,19 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
             }),
           () => undefined,
         );
+  // The first clip needs the model, not the catalogue: its decode and analysis fill the time
+  // the catalogue takes to open (PGlite's start).
+  const firstClip = options.firstClip;
+  let early: { input: string; analysis: Promise<Analysis> } | undefined =
+    firstClip === undefined
+      ? undefined
+      : {
+          input: firstClip,
+          analysis: modelLoading.then((m) =>
+            analyzeAudio(firstClip, m, { query: true, fingerprint: true }),
+          ),
+        };
+  early?.analysis.catch(() => undefined); // reported by the recommend call that takes it
   const [modelLoad, catalogOpen] = await Promise.allSettled([
     modelLoading,
     openCatalog(options.catalog),
@@ -702,9 +723,12 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
       const k = opts.k ?? 5;
       // The clip is analysed while the indexes load (a first answer's indexes), but an empty
       // catalogue is reported before anything wrong with the clip.
+      const started =
+        early?.input === input && opts.analyze === undefined ? early.analysis : undefined;
+      early = undefined;
       const [ready, analysed] = await Promise.allSettled([
         usableIndexes(),
-        analyzeAudio(input, model, { query: true, fingerprint: true, ...opts.analyze }),
+        started ?? analyzeAudio(input, model, { query: true, fingerprint: true, ...opts.analyze }),
       ]);
       if (ready.status === 'rejected') throw ready.reason;
       if (analysed.status === 'rejected') throw analysed.reason;

@@ -29,6 +29,7 @@ import { CLIP_MAP_DEFAULTS, type ClipMap, fitClipMap } from '../library/clip-map
 import { readClipMapFile, writeClipMapFile } from '../library/clip-map-file.js';
 import { debugFailure } from '../util/debug-log.js';
 import { SynestheteError } from '../util/errors.js';
+import { readWholeFile } from '../util/read-whole.js';
 import type { AnnItem, TunableAnnIndex } from './ann-index.js';
 import { HnswIndex } from './hnsw-index.js';
 import { ProjectedIndex, projects } from './projected-index.js';
@@ -395,7 +396,7 @@ async function loadFiles(
     tracks.rerankDepth = sidecar.tracksRerankDepth;
   }
   const windows = HnswIndex.load(join(dir, INDEX_FILES.windows), windowDim);
-  const landmarks = LandmarkIndex.fromBytes(await readFile(join(dir, INDEX_FILES.landmarks)));
+  const landmarks = LandmarkIndex.fromBytes(await readWholeFile(join(dir, INDEX_FILES.landmarks)));
   if (
     landmarks.version !== FINGERPRINT_VERSION ||
     landmarks.trackCount !== sidecar.fingerprintedTracks ||

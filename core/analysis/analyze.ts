@@ -14,9 +14,13 @@ import { computeLogMel, derivableLogMel, type LogMelSpectrogram } from '../featu
 import { styleStatistics } from '../features/style.js';
 import { estimateTempo, OnsetAccumulator, onsetEnvelope } from '../features/tempo.js';
 import { TIMBRE_PARAMS, timbreStatistics } from '../features/timbre.js';
-import { type TonalitySegment, tonalityStatistics } from '../features/tonality.js';
+import {
+  type TonalitySegment,
+  tonalityChroma,
+  tonalityStatisticsOfChroma,
+} from '../features/tonality.js';
 import { type WideBandSpectra, wideBandSpectra } from '../features/wide-band.js';
-import type { Fingerprint } from '../fingerprint/fingerprint.js';
+import type { Fingerprint, FingerprintWithChroma } from '../fingerprint/fingerprint.js';
 import {
   clipStatisticsOffThread,
   fingerprintOffThread,
@@ -350,10 +354,15 @@ export async function analyzeAudio(
   // spectral half of the descriptors, while this thread computes the spectrogram, the CNN
   // embedding, the tempo and the music gate's verdict. An excerpt is fingerprinted as decoded
   // (only it can then be identified).
-  const fingerprinting = !withFingerprint
+  // The stripes' tonality chroma comes from the fingerprint's own 11,025 Hz audio (the same frames
+  // and bins as at 44,100 Hz, from a quarter of the samples; core/features/tonality.ts).
+  const stripeChroma = striped !== undefined && fusion?.style !== undefined && !!fusion.tonality;
+  const fingerprinting: Promise<Fingerprint | FingerprintWithChroma> | undefined = !withFingerprint
     ? undefined
     : striped
-      ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments)
+      ? stripeChroma
+        ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments, { chroma: true })
+        : fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments)
       : fingerprintOf(
           input,
           decoded,
@@ -403,7 +412,8 @@ export async function analyzeAudio(
   // thread runs the CNN (core/fingerprint/off-thread.ts).
   const gate = model.metadata.musicGate;
   const framesPerSecond = features.sampleRate / features.hopLength;
-  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) and the stripes'.
+  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) and the stripes'
+  // (these from the fingerprint's audio where it is fingerprinted here).
   const tonalitySegments: TonalitySegment[] | undefined =
     fusion?.style && fusion.tonality
       ? [
@@ -411,7 +421,7 @@ export async function analyzeAudio(
             pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
             sampleRate: decoded.sampleRate,
           })),
-          ...(striped?.segments.map((s) => ({
+          ...((withFingerprint ? undefined : striped)?.segments.map((s) => ({
             pcm: striped!.pcm.subarray(s.offset, s.offset + s.length),
             sampleRate: striped!.sampleRate,
           })) ?? []),
@@ -440,10 +450,17 @@ export async function analyzeAudio(
   );
   // The tonality statistics are computed here, after the CNN: the second core is still busy with
   // the fingerprint, the descriptors and the clip's style statistics.
-  const tonality = tonalitySegments ? tonalityStatistics(tonalitySegments) : null;
+  const ownChroma = tonalitySegments?.map(tonalityChroma);
   // The style statistics, for a model that fuses them, come from the same spectrograms as the
   // CNN's windows, for a clip as for a catalogue track (with stripes: the excerpt's and theirs).
   const stats = await clipStats;
+  const printed = await fingerprinting;
+  const tonality = ownChroma
+    ? tonalityStatisticsOfChroma([
+        ...ownChroma,
+        ...(printed && 'chroma' in printed ? printed.chroma : []),
+      ])
+    : null;
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))
     : null;
@@ -479,7 +496,15 @@ export async function analyzeAudio(
   const spectralPart = await spectral;
   const descriptors = withTempo(spectralPart, tempo);
   const loudnessDb = measuredDb ?? spectralPart.loudnessDb;
-  const fingerprint = await fingerprinting;
+  // The chroma stays here: the fingerprint is stored, the chroma only fed the statistics above.
+  const fingerprint: Fingerprint | undefined = printed
+    ? {
+        hashes: printed.hashes,
+        times: printed.times,
+        peakCount: printed.peakCount,
+        seconds: printed.seconds,
+      }
+    : undefined;
   return {
     embedding,
     vector,

@@ -113,8 +113,24 @@ function planFor(sampleRate: number): Plan {
   return plan;
 }
 
-/** Chroma frames of one segment: 12 values a frame (unnormalised), frame-major, and energies. */
-function chromaFrames(segment: TonalitySegment): { chroma: Float64Array; energy: Float64Array } {
+/** The chroma of one segment, before the statistics ({@link tonalityChroma}). */
+export interface TonalityChroma {
+  /** 12 pitch-class magnitudes a frame (unnormalised), frame-major. */
+  readonly chroma: Float64Array;
+  /** Each frame's sum of the 12. */
+  readonly energy: Float64Array;
+}
+
+/**
+ * The chroma frames of one segment: STFT magnitudes between {@link TONALITY_MIN_HZ} and
+ * {@link TONALITY_MAX_HZ} summed per pitch class, frames of ≈ {@link TONALITY_FRAME_S} s half
+ * overlapping (the FFT size is the power of two nearest that length at the segment's rate, so
+ * 11,025, 22,050 and 44,100 Hz give the same frames in time and the same 5.38 Hz bins).
+ *
+ * @param segment - mono PCM in [-1, 1] at ≥ 11,025 Hz
+ * @returns its frames (none when it is shorter than one frame)
+ */
+export function tonalityChroma(segment: TonalitySegment): TonalityChroma {
   const { size, pitchClass, firstBin } = planFor(segment.sampleRate);
   if (segment.pcm.length < size)
     return { chroma: new Float64Array(0), energy: new Float64Array(0) };
@@ -196,8 +212,18 @@ function bestKey(chroma: Float64Array, profile: readonly number[]): number {
  *   zeros when no frame is loud enough; a statistic that needs more frames than there are is 0
  */
 export function tonalityStatistics(segments: readonly TonalitySegment[]): Float32Array {
+  return tonalityStatisticsOfChroma(segments.map(tonalityChroma));
+}
+
+/**
+ * {@link tonalityStatistics} of segments whose chroma was already computed
+ * ({@link tonalityChroma}: the fingerprint computes its stretches' from its own 11,025 Hz audio).
+ *
+ * @param perSegment - each segment's chroma frames, in the recording's order
+ * @returns as {@link tonalityStatistics}
+ */
+export function tonalityStatisticsOfChroma(perSegment: readonly TonalityChroma[]): Float32Array {
   const out = new Float32Array(TONALITY_SIZE);
-  const perSegment = segments.map(chromaFrames);
   const energies = perSegment.flatMap((s) => Array.from(s.energy)).sort((a, b) => a - b);
   if (energies.length === 0) return out;
   const floor = 1e-3 * percentile(energies, 50);

@@ -21,6 +21,7 @@ type Request = { readonly id: number } & (
       readonly pcm: Float32Array;
       readonly sampleRate: number;
       readonly stretches: readonly PcmStretch[];
+      readonly chroma: boolean;
     }
   | {
       readonly op: 'descriptors';
@@ -40,10 +41,22 @@ type Request = { readonly id: number } & (
 function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } {
   switch (request.op) {
     case 'fingerprint': {
-      const result = fingerprintPcm(request.pcm, request.sampleRate, request.stretches);
+      const withChroma = request.chroma
+        ? fingerprintPcm(request.pcm, request.sampleRate, request.stretches, { chroma: true })
+        : undefined;
+      const result =
+        withChroma ?? fingerprintPcm(request.pcm, request.sampleRate, request.stretches);
+      const chroma = withChroma?.chroma ?? [];
       return {
         result,
-        transfer: [result.hashes.buffer as ArrayBuffer, result.times.buffer as ArrayBuffer],
+        transfer: [
+          result.hashes.buffer as ArrayBuffer,
+          result.times.buffer as ArrayBuffer,
+          ...chroma.flatMap((c) => [
+            c.chroma.buffer as ArrayBuffer,
+            c.energy.buffer as ArrayBuffer,
+          ]),
+        ],
       };
     }
     case 'descriptors':

@@ -7,6 +7,7 @@
  */
 
 import { resampleMono } from '../dsp/resample.js';
+import { type TonalityChroma, tonalityChroma } from '../features/tonality.js';
 import { type Landmarks, landmarkHashes } from './hashes.js';
 import { FINGERPRINT_PARAMS, FRAME_SECONDS } from './params.js';
 import { findPeaks } from './peaks.js';
@@ -29,6 +30,12 @@ export interface Fingerprint extends Landmarks {
   readonly seconds: number;
 }
 
+/** A fingerprint with the chroma of its stretches ({@link fingerprintPcm} with `chroma`). */
+export interface FingerprintWithChroma extends Fingerprint {
+  /** Each stretch's chroma frames (`tonalityChroma` of its 11,025 Hz audio), in order. */
+  readonly chroma: TonalityChroma[];
+}
+
 /**
  * Fingerprints mono PCM.
  *
@@ -36,14 +43,32 @@ export interface Fingerprint extends Landmarks {
  * @param sampleRate - Hz (any; resampled to `FINGERPRINT_PARAMS.sampleRate`)
  * @param stretches - consecutive parts of `pcm` taken from different places of the source
  *   (default: one stretch, the whole of `pcm`, starting at 0 s)
- * @returns hashes with anchor times in fingerprint frames from the start of the source
+ * @param options - `chroma`: also compute each stretch's chroma frames for the tonality statistics
+ *   (core/features/tonality.ts) from the audio resampled here, which a catalogue track's stripes
+ *   would otherwise need an STFT of four times the samples for
+ * @returns hashes with anchor times in fingerprint frames from the start of the source (and the
+ *   stretches' chroma when asked for)
  * @throws SynestheteError `E_CONFIG` for an invalid sample rate
  */
 export function fingerprintPcm(
   pcm: Float32Array,
   sampleRate: number,
+  stretches?: readonly PcmStretch[],
+  options?: { readonly chroma?: false },
+): Fingerprint;
+export function fingerprintPcm(
+  pcm: Float32Array,
+  sampleRate: number,
+  stretches: readonly PcmStretch[] | undefined,
+  options: { readonly chroma: true },
+): FingerprintWithChroma;
+export function fingerprintPcm(
+  pcm: Float32Array,
+  sampleRate: number,
   stretches: readonly PcmStretch[] = [{ offset: 0, length: pcm.length, sourceStartS: 0 }],
-): Fingerprint {
+  options: { readonly chroma?: boolean } = {},
+): Fingerprint | FingerprintWithChroma {
+  const chroma: TonalityChroma[] = [];
   const parts: Landmarks[] = [];
   let peakCount = 0;
   let seconds = 0;
@@ -53,6 +78,9 @@ export function fingerprintPcm(
       sampleRate,
       FINGERPRINT_PARAMS.sampleRate,
     );
+    if (options.chroma) {
+      chroma.push(tonalityChroma({ pcm: audio, sampleRate: FINGERPRINT_PARAMS.sampleRate }));
+    }
     const peaks = findPeaks(audio);
     peakCount += peaks.frames.length;
     seconds += s.length / sampleRate;
@@ -67,5 +95,7 @@ export function fingerprintPcm(
     times.set(p.times, at);
     at += p.hashes.length;
   }
-  return { hashes, times, peakCount, seconds };
+  return options.chroma
+    ? { hashes, times, peakCount, seconds, chroma }
+    : { hashes, times, peakCount, seconds };
 }

@@ -20,7 +20,12 @@ import {
 } from '../features/clip-statistics.js';
 import { type SpectralDescriptors, spectralDescriptors } from '../features/descriptors.js';
 import type { LogMelSpectrogram } from '../features/log-mel.js';
-import { type Fingerprint, fingerprintPcm, type PcmStretch } from './fingerprint.js';
+import {
+  type Fingerprint,
+  type FingerprintWithChroma,
+  fingerprintPcm,
+  type PcmStretch,
+} from './fingerprint.js';
 
 interface Pending {
   readonly resolve: (result: unknown) => void;
@@ -117,6 +122,7 @@ export async function callSecondCore<T>(
  * @param pcm - mono samples in [-1, 1] at `sampleRate` Hz
  * @param sampleRate - Hz
  * @param stretches - consecutive parts of `pcm` (see {@link fingerprintPcm})
+ * @param options - `chroma`: the stretches' chroma frames too (see {@link fingerprintPcm})
  * @returns the same fingerprint {@link fingerprintPcm} returns
  * @throws SynestheteError `E_CONFIG` for an invalid sample rate (as {@link fingerprintPcm})
  */
@@ -124,18 +130,36 @@ export async function fingerprintOffThread(
   pcm: Float32Array,
   sampleRate: number,
   stretches?: readonly PcmStretch[],
-): Promise<Fingerprint> {
+  options?: { readonly chroma?: false },
+): Promise<Fingerprint>;
+export async function fingerprintOffThread(
+  pcm: Float32Array,
+  sampleRate: number,
+  stretches: readonly PcmStretch[] | undefined,
+  options: { readonly chroma: true },
+): Promise<FingerprintWithChroma>;
+export async function fingerprintOffThread(
+  pcm: Float32Array,
+  sampleRate: number,
+  stretches?: readonly PcmStretch[],
+  options: { readonly chroma?: boolean } = {},
+): Promise<Fingerprint | FingerprintWithChroma> {
   const parts = stretches ?? [{ offset: 0, length: pcm.length, sourceStartS: 0 }];
-  if (!secondCoreAvailable()) return fingerprintPcm(pcm, sampleRate, parts);
+  const here = () =>
+    options.chroma
+      ? fingerprintPcm(pcm, sampleRate, parts, { chroma: true })
+      : fingerprintPcm(pcm, sampleRate, parts);
+  if (!secondCoreAvailable()) return here();
   try {
-    return await callSecondCore<Fingerprint>({
+    return await callSecondCore<Fingerprint | FingerprintWithChroma>({
       op: 'fingerprint',
       pcm,
       sampleRate,
       stretches: parts,
+      chroma: options.chroma === true,
     });
   } catch {
-    return fingerprintPcm(pcm, sampleRate, parts);
+    return here();
   }
 }
 

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
-import { TONALITY_NAMES, TONALITY_SIZE, tonalityStatistics } from '../../core/features/tonality.js';
+import {
+  TONALITY_NAMES,
+  TONALITY_SIZE,
+  tonalityStatistics,
+  tonalityStatisticsOfChroma,
+} from '../../core/features/tonality.js';
+import { fingerprintPcm } from '../../core/fingerprint/fingerprint.js';
 import { demoTrack } from '../helpers/paths.js';
 import { midiHz, noise, sine } from './signals.js';
 
@@ -96,5 +102,38 @@ describe('tonalityStatistics', () => {
     // Real music is neither a held chord nor noise.
     expect(at(a, 'entropyMean')).toBeGreaterThan(Math.log(3));
     expect(at(a, 'entropyMean')).toBeLessThan(Math.log(12));
+  });
+
+  it("agrees when the stripes' chroma comes from the fingerprint's 11,025 Hz audio", async () => {
+    // Two stretches of one track at 44,100 Hz, as a catalogue track's stripes are decoded.
+    const decoded = await decodeAudio(demoTrack('fantasy_rpg__town_theme.ogg'), {
+      sampleRate: 44_100,
+      maxAnalysedS: 16,
+      segments: 2,
+    });
+    expect(decoded.segments).toHaveLength(2);
+    const stretches = decoded.segments.map((s) => ({
+      offset: s.offset,
+      length: s.length,
+      sourceStartS: s.sourceStartS,
+    }));
+    const direct = tonalityStatistics(
+      stretches.map((s) => ({
+        pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+        sampleRate: 44_100,
+      })),
+    );
+    const printed = fingerprintPcm(decoded.pcm, 44_100, stretches, { chroma: true });
+    expect(printed.chroma).toHaveLength(2);
+    const shared = tonalityStatisticsOfChroma(printed.chroma);
+    for (let d = 0; d < TONALITY_SIZE; d++) {
+      expect(Math.abs(shared[d]! - direct[d]!), TONALITY_NAMES[d]).toBeLessThan(
+        0.05 * Math.max(1, Math.abs(direct[d]!)),
+      );
+    }
+    // The landmarks are those of the fingerprint without chroma.
+    const plain = fingerprintPcm(decoded.pcm, 44_100, stretches);
+    expect(Array.from(printed.hashes)).toEqual(Array.from(plain.hashes));
+    expect(Array.from(printed.times)).toEqual(Array.from(plain.times));
   });
 });

@@ -357,12 +357,12 @@ export async function analyzeAudio(
   // The stripes' tonality chroma comes from the fingerprint's own 11,025 Hz audio (the same frames
   // and bins as at 44,100 Hz, from a quarter of the samples; core/features/tonality.ts).
   const stripeChroma = striped !== undefined && fusion?.style !== undefined && !!fusion.tonality;
-  const fingerprinting: Promise<Fingerprint | FingerprintWithChroma> | undefined = !withFingerprint
+  const fingerprinting: Promise<FingerprintWithChroma> | undefined = !withFingerprint
     ? undefined
     : striped
-      ? stripeChroma
-        ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments, { chroma: true })
-        : fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments)
+      ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments, {
+          chroma: stripeChroma,
+        })
       : fingerprintOf(
           input,
           decoded,
@@ -456,10 +456,7 @@ export async function analyzeAudio(
   const stats = await clipStats;
   const printed = await fingerprinting;
   const tonality = ownChroma
-    ? tonalityStatisticsOfChroma([
-        ...ownChroma,
-        ...(printed && 'chroma' in printed ? printed.chroma : []),
-      ])
+    ? tonalityStatisticsOfChroma([...ownChroma, ...(printed?.chroma ?? [])])
     : null;
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))

@@ -41,12 +41,10 @@ type Request = { readonly id: number } & (
 function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } {
   switch (request.op) {
     case 'fingerprint': {
-      const withChroma = request.chroma
-        ? fingerprintPcm(request.pcm, request.sampleRate, request.stretches, { chroma: true })
-        : undefined;
-      const result =
-        withChroma ?? fingerprintPcm(request.pcm, request.sampleRate, request.stretches);
-      const chroma = withChroma?.chroma ?? [];
+      const result = fingerprintPcm(request.pcm, request.sampleRate, request.stretches, {
+        chroma: request.chroma,
+      });
+      const chroma = result.chroma ?? [];
       return {
         result,
         transfer: [

@@ -30,10 +30,10 @@ export interface Fingerprint extends Landmarks {
   readonly seconds: number;
 }
 
-/** A fingerprint with the chroma of its stretches ({@link fingerprintPcm} with `chroma`). */
+/** A fingerprint, with the chroma of its stretches when {@link fingerprintPcm} was asked for it. */
 export interface FingerprintWithChroma extends Fingerprint {
   /** Each stretch's chroma frames (`tonalityChroma` of its 11,025 Hz audio), in order. */
-  readonly chroma: TonalityChroma[];
+  readonly chroma?: TonalityChroma[];
 }
 
 /**
@@ -53,21 +53,9 @@ export interface FingerprintWithChroma extends Fingerprint {
 export function fingerprintPcm(
   pcm: Float32Array,
   sampleRate: number,
-  stretches?: readonly PcmStretch[],
-  options?: { readonly chroma?: false },
-): Fingerprint;
-export function fingerprintPcm(
-  pcm: Float32Array,
-  sampleRate: number,
-  stretches: readonly PcmStretch[] | undefined,
-  options: { readonly chroma: true },
-): FingerprintWithChroma;
-export function fingerprintPcm(
-  pcm: Float32Array,
-  sampleRate: number,
   stretches: readonly PcmStretch[] = [{ offset: 0, length: pcm.length, sourceStartS: 0 }],
   options: { readonly chroma?: boolean } = {},
-): Fingerprint | FingerprintWithChroma {
+): FingerprintWithChroma {
   const chroma: TonalityChroma[] = [];
   const parts: Landmarks[] = [];
   let peakCount = 0;

@@ -20,12 +20,7 @@ import {
 } from '../features/clip-statistics.js';
 import { type SpectralDescriptors, spectralDescriptors } from '../features/descriptors.js';
 import type { LogMelSpectrogram } from '../features/log-mel.js';
-import {
-  type Fingerprint,
-  type FingerprintWithChroma,
-  fingerprintPcm,
-  type PcmStretch,
-} from './fingerprint.js';
+import { type FingerprintWithChroma, fingerprintPcm, type PcmStretch } from './fingerprint.js';
 
 interface Pending {
   readonly resolve: (result: unknown) => void;
@@ -130,28 +125,13 @@ export async function fingerprintOffThread(
   pcm: Float32Array,
   sampleRate: number,
   stretches?: readonly PcmStretch[],
-  options?: { readonly chroma?: false },
-): Promise<Fingerprint>;
-export async function fingerprintOffThread(
-  pcm: Float32Array,
-  sampleRate: number,
-  stretches: readonly PcmStretch[] | undefined,
-  options: { readonly chroma: true },
-): Promise<FingerprintWithChroma>;
-export async function fingerprintOffThread(
-  pcm: Float32Array,
-  sampleRate: number,
-  stretches?: readonly PcmStretch[],
   options: { readonly chroma?: boolean } = {},
-): Promise<Fingerprint | FingerprintWithChroma> {
+): Promise<FingerprintWithChroma> {
   const parts = stretches ?? [{ offset: 0, length: pcm.length, sourceStartS: 0 }];
-  const here = () =>
-    options.chroma
-      ? fingerprintPcm(pcm, sampleRate, parts, { chroma: true })
-      : fingerprintPcm(pcm, sampleRate, parts);
+  const here = () => fingerprintPcm(pcm, sampleRate, parts, options);
   if (!secondCoreAvailable()) return here();
   try {
-    return await callSecondCore<Fingerprint | FingerprintWithChroma>({
+    return await callSecondCore<FingerprintWithChroma>({
       op: 'fingerprint',
       pcm,
       sampleRate,

@@ -7,7 +7,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, openEngine } from '../../core/engine.js';
-import { SynestheteError } from '../../core/util/errors.js';
+import { expectCode } from '../audio/helpers.js';
 import { makeOpusCut } from '../helpers/audio.js';
 import { demoTrack } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
@@ -18,16 +18,6 @@ const TRACKS = [
   'fantasy_rpg__town_theme.ogg',
   'electronic__chaos-fog.ogg',
 ] as const;
-
-/** The SynestheteError code `promise` rejects with. */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof SynestheteError ? error.code : `not a SynestheteError: ${error}`;
-  }
-  return 'resolved';
-}
 
 describe('openEngine with firstClip', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -108,7 +98,7 @@ describe('openEngine with firstClip', () => {
     const junk = path.join(tmp.dir, 'junk.ogg');
     await writeFile(junk, 'this is not a recording, only text with an .ogg name\n'.repeat(50));
     await withEngine({ firstClip: junk }, async (engine) => {
-      expect(await codeOf(engine.recommend(junk))).toBe('E_DECODE');
+      await expectCode(engine.recommend(junk), 'E_DECODE');
       expect((await engine.recommend(cut, { k: 1 })).recommendations).toHaveLength(1);
     });
   });
@@ -118,7 +108,7 @@ describe('openEngine with firstClip', () => {
     const junk = path.join(tmp.dir, 'junk2.ogg');
     await writeFile(junk, 'not audio\n'.repeat(100));
     await withEngine({ catalog: empty, firstClip: junk }, async (engine) => {
-      expect(await codeOf(engine.recommend(junk))).toBe('E_EMPTY_CATALOG');
+      await expectCode(engine.recommend(junk), 'E_EMPTY_CATALOG');
     });
   });
 });

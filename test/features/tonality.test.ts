@@ -125,7 +125,7 @@ describe('tonalityStatistics', () => {
     );
     const printed = fingerprintPcm(decoded.pcm, 44_100, stretches, { chroma: true });
     expect(printed.chroma).toHaveLength(2);
-    const shared = tonalityStatisticsOfChroma(printed.chroma);
+    const shared = tonalityStatisticsOfChroma(printed.chroma ?? []);
     for (let d = 0; d < TONALITY_SIZE; d++) {
       expect(Math.abs(shared[d]! - direct[d]!), TONALITY_NAMES[d]).toBeLessThan(
         0.05 * Math.max(1, Math.abs(direct[d]!)),

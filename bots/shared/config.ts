@@ -60,6 +60,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: '/usr/bin/ffmpeg',
   },
   {
+    name: 'SYNESTHETE_CACHE_DIR',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      "Folder of what is made once per install: the empty catalogue's template new PGlite catalogues are copied from (default data/cache)",
+    example: '/var/cache/synesthete',
+  },
+  {
     name: 'SYNESTHETE_INDEX_DIR',
     scope: 'core',
     secret: false,

@@ -11,8 +11,15 @@ import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { debugFailure } from '../util/debug-log.js';
 import type { OpenedDb } from './db.js';
 import { type CatalogLock, lockCatalogDir } from './pglite-lock.js';
+import {
+  copyTemplateInto,
+  discardTemplate,
+  removeClusterFiles,
+  saveTemplate,
+} from './pglite-template.js';
 
 /**
  * A `bytea` parameter as its bytes, which PGlite binds in binary format (format code 1; PGlite
@@ -63,10 +70,12 @@ export async function openPglite(
     await mkdir(dataDir, { recursive: true });
     lock = await lockCatalogDir(dataDir);
   }
-  // A new data directory is made by PGlite's initdb, whose memory (~450 MB of WebAssembly memory
-  // and file-system images) the client keeps as long as it lives: the new catalogue is migrated,
-  // closed and opened again, and only the second client is kept.
-  const fresh = dataDir !== undefined && !existsSync(path.join(dataDir, 'PG_VERSION'));
+  // A new data directory is a copy of the empty catalogue's template (pglite-template.ts). Without
+  // one it is made by PGlite's initdb, whose memory (~450 MB of WebAssembly memory and file-system
+  // images) the client keeps as long as it lives: the new catalogue is migrated, closed, saved as
+  // the template and opened again, and only the second client is kept.
+  const isNew = dataDir !== undefined && !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const fromTemplate = isNew && (await copyTemplateInto(dataDir, migrationsFolder));
   const open = async (): Promise<PGlite> => {
     const made = await createClient(dataDir);
     try {
@@ -77,12 +86,28 @@ export async function openPglite(
       throw error;
     }
   };
-  const client = await (fresh ? open().then((first) => first.close()) : Promise.resolve())
-    .then(open)
-    .catch(async (error: unknown) => {
-      await lock?.release();
-      throw error;
-    });
+  const makeNew = async (): Promise<PGlite> => {
+    await (await open()).close();
+    if (dataDir !== undefined) await saveTemplate(dataDir, migrationsFolder);
+    return open();
+  };
+  const first = async (): Promise<PGlite> => {
+    if (!isNew) return open();
+    if (!fromTemplate) return makeNew();
+    try {
+      return await open();
+    } catch (error) {
+      // A template that does not open (damaged in the cache) is dropped, and initdb runs instead.
+      debugFailure(`opening a new catalogue made from the template in ${dataDir}`, error);
+      await discardTemplate(migrationsFolder);
+      await removeClusterFiles(dataDir);
+      return makeNew();
+    }
+  };
+  const client = await first().catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
   return {
     db: drizzle({ client }),
     close: async () => {

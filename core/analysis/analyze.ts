@@ -3,9 +3,9 @@
  * CNN embeddings → descriptors. Shared by ingest (catalogue tracks) and recommend (clips).
  */
 import { decimateByTwo } from '../audio/decimate.js';
-import { type DecodedAudio, type DecodeOptions, decodeAudio } from '../audio/decode.js';
+import type { DecodedAudio, DecodeOptions } from '../audio/decode.js';
 import { halveSampleRate } from '../audio/half-band.js';
-import { decodePcm, isPcmAudio, type PcmAudio } from '../audio/pcm-input.js';
+import type { PcmAudio } from '../audio/pcm-input.js';
 import { resamplePcm } from '../audio/resample.js';
 import { clipToUnitRange } from '../dsp/clip.js';
 import { clipStatistics } from '../features/clip-statistics.js';
@@ -34,6 +34,10 @@ import {
 } from '../model/embedder.js';
 import { fuseEmbedding } from '../model/fusion.js';
 import { judgeMusic, judgeSilence, type MusicVerdict } from '../model/music-gate.js';
+import { decodeInput } from './decode-input.js';
+import { analyseStripes, type StripeAnalysis, type StripePlan } from './stripes.js';
+
+export { STRIPES_MAX_S, type StripePlan } from './stripes.js';
 
 /** The analysis of one recording. */
 export interface Analysis {
@@ -107,26 +111,12 @@ export type AnalyzeOptions = Omit<DecodeOptions, 'sampleRate'> & {
   readonly stripes?: StripePlan;
 };
 
-/** Stripes of a source decoded for its fingerprint (see `AnalyzeOptions.stripes`). */
-export interface StripePlan {
-  /** Seconds of each stripe (> 0). */
-  readonly lengthS: number;
-  /** Seconds from one stripe's start to the next (≥ `lengthS`). */
-  readonly periodS: number;
-}
-
 /**
  * Longest stretch of a catalogue track that is fingerprinted, seconds (30 min; a longer source is
  * fingerprinted in 6 segments spread over it). A clip can only be identified from a part of its
  * track that was fingerprinted.
  */
 export const FINGERPRINT_MAX_S = 1800;
-
-/**
- * Most seconds of stripes decoded from one source (see `AnalyzeOptions.stripes`): all of a track
- * up to 15 minutes at 8 s of every 12, sparser beyond; at 44,100 Hz, ~106 MB of PCM at most.
- */
-export const STRIPES_MAX_S = 600;
 
 /** Seconds of full-band audio (spread over the recording) the timbre statistics are computed on. */
 const TIMBRE_SECONDS = 60;
@@ -208,35 +198,6 @@ async function decodeExcerpt(
 }
 
 /**
- * The stripes of `plan` over a source whose excerpt was decoded (see `AnalyzeOptions.stripes`),
- * at `sampleRate`, {@link STRIPES_MAX_S} seconds of them at most (spread wider over a longer
- * source); undefined without a plan, or when the excerpt already holds the whole source (as far
- * as the container says: a source that declares no duration is fingerprinted from its excerpt
- * alone).
- */
-async function decodeStripes(
-  input: string | Uint8Array | PcmAudio,
-  options: Omit<DecodeOptions, 'sampleRate'>,
-  excerpt: DecodedAudio,
-  plan: StripePlan | undefined,
-  sampleRate: number,
-): Promise<DecodedAudio | undefined> {
-  if (!plan) return undefined;
-  const durationS = excerpt.sourceDurationS;
-  if (excerpt.pcm.length / excerpt.sampleRate >= durationS - 0.5) return undefined;
-  const count = Math.max(
-    1,
-    Math.min(Math.ceil(durationS / plan.periodS), Math.floor(STRIPES_MAX_S / plan.lengthS)),
-  );
-  return decodeInput(input, {
-    ...options,
-    sampleRate,
-    maxAnalysedS: Math.min(durationS, count * plan.lengthS),
-    segments: count,
-  });
-}
-
-/**
  * The timbre statistics of several stretches as one: MFCC means are linear in the frames' log-mel
  * values, so the frame-weighted mean of each stretch's means is the mean over all their frames.
  *
@@ -252,16 +213,6 @@ function pooledTimbre(
     for (let i = 0; i < mean.length; i++) mean[i]! += (p.timbre[i]! * p.frames) / total;
   }
   return mean;
-}
-
-/** Decodes a path or bytes with ffmpeg; PCM handed in is only resampled (no ffmpeg, no disk). */
-function decodeInput(
-  input: string | Uint8Array | PcmAudio,
-  options: DecodeOptions,
-): Promise<DecodedAudio> {
-  return isPcmAudio(input)
-    ? Promise.resolve().then(() => decodePcm(input, options))
-    : decodeAudio(input, options);
 }
 
 /**
@@ -293,10 +244,8 @@ export async function analyzeAudio(
   let timbre: Float32Array | undefined;
   /** The model's spectrogram and the onset envelope, when taken from the wide-band STFT. */
   let wideBand: WideBandSpectra | undefined;
-  /** Stripes over the whole source (`stripes`), when they were decoded. */
-  let striped: DecodedAudio | undefined;
-  /** The model's spectrograms of the stripes, when they came from their 44,100 Hz STFT. */
-  let stripeLogMels: LogMelSpectrogram[] | undefined;
+  /** What the stripes over the whole source (`stripes`) gave, when they were decoded. */
+  let stripes: StripeAnalysis | undefined;
   if (excerptStartS !== undefined) {
     const wideRate = fusion && withTimbre ? TIMBRE_PARAMS.sampleRate : undefined;
     // 44,100 → 22,050 Hz. When the model's spectrogram will come from the wide-band STFT, the
@@ -313,28 +262,26 @@ export async function analyzeAudio(
       halve,
     );
     decoded = excerpt.decoded;
-    // Stripes are decoded at the excerpt's rate: at 44,100 Hz their STFT gives the timbre
-    // statistics over them too, and the model's spectrogram, as the excerpt's does.
-    const wideStripes = excerpt.wide !== undefined && derivableLogMel(features, TIMBRE_PARAMS);
-    striped = await decodeStripes(
-      input,
-      decodeOptions,
-      decoded,
-      stripePlan,
-      wideStripes && wideRate ? wideRate : features.sampleRate,
-    );
     // One STFT of the 44,100 Hz excerpt gives the timbre statistics, the model's spectrogram and
     // the onset envelope (core/features/wide-band.ts).
     wideBand = excerpt.wide ? wideBandSpectra(excerpt.wide, features) : undefined;
     timbre = wideBand?.timbre;
-    if (striped && wideBand?.logMel && striped.sampleRate === TIMBRE_PARAMS.sampleRate) {
-      const parts = striped.segments.map((s) =>
-        wideBandSpectra(striped!.pcm.subarray(s.offset, s.offset + s.length), features),
-      );
-      stripeLogMels = parts.map((p) => p.logMel!);
+    // Stripes are decoded at the excerpt's rate: at 44,100 Hz their STFT gives the timbre
+    // statistics over them too, and the model's spectrogram, as the excerpt's does. Their
+    // fingerprint's 11,025 Hz audio gives their tonality chroma (the same frames and bins as at
+    // 44,100 Hz, from a quarter of the samples; core/features/tonality.ts).
+    const wideStripes = wideBand?.logMel !== undefined && derivableLogMel(features, TIMBRE_PARAMS);
+    stripes = await analyseStripes(input, decodeOptions, decoded, stripePlan, {
+      sampleRate: wideStripes && wideRate ? wideRate : features.sampleRate,
+      features,
+      wideBand: wideStripes && wideRate !== undefined,
+      fingerprint: withFingerprint,
+      chroma: fusion?.style !== undefined && !!fusion.tonality,
+    });
+    if (wideBand?.logMel && stripes && stripes.timbreParts.length > 0) {
       timbre = pooledTimbre([
         { timbre: wideBand.timbre, frames: wideBand.logMel.frames },
-        ...parts.map((p) => ({ timbre: p.timbre, frames: p.logMel!.frames })),
+        ...stripes.timbreParts,
       ]);
     }
   } else {
@@ -353,23 +300,17 @@ export async function analyzeAudio(
   // The fingerprint starts first, on the second core (core/fingerprint/off-thread.ts), then the
   // spectral half of the descriptors, while this thread computes the spectrogram, the CNN
   // embedding, the tempo and the music gate's verdict. An excerpt is fingerprinted as decoded
-  // (only it can then be identified).
-  // The stripes' tonality chroma comes from the fingerprint's own 11,025 Hz audio (the same frames
-  // and bins as at 44,100 Hz, from a quarter of the samples; core/features/tonality.ts).
-  const stripeChroma = striped !== undefined && fusion?.style !== undefined && !!fusion.tonality;
+  // (only it can then be identified); stripes were fingerprinted as they were decoded.
   const fingerprinting: Promise<FingerprintWithChroma> | undefined = !withFingerprint
     ? undefined
-    : striped
-      ? fingerprintOffThread(striped.pcm, striped.sampleRate, striped.segments, {
-          chroma: stripeChroma,
-        })
-      : fingerprintOf(
-          input,
-          decoded,
-          query || excerptStartS !== undefined,
-          decodeOptions,
-          features.sampleRate,
-        );
+    : (stripes?.fingerprint ??
+      fingerprintOf(
+        input,
+        decoded,
+        query || excerptStartS !== undefined,
+        decodeOptions,
+        features.sampleRate,
+      ));
   fingerprinting?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
@@ -401,31 +342,19 @@ export async function analyzeAudio(
       );
   // The stripes add windows from the whole track to the excerpt's (the excerpt's spectrogram stays
   // first: it is the one the chat adapters picture).
-  const stripeSpectrograms =
-    stripeLogMels ??
-    (striped
-      ? striped.segments.map((s) =>
-          computeLogMel(striped.pcm.subarray(s.offset, s.offset + s.length), features),
-        )
-      : []);
+  const stripeSpectrograms = stripes?.logMels ?? [];
   // A clip's style statistics and the gate's descriptors come from the second core while this
   // thread runs the CNN (core/fingerprint/off-thread.ts).
   const gate = model.metadata.musicGate;
   const framesPerSecond = features.sampleRate / features.hopLength;
-  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) and the stripes'
-  // (these from the fingerprint's audio where it is fingerprinted here).
+  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) here, the stripes'
+  // as they were analysed (from the fingerprint's audio where they were fingerprinted).
   const tonalitySegments: TonalitySegment[] | undefined =
     fusion?.style && fusion.tonality
-      ? [
-          ...decoded.segments.map((s) => ({
-            pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
-            sampleRate: decoded.sampleRate,
-          })),
-          ...((withFingerprint ? undefined : striped)?.segments.map((s) => ({
-            pcm: striped!.pcm.subarray(s.offset, s.offset + s.length),
-            sampleRate: striped!.sampleRate,
-          })) ?? []),
-        ]
+      ? decoded.segments.map((s) => ({
+          pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+          sampleRate: decoded.sampleRate,
+        }))
       : undefined;
   const wanted = {
     style: fusion?.style !== undefined || gate?.style !== undefined,
@@ -456,7 +385,7 @@ export async function analyzeAudio(
   const stats = await clipStats;
   const printed = await fingerprinting;
   const tonality = ownChroma
-    ? tonalityStatisticsOfChroma([...ownChroma, ...(printed?.chroma ?? [])])
+    ? tonalityStatisticsOfChroma([...ownChroma, ...(printed?.chroma ?? stripes?.chroma ?? [])])
     : null;
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))

@@ -56,34 +56,55 @@ export function fingerprintPcm(
   stretches: readonly PcmStretch[] = [{ offset: 0, length: pcm.length, sourceStartS: 0 }],
   options: { readonly chroma?: boolean } = {},
 ): FingerprintWithChroma {
-  const chroma: TonalityChroma[] = [];
-  const parts: Landmarks[] = [];
-  let peakCount = 0;
-  let seconds = 0;
+  const parts: FingerprintWithChroma[] = [];
   for (const s of stretches) {
     const audio = resampleMono(
       pcm.subarray(s.offset, s.offset + s.length),
       sampleRate,
       FINGERPRINT_PARAMS.sampleRate,
     );
-    if (options.chroma) {
-      chroma.push(tonalityChroma({ pcm: audio, sampleRate: FINGERPRINT_PARAMS.sampleRate }));
-    }
     const peaks = findPeaks(audio);
-    peakCount += peaks.frames.length;
-    seconds += s.length / sampleRate;
-    parts.push(landmarkHashes(peaks, Math.round(s.sourceStartS / FRAME_SECONDS)));
+    const landmarks = landmarkHashes(peaks, Math.round(s.sourceStartS / FRAME_SECONDS));
+    const part = { ...landmarks, peakCount: peaks.frames.length, seconds: s.length / sampleRate };
+    parts.push(
+      options.chroma
+        ? {
+            ...part,
+            chroma: [tonalityChroma({ pcm: audio, sampleRate: FINGERPRINT_PARAMS.sampleRate })],
+          }
+        : part,
+    );
   }
+  return joinFingerprints(parts);
+}
+
+/**
+ * The fingerprint of several stretches from the fingerprints of each: hashes and their anchor
+ * times one after another, peaks and seconds summed, chroma in order (kept only when every part
+ * has it). What {@link fingerprintPcm} returns for the stretches together, when each part is its
+ * result for one of them (anchor times count from the start of the source in both).
+ *
+ * @param parts - fingerprints of consecutive stretches, in order (none: an empty fingerprint)
+ * @returns one fingerprint, on new arrays
+ */
+export function joinFingerprints(parts: readonly FingerprintWithChroma[]): FingerprintWithChroma {
   const total = parts.reduce((n, p) => n + p.hashes.length, 0);
   const hashes = new Uint32Array(total);
   const times = new Uint32Array(total);
   let at = 0;
+  let peakCount = 0;
+  let seconds = 0;
   for (const p of parts) {
     hashes.set(p.hashes, at);
     times.set(p.times, at);
     at += p.hashes.length;
+    peakCount += p.peakCount;
+    seconds += p.seconds;
   }
-  return options.chroma
+  const chroma = parts.every((p) => p.chroma !== undefined)
+    ? parts.flatMap((p) => p.chroma ?? [])
+    : undefined;
+  return chroma && parts.length > 0
     ? { hashes, times, peakCount, seconds, chroma }
     : { hashes, times, peakCount, seconds };
 }

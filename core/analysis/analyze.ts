@@ -270,11 +270,12 @@ export async function analyzeAudio(
     // statistics over them too, and the model's spectrogram, as the excerpt's does. Their
     // fingerprint's 11,025 Hz audio gives their tonality chroma (the same frames and bins as at
     // 44,100 Hz, from a quarter of the samples; core/features/tonality.ts).
-    const wideStripes = wideBand?.logMel !== undefined && derivableLogMel(features, TIMBRE_PARAMS);
+    // (A wide-band spectrogram exists only for 44,100 Hz audio the model's spectrogram derives from.)
+    const wideStripes = wideBand?.logMel !== undefined;
     stripes = await analyseStripes(input, decodeOptions, decoded, stripePlan, {
-      sampleRate: wideStripes && wideRate ? wideRate : features.sampleRate,
+      sampleRate: wideStripes ? TIMBRE_PARAMS.sampleRate : features.sampleRate,
       features,
-      wideBand: wideStripes && wideRate !== undefined,
+      wideBand: wideStripes,
       fingerprint: withFingerprint,
       chroma: fusion?.style !== undefined && !!fusion.tonality,
     });

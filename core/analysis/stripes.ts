@@ -21,6 +21,7 @@ import { type TonalityChroma, tonalityChroma } from '../features/tonality.js';
 import { wideBandSpectra } from '../features/wide-band.js';
 import { type FingerprintWithChroma, joinFingerprints } from '../fingerprint/fingerprint.js';
 import { fingerprintOffThread } from '../fingerprint/off-thread.js';
+import { SynestheteError } from '../util/errors.js';
 import { decodeInput } from './decode-input.js';
 
 /** Stripes of a source decoded for its fingerprint (see `AnalyzeOptions.stripes`). */
@@ -123,8 +124,12 @@ export async function analyseStripes(
     if (pcm.length === 0) return;
     if (options.wideBand) {
       const spectra = wideBandSpectra(pcm, features);
-      if (!spectra.logMel)
-        throw new Error('wide-band stripes need a derivable log-mel spectrogram');
+      if (!spectra.logMel) {
+        throw new SynestheteError(
+          'E_INTERNAL',
+          'internal error: wide-band stripes need a model spectrogram derivable from 44,100 Hz',
+        );
+      }
       logMels.push(spectra.logMel);
       timbreParts.push({ timbre: spectra.timbre, frames: spectra.logMel.frames });
     } else {

@@ -24,23 +24,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { packageRoot } from '../util/paths.js';
+import { cacheDir } from '../util/paths.js';
 
 /** Files of a catalogue directory that belong to Synesthete, not to PostgreSQL (never copied). */
 const NOT_POSTGRES = new Set(['synesthete.lock', 'index']);
 
 /** Prefix of a template folder's name in the cache directory. */
 const PREFIX = 'catalog-template-';
-
-/**
- * The cache directory: `SYNESTHETE_CACHE_DIR`, else `<packageRoot>/data/cache`.
- *
- * @returns an absolute directory path (it may not exist yet)
- */
-export function cacheDir(): string {
-  const fromEnv = process.env.SYNESTHETE_CACHE_DIR;
-  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot(), 'data', 'cache');
-}
 
 /** PGlite's package version, from its package.json (next to the module Node resolves). */
 function pgliteVersion(): string {

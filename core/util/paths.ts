@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SynestheteError } from './errors.js';
 
@@ -53,4 +53,15 @@ export function defaultCatalogDir(): string {
  */
 export function migrationsDir(): string {
   return join(packageRoot(), 'migrations');
+}
+
+/**
+ * The folder of what is made once per install (the empty catalogue's template): `SYNESTHETE_CACHE_DIR`,
+ * else `<packageRoot>/data/cache`.
+ *
+ * @returns an absolute directory path (it may not exist yet)
+ */
+export function cacheDir(): string {
+  const fromEnv = process.env.SYNESTHETE_CACHE_DIR;
+  return fromEnv ? resolve(fromEnv) : join(packageRoot(), 'data', 'cache');
 }

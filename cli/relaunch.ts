@@ -10,6 +10,12 @@
  * system when it is freed, and two arenas bound the per-thread heaps (mallopt(3), "M_MMAP_THRESHOLD"
  * and "M_ARENA_MAX"; docs/scaling.md has the peak memory with and without).
  *
+ * The child also runs with V8's young generation capped ({@link V8_TUNING}): the main thread of an
+ * ingest imports the whole engine (its compilation garbage grows the semi-spaces to V8's maximum
+ * of 16 MiB each, which stay committed) and then holds little but PGlite's memory and the results
+ * passing through it, so small semi-spaces give resident memory back for a few more scavenges
+ * (docs/scaling.md, Memory, has the figures).
+ *
  * The child inherits the terminal; the parent waits for it, passes SIGTERM and SIGHUP on, leaves
  * Ctrl-C to the terminal (which signals both), and exits as the child did. A child whose parent
  * dies (its IPC channel closes) ends itself with SIGTERM. Nothing is relaunched on other systems
@@ -26,6 +32,25 @@ export const MALLOC_TUNING: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
 };
+
+/**
+ * V8 flags the relaunched child gets: the young generation's semi-spaces capped at 2 MiB
+ * (`--max-semi-space-size`, in MiB; V8's default maximum is 16 MiB on 64-bit systems).
+ */
+export const V8_TUNING: readonly string[] = ['--max-semi-space-size=2'];
+
+/**
+ * The {@link V8_TUNING} flags a relaunch adds: those whose name neither the command line of this
+ * process nor `NODE_OPTIONS` sets already (the user's own setting wins).
+ *
+ * @param execArgv - this process's Node options (`process.execArgv`)
+ * @param nodeOptions - the `NODE_OPTIONS` variable, if any
+ * @returns the flags to put before the script in the child's command line
+ */
+export function v8TuningToAdd(execArgv: readonly string[], nodeOptions = ''): string[] {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) => a.split('=')[0]);
+  return V8_TUNING.filter((flag) => !given.includes(flag.split('=')[0]));
+}
 
 /** Set in the relaunched child, so that it does not relaunch again. */
 const RELAUNCHED = 'SYNESTHETE_RELAUNCHED';
@@ -68,8 +93,8 @@ function followParent(): void {
 }
 
 /**
- * Runs this command again in a child process with {@link MALLOC_TUNING}, when that applies here
- * (see {@link mallocTuningToAdd}), and waits for it.
+ * Runs this command again in a child process with {@link MALLOC_TUNING} and {@link V8_TUNING},
+ * when that applies here (see {@link mallocTuningToAdd}), and waits for it.
  *
  * @returns the child's exit code (128 + the signal's number when a signal ended it), or null
  *   when the command should go on in this process (nothing to add, or this is the child)
@@ -82,7 +107,9 @@ export async function relaunchWithMallocTuning(): Promise<number | null> {
   }
   const add = mallocTuningToAdd(process.env, onGlibc());
   if (!add) return null;
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+  const v8Flags = v8TuningToAdd(process.execArgv, process.env.NODE_OPTIONS);
+  const args = [...process.execArgv, ...v8Flags, ...process.argv.slice(1)];
+  const child = spawn(process.execPath, args, {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...add, [RELAUNCHED]: '1' },
   });

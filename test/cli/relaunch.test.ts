@@ -1,13 +1,18 @@
 /**
- * `ingest` runs again as a child process with glibc's allocator tuned (cli/relaunch.ts): which
- * variables it adds, that the child has them, and that the child does not outlive a parent that
- * is killed.
+ * `ingest` runs again as a child process with glibc's allocator and V8's young generation tuned
+ * (cli/relaunch.ts): which variables and flags it adds, that the child has them, and that the
+ * child does not outlive a parent that is killed.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MALLOC_TUNING, mallocTuningToAdd } from '../../cli/relaunch.js';
+import {
+  MALLOC_TUNING,
+  mallocTuningToAdd,
+  V8_TUNING,
+  v8TuningToAdd,
+} from '../../cli/relaunch.js';
 import { CLI_MAIN, REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -27,6 +32,16 @@ describe('mallocTuningToAdd', () => {
     expect(mallocTuningToAdd({}, false)).toBeNull();
     expect(mallocTuningToAdd({ SYNESTHETE_RELAUNCHED: '1' }, true)).toBeNull();
     expect(mallocTuningToAdd({ SYNESTHETE_MALLOC_TUNING: '0' }, true)).toBeNull();
+  });
+});
+
+describe('v8TuningToAdd', () => {
+  it('caps the semi-spaces unless the command line or NODE_OPTIONS sets them', () => {
+    expect(V8_TUNING).toEqual(['--max-semi-space-size=2']);
+    expect(v8TuningToAdd([])).toEqual(V8_TUNING);
+    expect(v8TuningToAdd(['--enable-source-maps'], '--max-old-space-size=4096')).toEqual(V8_TUNING);
+    expect(v8TuningToAdd(['--max-semi-space-size=8'])).toEqual([]);
+    expect(v8TuningToAdd([], '--trace-gc --max-semi-space-size=1')).toEqual([]);
   });
 });
 
@@ -82,7 +97,7 @@ describe.skipIf(process.platform !== 'linux')('synesthete ingest, relaunched', (
     await tmp.remove();
   });
 
-  it('analyses in a child with the allocator variables, which ends when its parent is killed', async () => {
+  it('analyses in a child with the allocator variables and V8 flags, which ends when its parent is killed', async () => {
     const env = { ...process.env };
     for (const name of [...Object.keys(MALLOC_TUNING), 'SYNESTHETE_RELAUNCHED']) delete env[name];
     delete env.SYNESTHETE_MALLOC_TUNING;
@@ -109,6 +124,7 @@ describe.skipIf(process.platform !== 'linux')('synesthete ingest, relaunched', (
     const relaunched = (c: number) => alive(c) && environOf(c).SYNESTHETE_RELAUNCHED === '1';
     for (let i = 0; i < 100 && !relaunched(child); i++) await sleep(100);
     expect(environOf(child)).toMatchObject({ ...MALLOC_TUNING, SYNESTHETE_RELAUNCHED: '1' });
+    expect(cmdlineOf(child).split('\0')).toEqual(expect.arrayContaining([...V8_TUNING]));
     expect(environOf(pid).MALLOC_ARENA_MAX).toBeUndefined();
     const exited = new Promise((resolve) => parent.once('exit', resolve));
     parent.kill('SIGKILL');

@@ -7,12 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MALLOC_TUNING,
-  mallocTuningToAdd,
-  V8_TUNING,
-  v8TuningToAdd,
-} from '../../cli/relaunch.js';
+import { MALLOC_TUNING, mallocTuningToAdd, V8_TUNING, v8TuningToAdd } from '../../cli/relaunch.js';
 import { CLI_MAIN, REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 

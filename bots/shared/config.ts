@@ -117,7 +117,7 @@ export const ENV_VARS: readonly EnvVar[] = [
     secret: false,
     required: false,
     description:
-      'Set to 0 to run `ingest` and `queue work` without restarting them with glibc allocator settings for lower peak memory (MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=131072; default: restarted so on Linux with glibc)',
+      'Set to 0 to run `ingest` and `queue work` without restarting them with glibc allocator settings and a small V8 young generation for lower peak memory (MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=131072, node --max-semi-space-size=2; default: restarted so on Linux with glibc)',
     example: '0',
   },
   {

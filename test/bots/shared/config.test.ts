@@ -77,10 +77,11 @@ describe('bot configuration', () => {
   });
 
   it('lists every variable the engine, the CLI and the adapters read', () => {
-    // The operating system's own variables are not the project's to list.
+    // The operating system's and Node's own variables are not the project's to list.
     const known = new Set([
       ...ENV_VARS.map((v) => v.name),
       'PATH',
+      'NODE_OPTIONS',
       'XDG_CACHE_HOME',
       'LOCALAPPDATA',
     ]);

@@ -3,7 +3,7 @@ re-ranking (a soundtrack gain). Global DSN is the fused cosine with weights w_p 
 renormalised (sigma_p: std of part p's cosine distances over the catalogue's pairs), so its output
 is a proper cosine that the re-rankers of fuse.py take as is.
 
-    python3 training/research/fusion_combos.py WORK_DIR [4Q_LABELS_CSV]   # as fusion_rerank.py
+    python3 training/research/fusion_combos.py WORK_DIR 4Q_LABELS_CSV   # as fusion_rerank.py
 """
 import os
 import sys

@@ -3,11 +3,12 @@
 rank fusion, shared nearest neighbours, k-reciprocal re-ranking, diffusion, catalogue
 standardisation.
 
-    python3 training/research/fusion_rerank.py WORK_DIR [4Q_LABELS_CSV]
+    python3 training/research/fusion_rerank.py WORK_DIR 4Q_LABELS_CSV
 
 WORK_DIR holds parts_4q.jsonl, parts_val.jsonl and parts_test.jsonl (from
 `node dist/training/dump-parts.js OUT --list LIST`) and val_labels.tsv / test_labels.tsv
-(file<TAB>package); the 4Q labels default to /work/4q/labels.csv. Writes WORK_DIR/results.json.
+(file<TAB>package); 4Q_LABELS_CSV is the labels.csv that ../shared/eval-sets/4q/extract.sh
+writes. Writes WORK_DIR/results.json.
 Run from the repository root. training/research/fusion_combos.py combines the best of them.
 
 Parts are dumped by the product (node dist/training/dump-parts.js). The fused baseline reproduces
@@ -18,8 +19,9 @@ Labels: 4Q genre (artist for the exclusion), soundtracks' package.
 import csv, json, sys, os
 import numpy as np
 
-WORK = sys.argv[1] if len(sys.argv) > 1 else '.'
-LABELS_4Q = sys.argv[2] if len(sys.argv) > 2 else '/work/4q/labels.csv'
+if len(sys.argv) < 3:
+    sys.exit(__doc__)
+WORK, LABELS_4Q = sys.argv[1], sys.argv[2]
 META = json.load(open('models/synesthete-cnn/metadata.json'))
 FU = META['fusion']
 STYLE_PARTS = [(0, 40), (40, 250), (250, 1210)]  # moments, covariance, modulation (style.ts)

@@ -96,6 +96,7 @@ describe.skipIf(process.platform !== 'linux')('synesthete ingest, relaunched', (
     const env = { ...process.env };
     for (const name of [...Object.keys(MALLOC_TUNING), 'SYNESTHETE_RELAUNCHED']) delete env[name];
     delete env.SYNESTHETE_MALLOC_TUNING;
+    delete env.NODE_OPTIONS; // a semi-space size set there would keep the flag off
     const parent = spawn(
       process.execPath,
       [CLI_MAIN, 'ingest', path.join(REPO_ROOT, 'data/demo/tracks')],

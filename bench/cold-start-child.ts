@@ -20,7 +20,7 @@ const lap = (stage: string) => {
   laps.push({ stage, wallMs: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
 };
 lap('Node start-up and the first modules');
-// As the CLI's entry does (cli/main.ts).
+// As the command line does (cli/program.ts).
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 installResolveShortcut();
 const { openEngine } = await import('../core/engine.js');

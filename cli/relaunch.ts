@@ -16,7 +16,8 @@
  * passing through it, so small semi-spaces give resident memory back for a few more scavenges
  * (docs/scaling.md, Memory, has the figures).
  *
- * The child inherits the terminal; the parent waits for it, passes SIGTERM and SIGHUP on, leaves
+ * cli/main.ts relaunches before it imports the command line's modules ({@link runsRelaunched}),
+ * so the waiting parent holds no more than a bare Node process. The child inherits the terminal; the parent waits for it, passes SIGTERM and SIGHUP on, leaves
  * Ctrl-C to the terminal (which signals both), and exits as the child did. A child whose parent
  * dies (its IPC channel closes) ends itself with SIGTERM. Nothing is relaunched on other systems
  * than Linux with glibc, when both variables are already set, in the relaunched child itself, or
@@ -50,6 +51,21 @@ export const V8_TUNING: readonly string[] = ['--max-semi-space-size=2'];
 export function v8TuningToAdd(execArgv: readonly string[], nodeOptions = ''): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) => a.split('=')[0]);
   return V8_TUNING.filter((flag) => !given.includes(flag.split('=')[0]));
+}
+
+/**
+ * Whether a command line runs relaunched: `ingest` and `queue work`, unless it only asks for help
+ * or the version (which the child would print just the same, one Node start later).
+ *
+ * @param args - the arguments after the script (`process.argv.slice(2)`)
+ * @returns true for `ingest …` and `queue work …` without `-h`, `--help`, `-V` or `--version`
+ */
+export function runsRelaunched(args: readonly string[]): boolean {
+  if (args.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
+    return false;
+  }
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'ingest' || (words[0] === 'queue' && words[1] === 'work');
 }
 
 /** Set in the relaunched child, so that it does not relaunch again. */

@@ -13,7 +13,6 @@ import {
   reportError,
   withCommonOptions,
 } from '../common.js';
-import { relaunchWithMallocTuning } from '../relaunch.js';
 
 interface IngestCliOptions extends CommonOptions {
   concurrency?: number;
@@ -67,12 +66,6 @@ export function registerIngest(program: Command): void {
       '\nExample:\n  synesthete ingest ~/Music --catalog postgres://localhost/synesthete',
     )
     .action(async (paths: string[], options: IngestCliOptions) => {
-      // Again as a child with glibc's allocator tuned for the analysis threads (cli/relaunch.ts).
-      const relaunched = await relaunchWithMallocTuning();
-      if (relaunched !== null) {
-        process.exitCode = relaunched;
-        return;
-      }
       try {
         const engine = await engineFrom(options);
         const bar = progressBar(

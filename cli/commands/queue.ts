@@ -13,7 +13,6 @@ import {
   reportError,
   withCommonOptions,
 } from '../common.js';
-import { relaunchWithMallocTuning } from '../relaunch.js';
 
 interface QueueCliOptions extends CommonOptions {
   redis?: string;
@@ -108,12 +107,6 @@ export function registerQueue(program: Command): void {
         .option('--json', 'one JSON line per job'),
     ),
   ).action(async (options: QueueCliOptions) => {
-    // Again as a child with glibc's allocator tuned for the analysis (cli/relaunch.ts).
-    const relaunched = await relaunchWithMallocTuning();
-    if (relaunched !== null) {
-      process.exitCode = relaunched;
-      return;
-    }
     try {
       const q = await queueModules();
       const { startIngestWorker } = await import('../../core/queue/ingest-worker.js');

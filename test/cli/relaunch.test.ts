@@ -7,7 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MALLOC_TUNING, mallocTuningToAdd, V8_TUNING, v8TuningToAdd } from '../../cli/relaunch.js';
+import {
+  MALLOC_TUNING,
+  mallocTuningToAdd,
+  runsRelaunched,
+  V8_TUNING,
+  v8TuningToAdd,
+} from '../../cli/relaunch.js';
 import { CLI_MAIN, REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -27,6 +33,18 @@ describe('mallocTuningToAdd', () => {
     expect(mallocTuningToAdd({}, false)).toBeNull();
     expect(mallocTuningToAdd({ SYNESTHETE_RELAUNCHED: '1' }, true)).toBeNull();
     expect(mallocTuningToAdd({ SYNESTHETE_MALLOC_TUNING: '0' }, true)).toBeNull();
+  });
+});
+
+describe('runsRelaunched', () => {
+  it('relaunches ingest and queue work, not the other commands nor help', () => {
+    expect(runsRelaunched(['ingest', '-j', '2', 'music'])).toBe(true);
+    expect(runsRelaunched(['queue', 'work', '--exit-when-drained'])).toBe(true);
+    expect(runsRelaunched(['queue', 'add', 'music'])).toBe(false);
+    expect(runsRelaunched(['recommend', 'clip.ogg'])).toBe(false);
+    expect(runsRelaunched(['ingest', '--help'])).toBe(false);
+    expect(runsRelaunched(['--version'])).toBe(false);
+    expect(runsRelaunched([])).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -79,7 +79,9 @@ export async function openPglite(
   const open = async (): Promise<PGlite> => {
     const made = await createClient(dataDir);
     try {
-      await migrate(drizzle({ client: made }), { migrationsFolder });
+      if (!(await migratedAlready(made, migrationsFolder))) {
+        await migrate(drizzle({ client: made }), { migrationsFolder });
+      }
       return made;
     } catch (error) {
       await made.close().catch(() => {});
@@ -118,6 +120,36 @@ export async function openPglite(
       }
     },
   };
+}
+
+/**
+ * Whether the catalogue already holds every migration of `migrationsFolder`: drizzle's migrator
+ * applies those whose journal time (`when`, ms) is newer than the last row of
+ * `drizzle.__drizzle_migrations`, after a `CREATE SCHEMA` and a `CREATE TABLE IF NOT EXISTS` that
+ * cost a cold PGlite more than the one query this takes. A catalogue opened by every command, most
+ * of them only reading, skips the migrator when this is true.
+ *
+ * @param client - the opened PGlite client
+ * @param migrationsFolder - drizzle-kit output folder (holds `meta/_journal.json`)
+ * @returns true when the newest migration is recorded; false when one is missing, the table is
+ *   not there yet (a new catalogue), or the journal cannot be read (the migrator then decides)
+ */
+async function migratedAlready(client: PGlite, migrationsFolder: string): Promise<boolean> {
+  try {
+    const journal = JSON.parse(
+      await readFile(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'),
+    ) as { entries?: Array<{ when?: unknown }> };
+    const times = (journal.entries ?? []).map((e) => Number(e.when));
+    if (times.length === 0 || times.some((t) => !Number.isFinite(t))) return false;
+    const newest = Math.max(...times);
+    const { rows } = await client.query<{ created_at: string | number }>(
+      'select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1',
+    );
+    return rows[0] !== undefined && Number(rows[0].created_at) >= newest;
+  } catch (error) {
+    debugFailure('checking the catalogue for pending migrations', error);
+    return false;
+  }
 }
 
 /** PostgreSQL's `shared_buffers` inside PGlite (its default is 128MB). */

@@ -96,6 +96,26 @@ class DrizzleCatalog implements Catalog {
     });
   }
 
+  trackVectors(ids: readonly number[], modelVersion: string): Promise<Map<number, Float32Array>> {
+    return this.#guard('read track vectors', async () => {
+      const wanted = [...new Set(ids.filter(isId))];
+      if (wanted.length === 0) return new Map();
+      const rows = await this.#db
+        .select({ id: tracks.id, embedding: tracks.embedding })
+        .from(tracks)
+        .where(
+          and(
+            inArray(tracks.id, wanted),
+            eq(tracks.modelVersion, modelVersion),
+            isNotNull(tracks.embedding),
+          ),
+        );
+      return new Map(
+        rows.flatMap((row) => (row.embedding === null ? [] : [[row.id, row.embedding] as const])),
+      );
+    });
+  }
+
   getTrackInfos(ids: readonly number[]): Promise<TrackInfo[]> {
     return this.#guard('read tracks', async () => {
       const wanted = [...new Set(ids.filter(isId))];

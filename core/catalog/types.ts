@@ -128,6 +128,13 @@ export interface Catalog {
    * track instead of ~130 KB — in the same order as `ids`; ids with no track are skipped.
    */
   getTrackInfos(ids: readonly number[]): Promise<TrackInfo[]>;
+  /**
+   * The catalogue vectors of these tracks, by id: only the `embedding` column (a few kilobytes a
+   * track), none of the fingerprint, window embeddings or voice-note view that {@link getTracks}
+   * also reads. Ids with no track, no embedding, or an embedding of another model version than
+   * `modelVersion` are left out.
+   */
+  trackVectors(ids: readonly number[], modelVersion: string): Promise<Map<number, Float32Array>>;
   /** The track ingested from exactly this path or URI, or undefined. */
   findBySourcePath(path: string): Promise<TrackRecord | undefined>;
   /** Every track whose file bytes hash to `hash` (ordered by id). */

@@ -433,14 +433,9 @@ export async function openEngine(options: EngineOptions = {}): Promise<Engine> {
   /** Catalogue vectors of these tracks (tracks gone or of another model are left out). */
   const vectorsOf = async (ids: readonly number[]): Promise<Map<number, Float32Array>> => {
     if (ids.length === 0) return new Map();
-    return vectorCache.get(ids, await indexes(), async (missing) => {
-      const tracks = await catalog.getTracks(missing);
-      return new Map(
-        tracks
-          .filter((t) => t.embedding && t.modelVersion === metadata.version)
-          .map((t) => [t.id, t.embedding as Float32Array]),
-      );
-    });
+    return vectorCache.get(ids, await indexes(), (missing) =>
+      catalog.trackVectors(missing, metadata.version),
+    );
   };
 
   const infoCache = new IndexScopedCache<TrackInfo>(INFO_CACHE_SIZE);

@@ -117,6 +117,23 @@ export function catalogContract(name: string, makeFactory: () => Promise<Catalog
       expect(await catalog.getTrack(999_999)).toBeUndefined();
     });
 
+    it('trackVectors reads the embeddings of the ids of one model version only', async () => {
+      const embedded = (sourcePath: string, modelVersion: string, values: number[]) =>
+        catalog.upsertTrack(
+          newTrack({ sourcePath, modelVersion, embedding: Float32Array.from(values) }),
+        );
+      const a = await embedded('/v/a.ogg', 'v1', [0.5, -0.25, 1]);
+      const b = await embedded('/v/b.ogg', 'v2', [1, 0, 0]);
+      const c = await catalog.upsertTrack(newTrack({ sourcePath: '/v/c.ogg', modelVersion: 'v1' }));
+      const got = await catalog.trackVectors([a.id, b.id, c.id, 999_999, a.id], 'v1');
+      expect([...got.keys()]).toEqual([a.id]);
+      expect(got.get(a.id)).toEqual(Float32Array.from([0.5, -0.25, 1]));
+      expect((await catalog.trackVectors([b.id, a.id], 'v2')).get(b.id)).toEqual(
+        Float32Array.from([1, 0, 0]),
+      );
+      expect((await catalog.trackVectors([], 'v1')).size).toBe(0);
+    });
+
     it('finds by source path and by content hash', async () => {
       const hash = 'c'.repeat(64);
       const x = await catalog.upsertTrack(newTrack({ sourcePath: '/x.ogg', contentHash: hash }));

@@ -18,9 +18,12 @@ const require = createRequire(import.meta.url);
 // Node scan their source for export names first. Measured on the 2-core development machine (CPU
 // of a fresh process): `import('@tensorflow/tfjs-core')` 274 ms, `require` of it 43 ms.
 
-/** The tfjs-core API (ops, tensors, `io`, `train`), with the `cpu` and `wasm` backends registered. */
+/**
+ * The tfjs-core API (ops, tensors, `io`, `train`), with the `wasm` backend registered; the plain
+ * JavaScript `cpu` backend (60–80 ms of CPU to load, in every process and analysis thread) is
+ * loaded only when {@link initBackend} falls back to it.
+ */
 export const tf = require('@tensorflow/tfjs-core') as typeof TfCore;
-require('@tensorflow/tfjs-backend-cpu');
 const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm') as typeof TfWasm;
 
 /** The tfjs types this project names, under the same `tf.` prefix as the API. */
@@ -75,6 +78,11 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
+async function tryCpu(): Promise<boolean> {
+  require('@tensorflow/tfjs-backend-cpu');
+  return await tf.setBackend('cpu');
+}
+
 /**
  * Initialises tfjs once and returns the backend in use. Safe to call many times.
  *
@@ -92,7 +100,7 @@ export function initBackend(): Promise<BackendName> {
           ? await tryTfjsNode()
           : name === 'wasm'
             ? await tryWasm()
-            : await tf.setBackend('cpu');
+            : await tryCpu();
       if (ok) {
         await tf.ready();
         return name;

@@ -11,7 +11,6 @@ import type { OpenedDb } from './db.js';
 import { describeDbError } from './db-error.js';
 import { catalogDirProblem } from './dir-access.js';
 import { openPglite } from './driver-pglite.js';
-import { openPostgres } from './driver-postgres.js';
 import { type CatalogLocation, parseCatalogLocation, redactLocation } from './location.js';
 import { createRepository } from './repository.js';
 import type { Catalog } from './types.js';
@@ -43,7 +42,8 @@ export async function openCatalog(location?: string): Promise<Catalog> {
     target = parseCatalogLocation(location);
     const opened: OpenedDb =
       target.kind === 'postgres'
-        ? await openPostgres(target.url, migrationsDir())
+        ? // The postgres.js driver only for a server: a PGlite catalogue does not load it.
+          await (await import('./driver-postgres.js')).openPostgres(target.url, migrationsDir())
         : await openPglite(target.dataDir, migrationsDir());
     return createRepository(opened, target.kind, target.display);
   } catch (error) {

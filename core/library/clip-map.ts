@@ -18,7 +18,18 @@
  *
  * @module
  */
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type * as MlMatrix from 'ml-matrix';
+
+/**
+ * ml-matrix, loaded by the first fit (~25 ms of CPU): a process that reads its catalogue's saved
+ * map (`clip-map.bin`), as a cold `recommend` does, never needs it.
+ */
+let mlMatrix: typeof MlMatrix | undefined;
+function matrices(): typeof MlMatrix {
+  mlMatrix ??= createRequire(import.meta.url)('ml-matrix') as typeof MlMatrix;
+  return mlMatrix;
+}
 
 /** A fitted clip map (see the module comment). */
 export interface ClipMap {
@@ -91,6 +102,7 @@ export function fitClipMap(
       residuals[i * dim + d] = track[d]! - view[d]! - offset[d]!;
     }
   }
+  const { CholeskyDecomposition, Matrix } = matrices();
   // The Gram matrix Z Zᵀ: one dot product of centred views per pair of pairs.
   const gram = Matrix.zeros(n, n);
   let trace = 0;

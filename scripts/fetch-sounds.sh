@@ -31,10 +31,6 @@ if [ ${#packages[@]} -eq 0 ]; then
     stormbaancoureur-data aisleriot pidgin-data kolf kbounce granatier minetest-data gnome-nibbles
     gnome-robots quadrapassel chromium-bsu-data lbreakout2-data psi-plus-sounds tecnoballz-data
     holotz-castle-data funnyboat netpanzer-data boswars-data
-    # more for the fit: desktop themes, voices in other languages, vehicles and industry,
-    # animals and household objects (Tux Paint's stamps), battles, board and arcade games
-    oxygen-sounds yaru-theme-sound asterisk-core-sounds-fr-wav asterisk-core-sounds-es-wav
-    tuxpaint-stamps-default alienblaster-data btanks-data kgoldrunner kdiamond tuxtype-data
     # games whose music is in the training corpus (their sound effects only)
     supertuxkart-data freedroidrpg-data supertux-data flare-game megaglest-data warmux-data
     lincity-ng-data extremetuxracer-data
@@ -50,7 +46,7 @@ dest=$(cd "$dest" && pwd)
 # Folders that hold music, and file names that say a clip is music (stings, jingles, loops of
 # instruments): never listed.
 music_path='/(music|musics|songs?|soundtracks?|jingles?|titles?|horn-signals|bgm|midi)/'
-music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|violin|cello|trumpet|trombone|saxophon|clarinet|\bharp|banjo|accordion|xylophon|harmonica|bagpipe|tuba|ukulele|instrument|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
+music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
 
 for pkg in "${packages[@]}"; do
   if ! ls "$dest/debs/${pkg}"_*.deb >/dev/null 2>&1; then

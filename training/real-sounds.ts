@@ -106,10 +106,6 @@ for (const kind of SOUND_KINDS) {
 /** Packages whose every file is of one kind, whatever its name says. */
 const PACKAGE_KINDS: Record<string, SoundKind> = {
   'asterisk-core-sounds-en-wav': 'voices',
-  'asterisk-core-sounds-fr-wav': 'voices',
-  'asterisk-core-sounds-es-wav': 'voices',
-  'oxygen-sounds': 'household',
-  'yaru-theme-sound': 'household',
   'sound-theme-freedesktop': 'household',
   'deepin-sound-theme': 'household',
   'gnome-audio': 'household',
@@ -118,12 +114,6 @@ const PACKAGE_KINDS: Record<string, SoundKind> = {
   'psi-plus-sounds': 'household',
   aisleriot: 'household',
 };
-
-/**
- * File names of spoken descriptions (Tux Paint's stamps: `cat_desc.ogg`, `cat_desc_fr.ogg`): a
- * voice saying the name of what the picture shows, whatever that is.
- */
-const SPOKEN_NAME = /(^|[_-])desc([_-][a-z]{2,3}(_[A-Za-z]{2})?)?(\.[a-z0-9]+)+$/;
 
 /**
  * The kind of a sound file from the words of its path: camelCase and every non-letter split
@@ -138,7 +128,6 @@ const SPOKEN_NAME = /(^|[_-])desc([_-][a-z]{2,3}(_[A-Za-z]{2})?)?(\.[a-z0-9]+)+$
 export function soundKind(file: string, pkg = ''): SoundKind {
   const fixed = PACKAGE_KINDS[pkg];
   if (fixed) return fixed;
-  if (SPOKEN_NAME.test(path.basename(file))) return 'voices';
   const words = (text: string) =>
     text
       .replace(/([a-z])([A-Z])/g, '$1 $2')

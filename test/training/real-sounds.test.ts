@@ -34,10 +34,6 @@ describe('soundKind', () => {
     expect(soundKind(`${stk}/explosion.ogg`)).toBe('impacts');
     expect(soundKind(`${stk}/clock.ogg`)).toBe('household');
     expect(soundKind(`${stk}/goo.ogg`)).toBe('other');
-    const stamps = 'usr/share/tuxpaint/stamps/animals/mammals';
-    expect(soundKind(`${stamps}/cat.ogg`)).toBe('animals');
-    expect(soundKind(`${stamps}/cat_desc.ogg`)).toBe('voices');
-    expect(soundKind(`${stamps}/cat_desc_pt_BR.ogg`)).toBe('voices');
   });
 
   it('takes the file name before its folders, and the earlier kind on a tie', () => {

@@ -47,6 +47,9 @@ dest=$(cd "$dest" && pwd)
 # instruments): never listed.
 music_path='/(music|musics|songs?|soundtracks?|jingles?|titles?|horn-signals|bgm|midi)/'
 music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
+# Pieces of music among the sound effects, found by their spectrograms (a rap over a
+# steady beat, an orchestral excerpt): their file names, matched whole.
+music_piece='/(([^/]*[^a-z/])?rap([^a-z/][^/]*)?|[^/]*ride.of.the.valkyries[^/]*)$'
 
 for pkg in "${packages[@]}"; do
   if ! ls "$dest/debs/${pkg}"_*.deb >/dev/null 2>&1; then
@@ -75,6 +78,7 @@ for pkg in "${packages[@]}"; do
     find "$root" -type f \( -iname '*.ogg' -o -iname '*.wav' -o -iname '*.flac' -o -iname '*.mp3' \
       -o -iname '*.oga' -o -iname '*.opus' -o -iname '*.wv' \) -print0 | sort -z |
       { grep -zviE "$music_path" || true; } | { grep -zviE "/[^/]*${music_name}[^/]*\$" || true; } |
+      { grep -zviE "$music_piece" || true; } |
       xargs -0 -r -P "$(nproc)" -I{} sh -c \
         'd=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$1" 2>/dev/null); echo "$d|$1"' _ {} |
       awk -F'|' -v dest="$dest/" -v pkg="$pkg" -v lic="${license#"$dest"/}" \

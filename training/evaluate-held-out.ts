@@ -1,6 +1,7 @@
 /**
- * `npm run evaluate-held-out [-- [--gate-only] MODEL_DIR [CORPUS_DIR]]`: the figures of record of
- * a trained model, measured through the product itself on soundtracks the model never saw.
+ * `npm run evaluate-held-out [-- [--gate-only] [--real-clips N] [--real-seed S] MODEL_DIR
+ * [CORPUS_DIR]]`: the figures of record of a trained model, measured through the product itself on
+ * soundtracks the model never saw.
  *
  * 1. The test packages of the model's metadata.json (training.testGroups) are read from the corpus
  *    manifest (scripts/fetch-corpus.sh) and a labels CSV (file, package) is written.
@@ -18,6 +19,10 @@
  *    figures (music kept; non-music rejected in all, generated, real and per kind) also under
  *    evaluation.musicGateTest. This does not change the model version: only weights,
  *    standardisation and fusion do.
+ *
+ * `--real-clips N --real-seed S` draw another set of real recordings of the same test packages
+ * (default 120 clips, about 17 of each kind; more give steadier per-kind figures), written into a
+ * folder of its own; the command stored with the figures names them.
  *
  * With `--gate-only` no catalogue is built: the gate alone is measured on the same test tracks
  * and non-music clips through the query path's analysis (training/gate-report.ts), and only
@@ -87,7 +92,12 @@ async function writeNonMusic(dir: string, ffmpeg: string): Promise<void> {
  * Writes voice notes of the test packages' real recordings into `dir` (once), named
  * KIND-PACKAGE-NNN.ogg; returns false when data/sounds has no manifest.
  */
-async function writeRealSounds(dir: string, sounds: string, ffmpeg: string): Promise<boolean> {
+async function writeRealSounds(
+  dir: string,
+  sounds: string,
+  ffmpeg: string,
+  draw: { count: number; seed: number },
+): Promise<boolean> {
   const manifest = path.join(sounds, 'manifest.csv');
   if (!existsSync(manifest)) return false;
   if (existsSync(path.join(dir, 'done'))) return true;
@@ -95,15 +105,30 @@ async function writeRealSounds(dir: string, sounds: string, ffmpeg: string): Pro
   await mkdir(dir, { recursive: true });
   const items = (await readSoundManifest(manifest)).filter((i) => soundSplit(i.package) === 'test');
   process.stderr.write(
-    `writing ${REAL_SOUND_CLIPS} voice notes of real recordings (${SOUND_SPLIT.test.join(', ')}) in ${dir}\n`,
+    `writing ${draw.count} voice notes of real recordings (${SOUND_SPLIT.test.join(', ')}) in ${dir}\n`,
   );
-  const notes = await realSoundVoiceNotes(items, REAL_SOUND_CLIPS, 10, ffmpeg, REAL_SOUND_SEED);
+  const notes = await realSoundVoiceNotes(items, draw.count, 10, ffmpeg, draw.seed);
   for (const [i, note] of notes.entries()) {
     const name = `${note.kind}-${note.package}-${String(i).padStart(3, '0')}.ogg`;
     await writeFile(path.join(dir, name), note.ogg);
   }
   await writeFile(path.join(dir, 'done'), `${notes.length}\n`);
   return true;
+}
+
+/**
+ * The value of a numeric option (`--name N`), or undefined when it is not given.
+ *
+ * @throws Error when its value is not a positive whole number
+ */
+function numberOption(args: readonly string[], name: string): number | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} takes a positive whole number (got ${args[at + 1] ?? 'nothing'})`);
+  }
+  return value;
 }
 
 /** The real kinds' and the generated kinds' rejection taken together. */
@@ -120,7 +145,19 @@ async function main(): Promise<void> {
   const root = packageRoot();
   const args = process.argv.slice(2);
   const gateOnly = args.includes('--gate-only');
-  const positional = args.filter((a) => a !== '--gate-only');
+  const draw = {
+    count: numberOption(args, '--real-clips') ?? REAL_SOUND_CLIPS,
+    seed: numberOption(args, '--real-seed') ?? REAL_SOUND_SEED,
+  };
+  const defaultDraw = draw.count === REAL_SOUND_CLIPS && draw.seed === REAL_SOUND_SEED;
+  const flags = [
+    ...(gateOnly ? ['--gate-only'] : []),
+    ...(defaultDraw ? [] : ['--real-clips', String(draw.count), '--real-seed', String(draw.seed)]),
+  ];
+  const positional = args.filter(
+    (a, i) =>
+      a !== '--gate-only' && !a.startsWith('--real-') && !(args[i - 1] ?? '').startsWith('--real-'),
+  );
   const modelDir = path.resolve(positional[0] ?? path.join(root, 'models', 'synesthete-cnn'));
   const corpus = path.resolve(positional[1] ?? path.join(root, 'data', 'corpus'));
   const metadataPath = path.join(modelDir, 'metadata.json');
@@ -142,18 +179,23 @@ async function main(): Promise<void> {
     `file,package\n${items.map((i) => `${quote(i.file)},${quote(i.group)}`).join('\n')}\n`,
   );
   const ffmpeg = (await resolveFfmpeg()).path;
-  const nonMusic = path.join(work, 'non-music');
+  // Another draw of real recordings gets a folder of its own (the generated clips are the same).
+  const nonMusic = path.join(
+    work,
+    defaultDraw ? 'non-music' : `non-music-real-${draw.count}-${draw.seed}`,
+  );
   await writeNonMusic(nonMusic, ffmpeg);
   const real = await writeRealSounds(
     path.join(nonMusic, 'real'),
     path.join(root, 'data', 'sounds'),
     ffmpeg,
+    draw,
   );
 
   const musicGateTest = (gate: GateReport | undefined) => {
     const byKind = gate?.nonMusicRejected.byKind ?? {};
     return {
-      command: `npm run evaluate-held-out${gateOnly ? ' -- --gate-only' : ''}`,
+      command: `npm run evaluate-held-out${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`,
       soundtracks: groups,
       musicAccepted: gate?.musicAccepted ?? null,
       musicClips:
@@ -211,7 +253,7 @@ async function main(): Promise<void> {
   const p5 = report.precisionAtK['5'] ?? 0;
   const b5 = report.baseline?.mfcc.precisionAtK['5'] ?? 0;
   const test = {
-    command: 'npm run evaluate-held-out',
+    command: `npm run evaluate-held-out${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`,
     packages: groups,
     precisionAt5: p5,
     mfccBaselinePrecisionAt5: b5,

@@ -46,7 +46,7 @@ dest=$(cd "$dest" && pwd)
 # Folders that hold music, and file names that say a clip is music (stings, jingles, loops of
 # instruments): never listed.
 music_path='/(music|musics|songs?|soundtracks?|jingles?|titles?|horn-signals|bgm|midi)/'
-music_name='(music|song|theme|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
+music_name='(music|song|theme|remix|jingle|fanfare|melod|tune|victory|flute|piano|guitar|drum|bgm|intro|outro|title|credits|levelup|level_up|win_|_win|winlevel|lose_|_lose|gameover|game_over|ringtone|anthem|chime)'
 # Pieces of music among the sound effects, found by their spectrograms (a rap over a
 # steady beat, an orchestral excerpt): their file names, matched whole.
 music_piece='/(([^/]*[^a-z/])?rap([^a-z/][^/]*)?|[^/]*ride.of.the.valkyries[^/]*)$'

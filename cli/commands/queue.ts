@@ -62,6 +62,7 @@ export function registerQueue(program: Command): void {
     try {
       const q = await queueModules();
       const connection = q.redisConnection(options.redis);
+      await q.checkRedis(connection);
       const queueName = options.queue ?? q.DEFAULT_QUEUE_NAME;
       const { files, added } = await q.enqueueIngest(paths, {
         connection,
@@ -109,6 +110,7 @@ export function registerQueue(program: Command): void {
   ).action(async (options: QueueCliOptions) => {
     try {
       const q = await queueModules();
+      await q.checkRedis(q.redisConnection(options.redis));
       const { startIngestWorker } = await import('../../core/queue/ingest-worker.js');
       const engine = await engineFrom(options);
       const queueName = options.queue ?? q.DEFAULT_QUEUE_NAME;
@@ -164,10 +166,9 @@ export function registerQueue(program: Command): void {
     .action(async (options: QueueCliOptions) => {
       try {
         const q = await queueModules();
-        const c = await q.ingestQueueCounts(
-          q.redisConnection(options.redis),
-          options.queue ?? q.DEFAULT_QUEUE_NAME,
-        );
+        const connection = q.redisConnection(options.redis);
+        await q.checkRedis(connection);
+        const c = await q.ingestQueueCounts(connection, options.queue ?? q.DEFAULT_QUEUE_NAME);
         process.stdout.write(
           options.json
             ? `${JSON.stringify(c)}\n`

@@ -31,8 +31,8 @@ trap 'rm -rf "$tmp"' EXIT
 clang --target=wasm32 -O3 -msimd128 -nostdlib -ffreestanding -fno-builtin \
   -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all \
-  -Wl,--export=split2_f32 -Wl,--export=split2_f64 -Wl,--export=half_band_f32 \
-  -Wl,--export=fir2_f64 -Wl,--export=window_frames -Wl,--export=power_frames \
+  -Wl,--export=split2_f32 -Wl,--export=split_f64 -Wl,--export=half_band_f32 \
+  -Wl,--export=firm_f64 -Wl,--export=window_frames -Wl,--export=power_frames \
   -Wl,--export=mel_frames -Wl,--export=band_f64 -Wl,--export=peak_candidates \
   -Wl,--export=spectrum_sums -Wl,--export=clip_unit_f32 \
   -o "$tmp/kernels.wasm" "$src"

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { clipToUnitRange } from '../dsp/clip.js';
 import { debugFailure } from '../util/debug-log.js';
 import type { NodeAvProbe, NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 import { planSegments, type SegmentSpan } from './segment-plan.js';
@@ -235,12 +236,7 @@ function decodeSpans(
       if (got === 'stopped') return { kind: 'stopped' };
       lengths.push(got);
     }
-    const result = output.take();
-    for (let i = 0; i < result.length; i++) {
-      const v = result[i]!;
-      if (v > 1) result[i] = 1;
-      else if (v < -1) result[i] = -1;
-    }
+    const result = clipToUnitRange(output.take());
     return {
       kind: 'decoded',
       probe,

@@ -20,9 +20,9 @@ void split2_f32(const float *x, int count, float *out) {
   for (int j = 0; j < count; j++) out[j] = x[2 * j];
 }
 
-/* out[j] = (double) x[2j], j = 0 ... count-1. */
-void split2_f64(const float *x, int count, double *out) {
-  for (int j = 0; j < count; j++) out[j] = (double)x[2 * j];
+/* out[j] = (double) x[step·j], j = 0 ... count-1: one phase of a signal for a decimation by step. */
+void split_f64(const float *x, int step, int count, double *out) {
+  for (int j = 0; j < count; j++) out[j] = (double)x[step * j];
 }
 
 /*
@@ -64,19 +64,20 @@ void half_band_f32(const float *e, const float *o, const float *c, int pairs, in
 }
 
 /*
- * An FIR filter and decimation by two, in double precision (core/dsp/resample.ts):
- *   y[n] = sum_{k=0}^{taps-1} h[k] x[2n + k],  n = 0 ... count-1,
- * summed from 0 in the order k = 0, 1, ..., with x given as its two phases, a[j] = x[2j] and
- * b[j] = x[2j+1] (split2_f64), of count + taps/2 and count + (taps − 1)/2 elements (taps odd).
- * Written to y as float32.
+ * An FIR filter and decimation by a whole factor m ≥ 1, in double precision (core/dsp/resample.ts):
+ *   y[n] = sum_{k=0}^{taps-1} h[k] x[m·n + k],  n = 0 ... count-1,
+ * summed from 0 in the order k = 0, 1, ..., with x given as its m phases (split_f64), phase p at
+ * `phases + p·stride` holding x[m·j + p] for j = 0 ... count − 1 + (taps − 1 − p) / m (rounded
+ * down). Written to y as float32.
  */
-void fir2_f64(const double *a, const double *b, const double *h, int taps, int count, float *y) {
+void firm_f64(const double *phases, int stride, int m, const double *h, int taps, int count,
+              float *y) {
   int n = 0;
   /* Eight outputs at a time: four independent chains of additions the processor overlaps. */
   for (; n + 8 <= count; n += 8) {
     v128_t acc0 = wasm_f64x2_splat(0.0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int k = 0; k < taps; k++) {
-      const double *x = ((k & 1) ? b : a) + n + (k >> 1);
+      const double *x = phases + (k % m) * stride + n + k / m;
       v128_t c = wasm_f64x2_splat(h[k]);
       acc0 = wasm_f64x2_add(acc0, wasm_f64x2_mul(c, wasm_v128_load(x)));
       acc1 = wasm_f64x2_add(acc1, wasm_f64x2_mul(c, wasm_v128_load(x + 2)));
@@ -90,7 +91,7 @@ void fir2_f64(const double *a, const double *b, const double *h, int taps, int c
   }
   for (; n < count; n++) {
     double acc = 0.0;
-    for (int k = 0; k < taps; k++) acc += h[k] * ((k & 1) ? b : a)[n + (k >> 1)];
+    for (int k = 0; k < taps; k++) acc += h[k] * phases[(k % m) * stride + n + k / m];
     y[n] = (float)acc;
   }
 }

@@ -16,9 +16,17 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 /** The kernels' exports (see core/dsp/kernels.c for what each computes); arguments are byte addresses and counts. */
 export interface DspKernels {
   split2_f32(x: number, count: number, out: number): void;
-  split2_f64(x: number, count: number, out: number): void;
+  split_f64(x: number, step: number, count: number, out: number): void;
   half_band_f32(e: number, o: number, c: number, pairs: number, count: number, y: number): void;
-  fir2_f64(a: number, b: number, h: number, taps: number, count: number, y: number): void;
+  firm_f64(
+    phases: number,
+    stride: number,
+    m: number,
+    h: number,
+    taps: number,
+    count: number,
+    y: number,
+  ): void;
   window_frames(x: number, hop: number, nfft: number, frames: number, w: number, out: number): void;
   power_frames(spectra: number, nfft: number, frames: number, power: number): void;
   mel_frames(

@@ -1,8 +1,9 @@
 /**
- * Resampling to the fingerprint's sample rate. Decoded audio arrives at the model's rate
- * (22,050 Hz); the fingerprint wants 11,025 Hz. A windowed-sinc low-pass (Blackman window) at
- * 0.45 × the new rate removes what would alias, then the signal is read at the new sample
- * positions (exactly every 2nd sample for 22,050 → 11,025 Hz, linear interpolation otherwise).
+ * Resampling to the fingerprint's sample rate. A clip arrives at the model's rate (22,050 Hz), a
+ * catalogue track's stripes at 44,100 Hz; the fingerprint wants 11,025 Hz. A windowed-sinc
+ * low-pass (Blackman window) at 0.45 × the new rate removes what would alias, then the signal is
+ * read at the new sample positions (exactly every 2nd or 4th sample for a whole ratio, in
+ * WebAssembly; linear interpolation otherwise).
  *
  * @module
  */
@@ -41,42 +42,45 @@ function lowPassKernel(fc: number): Float64Array {
 }
 
 /**
- * Outputs `first … last` of a decimation by two, all of whose taps lie inside `pcm`, in
- * WebAssembly: `out[n] = Σ_k kernel[k] · pcm[2n − half + k]`, summed in double precision from 0 in
- * the order k = 0 … TAPS − 1 (as `resampleMono` sums them), rounded to float32.
+ * Outputs `first … last` of a decimation by `step`, all of whose taps lie inside `pcm`, in
+ * WebAssembly: `out[n] = Σ_k kernel[k] · pcm[step·n − half + k]`, summed in double precision from 0
+ * in the order k = 0 … TAPS − 1 (as `resampleMono` sums them), rounded to float32.
  *
  * @param pcm - mono samples
  * @param kernel - the {@link TAPS} filter taps
- * @param first - first output (2·first − half ≥ 0)
- * @param last - last output (2·last + half ≤ pcm.length − 1)
+ * @param step - the decimation factor (a whole number ≥ 2)
+ * @param first - first output (step·first − half ≥ 0)
+ * @param last - last output (step·last + half ≤ pcm.length − 1)
  * @param out - receives the outputs
  * @returns `last + 1`
  */
 function decimateInterior(
   pcm: Float32Array,
   kernel: Float64Array,
+  step: number,
   first: number,
   last: number,
   out: Float32Array,
 ): number {
   const half = (TAPS - 1) / 2;
   const count = last - first + 1;
-  const from = 2 * first - half;
-  // Phase a[j] = pcm[from + 2j] (even taps), b[j] = pcm[from + 1 + 2j] (odd taps).
-  const evenCount = count + (TAPS >> 1);
-  const oddCount = count + ((TAPS - 2) >> 1);
-  const span = 2 * evenCount - 1;
+  const from = step * first - half;
+  // Phase p holds pcm[from + p + step·j], j = 0 … count − 1 + ⌊(TAPS − 1 − p) / step⌋; each phase
+  // gets the room of phase 0, the longest.
+  const stride = count + Math.floor((TAPS - 1) / step);
+  const span = step * (count - 1) + TAPS;
   return withScratch((alloc) => {
     const pcmAt = alloc(4 * span);
-    const evenAt = alloc(8 * evenCount);
-    const oddAt = alloc(8 * oddCount);
+    const phasesAt = alloc(8 * stride * step);
     const kernelAt = alloc(8 * TAPS);
     const outAt = alloc(4 * count);
     f32View(pcmAt, span).set(pcm.subarray(from, from + span));
     f64View(kernelAt, TAPS).set(kernel);
-    dsp.split2_f64(pcmAt, evenCount, evenAt);
-    dsp.split2_f64(pcmAt + 4, oddCount, oddAt);
-    dsp.fir2_f64(evenAt, oddAt, kernelAt, TAPS, count, outAt);
+    for (let p = 0; p < step; p++) {
+      const phaseCount = count + Math.floor((TAPS - 1 - p) / step);
+      dsp.split_f64(pcmAt + 4 * p, step, phaseCount, phasesAt + 8 * stride * p);
+    }
+    dsp.firm_f64(phasesAt, stride, step, kernelAt, TAPS, count, outAt);
     out.set(f32View(outAt, count), first);
     return last + 1;
   });
@@ -113,10 +117,8 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
   };
   const integral = Number.isInteger(step);
   if (kernel !== undefined && integral) {
-    // Decimation by a whole factor (22,050 → 11,025 Hz): `at(n · step)` written out, each output
-    // summing the same products in the same order (identical samples). Away from the edges four
-    // outputs are summed side by side: four independent chains of additions instead of one, which
-    // the processor overlaps (≈ 2× faster).
+    // Decimation by a whole factor (22,050 or 44,100 → 11,025 Hz): `at(n · step)` written out,
+    // each output summing the same products in the same order (identical samples).
     const decimate = (n: number): number => {
       const i = n * step;
       const lo = Math.max(0, i - half);
@@ -130,31 +132,10 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
     const last = Math.min(out.length - 1, Math.floor((len - 1 - half) / step));
     let n = 0;
     for (; n < Math.min(first, out.length); n++) out[n] = decimate(n);
-    if (step === 2 && last >= first) {
-      // In WebAssembly (core/dsp/kernels.c `fir2_f64`), two outputs at a time in double
+    if (last >= first) {
+      // In WebAssembly (core/dsp/kernels.c `firm_f64`), two outputs at a time in double
       // precision, each summing the same products in the same order (identical samples).
-      n = decimateInterior(pcm, kernel, first, last, out);
-    }
-    for (; n + 3 <= last; n += 4) {
-      const i0 = n * step - half;
-      const i1 = i0 + step;
-      const i2 = i1 + step;
-      const i3 = i2 + step;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let k = 0; k < TAPS; k++) {
-        const c = kernel[k]!;
-        a0 += c * pcm[i0 + k]!;
-        a1 += c * pcm[i1 + k]!;
-        a2 += c * pcm[i2 + k]!;
-        a3 += c * pcm[i3 + k]!;
-      }
-      out[n] = a0;
-      out[n + 1] = a1;
-      out[n + 2] = a2;
-      out[n + 3] = a3;
+      n = decimateInterior(pcm, kernel, step, first, last, out);
     }
     for (; n < out.length; n++) out[n] = decimate(n);
     return out;

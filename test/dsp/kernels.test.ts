@@ -36,9 +36,9 @@ describe('DSP kernels', () => {
   it('exports every kernel the TypeScript side declares', () => {
     for (const name of [
       'split2_f32',
-      'split2_f64',
+      'split_f64',
       'half_band_f32',
-      'fir2_f64',
+      'firm_f64',
       'window_frames',
       'power_frames',
       'mel_frames',

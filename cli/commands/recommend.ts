@@ -18,6 +18,7 @@ import {
   trackLabel,
 } from '../format.js';
 import { type ListFlags, listOptionsFrom, withListOptions } from '../list-options.js';
+import { keepWasmBaseline } from '../wasm-tiering.js';
 import { formatSeedSet } from './similar.js';
 
 interface RecommendOptions extends CommonOptions, ListFlags {
@@ -67,6 +68,7 @@ export function registerRecommend(program: Command): void {
       let list: ReturnType<typeof listOptionsFrom>;
       try {
         list = listOptionsFrom(options);
+        keepWasmBaseline(clips.length);
         engine = await engineFrom(options, true, true, options.together ? undefined : clips[0]);
       } catch (error) {
         process.exitCode = reportError(error);

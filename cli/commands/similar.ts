@@ -11,6 +11,7 @@ import {
 } from '../common.js';
 import { formatRecommendations, formatTags, resultJson, tagsJson, trackLabel } from '../format.js';
 import { type ListFlags, listOptionsFrom, withListOptions } from '../list-options.js';
+import { keepWasmBaseline } from '../wasm-tiering.js';
 
 interface SimilarOptions extends CommonOptions, ListFlags {
   k: number;
@@ -67,6 +68,7 @@ export function registerSimilar(program: Command): void {
     .action(async (refs: string[], options: SimilarOptions) => {
       try {
         const list = listOptionsFrom(options);
+        keepWasmBaseline(0);
         const engine = await engineFrom(options, true);
         const ref = (r: string) => (/^\d+$/.test(r) ? Number(r) : r);
         try {

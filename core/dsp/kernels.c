@@ -63,15 +63,10 @@ void half_band_f32(const float *e, const float *o, const float *c, int pairs, in
   }
 }
 
-/*
- * An FIR filter and decimation by a whole factor m ≥ 1, in double precision (core/dsp/resample.ts):
- *   y[n] = sum_{k=0}^{taps-1} h[k] x[m·n + k],  n = 0 ... count-1,
- * summed from 0 in the order k = 0, 1, ..., with x given as its m phases (split_f64), phase p at
- * `phases + p·stride` holding x[m·j + p] for j = 0 ... count − 1 + (taps − 1 − p) / m (rounded
- * down). Written to y as float32.
- */
-void firm_f64(const double *phases, int stride, int m, const double *h, int taps, int count,
-              float *y) {
+/* The body of firm_f64 (below), inlined with m a constant where it is one. */
+static inline __attribute__((always_inline)) void firm_body(const double *phases, int stride,
+                                                            int m, const double *h, int taps,
+                                                            int count, float *y) {
   int n = 0;
   /* Eight outputs at a time: four independent chains of additions the processor overlaps. */
   for (; n + 8 <= count; n += 8) {
@@ -94,6 +89,21 @@ void firm_f64(const double *phases, int stride, int m, const double *h, int taps
     for (int k = 0; k < taps; k++) acc += h[k] * phases[(k % m) * stride + n + k / m];
     y[n] = (float)acc;
   }
+}
+
+/*
+ * An FIR filter and decimation by a whole factor m ≥ 1, in double precision (core/dsp/resample.ts):
+ *   y[n] = sum_{k=0}^{taps-1} h[k] x[m·n + k],  n = 0 ... count-1,
+ * summed from 0 in the order k = 0, 1, ..., with x given as its m phases (split_f64), phase p at
+ * `phases + p·stride` holding x[m·j + p] for j = 0 ... count − 1 + (taps − 1 − p) / m (rounded
+ * down). Written to y as float32.
+ */
+void firm_f64(const double *phases, int stride, int m, const double *h, int taps, int count,
+              float *y) {
+  /* The factors the engine uses, with m a constant the compiler folds into the indexing. */
+  if (m == 2) firm_body(phases, stride, 2, h, taps, count, y);
+  else if (m == 4) firm_body(phases, stride, 4, h, taps, count, y);
+  else firm_body(phases, stride, m, h, taps, count, y);
 }
 
 /*

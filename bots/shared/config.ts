@@ -121,6 +121,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     example: '0',
   },
   {
+    name: 'SYNESTHETE_WASM_TIERING',
+    scope: 'core',
+    secret: false,
+    required: false,
+    description:
+      'Set to default to let V8 optimise WebAssembly in a short `recommend` (up to four clips) and in `similar` too (default: those keep it on baseline code, which answers one clip sooner)',
+    example: 'default',
+  },
+  {
     name: 'SYNESTHETE_DECODE_THREADS',
     scope: 'core',
     secret: false,

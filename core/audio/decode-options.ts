@@ -45,11 +45,6 @@ export interface DecodeOptions {
    * installed or does not load). For comparisons and tests.
    */
   readonly decoder?: DecoderName | undefined;
-  /**
-   * Decode a short Ogg clip's two halves at once, on two decode threads (default true; see
-   * core/audio/decode-halves.ts for when it applies). False: one decode, for comparisons and tests.
-   */
-  readonly halves?: boolean | undefined;
 }
 
 /** The defaults of {@link DecodeOptions}. */
@@ -100,7 +95,6 @@ export interface Limits {
   readonly segments: number;
   readonly startS: number;
   readonly timeoutMs: number;
-  readonly halves: boolean;
 }
 
 /**
@@ -120,7 +114,6 @@ export function resolveLimits(options: DecodeOptions): Limits {
     segments: options.segments ?? DECODE_DEFAULTS.segments,
     startS: options.startS ?? DECODE_DEFAULTS.startS,
     timeoutMs: options.timeoutMs ?? DECODE_DEFAULTS.timeoutMs,
-    halves: options.halves ?? true,
   };
   const bad = (what: string): never => {
     throw new SynestheteError('E_CONFIG', `invalid decode option: ${what}`);

@@ -8,13 +8,11 @@
  */
 import { SynestheteError } from '../util/errors.js';
 import { assemble, checkProbe } from './decode-checks.js';
-import { halfRequests, halvesAt, joinHalves } from './decode-halves.js';
 import { decodeInThisThread, decodesHere } from './decode-here.js';
 import { formatBytes, truncated, unreadable } from './decode-messages.js';
 import type { DecodedAudio, Limits } from './decode-options.js';
 import { DecodeThreadFailure, decodeOnThread } from './decode-threads.js';
 import type { FileHints } from './decoder-ffmpeg.js';
-import type { NodeAvReply, NodeAvRequest } from './node-av-protocol.js';
 import type { AudioProbe } from './probe.js';
 
 /** node-av cannot decode in this process (not installed, does not load, or turned off). */
@@ -45,8 +43,7 @@ function readCap(size: number, maxBytes: number): number {
  * @param limits - the decode's limits
  * @param hints - see {@link FileHints}
  * @param signal - aborting ends the decode thread and rejects with the reason
- * @returns mono PCM, `decodedBy: 'node-av'` (a short Ogg clip's two halves decoded at once on two
- *   decode threads and joined: core/audio/decode-halves.ts)
+ * @returns mono PCM, `decodedBy: 'node-av'`
  * @throws NodeAvUnavailable when node-av cannot run here (the caller falls back to the ffmpeg
  *   program); SynestheteError `E_DECODE` (not audio, corrupt, truncated, more memory or bytes
  *   read than allowed), `E_INPUT_DURATION` (see `decode-checks.ts`); `signal.reason` when aborted
@@ -59,48 +56,32 @@ export async function decodeWithNodeAv(
   hints: FileHints,
   signal: AbortSignal,
 ): Promise<DecodedAudio> {
-  const request: NodeAvRequest = {
-    file,
-    sampleRate: limits.sampleRate,
-    startS: limits.startS,
-    maxAnalysedS: limits.maxAnalysedS,
-    segments: limits.segments,
-    maxDurationS: limits.maxDurationS,
-    maxReadBytes: readCap(size, limits.maxBytes),
-    skipBytes: hints.id3Bytes,
-  };
-  const here = decodesHere();
-  const run = async (r: NodeAvRequest): Promise<NodeAvReply> => {
-    try {
-      return here
-        ? await decodeInThisThread(r, signal, limits.timeoutMs)
-        : await decodeOnThread(r, signal);
-    } catch (error) {
-      if (!(error instanceof DecodeThreadFailure)) throw error;
-      if (error.outOfMemory) {
-        throw new SynestheteError(
-          'E_DECODE',
-          `could not read audio from ${name}: decoding it needed more memory than allowed; convert it to a plain audio file (e.g. MP3 or FLAC) and try again`,
-          { cause: error },
-        );
-      }
-      throw new NodeAvUnavailable(error.message);
+  let reply: Awaited<ReturnType<typeof decodeOnThread>>;
+  try {
+    const request = {
+      file,
+      sampleRate: limits.sampleRate,
+      startS: limits.startS,
+      maxAnalysedS: limits.maxAnalysedS,
+      segments: limits.segments,
+      maxDurationS: limits.maxDurationS,
+      maxReadBytes: readCap(size, limits.maxBytes),
+      skipBytes: hints.id3Bytes,
+    };
+    reply = decodesHere()
+      ? await decodeInThisThread(request, signal, limits.timeoutMs)
+      : await decodeOnThread(request, signal);
+  } catch (error) {
+    if (!(error instanceof DecodeThreadFailure)) throw error;
+    if (error.outOfMemory) {
+      throw new SynestheteError(
+        'E_DECODE',
+        `could not read audio from ${name}: decoding it needed more memory than allowed; convert it to a plain audio file (e.g. MP3 or FLAC) and try again`,
+        { cause: error },
+      );
     }
-  };
-  // A short clip's two halves at once (core/audio/decode-halves.ts); anything but two decoded
-  // halves is decoded again in one piece, which gives the errors and probes one decode gives.
-  const cut = await halvesAt(file, limits, !here);
-  let reply: NodeAvReply | null = null;
-  if (cut !== null) {
-    const [first, second] = halfRequests(request, cut);
-    const both = await Promise.all([run(first), run(second)]).catch((error: unknown) => {
-      if (signal.aborted) throw signal.reason;
-      if (error instanceof NodeAvUnavailable) throw error;
-      return null;
-    });
-    reply = both && joinHalves(both[0], both[1]);
+    throw new NodeAvUnavailable(error.message);
   }
-  reply ??= await run(request);
   switch (reply.kind) {
     case 'stopped': // only after an abort, whose reason the caller has already received
       throw signal.reason;

@@ -5,11 +5,11 @@
  * compiled to WebAssembly), tfjs's kernels and the DSP kernels once each: the optimised code that
  * start-up asks for costs more CPU than it saves before the process ends, and on two cores it
  * competes with the clip's decode and analysis. `--liftoff-only` keeps every WebAssembly function
- * on its baseline code (docs/benchmarks.md has the cold and warm figures).
+ * on its baseline code (docs/scaling.md, Cold start, has the cold and warm figures).
  *
- * Set from the command's action, before the engine opens: V8 reads the flag whenever it would tier
- * a function up, so modules compiled earlier keep their baseline code too. Long runs (several
- * clips, `evaluate`, `ingest`, the bots) keep V8's default, where the optimised code pays.
+ * Set from the command's action, before the engine opens and compiles PGlite's and tfjs's
+ * WebAssembly (measured there, through the CLI). Long runs (several clips, `evaluate`, `ingest`,
+ * the bots) keep V8's default, where the optimised code pays.
  *
  * @module
  */

@@ -316,16 +316,34 @@ export async function analyzeAudio(
   const descriptorSamples = Math.min(decoded.pcm.length, DESCRIPTOR_SECONDS * features.sampleRate);
   const from = Math.floor((decoded.pcm.length - descriptorSamples) / 2);
   const descriptorPcm = decoded.pcm.subarray(from, from + descriptorSamples);
-  // The spectral flatness is not computed, for a clip or a catalogue track: no reason, summary or
-  // ranking reads it, and it costs one logarithm per bin and frame (~9 ms of a 30 s excerpt).
-  const spectral = spectralDescriptorsOffThread(descriptorPcm, features.sampleRate, false);
-  spectral.catch(() => undefined); // awaited below
   // When the descriptors cover exactly the one analysed segment, their onset envelope comes from
   // the log-mel spectrogram's own STFT (same frames; see OnsetAccumulator) instead of a second one;
   // for an excerpt decoded wide-band, both already came from its 44,100 Hz STFT.
   const only = decoded.segments.length === 1 ? decoded.segments[0] : undefined;
   const coversOnly =
     only !== undefined && only.offset === from && only.length === descriptorSamples;
+  // The tonality statistics read the PCM itself: the excerpt's (or the clip's), and the stripes'
+  // as they were analysed (from the fingerprint's audio where they were fingerprinted). Where the
+  // descriptors cover the one segment, its tonality chroma comes from their STFT (the same 186 ms
+  // frames) instead of a second one.
+  const tonalitySegments: TonalitySegment[] | undefined =
+    fusion?.style && fusion.tonality
+      ? decoded.segments.map((s) => ({
+          pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
+          sampleRate: decoded.sampleRate,
+        }))
+      : undefined;
+  const tonalityFromDescriptors =
+    tonalitySegments !== undefined && coversOnly && decoded.sampleRate === features.sampleRate;
+  // The spectral flatness is not computed, for a clip or a catalogue track: no reason, summary or
+  // ranking reads it, and it costs one logarithm per bin and frame (~9 ms of a 30 s excerpt).
+  const spectral = spectralDescriptorsOffThread(
+    descriptorPcm,
+    features.sampleRate,
+    false,
+    tonalityFromDescriptors,
+  );
+  spectral.catch(() => undefined); // awaited below
   const wideLogMel = only ? wideBand?.logMel : undefined;
   const onset =
     coversOnly && !wideLogMel
@@ -348,15 +366,6 @@ export async function analyzeAudio(
   // thread runs the CNN (core/fingerprint/off-thread.ts).
   const gate = model.metadata.musicGate;
   const framesPerSecond = features.sampleRate / features.hopLength;
-  // The tonality statistics read the PCM itself: the excerpt's (or the clip's) here, the stripes'
-  // as they were analysed (from the fingerprint's audio where they were fingerprinted).
-  const tonalitySegments: TonalitySegment[] | undefined =
-    fusion?.style && fusion.tonality
-      ? decoded.segments.map((s) => ({
-          pcm: decoded.pcm.subarray(s.offset, s.offset + s.length),
-          sampleRate: decoded.sampleRate,
-        }))
-      : undefined;
   const wanted = {
     style: fusion?.style !== undefined || gate?.style !== undefined,
     gate: gate?.descriptors !== undefined,
@@ -378,15 +387,20 @@ export async function analyzeAudio(
         ? onset.result()
         : onsetEnvelope(descriptorPcm, features.sampleRate),
   );
-  // The tonality statistics are computed here, after the CNN: the second core is still busy with
-  // the fingerprint, the descriptors and the clip's style statistics.
-  const ownChroma = tonalitySegments?.map(tonalityChroma);
+  // Otherwise the tonality chroma is computed here, after the CNN: the second core is still busy
+  // with the fingerprint, the descriptors and the clip's style statistics.
+  const ownChroma = tonalityFromDescriptors ? undefined : tonalitySegments?.map(tonalityChroma);
   // The style statistics, for a model that fuses them, come from the same spectrograms as the
   // CNN's windows, for a clip as for a catalogue track (with stripes: the excerpt's and theirs).
   const stats = await clipStats;
   const printed = await fingerprinting;
-  const tonality = ownChroma
-    ? tonalityStatisticsOfChroma([...ownChroma, ...(printed?.chroma ?? stripes?.chroma ?? [])])
+  // On the second core the descriptors come before the clip's statistics: ready by now.
+  const spectralPart = await spectral;
+  const segmentChroma = tonalityFromDescriptors
+    ? spectralPart.tonalityChroma && [spectralPart.tonalityChroma]
+    : ownChroma;
+  const tonality = segmentChroma
+    ? tonalityStatisticsOfChroma([...segmentChroma, ...(printed?.chroma ?? stripes?.chroma ?? [])])
     : null;
   const style = fusion?.style
     ? (stats?.style ?? styleStatistics([...spectrograms, ...stripeSpectrograms]))
@@ -420,7 +434,6 @@ export async function analyzeAudio(
             gate.style ? (style ?? stats?.style ?? styleStatistics(spectrograms)) : undefined,
           )
         : judgeSilence(measuredDb);
-  const spectralPart = await spectral;
   const descriptors = withTempo(spectralPart, tempo);
   const loudnessDb = measuredDb ?? spectralPart.loudnessDb;
   // The chroma stays here: the fingerprint is stored, the chroma only fed the statistics above.

@@ -7,6 +7,7 @@ import { f64View, kernels, withScratch } from '../dsp/kernels.js';
 import { ChromaAccumulator, estimateKey, type PitchClass } from './key.js';
 import { forEachPowerBlock, forEachPowerFrame } from './stft.js';
 import { estimateTempo, type OnsetEnvelope, onsetEnvelope, type TempoEstimate } from './tempo.js';
+import { type TonalityChroma, TonalityChromaAccumulator, tonalityChroma } from './tonality.js';
 
 /** Descriptors of one clip or track. */
 export interface Descriptors {
@@ -40,7 +41,13 @@ export interface Descriptors {
 export const BRIGHTNESS_SPLIT_HZ = 1500;
 
 /** The descriptors but the tempo: what {@link spectralDescriptors} measures from the PCM alone. */
-export type SpectralDescriptors = Omit<Descriptors, 'tempoBpm' | 'tempoConfidence'>;
+export type SpectralDescriptors = Omit<Descriptors, 'tempoBpm' | 'tempoConfidence'> & {
+  /**
+   * The tonality statistics' chroma frames of the same PCM (`tonalityChroma`), when asked for
+   * with `tonality`: taken from the descriptors' own STFT where its frames are the tonality's.
+   */
+  readonly tonalityChroma?: TonalityChroma;
+};
 
 /**
  * Computes the descriptors of mono PCM.
@@ -99,12 +106,14 @@ export function withTempo(spectral: SpectralDescriptors, tempo: TempoEstimate): 
  *
  * @param pcm - mono samples, nominally in [-1, 1]
  * @param sampleRate - Hz
- * @param options - `flatness: false` skips the spectral flatness; default true
+ * @param options - `flatness: false` skips the spectral flatness (default true); `tonality: true`
+ *   also returns the tonality chroma of the same PCM (`tonalityChroma`), from this STFT when the
+ *   flatness is skipped and its frames are the tonality's (the same values either way)
  */
 export function spectralDescriptors(
   pcm: Float32Array,
   sampleRate: number,
-  options: { readonly flatness?: boolean } = {},
+  options: { readonly flatness?: boolean; readonly tonality?: boolean } = {},
 ): SpectralDescriptors {
   const withFlatness = options.flatness !== false;
 
@@ -112,6 +121,13 @@ export function spectralDescriptors(
   const hop = nFft / 2;
   const bins = nFft / 2 + 1;
   const chroma = new ChromaAccumulator(sampleRate, nFft);
+  // The tonality chroma from these very frames where they are its frames (the same FFT size and
+  // hop at this rate), else from an STFT of its own.
+  const tonal = options.tonality
+    ? new TonalityChromaAccumulator(sampleRate, pcm.length)
+    : undefined;
+  const tonalHere =
+    tonal !== undefined && !withFlatness && tonal.nFft === nFft && tonal.hopLength === hop;
   const avgPower = new Float64Array(bins);
   const avgMagnitude = new Float64Array(bins);
   const frameEnergy: number[] = [];
@@ -138,9 +154,10 @@ export function spectralDescriptors(
     withScratch((alloc) => {
       const sumsAt = alloc(16 * bins);
       f64View(sumsAt, 2 * bins).fill(0);
-      forEachPowerBlock(pcm, nFft, hop, (_first, count, powerAt) => {
+      forEachPowerBlock(pcm, nFft, hop, (first, count, powerAt) => {
         kernels.spectrum_sums(powerAt, bins, count, sumsAt, sumsAt + 8 * bins);
         for (let f = 0; f < count; f++) chroma.add(f64View(powerAt + 8 * bins * f, bins));
+        if (tonalHere) tonal.add(first, count, f64View(powerAt, count * bins));
       });
       avgPower.set(f64View(sumsAt, bins));
       avgMagnitude.set(f64View(sumsAt + 8 * bins, bins));
@@ -180,6 +197,13 @@ export function spectralDescriptors(
     spectralCentroidHz: magTotal > 0 ? magWeighted / magTotal : 0,
     brightness: powTotal > 0 ? powHigh / powTotal : 0,
     ...(withFlatness ? { spectralFlatness: flatCount > 0 ? flatSum / flatCount : 0 } : {}),
+    ...(options.tonality
+      ? {
+          tonalityChroma: tonalHere
+            ? (tonal as TonalityChromaAccumulator).result()
+            : tonalityChroma({ pcm, sampleRate }),
+        }
+      : {}),
   };
 }
 

@@ -122,6 +122,65 @@ export interface TonalityChroma {
 }
 
 /**
+ * The chroma frames of a segment from STFT powers: what {@link tonalityChroma} sums, fed by whoever
+ * computes the STFT — its own, or another consumer's of the same frames (the spectral descriptors'
+ * 186 ms frames, core/features/descriptors.ts), so that the segment is transformed once.
+ */
+export class TonalityChromaAccumulator {
+  /** FFT size the powers must come from (the power of two nearest {@link TONALITY_FRAME_S}). */
+  readonly nFft: number;
+  /** Samples between frames (half a frame). */
+  readonly hopLength: number;
+  /** Frames expected: none for a segment shorter than one frame. */
+  readonly frames: number;
+  readonly #plan: Plan;
+  readonly #chroma: Float64Array;
+  readonly #energy: Float64Array;
+
+  /**
+   * @param sampleRate - the segment's sample rate, Hz (≥ 11,025)
+   * @param samples - the segment's length in samples
+   */
+  constructor(sampleRate: number, samples: number) {
+    this.#plan = planFor(sampleRate);
+    this.nFft = this.#plan.size;
+    this.hopLength = this.nFft / 2;
+    this.frames = samples < this.nFft ? 0 : frameCount(samples, this.hopLength);
+    this.#chroma = new Float64Array(12 * this.frames);
+    this.#energy = new Float64Array(this.frames);
+  }
+
+  /**
+   * Adds `count` frames from frame `first` on (frames past {@link frames} are ignored).
+   *
+   * @param first - index of the first frame
+   * @param count - frames in `power`
+   * @param power - their power spectra, `count × (nFft / 2 + 1)`, frame-major
+   */
+  add(first: number, count: number, power: Float64Array): void {
+    const { pitchClass, firstBin } = this.#plan;
+    const bins = this.nFft / 2 + 1;
+    const chroma = this.#chroma;
+    for (let f = 0; f < count && first + f < this.frames; f++) {
+      const row = f * bins + firstBin;
+      const at = 12 * (first + f);
+      for (let i = 0; i < pitchClass.length; i++) {
+        const p = pitchClass[i]!;
+        if (p >= 0) chroma[at + p]! += Math.sqrt(power[row + i]!);
+      }
+      let e = 0;
+      for (let p = 0; p < 12; p++) e += chroma[at + p]!;
+      this.#energy[first + f] = e;
+    }
+  }
+
+  /** The frames added (12 pitch-class magnitudes each, and their sums). */
+  result(): TonalityChroma {
+    return { chroma: this.#chroma, energy: this.#energy };
+  }
+}
+
+/**
  * The chroma frames of one segment: STFT magnitudes between {@link TONALITY_MIN_HZ} and
  * {@link TONALITY_MAX_HZ} summed per pitch class, frames of ≈ {@link TONALITY_FRAME_S} s half
  * overlapping (the FFT size is the power of two nearest that length at the segment's rate, so
@@ -131,29 +190,14 @@ export interface TonalityChroma {
  * @returns its frames (none when it is shorter than one frame)
  */
 export function tonalityChroma(segment: TonalitySegment): TonalityChroma {
-  const { size, pitchClass, firstBin } = planFor(segment.sampleRate);
-  if (segment.pcm.length < size)
-    return { chroma: new Float64Array(0), energy: new Float64Array(0) };
-  const bins = size / 2 + 1;
-  const frames = frameCount(segment.pcm.length, size / 2);
-  const chroma = new Float64Array(12 * frames);
-  const energy = new Float64Array(frames);
+  const chroma = new TonalityChromaAccumulator(segment.sampleRate, segment.pcm.length);
+  if (chroma.frames === 0) return chroma.result();
+  const bins = chroma.nFft / 2 + 1;
   // The powers are read where the STFT leaves them (the DSP kernels' memory), frame by frame.
-  forEachPowerBlock(segment.pcm, size, size / 2, (first, count, powerAt) => {
-    const power = f64View(powerAt, count * bins);
-    for (let f = 0; f < count; f++) {
-      const row = f * bins + firstBin;
-      const at = 12 * (first + f);
-      for (let i = 0; i < pitchClass.length; i++) {
-        const p = pitchClass[i]!;
-        if (p >= 0) chroma[at + p]! += Math.sqrt(power[row + i]!);
-      }
-      let e = 0;
-      for (let p = 0; p < 12; p++) e += chroma[at + p]!;
-      energy[first + f] = e;
-    }
+  forEachPowerBlock(segment.pcm, chroma.nFft, chroma.hopLength, (first, count, powerAt) => {
+    chroma.add(first, count, f64View(powerAt, count * bins));
   });
-  return { chroma, energy };
+  return chroma.result();
 }
 
 /** Entropy (nats) of the 12 values of `c` from `at`. */

@@ -3,7 +3,7 @@
  * `{ id, op, ... }`; answers `{ id, result }` (typed arrays transferred, not copied) or
  * `{ id, error }`:
  * - `fingerprint` `{ pcm, sampleRate, stretches }` → the landmark fingerprint of the PCM;
- * - `descriptors` `{ pcm, sampleRate, flatness }` → `spectralDescriptors` of the PCM;
+ * - `descriptors` `{ pcm, sampleRate, flatness, tonality }` → `spectralDescriptors` of the PCM;
  * - `clip-statistics` `{ spectrograms, nMels, framesPerSecond, request }` → `clipStatistics`.
  *
  * @module
@@ -28,6 +28,7 @@ type Request = { readonly id: number } & (
       readonly pcm: Float32Array;
       readonly sampleRate: number;
       readonly flatness: boolean;
+      readonly tonality: boolean;
     }
   | {
       readonly op: 'clip-statistics';
@@ -57,13 +58,19 @@ function answer(request: Request): { result: unknown; transfer: ArrayBuffer[] } 
         ],
       };
     }
-    case 'descriptors':
+    case 'descriptors': {
+      const result = spectralDescriptors(request.pcm, request.sampleRate, {
+        flatness: request.flatness,
+        tonality: request.tonality,
+      });
+      const tonal = result.tonalityChroma;
       return {
-        result: spectralDescriptors(request.pcm, request.sampleRate, {
-          flatness: request.flatness,
-        }),
-        transfer: [],
+        result,
+        transfer: tonal
+          ? [tonal.chroma.buffer as ArrayBuffer, tonal.energy.buffer as ArrayBuffer]
+          : [],
       };
+    }
     case 'clip-statistics': {
       const result = clipStatistics(
         request.spectrograms,

@@ -150,22 +150,25 @@ export async function fingerprintOffThread(
  * @param pcm - mono samples, nominally in [-1, 1]
  * @param sampleRate - Hz
  * @param flatness - also the spectral flatness
+ * @param tonality - also the tonality chroma of the same PCM (from the same STFT where it can)
  */
 export async function spectralDescriptorsOffThread(
   pcm: Float32Array,
   sampleRate: number,
   flatness: boolean,
+  tonality = false,
 ): Promise<SpectralDescriptors> {
-  if (!secondCoreAvailable()) return spectralDescriptors(pcm, sampleRate, { flatness });
+  if (!secondCoreAvailable()) return spectralDescriptors(pcm, sampleRate, { flatness, tonality });
   try {
     return await callSecondCore<SpectralDescriptors>({
       op: 'descriptors',
       pcm,
       sampleRate,
       flatness,
+      tonality,
     });
   } catch {
-    return spectralDescriptors(pcm, sampleRate, { flatness });
+    return spectralDescriptors(pcm, sampleRate, { flatness, tonality });
   }
 }
 

@@ -1,12 +1,15 @@
 /**
  * Tonality statistics (core/features/tonality.ts) on signals whose answer is known — held chords,
- * a chord progression, noise, a major and a minor triad — and on real music at two sample rates.
+ * a chord progression, noise, a major and a minor triad — and on real music at two sample rates;
+ * and its chroma taken from the spectral descriptors' STFT, the same as from its own.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../core/audio/decode.js';
+import { spectralDescriptors } from '../../core/features/descriptors.js';
 import {
   TONALITY_NAMES,
   TONALITY_SIZE,
+  tonalityChroma,
   tonalityStatistics,
   tonalityStatisticsOfChroma,
 } from '../../core/features/tonality.js';
@@ -135,5 +138,33 @@ describe('tonalityStatistics', () => {
     const plain = fingerprintPcm(decoded.pcm, 44_100, stretches);
     expect(Array.from(printed.hashes)).toEqual(Array.from(plain.hashes));
     expect(Array.from(printed.times)).toEqual(Array.from(plain.times));
+  });
+});
+
+describe('the tonality chroma from the spectral descriptors’ STFT', () => {
+  it('is the chroma of its own STFT, bit for bit, on real music at 22,050 and 44,100 Hz', async () => {
+    for (const sampleRate of [22_050, 44_100]) {
+      const { pcm } = await decodeAudio(demoTrack('electronic__subcities.ogg'), {
+        sampleRate,
+        maxAnalysedS: 15,
+        segments: 1,
+      });
+      const own = tonalityChroma({ pcm, sampleRate });
+      expect(own.energy.length, `${sampleRate} Hz`).toBeGreaterThan(100);
+      for (const flatness of [false, true]) {
+        const shared = spectralDescriptors(pcm, sampleRate, { flatness, tonality: true });
+        expect(shared.tonalityChroma, `${sampleRate} Hz, flatness ${flatness}`).toEqual(own);
+      }
+      expect(
+        spectralDescriptors(pcm, sampleRate, { flatness: false }).tonalityChroma,
+      ).toBeUndefined();
+    }
+  });
+
+  it('has no frames for a segment shorter than one frame, as its own has none', () => {
+    const short = sine(440, 0.1, SR, 0.5);
+    const shared = spectralDescriptors(short, SR, { flatness: false, tonality: true });
+    expect(shared.tonalityChroma).toEqual(tonalityChroma({ pcm: short, sampleRate: SR }));
+    expect(shared.tonalityChroma?.energy.length).toBe(0);
   });
 });

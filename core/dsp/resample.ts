@@ -133,7 +133,7 @@ export function resampleMono(pcm: Float32Array, fromRate: number, toRate: number
     let n = 0;
     for (; n < Math.min(first, out.length); n++) out[n] = decimate(n);
     if (last >= first) {
-      // In WebAssembly (core/dsp/kernels.c `firm_f64`), two outputs at a time in double
+      // In WebAssembly (core/dsp/kernels.c `firm_f64`), eight outputs at a time in double
       // precision, each summing the same products in the same order (identical samples).
       n = decimateInterior(pcm, kernel, step, first, last, out);
     }

@@ -199,9 +199,7 @@ export function spectralDescriptors(
     ...(withFlatness ? { spectralFlatness: flatCount > 0 ? flatSum / flatCount : 0 } : {}),
     ...(options.tonality
       ? {
-          tonalityChroma: tonalHere
-            ? (tonal as TonalityChromaAccumulator).result()
-            : tonalityChroma({ pcm, sampleRate }),
+          tonalityChroma: tonalHere ? tonal.result() : tonalityChroma({ pcm, sampleRate }),
         }
       : {}),
   };
